@@ -1,0 +1,38 @@
+#pragma once
+// dermtl's one error hierarchy. Every message names the operation, what was expected, what was
+// found, and where (file:line, layer index and name, ...). Catch `dermtl::error` for all of them.
+#include <stdexcept>
+#include <string>
+
+namespace dermtl {
+
+struct error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Reading or writing files: missing, unreadable, malformed content (names file and line).
+struct io_error : error {
+    using error::error;
+};
+
+// A tensor or layer shape that does not match what the network expects (names the layer).
+struct shape_error : error {
+    using error::error;
+};
+
+// An invalid setting or combination of settings given at run time.
+struct config_error : error {
+    using error::error;
+};
+
+// A backend (CUDA, cuDNN, cuBLAS, device memory) failure: names the call, file:line, status.
+struct backend_error : error {
+    using error::error;
+};
+
+// NaN/Inf produced by a computation (names the layer, epoch or step where it appeared).
+struct numeric_error : error {
+    using error::error;
+};
+
+}  // namespace dermtl

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   bash scripts/quickstart.sh demo   install what is missing, build, run the main job
+#   bash scripts/quickstart.sh test   install what is missing, build, run the whole test suite
+# Environment: BUILD_DIR (default build), JOBS (default: number of cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-demo}
+shift || true
+build=${BUILD_DIR:-build}
+jobs=${JOBS:-$(nproc)}
+
+bash scripts/setup.sh
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j "$jobs"
+
+case "$what" in
+  demo) exec "$build/examples/dermtl_demo" "$@" ;;
+  test) ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@" ;;
+  *) echo "usage: $0 demo|test [args...]" >&2; exit 2 ;;
+esac

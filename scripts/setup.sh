@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package dermtl needs (build, tests, oracles), only those missing.
+# Idempotent: a second run installs nothing. apt only; needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  # toolchain and build systems
+  build-essential cmake ninja-build meson pkg-config git
+  # the C++ stack (header-only framework dependencies)
+  libeigen3-dev xtensor-dev xtl-dev libxsimd-dev libboost-dev libopencv-dev
+  catch2 liblinear-dev libmatio-dev libyaml-cpp-dev nlohmann-json3-dev
+  libcli11-dev libfmt-dev
+  # test oracles (run through /usr/bin/python3) and a fast BLAS for numpy
+  python3 python3-numpy python3-torch python3-sklearn python3-scipy libopenblas0-pthread
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${#missing[@]} missing packages: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
