@@ -1,0 +1,28 @@
+#pragma once
+// The host tensor: float32, NCHW, batch size at run time, stored by xtensor. Data pipelines produce
+// host tensors whatever the backend; the CPU backend computes on them directly and other backends
+// copy them to their device explicitly.
+#include <array>
+#include <cstddef>
+#include <string>
+
+#include <xtensor/xtensor.hpp>
+
+namespace dermtl {
+
+using host_tensor = xt::xtensor<float, 4>;
+using dims4 = std::array<std::size_t, 4>;
+
+inline std::string describe(const dims4& d) {
+    return "[" + std::to_string(d[0]) + "," + std::to_string(d[1]) + "," + std::to_string(d[2]) + "," +
+           std::to_string(d[3]) + "]";
+}
+
+inline dims4 dims_of(const host_tensor& t) { return {t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3]}; }
+
+// Resizes only when the shape changes, so buffers are reused across batches of the same size.
+inline void ensure_shape(host_tensor& t, const dims4& d) {
+    if (dims_of(t) != d) t.resize(d);
+}
+
+}  // namespace dermtl
