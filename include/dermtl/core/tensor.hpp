@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 
+#include "dermtl/core/intrinsics.hpp"
+
 #include <xtensor/xtensor.hpp>
 
 namespace dermtl {

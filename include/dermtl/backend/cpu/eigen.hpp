@@ -1,15 +1,9 @@
 #pragma once
-// Eigen, included once for the CPU backend. GCC 12 with AVX-512 warns -Wmaybe-uninitialized inside
-// avx512fintrin.h through Eigen; the warning is Eigen's, so it is silenced here and only here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+// Eigen, included once for the CPU backend (after the intrinsics, see core/intrinsics.hpp).
+#include "dermtl/core/intrinsics.hpp"
+
 #include <Eigen/Core>
 #include <Eigen/QR>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace dermtl::backend::cpu_detail {
 

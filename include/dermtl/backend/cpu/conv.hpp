@@ -1,0 +1,154 @@
+#pragma once
+// CPU convolution: im2col + one Eigen GEMM per image, OpenMP-parallel over the images of a batch
+// (each thread runs a single-threaded GEMM on its own column buffer). With fewer images than
+// threads, the images run in turn and Eigen parallelizes each GEMM instead.
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include <omp.h>
+
+#include "dermtl/backend/cpu/eigen.hpp"
+#include "dermtl/backend/cpu/tensor.hpp"
+
+namespace dermtl::backend::cpu_detail {
+
+// Geometry of one 2-D convolution or pooling window (per sample; batch size is separate).
+struct window_geometry {
+    std::size_t channels, height, width;      // input
+    std::size_t kernel_h, kernel_w;
+    std::size_t stride_h, stride_w;
+    std::size_t pad_top, pad_left;            // bottom/right padding only changes out_h/out_w
+    std::size_t out_h, out_w;
+};
+
+// Column buffer of the calling thread; grows to the largest layer once, then is reused.
+inline std::vector<float>& thread_buffer(int which) {
+    thread_local std::vector<float> buffers[2];
+    return buffers[which];
+}
+
+// col[(c*KH + i)*KW + j][oy*OW + ox] = x[c][oy*SH - PT + i][ox*SW - PL + j] (0 outside).
+inline void im2col(const float* x, const window_geometry& g, float* col) {
+    const std::size_t ohw = g.out_h * g.out_w;
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j) {
+                float* row = col + ((c * g.kernel_h + i) * g.kernel_w + j) * ohw;
+                const float* plane = x + c * g.height * g.width;
+                for (std::size_t oy = 0; oy < g.out_h; ++oy) {
+                    const std::ptrdiff_t y = std::ptrdiff_t(oy * g.stride_h + i) - std::ptrdiff_t(g.pad_top);
+                    float* out = row + oy * g.out_w;
+                    if (y < 0 || y >= std::ptrdiff_t(g.height)) {
+                        std::fill(out, out + g.out_w, 0.0f);
+                        continue;
+                    }
+                    const float* in = plane + y * g.width;
+                    for (std::size_t ox = 0; ox < g.out_w; ++ox) {
+                        const std::ptrdiff_t xx = std::ptrdiff_t(ox * g.stride_w + j) - std::ptrdiff_t(g.pad_left);
+                        out[ox] = (xx >= 0 && xx < std::ptrdiff_t(g.width)) ? in[xx] : 0.0f;
+                    }
+                }
+            }
+}
+
+// The adjoint of im2col: accumulates columns back into the image (dx must start at zero).
+inline void col2im(const float* col, const window_geometry& g, float* dx) {
+    const std::size_t ohw = g.out_h * g.out_w;
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j) {
+                const float* row = col + ((c * g.kernel_h + i) * g.kernel_w + j) * ohw;
+                float* plane = dx + c * g.height * g.width;
+                for (std::size_t oy = 0; oy < g.out_h; ++oy) {
+                    const std::ptrdiff_t y = std::ptrdiff_t(oy * g.stride_h + i) - std::ptrdiff_t(g.pad_top);
+                    if (y < 0 || y >= std::ptrdiff_t(g.height)) continue;
+                    float* out = plane + y * g.width;
+                    const float* in = row + oy * g.out_w;
+                    for (std::size_t ox = 0; ox < g.out_w; ++ox) {
+                        const std::ptrdiff_t xx = std::ptrdiff_t(ox * g.stride_w + j) - std::ptrdiff_t(g.pad_left);
+                        if (xx >= 0 && xx < std::ptrdiff_t(g.width)) out[xx] += in[ox];
+                    }
+                }
+            }
+}
+
+// Runs body(n) for every image n, choosing where the parallelism goes (see the file comment).
+template <class Body>
+void for_each_image(std::size_t batch, Body&& body) {
+    if (batch >= static_cast<std::size_t>(omp_get_max_threads())) {
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(batch); ++n) body(std::size_t(n));
+    } else {
+        for (std::size_t n = 0; n < batch; ++n) body(n);
+    }
+}
+
+// y = conv(x, w) + b. x: N x C x H x W, w: OutC x C x KH x KW, b: OutC, y: N x OutC x OH x OW.
+inline void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y) {
+    const std::size_t batch = x.shape()[0], out_c = w.shape()[0];
+    const std::size_t ckk = g.channels * g.kernel_h * g.kernel_w, ohw = g.out_h * g.out_w;
+    ensure_shape(y, {batch, out_c, g.out_h, g.out_w});
+    const cmap_rm wm(w.data(), Eigen::Index(out_c), Eigen::Index(ckk));
+    const Eigen::Map<const Eigen::VectorXf> bias(b.data(), Eigen::Index(out_c));
+    for_each_image(batch, [&](std::size_t n) {
+        auto& col = thread_buffer(0);
+        if (col.size() < ckk * ohw) col.resize(ckk * ohw);
+        im2col(x.data() + n * g.channels * g.height * g.width, g, col.data());
+        map_rm yn(y.data() + n * out_c * ohw, Eigen::Index(out_c), Eigen::Index(ohw));
+        yn.noalias() = wm * cmap_rm(col.data(), Eigen::Index(ckk), Eigen::Index(ohw));
+        yn.colwise() += bias;
+    });
+}
+
+// Gradients of conv2d_forward: dw, db (overwritten) and, if wanted, dx (overwritten).
+inline void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, const window_geometry& g, tensor& dw,
+                            tensor& db, tensor* dx) {
+    const std::size_t batch = x.shape()[0], out_c = w.shape()[0];
+    const std::size_t ckk = g.channels * g.kernel_h * g.kernel_w, ohw = g.out_h * g.out_w;
+    const std::size_t in_size = g.channels * g.height * g.width;
+    const cmap_rm wm(w.data(), Eigen::Index(out_c), Eigen::Index(ckk));
+    map_rm dwm(dw.data(), Eigen::Index(out_c), Eigen::Index(ckk));
+    Eigen::Map<Eigen::VectorXf> dbv(db.data(), Eigen::Index(out_c));
+    dwm.setZero();
+    dbv.setZero();
+    if (dx) {
+        ensure_shape(*dx, dims_of(x));
+        std::fill(dx->begin(), dx->end(), 0.0f);
+    }
+    const bool per_thread = batch >= static_cast<std::size_t>(omp_get_max_threads());
+    auto image = [&](std::size_t n, map_rm& dw_acc, Eigen::Map<Eigen::VectorXf>& db_acc) {
+        auto& col = thread_buffer(0);
+        if (col.size() < ckk * ohw) col.resize(ckk * ohw);
+        const cmap_rm dyn(dy.data() + n * out_c * ohw, Eigen::Index(out_c), Eigen::Index(ohw));
+        im2col(x.data() + n * in_size, g, col.data());
+        map_rm colm(col.data(), Eigen::Index(ckk), Eigen::Index(ohw));
+        dw_acc.noalias() += dyn * colm.transpose();
+        db_acc += dyn.rowwise().sum();
+        if (dx) {
+            colm.noalias() = wm.transpose() * dyn;
+            col2im(col.data(), g, dx->data() + n * in_size);
+        }
+    };
+    if (!per_thread) {
+        for (std::size_t n = 0; n < batch; ++n) image(n, dwm, dbv);
+        return;
+    }
+#pragma omp parallel
+    {
+        auto& acc = thread_buffer(1);
+        if (acc.size() < out_c * ckk + out_c) acc.resize(out_c * ckk + out_c);
+        std::fill(acc.begin(), acc.begin() + std::ptrdiff_t(out_c * ckk + out_c), 0.0f);
+        map_rm dw_local(acc.data(), Eigen::Index(out_c), Eigen::Index(ckk));
+        Eigen::Map<Eigen::VectorXf> db_local(acc.data() + out_c * ckk, Eigen::Index(out_c));
+#pragma omp for schedule(static)
+        for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(batch); ++n) image(std::size_t(n), dw_local, db_local);
+#pragma omp critical(dermtl_conv_reduce)
+        {
+            dwm += dw_local;
+            dbv += db_local;
+        }
+    }
+}
+
+}  // namespace dermtl::backend::cpu_detail

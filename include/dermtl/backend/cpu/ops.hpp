@@ -1,0 +1,120 @@
+#pragma once
+// backend::ops<backend::cpu>: every operation the layers need, on host tensors, with Eigen for
+// the matrix products and OpenMP across images/planes. Layers call only these; the CUDA backend
+// provides the same members in backend/cuda/ops.hpp.
+//
+// Conventions for all backends:
+//  - tensors are float32 NCHW; parameters have the shapes documented in cpu/tensor.hpp;
+//  - forward functions (re)shape their outputs, backward functions overwrite parameter gradients
+//    (they do not accumulate across calls) and write dx only when asked (non-null);
+//  - per-layer scratch state (`*_state`) is owned by the layer, so a training step does not
+//    allocate once the batch size is fixed.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "dermtl/backend/cpu/conv.hpp"
+#include "dermtl/backend/cpu/dense.hpp"
+#include "dermtl/backend/cpu/lrn.hpp"
+#include "dermtl/backend/cpu/pointwise.hpp"
+#include "dermtl/backend/cpu/pool.hpp"
+#include "dermtl/backend/cpu/tensor.hpp"
+#include "dermtl/backend/tags.hpp"
+
+namespace dermtl::backend {
+
+template <>
+struct ops<cpu> {
+    using tensor = cpu_detail::tensor;
+    using window_geometry = cpu_detail::window_geometry;
+    using lrn_params = cpu_detail::lrn_params;
+
+    struct pool_state {
+        std::vector<std::int32_t> argmax;
+    };
+    struct lrn_state {
+        tensor scale, work;
+    };
+    struct dropout_state {
+        tensor mask;
+    };
+
+    // Moving data: the CPU computes on host tensors, so these are copies.
+    static tensor from_host(const host_tensor& h) { return h; }
+    static host_tensor to_host(const tensor& t) { return t; }
+    static void copy(const tensor& from, tensor& to) {
+        dermtl::ensure_shape(to, dims_of(from));
+        std::copy(from.begin(), from.end(), to.begin());
+    }
+    static dims4 dims(const tensor& t) { return dims_of(t); }
+    static void reshape(tensor& t, const dims4& d) { dermtl::ensure_shape(t, d); }
+    static std::ptrdiff_t first_non_finite(const tensor& t) { return cpu_detail::first_non_finite(t); }
+
+    static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y) {
+        cpu_detail::conv2d_forward(x, w, b, g, y);
+    }
+    static void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, const window_geometry& g,
+                                tensor& dw, tensor& db, tensor* dx) {
+        cpu_detail::conv2d_backward(x, w, dy, g, dw, db, dx);
+    }
+
+    static void dense_forward(const tensor& x, const tensor& w, const tensor& b, tensor& y) {
+        cpu_detail::dense_forward(x, w, b, y);
+    }
+    static void dense_backward(const tensor& x, const tensor& w, const tensor& dy, tensor& dw, tensor& db, tensor* dx) {
+        cpu_detail::dense_backward(x, w, dy, dw, db, dx);
+    }
+
+    static void max_pool_forward(const tensor& x, const window_geometry& g, tensor& y, pool_state& s) {
+        cpu_detail::max_pool_forward(x, g, y, s.argmax);
+    }
+    static void max_pool_backward(const tensor& /*x*/, const tensor& /*y*/, const tensor& dy, const window_geometry& g,
+                                  const pool_state& s, tensor& dx) {
+        cpu_detail::max_pool_backward(dy, g, s.argmax, dx);
+    }
+
+    static void lrn_forward(const tensor& x, const lrn_params& p, tensor& y, lrn_state& s) {
+        cpu_detail::lrn_forward(x, p, y, s.scale);
+    }
+    static void lrn_backward(const tensor& x, const tensor& y, const tensor& dy, const lrn_params& p, lrn_state& s,
+                             tensor& dx) {
+        cpu_detail::lrn_backward(x, y, s.scale, dy, p, dx, s.work);
+    }
+
+    static void relu_forward(const tensor& x, tensor& y) { cpu_detail::relu_forward(x, y); }
+    static void relu_backward(const tensor& /*x*/, const tensor& y, const tensor& dy, tensor& dx) {
+        cpu_detail::relu_backward(y, dy, dx);
+    }
+
+    static void dropout_forward(const tensor& x, float p, bool training, rng& gen, dropout_state& s, tensor& y) {
+        cpu_detail::dropout_forward(x, p, training, gen, s.mask, y);
+    }
+    static void dropout_backward(const tensor& dy, float p, bool training, const dropout_state& s, tensor& dx) {
+        cpu_detail::dropout_backward(dy, p, training, s.mask, dx);
+    }
+
+    static double softmax_cross_entropy(const tensor& logits, std::span<const int> labels, tensor& dlogits) {
+        return cpu_detail::softmax_cross_entropy(logits, labels, dlogits);
+    }
+    static void softmax(const tensor& logits, tensor& probs) { cpu_detail::softmax(logits, probs); }
+
+    // One fused pass of Nesterov-momentum SGD over a parameter buffer (Lasagne's formulation):
+    //   g' = g + 2 * l2 * w   (penalty l2 * sum(w^2), Lasagne's regularization.l2; l2 = 0 for biases)
+    //   v  = momentum * v - lr * g'
+    //   w += momentum * v - lr * g'
+    static void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2) {
+        const std::ptrdiff_t n = std::ptrdiff_t(w.size());
+        float* wd = w.data();
+        const float* gd = g.data();
+        float* vd = v.data();
+#pragma omp parallel for simd schedule(static)
+        for (std::ptrdiff_t i = 0; i < n; ++i) {
+            const float step = lr * (gd[i] + 2.0f * l2 * wd[i]);
+            vd[i] = momentum * vd[i] - step;
+            wd[i] += momentum * vd[i] - step;
+        }
+    }
+    static void fill(tensor& t, float value) { std::fill(t.begin(), t.end(), value); }
+};
+
+}  // namespace dermtl::backend

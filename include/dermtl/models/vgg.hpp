@@ -1,0 +1,74 @@
+#pragma once
+// The paper's networks, as aliases of net<...> (no code here).
+//
+// VGG-M (Chatfield et al. 2014, "Return of the Devil in the Details") and VGG-16 (Simonyan &
+// Zisserman 2015), with MatConvNet's layer names so pretrained .mat weights match by name, plus
+// dropout after relu6 and relu7 as in their training. `Classes` sets fc8's width (1000 for
+// ImageNet, 2/3 for the lesion designs, 5 for Retinopathy).
+//
+// Scaled variants keep the layer structure and shrink the input side (Size) and every width
+// (divided by Div), so they train in seconds on a laptop CPU -- for tests and the demo.
+#include <cstddef>
+
+#include "dermtl/nn/layers.hpp"
+#include "dermtl/nn/net.hpp"
+
+namespace dermtl::models {
+
+using namespace dermtl::nn;
+
+// VGG-M at input Size x Size with widths divided by Div. At 224: conv1 109, pool1 54, conv2 26,
+// pool2 13, conv3-5 13, pool5 6 -> fc6 takes 6x6x512 (MatConvNet's 6x6x512x4096).
+template <std::size_t Classes, std::size_t Size = 224, std::size_t Div = 1>
+using vgg_m_t = net<input<3, Size, Size>,
+                    named<"conv1", conv2d<96 / Div, 7, 2>>, named<"relu1", relu>, named<"norm1", lrn<5>>,
+                    named<"pool1", max_pool<3, 2>>,
+                    named<"conv2", conv2d<256 / Div, 5, 2, 1>>, named<"relu2", relu>, named<"norm2", lrn<5>>,
+                    named<"pool2", max_pool<3, 2>>,
+                    named<"conv3", conv2d<512 / Div, 3, 1, 1>>, named<"relu3", relu>,
+                    named<"conv4", conv2d<512 / Div, 3, 1, 1>>, named<"relu4", relu>,
+                    named<"conv5", conv2d<512 / Div, 3, 1, 1>>, named<"relu5", relu>,
+                    named<"pool5", max_pool<3, 2>>,
+                    named<"fc6", dense<4096 / Div>>, named<"relu6", relu>, named<"drop6", dropout<50>>,
+                    named<"fc7", dense<4096 / Div>>, named<"relu7", relu>, named<"drop7", dropout<50>>,
+                    named<"fc8", dense<Classes>>>;
+
+// VGG-16 (configuration D) at input Size x Size with widths divided by Div. At 224 the five 2x2
+// pools give 112, 56, 28, 14, 7 -> fc6 takes 7x7x512.
+template <std::size_t Classes, std::size_t Size = 224, std::size_t Div = 1>
+using vgg_16_t = net<input<3, Size, Size>,
+                     named<"conv1_1", conv2d<64 / Div, 3, 1, 1>>, named<"relu1_1", relu>,
+                     named<"conv1_2", conv2d<64 / Div, 3, 1, 1>>, named<"relu1_2", relu>,
+                     named<"pool1", max_pool<2, 2>>,
+                     named<"conv2_1", conv2d<128 / Div, 3, 1, 1>>, named<"relu2_1", relu>,
+                     named<"conv2_2", conv2d<128 / Div, 3, 1, 1>>, named<"relu2_2", relu>,
+                     named<"pool2", max_pool<2, 2>>,
+                     named<"conv3_1", conv2d<256 / Div, 3, 1, 1>>, named<"relu3_1", relu>,
+                     named<"conv3_2", conv2d<256 / Div, 3, 1, 1>>, named<"relu3_2", relu>,
+                     named<"conv3_3", conv2d<256 / Div, 3, 1, 1>>, named<"relu3_3", relu>,
+                     named<"pool3", max_pool<2, 2>>,
+                     named<"conv4_1", conv2d<512 / Div, 3, 1, 1>>, named<"relu4_1", relu>,
+                     named<"conv4_2", conv2d<512 / Div, 3, 1, 1>>, named<"relu4_2", relu>,
+                     named<"conv4_3", conv2d<512 / Div, 3, 1, 1>>, named<"relu4_3", relu>,
+                     named<"pool4", max_pool<2, 2>>,
+                     named<"conv5_1", conv2d<512 / Div, 3, 1, 1>>, named<"relu5_1", relu>,
+                     named<"conv5_2", conv2d<512 / Div, 3, 1, 1>>, named<"relu5_2", relu>,
+                     named<"conv5_3", conv2d<512 / Div, 3, 1, 1>>, named<"relu5_3", relu>,
+                     named<"pool5", max_pool<2, 2>>,
+                     named<"fc6", dense<4096 / Div>>, named<"relu6", relu>, named<"drop6", dropout<50>>,
+                     named<"fc7", dense<4096 / Div>>, named<"relu7", relu>, named<"drop7", dropout<50>>,
+                     named<"fc8", dense<Classes>>>;
+
+template <std::size_t Classes = 1000>
+using vgg_m = vgg_m_t<Classes>;
+template <std::size_t Classes = 1000>
+using vgg_16 = vgg_16_t<Classes>;
+
+// Scaled variants for tests and the demo: VGG-M at 64x64 with 1/8 widths (12-32-64 channels,
+// 512-unit fc layers) trains in seconds on 2 cores; VGG-16 at 32x32 with 1/8 widths likewise.
+template <std::size_t Classes, std::size_t Size = 64, std::size_t Div = 8>
+using vgg_m_scaled = vgg_m_t<Classes, Size, Div>;
+template <std::size_t Classes, std::size_t Size = 32, std::size_t Div = 8>
+using vgg_16_scaled = vgg_16_t<Classes, Size, Div>;
+
+}  // namespace dermtl::models

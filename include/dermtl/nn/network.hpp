@@ -1,0 +1,185 @@
+#pragma once
+// network<Net, Backend>: a net's parameters and buffers on one backend, with forward and backward.
+//
+// Represents: one instance of the architecture `Net` (a net<...> type) computing on `Backend`
+// (backend::cpu, backend::cuda). Owns every layer's parameters, the activations of the last
+// forward pass and the gradient buffers; buffers are allocated on the first batch of a given size
+// and reused afterwards.
+// Requires: inputs of shape N x C x H x W with N >= 1 and C, H, W those of Net's input.
+// Ensures: forward() checks every layer's output for NaN/Inf and throws numeric_error naming the
+// layer; backward() leaves each parameter's gradient of the mean loss in param::grad.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "dermtl/core/error.hpp"
+#include "dermtl/core/rng.hpp"
+#include "dermtl/core/tensor.hpp"
+#include "dermtl/nn/init.hpp"
+#include "dermtl/nn/layer.hpp"
+#include "dermtl/nn/net.hpp"
+
+namespace dermtl::nn {
+
+// Tag: construct without drawing initial weights (they will be loaded); parameters start at 0.
+struct uninitialized_t {};
+inline constexpr uninitialized_t uninitialized{};
+
+template <net_type Net, backend::tag Backend>
+class network {
+public:
+    using net_type = Net;
+    using backend_type = Backend;
+    using ops = backend::ops<Backend>;
+    using tensor = typename ops::tensor;
+    static constexpr std::size_t depth = Net::depth;
+
+    // Initializes the weights as the paper does (orthogonal, biases 0.05) from `seed`.
+    explicit network(std::uint64_t seed = 0, init_options opt = {}) : generator_(seed) { initialize(generator_, opt); }
+    explicit network(uninitialized_t) : generator_(0) {
+        for_each_param([](std::size_t, param<Backend>& p) {
+            host_tensor zero(ops::dims(p.value), 0.0f);
+            p.value = ops::from_host(zero);
+        });
+    }
+
+    // Re-draws every parameter: weights orthogonal (times gain), biases constant.
+    void initialize(rng& gen, init_options opt = {}) {
+        for_each_param([&](std::size_t, param<Backend>& p) {
+            host_tensor h(ops::dims(p.value));
+            if (p.role == "weight")
+                orthogonal(h, gen, opt.gain);
+            else
+                h.fill(opt.bias);
+            p.value = ops::from_host(h);
+        });
+    }
+
+    // Runs the whole network; returns the last layer's output (logits), valid until the next call.
+    const tensor& forward(const tensor& x, mode phase = mode::eval) { return forward_through<depth - 1>(x, phase); }
+
+    // Runs layers 0..Last only (e.g. up to a feature tap) and returns layer Last's output.
+    template <std::size_t Last>
+    const tensor& forward_through(const tensor& x, mode phase = mode::eval) {
+        static_assert(Last < depth, "network::forward_through<Last>: Last must be a layer index below the depth");
+        check_input(x);
+        ops::copy(x, acts_[0]);
+        forward_context ctx{phase, &generator_};
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (forward_layer<I>(ctx), ...);
+        }(std::make_index_sequence<Last + 1>{});
+        last_forward_ = Last;
+        phase_ = phase;
+        return acts_[Last + 1];
+    }
+
+    // Output of the feature tap `Name` (see net::tap_index), computed by running only the layers
+    // it needs in eval mode: features<"fc7">(x) is VGG's 4096-d fc7-after-ReLU.
+    template <fixed_string Name>
+    const tensor& features(const tensor& x) {
+        return forward_through<Net::template tap_index<Name>>(x, mode::eval);
+    }
+
+    // Output of layer I from the last forward pass.
+    template <std::size_t I>
+    const tensor& output() const {
+        static_assert(I < depth, "network::output<I>: I must be a layer index below the depth");
+        return acts_[I + 1];
+    }
+    const tensor& output(std::size_t i) const { return acts_.at(i + 1); }
+
+    // Back-propagates d(loss)/d(output) of the last full forward pass; fills every param::grad.
+    // If `dx` is given, also writes d(loss)/d(input) there.
+    void backward(const tensor& dloss_doutput, tensor* dx = nullptr) {
+        if (last_forward_ != depth - 1)
+            throw config_error("network::backward: expected a preceding full forward pass (forward()), found none");
+        if (ops::dims(dloss_doutput) != ops::dims(acts_[depth]))
+            throw shape_error("network::backward: the output gradient must have the output's shape " +
+                              describe(ops::dims(acts_[depth])) + ", got " + describe(ops::dims(dloss_doutput)));
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (backward_layer<depth - 1 - I>(dloss_doutput, dx), ...);
+        }(std::make_index_sequence<depth>{});
+    }
+
+    // f(layer_index, param&) for every parameter, in layer order (weight before bias).
+    template <class F>
+    void for_each_param(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (
+                [&] {
+                    for (auto& p : std::get<I>(layers_).params()) f(I, p);
+                }(),
+                ...);
+        }(std::make_index_sequence<depth>{});
+    }
+
+    // Parameters of layer i (empty for layers without any).
+    std::span<param<Backend>> params(std::size_t i) {
+        std::span<param<Backend>> out;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((I == i ? (out = std::get<I>(layers_).params(), 0) : 0), ...);
+        }(std::make_index_sequence<depth>{});
+        return out;
+    }
+
+    template <std::size_t I>
+    auto& layer() {
+        return std::get<I>(layers_);
+    }
+
+    // The generator that draws dropout masks (seeded by the constructor; saved in checkpoints).
+    rng& generator() { return generator_; }
+
+private:
+    template <std::size_t I>
+    using impl_t = typename Net::template layer_at<I>::template impl<typename Net::template input_of<I>, Backend>;
+
+    template <std::size_t... I>
+    static auto make_layers(std::index_sequence<I...>) -> std::tuple<impl_t<I>...>;
+    using layer_tuple = decltype(make_layers(std::make_index_sequence<depth>{}));
+
+    void check_input(const tensor& x) const {
+        using In = typename Net::input_shape;
+        const dims4 d = ops::dims(x);
+        if (d[0] == 0)
+            throw shape_error("network::forward: empty batch; expected N x " + In::str() + " with N >= 1, got " +
+                              describe(d) + " (at the input of " + Net::label(0) + ")");
+        if (d[1] != In::channels || d[2] != In::height || d[3] != In::width)
+            throw shape_error("network::forward: input shape mismatch at " + Net::label(0) + ": expected N x " +
+                              In::str() + ", got " + describe(d));
+    }
+
+    template <std::size_t I>
+    void forward_layer(forward_context& ctx) {
+        std::get<I>(layers_).forward(acts_[I], acts_[I + 1], ctx);
+        if (const auto bad = ops::first_non_finite(acts_[I + 1]); bad >= 0) {
+            const dims4 d = ops::dims(acts_[I + 1]);
+            const std::size_t per_sample = d[1] * d[2] * d[3];
+            throw numeric_error("network::forward: " + Net::label(I) + " produced a non-finite value (NaN or Inf) at " +
+                                "element " + std::to_string(std::size_t(bad) % per_sample) + " of sample " +
+                                std::to_string(std::size_t(bad) / per_sample) + "; expected finite outputs " +
+                                (ops::first_non_finite(acts_[I]) >= 0 ? "(its input was already non-finite)"
+                                                                      : "(its input was finite)"));
+        }
+    }
+
+    template <std::size_t I>
+    void backward_layer(const tensor& dloss_doutput, tensor* dx_input) {
+        const tensor& dy = I + 1 == depth ? dloss_doutput : grads_[I + 1];
+        tensor* dx = I == 0 ? dx_input : &grads_[I];
+        std::get<I>(layers_).backward(acts_[I], acts_[I + 1], dy, dx);
+    }
+
+    layer_tuple layers_;
+    std::array<tensor, depth + 1> acts_{};   // acts_[0] input, acts_[i + 1] output of layer i
+    std::array<tensor, depth + 1> grads_{};  // grads_[i] gradient w.r.t. acts_[i]
+    rng generator_;
+    std::size_t last_forward_ = std::size_t(-1);
+    mode phase_ = mode::eval;
+};
+
+}  // namespace dermtl::nn
