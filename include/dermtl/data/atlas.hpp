@@ -1,0 +1,66 @@
+#pragma once
+// Loader for the Interactive Atlas of Dermoscopy through derm7pt's `release_v0/meta/meta.csv`.
+//
+// Represents: the dermoscopic image of each case, with its diagnosis (closed vocabulary, parsed
+// case-insensitively), level_of_diagnostic_difficulty and location. Columns are found by name
+// in the header (derm7pt has 19; only diagnosis, level_of_diagnostic_difficulty, location and
+// derm are needed). `derm` is an image path relative to `images/`, matched whatever the
+// extension and case.
+// Ensures: acral lesions dropped when exclude_acral (the paper's choice); ids are the lower-case
+// image stems (`aal002`), as in the reference implementation's protocol files; labels follow
+// `task`, samples the task removes are dropped. Errors name meta.csv:line and the value.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/data/lesion_task.hpp"
+#include "dermtl/io/csv.hpp"
+#include "dermtl/io/image_files.hpp"
+
+namespace dermtl::data {
+
+struct atlas_options {
+    lesion_task task = lesion_task::malignant_vs_benign;
+    bool exclude_acral = true;
+    bool resolve_images = true;  // false: read the metadata only
+};
+
+// Requires: meta_csv = <release>/meta/meta.csv; image_root = <release>/images (default: derived).
+inline dataset load_atlas(const std::filesystem::path& meta_csv, const atlas_options& opt = {},
+                          std::filesystem::path image_root = {}) {
+    const auto table = io::read_csv(meta_csv);
+    const std::size_t width = table.rows.front().size();
+    const std::size_t c_dx = table.column("diagnosis"), c_level = table.column("level_of_diagnostic_difficulty"),
+                      c_loc = table.column("location"), c_derm = table.column("derm");
+    if (image_root.empty()) image_root = meta_csv.parent_path().parent_path() / "images";
+    std::optional<io::image_index> images;
+    if (opt.resolve_images) images.emplace(image_root, true);
+    dataset d;
+    d.name = "atlas";
+    d.class_names = class_names_of(opt.task);
+    for (std::size_t r = 1; r < table.rows.size(); ++r) {
+        const auto& row = table.rows[r];
+        table.require_columns(row, width, "derm7pt meta.csv header width");
+        const std::string where = table.where(row);
+        sample s;
+        s.dataset = d.name;
+        s.dx = parse_diagnosis(row[c_dx], where);
+        s.level = parse_difficulty(row[c_level], where);
+        s.location = io::lower(row[c_loc]);
+        if (row[c_derm].empty()) throw io_error(where + ": empty 'derm' image path");
+        s.id = io::id_key(io::stem_id(row[c_derm]));
+        s.manifest = meta_csv;
+        s.manifest_line = row.line;
+        if (opt.exclude_acral && s.location.find("acral") != std::string::npos) continue;
+        const auto l = label_of(s.dx, opt.task);
+        if (!l) continue;
+        s.label = *l;
+        if (images) s.image = images->require(row[c_derm], where);
+        d.samples.push_back(std::move(s));
+    }
+    d.check();
+    return d;
+}
+
+}  // namespace dermtl::data

@@ -1,0 +1,129 @@
+#pragma once
+// Diagnoses and diagnostic difficulty.
+//
+// Represents: the closed vocabulary of diagnoses of the Interactive Atlas of Dermoscopy (as
+// distributed by derm7pt's meta.csv), plus the coarser labels other datasets give (ISIC 2016
+// only says benign/malignant; ISIC 2017 says nevus) and `not_applicable` for non-dermoscopy
+// source tasks (retinopathy, the synthetic general task).
+// Parsing is case-insensitive, ignores surrounding blanks and repeated inner blanks, and accepts
+// the spellings of the reference implementation's fold-file comments ("Reed/Spitz nevus",
+// "Melanoma (0.76 - 1.5 mm)"). An unknown string is a config/io error naming where it was read.
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dermtl/core/error.hpp"
+
+namespace dermtl::data {
+
+enum class diagnosis {
+    basal_cell_carcinoma,
+    blue_nevus,
+    clark_nevus,
+    combined_nevus,
+    congenital_nevus,
+    dermal_nevus,
+    dermatofibroma,
+    lentigo,
+    melanoma,
+    melanoma_in_situ,
+    melanoma_less_than_0_76_mm,
+    melanoma_0_76_to_1_5_mm,
+    melanoma_more_than_1_5_mm,
+    melanoma_metastasis,
+    melanosis,
+    miscellaneous,
+    recurrent_nevus,
+    reed_or_spitz_nevus,
+    seborrheic_keratosis,
+    vascular_lesion,
+    nevus,             // ISIC 2017: neither melanoma nor seborrheic keratosis
+    benign_unspecified,  // a benign lesion whose kind the dataset does not give (ISIC 2016)
+    not_applicable,      // source tasks that are not skin lesions (retinopathy, general)
+};
+
+inline constexpr std::size_t diagnosis_count = 23;
+
+// Canonical (derm7pt) spelling of each diagnosis, in enum order.
+inline constexpr std::array<std::string_view, diagnosis_count> diagnosis_names = {
+    "basal cell carcinoma", "blue nevus", "clark nevus", "combined nevus", "congenital nevus",
+    "dermal nevus", "dermatofibroma", "lentigo", "melanoma", "melanoma (in situ)",
+    "melanoma (less than 0.76 mm)", "melanoma (0.76 to 1.5 mm)", "melanoma (more than 1.5 mm)",
+    "melanoma metastasis", "melanosis", "miscellaneous", "recurrent nevus", "reed or spitz nevus",
+    "seborrheic keratosis", "vascular lesion", "nevus", "benign (unspecified)", "not applicable"};
+
+inline std::string_view to_string(diagnosis d) { return diagnosis_names[static_cast<std::size_t>(d)]; }
+
+inline bool is_melanoma(diagnosis d) {
+    return d >= diagnosis::melanoma && d <= diagnosis::melanoma_metastasis;
+}
+inline bool is_basal_cell_carcinoma(diagnosis d) { return d == diagnosis::basal_cell_carcinoma; }
+inline bool is_malignant(diagnosis d) { return is_melanoma(d) || is_basal_cell_carcinoma(d); }
+inline bool is_skin_lesion(diagnosis d) { return d != diagnosis::not_applicable; }
+inline bool is_benign(diagnosis d) { return is_skin_lesion(d) && !is_malignant(d); }
+
+// Lower case, blanks trimmed and collapsed, "/" and "-" spelled as the derm7pt vocabulary does.
+inline std::string normalize_vocabulary(std::string_view s) {
+    std::string out;
+    bool blank = false;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isspace(u) || c == '_') {
+            blank = !out.empty();
+            continue;
+        }
+        if (blank) out += ' ';
+        blank = false;
+        out += static_cast<char>(std::tolower(u));
+    }
+    // Spellings seen in the reference implementation's fold-file comments.
+    auto replace_all = [&](std::string_view from, std::string_view to) {
+        for (std::size_t p = out.find(from); p != std::string::npos; p = out.find(from, p + to.size()))
+            out.replace(p, from.size(), to);
+    };
+    replace_all("reed/spitz", "reed or spitz");
+    replace_all("0.76 - 1.5", "0.76 to 1.5");
+    replace_all("clark's", "clark");
+    return out;
+}
+
+inline std::optional<diagnosis> try_parse_diagnosis(std::string_view s) {
+    const std::string n = normalize_vocabulary(s);
+    for (std::size_t i = 0; i < diagnosis_count; ++i)
+        if (n == diagnosis_names[i]) return static_cast<diagnosis>(i);
+    if (n == "benign") return diagnosis::benign_unspecified;
+    return std::nullopt;
+}
+
+// Requires: `where` names the file and line the string came from ("meta.csv:12").
+// Ensures: the diagnosis, or io_error "<where>: unknown diagnosis '<s>'; expected one of ...".
+inline diagnosis parse_diagnosis(std::string_view s, std::string_view where) {
+    if (auto d = try_parse_diagnosis(s)) return *d;
+    std::string known;
+    for (std::size_t i = 0; i + 1 < diagnosis_count; ++i) known += (i ? ", " : "") + std::string(diagnosis_names[i]);
+    throw io_error(std::string(where) + ": unknown diagnosis '" + std::string(s) + "'; expected one of: " + known);
+}
+
+// The Atlas' level_of_diagnostic_difficulty; `unknown` where the dataset does not say.
+enum class difficulty { unknown, low, medium, high };
+
+inline std::string_view to_string(difficulty d) {
+    constexpr std::array<std::string_view, 4> names = {"unknown", "low", "medium", "high"};
+    return names[static_cast<std::size_t>(d)];
+}
+
+// Requires: `where` as for parse_diagnosis. Empty string -> unknown.
+inline difficulty parse_difficulty(std::string_view s, std::string_view where) {
+    const std::string n = normalize_vocabulary(s);
+    if (n.empty() || n == "unknown") return difficulty::unknown;
+    if (n == "low") return difficulty::low;
+    if (n == "medium") return difficulty::medium;
+    if (n == "high") return difficulty::high;
+    throw io_error(std::string(where) + ": unknown diagnostic difficulty '" + std::string(s) +
+                   "'; expected low, medium or high");
+}
+
+}  // namespace dermtl::data

@@ -1,0 +1,48 @@
+#pragma once
+// Loader for a plain folder-per-class tree: root/<class name>/<image files>.
+//
+// Ensures: classes are the subfolders in sorted order (label = position); ids are
+// "<class>/<file stem>"; images with any supported extension/case; an empty root or a class
+// folder without images is an io_error naming it. manifest_line is 0 (no manifest lines here).
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/io/image_files.hpp"
+
+namespace dermtl::data {
+
+inline dataset load_folder_tree(const std::filesystem::path& root, std::string name = "folders") {
+    namespace fs = std::filesystem;
+    if (!fs::is_directory(root)) throw io_error("load_folder_tree: folder " + root.string() + " not found");
+    std::vector<fs::path> classes;
+    for (const auto& e : fs::directory_iterator(root))
+        if (e.is_directory()) classes.push_back(e.path());
+    std::sort(classes.begin(), classes.end());
+    if (classes.empty()) throw io_error("load_folder_tree: " + root.string() + " has no class subfolders");
+    dataset d;
+    d.name = std::move(name);
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+        d.class_names.push_back(classes[c].filename().string());
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(classes[c]))
+            if (e.is_regular_file() && io::has_image_extension(e.path().filename().string())) files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        if (files.empty()) throw io_error("load_folder_tree: class folder " + classes[c].string() + " holds no images");
+        for (const auto& f : files) {
+            sample s;
+            s.id = d.class_names.back() + "/" + io::stem_id(f.filename().string());
+            s.image = f;
+            s.dataset = d.name;
+            s.label = static_cast<int>(c);
+            s.manifest = f;
+            d.samples.push_back(std::move(s));
+        }
+    }
+    d.check();
+    return d;
+}
+
+}  // namespace dermtl::data

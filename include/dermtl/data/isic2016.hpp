@@ -1,0 +1,79 @@
+#pragma once
+// Loader for ISIC 2016 Part 3 (ISBI 2016 lesion classification), the paper's Table 2.
+//
+// Represents: one ground-truth CSV and its image folder. Both official variants are read:
+//   training GT  `ISIC_0000000,benign` / `ISIC_0000001,malignant`
+//   test GT      `ISIC_0000003,0.0`    / `...,1.0` (some copies `0` / `1`)
+// with or without a header line (such as `img_id,Label`): a first row whose label is not a
+// valid value is taken as the header.
+// Ensures: label 1 = malignant (diagnosis melanoma: every malignant case of Part 3 is a
+// melanoma), 0 = benign (diagnosis benign_unspecified); class_names {"benign","malignant"};
+// images resolved in `image_dir` (ISIC_<7 digits>.jpg, any supported extension/case) unless
+// `image_dir` is empty. Errors (empty CSV, wrong column count, unknown label, duplicate id,
+// missing image) are io_errors naming file, line and value.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/data/label_values.hpp"
+#include "dermtl/io/csv.hpp"
+#include "dermtl/io/image_files.hpp"
+
+namespace dermtl::data {
+
+inline constexpr const char* isic2016_training_folder = "ISBI2016_ISIC_Part3_Training_Data";
+inline constexpr const char* isic2016_test_folder = "ISBI2016_ISIC_Part3_Test_Data";
+inline constexpr const char* isic2016_training_ground_truth = "ISBI2016_ISIC_Part3_Training_GroundTruth.csv";
+inline constexpr const char* isic2016_test_ground_truth = "ISBI2016_ISIC_Part3_Test_GroundTruth.csv";
+
+namespace detail {
+inline std::optional<int> isic2016_value(const std::string& v) {
+    const std::string l = io::lower(v);
+    if (l == "benign" || l == "0" || l == "0.0") return 0;
+    if (l == "malignant" || l == "1" || l == "1.0") return 1;
+    return std::nullopt;
+}
+}  // namespace detail
+
+inline dataset load_isic2016(const std::filesystem::path& ground_truth_csv, const std::filesystem::path& image_dir = {}) {
+    const auto table = io::read_csv(ground_truth_csv);
+    std::optional<io::image_index> images;
+    if (!image_dir.empty()) images.emplace(image_dir);
+    dataset d;
+    d.name = "isic2016";
+    d.class_names = {"benign", "malignant"};
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        const auto& row = table.rows[r];
+        table.require_columns(row, 2, "image id, benign|malignant or 0|1");
+        auto value = detail::isic2016_value(row[1]);
+        if (!value) {
+            if (r == 0) continue;  // header line
+            throw io_error(table.where(row) + ": label '" + row[1] + "' of '" + row[0] +
+                           "' out of range; expected benign, malignant, 0, 1, 0.0 or 1.0");
+        }
+        sample s;
+        s.id = row[0];
+        s.dataset = d.name;
+        s.label = *value;
+        s.dx = *value ? diagnosis::melanoma : diagnosis::benign_unspecified;
+        s.manifest = ground_truth_csv;
+        s.manifest_line = row.line;
+        if (images) s.image = images->require(s.id, s.where());
+        d.samples.push_back(std::move(s));
+    }
+    d.check();
+    return d;
+}
+
+// The official split from the challenge's folder layout under `root`:
+// root/{ISBI2016_ISIC_Part3_Training_Data, ISBI2016_ISIC_Part3_Test_Data, *_GroundTruth.csv}.
+struct isic2016_split {
+    dataset training, test;
+};
+inline isic2016_split load_isic2016_challenge(const std::filesystem::path& root) {
+    return {load_isic2016(root / isic2016_training_ground_truth, root / isic2016_training_folder),
+            load_isic2016(root / isic2016_test_ground_truth, root / isic2016_test_folder)};
+}
+
+}  // namespace dermtl::data

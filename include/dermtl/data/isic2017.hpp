@@ -1,0 +1,51 @@
+#pragma once
+// Loader for ISIC 2017 Part 3 ground truth (`ISIC-2017_{Training,Validation,Test_v2}_Part3_GroundTruth.csv`).
+//
+// Represents: header `image_id,melanoma,seborrheic_keratosis`, values 0/1 (often 0.0/1.0);
+// both 0 = nevus. Ensures: class_names {"nevus","melanoma","seborrheic keratosis"} with labels
+// 0/1/2 and matching diagnoses; a row flagging both melanoma and seborrheic keratosis, a value
+// other than 0/1, a wrong column count, a duplicate id or a missing image is an io_error naming
+// file, line and value.
+#include <filesystem>
+#include <optional>
+
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/data/label_values.hpp"
+#include "dermtl/io/csv.hpp"
+#include "dermtl/io/image_files.hpp"
+
+namespace dermtl::data {
+
+inline dataset load_isic2017(const std::filesystem::path& ground_truth_csv, const std::filesystem::path& image_dir = {}) {
+    const auto table = io::read_csv(ground_truth_csv);
+    const std::size_t c_id = table.column("image_id"), c_mel = table.column("melanoma"),
+                      c_sk = table.column("seborrheic_keratosis");
+    const std::size_t width = table.rows.front().size();
+    std::optional<io::image_index> images;
+    if (!image_dir.empty()) images.emplace(image_dir);
+    dataset d;
+    d.name = "isic2017";
+    d.class_names = {"nevus", "melanoma", "seborrheic keratosis"};
+    for (std::size_t r = 1; r < table.rows.size(); ++r) {
+        const auto& row = table.rows[r];
+        table.require_columns(row, width, "image_id,melanoma,seborrheic_keratosis");
+        const bool mel = parse_flag(row[c_mel], table.where(row), "melanoma");
+        const bool sk = parse_flag(row[c_sk], table.where(row), "seborrheic_keratosis");
+        if (mel && sk)
+            throw io_error(table.where(row) + ": '" + row[c_id] +
+                           "' flagged both melanoma and seborrheic_keratosis (label out of range)");
+        sample s;
+        s.id = row[c_id];
+        s.dataset = d.name;
+        s.label = mel ? 1 : sk ? 2 : 0;
+        s.dx = mel ? diagnosis::melanoma : sk ? diagnosis::seborrheic_keratosis : diagnosis::nevus;
+        s.manifest = ground_truth_csv;
+        s.manifest_line = row.line;
+        if (images) s.image = images->require(s.id, s.where());
+        d.samples.push_back(std::move(s));
+    }
+    d.check();
+    return d;
+}
+
+}  // namespace dermtl::data

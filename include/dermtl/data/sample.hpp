@@ -1,0 +1,34 @@
+#pragma once
+// One sample of a dataset.
+//
+// Represents: an image (by path; images are decoded lazily by io::image / io::image_cache) and
+// what is known about it: the dataset it belongs to, its diagnosis and diagnostic difficulty
+// (skin lesions), its grade (retinopathy 0-4, source tasks), and the class label of the task the
+// dataset was loaded for. `manifest`/`manifest_line` say where the sample was listed, so errors
+// found later (a truncated image, say) can name the line that introduced it.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "dermtl/data/diagnosis.hpp"
+
+namespace dermtl::data {
+
+struct sample {
+    std::string id;                  // as listed, without extension ("ISIC_0000000", "aal002")
+    std::filesystem::path image;     // resolved image file; empty when loaded without images
+    std::string dataset;             // "isic2016", "isic2017", "atlas", "retinopathy", ...
+    diagnosis dx = diagnosis::not_applicable;
+    difficulty level = difficulty::unknown;
+    std::optional<int> grade;        // retinopathy level 0-4 (source tasks)
+    int label = -1;                  // class index for the task; -1 = unlabelled
+    std::string location;            // body site when known (Atlas)
+    std::filesystem::path manifest;  // file that listed the sample
+    std::size_t manifest_line = 0;   // 1-based line in that file
+
+    // "<manifest>:<line>" for error messages.
+    std::string where() const { return manifest.string() + ":" + std::to_string(manifest_line); }
+};
+
+}  // namespace dermtl::data

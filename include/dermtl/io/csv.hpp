@@ -1,0 +1,151 @@
+#pragma once
+// A small CSV reader that remembers line numbers.
+//
+// Represents: the rows of a comma-separated file as text fields, each row tagged with the
+// 1-based line it started on, so every later error can name file:line and the offending value.
+// Accepts: a UTF-8 byte-order mark, CRLF or LF line ends, blank lines (skipped), RFC 4180
+// quoting (quoted fields may hold commas, doubled quotes and newlines), blanks around fields
+// (trimmed unless quoted).
+// Ensures: an empty file (or one with only blank lines) is an io_error "<file>: empty CSV";
+// a missing or unreadable file is an io_error naming it.
+#include <cctype>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dermtl/core/error.hpp"
+
+namespace dermtl::io {
+
+struct csv_row {
+    std::size_t line = 0;
+    std::vector<std::string> fields;
+    const std::string& operator[](std::size_t i) const { return fields[i]; }
+    std::size_t size() const { return fields.size(); }
+};
+
+struct csv_table {
+    std::filesystem::path file;
+    std::vector<csv_row> rows;  // all non-blank rows, header included if the file has one
+
+    std::string where(const csv_row& r) const { return file.string() + ":" + std::to_string(r.line); }
+
+    // Throws io_error "<file>:<line>: expected N columns, found M (...)" for a row of another width.
+    void require_columns(const csv_row& r, std::size_t n, std::string_view what) const {
+        if (r.size() != n) {
+            std::string text;
+            for (std::size_t i = 0; i < r.size(); ++i) text += (i ? "," : "") + r.fields[i];
+            throw io_error(where(r) + ": expected " + std::to_string(n) + " columns (" + std::string(what) +
+                           "), found " + std::to_string(r.size()) + " in '" + text + "'");
+        }
+    }
+    // Index of the named header column (case-insensitive), or io_error naming the header line.
+    std::size_t column(std::string_view name) const;
+};
+
+inline std::string lower(std::string_view s) {
+    std::string o(s);
+    for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return o;
+}
+
+inline std::string trim(std::string_view s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+    return std::string(s.substr(b, e - b));
+}
+
+inline std::size_t csv_table::column(std::string_view name) const {
+    const auto& h = rows.front();
+    for (std::size_t i = 0; i < h.size(); ++i)
+        if (lower(h[i]) == lower(name)) return i;
+    std::string text;
+    for (std::size_t i = 0; i < h.size(); ++i) text += (i ? "," : "") + h.fields[i];
+    throw io_error(where(h) + ": header has no column '" + std::string(name) + "'; found '" + text + "'");
+}
+
+inline csv_table parse_csv(std::string_view text, const std::filesystem::path& file) {
+    csv_table t;
+    t.file = file;
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    std::size_t line = 1, i = 0;
+    while (i < text.size()) {
+        csv_row row;
+        row.line = line;
+        std::string field;
+        bool quoted = false, was_quoted = false, row_done = false;
+        while (i < text.size() && !row_done) {
+            const char c = text[i++];
+            if (quoted) {
+                if (c == '"') {
+                    if (i < text.size() && text[i] == '"') {
+                        field += '"';
+                        ++i;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    if (c == '\n') ++line;
+                    field += c;
+                }
+            } else if (c == '"' && trim(field).empty()) {
+                quoted = was_quoted = true;
+                field.clear();
+            } else if (c == ',') {
+                row.fields.push_back(was_quoted ? field : trim(field));
+                field.clear();
+                was_quoted = false;
+            } else if (c == '\n') {
+                ++line;
+                row_done = true;
+            } else if (c != '\r') {
+                field += c;
+            }
+        }
+        if (quoted) throw io_error(file.string() + ":" + std::to_string(row.line) + ": unterminated quoted field");
+        row.fields.push_back(was_quoted ? field : trim(field));
+        const bool blank = row.fields.size() == 1 && row.fields[0].empty();
+        if (!blank) t.rows.push_back(std::move(row));
+    }
+    if (t.rows.empty()) throw io_error(file.string() + ": empty CSV (no rows)");
+    return t;
+}
+
+inline std::string read_text_file(const std::filesystem::path& file) {
+    if (!std::filesystem::exists(file)) throw io_error("read " + file.string() + ": file not found");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw io_error("read " + file.string() + ": cannot open");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+inline csv_table read_csv(const std::filesystem::path& file) { return parse_csv(read_text_file(file), file); }
+
+// Writes rows as CSV, quoting fields that need it.
+inline void write_csv(const std::filesystem::path& file, const std::vector<std::vector<std::string>>& rows) {
+    std::ofstream out(file, std::ios::binary);
+    if (!out) throw io_error("write " + file.string() + ": cannot open for writing");
+    for (const auto& r : rows) {
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            if (i) out << ',';
+            const auto& f = r[i];
+            if (f.find_first_of(",\"\n") != std::string::npos) {
+                out << '"';
+                for (char c : f) out << (c == '"' ? "\"\"" : std::string(1, c));
+                out << '"';
+            } else {
+                out << f;
+            }
+        }
+        out << '\n';
+    }
+    if (!out) throw io_error("write " + file.string() + ": write failed");
+}
+
+}  // namespace dermtl::io

@@ -1,0 +1,119 @@
+#pragma once
+// Matching sample ids to image files.
+//
+// Represents: the image files under a folder, indexed so that an id finds its file whatever the
+// extension (.jpg/.jpeg/.png/.tif/.tiff, any case) and whatever the case of the name. Ids may
+// themselves carry an image extension ("ISIC_0000000.tiff" in the reference fold files) or a
+// relative folder ("NEL/Nel026.jpg" in derm7pt's meta.csv); both are understood.
+// Ensures: find() returns the file or nothing; require() throws io_error naming the manifest
+// file:line and the id when no file matches.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "dermtl/core/error.hpp"
+
+namespace dermtl::io {
+
+inline constexpr std::array<std::string_view, 5> image_extensions = {".jpg", ".jpeg", ".png", ".tif", ".tiff"};
+
+inline bool has_image_extension(std::string_view name) {
+    std::string l(name);
+    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return std::any_of(image_extensions.begin(), image_extensions.end(),
+                       [&](std::string_view e) { return l.size() > e.size() && l.ends_with(e); });
+}
+
+// Comparison key of an id: lower case, '\' as '/', surrounding blanks and image extension removed.
+inline std::string id_key(std::string_view id) {
+    std::size_t b = 0, e = id.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(id[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(id[e - 1]))) --e;
+    std::string k(id.substr(b, e - b));
+    for (auto& c : k) c = c == '\\' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::string_view ext : image_extensions)
+        if (k.size() > ext.size() && k.ends_with(ext)) {
+            k.resize(k.size() - ext.size());
+            break;
+        }
+    return k;
+}
+
+// The id of an image file name: its name without folder and extension.
+inline std::string stem_id(std::string_view name) {
+    std::string k(name);
+    std::replace(k.begin(), k.end(), '\\', '/');
+    if (auto p = k.rfind('/'); p != std::string::npos) k = k.substr(p + 1);
+    std::string lk = k;
+    for (auto& c : lk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::string_view ext : image_extensions)
+        if (lk.size() > ext.size() && lk.ends_with(ext)) return k.substr(0, k.size() - ext.size());
+    return k;
+}
+
+class image_index {
+public:
+    // Requires: `root` is an existing folder (io_error otherwise). recursive: also index subfolders,
+    // keyed both by relative path and by bare name (a bare name found in two folders is ambiguous
+    // and must then be looked up by relative path).
+    explicit image_index(const std::filesystem::path& root, bool recursive = false) : root_(root) {
+        namespace fs = std::filesystem;
+        if (!fs::is_directory(root)) throw io_error("image_index: image folder " + root.string() + " not found");
+        auto add = [&](const fs::directory_entry& e) {
+            if (!e.is_regular_file() || !has_image_extension(e.path().filename().string())) return;
+            const std::string rel = fs::relative(e.path(), root).generic_string();
+            put(by_path_, id_key(rel), e.path());
+            put(by_name_, id_key(e.path().filename().string()), e.path());
+        };
+        if (recursive)
+            for (const auto& e : fs::recursive_directory_iterator(root)) add(e);
+        else
+            for (const auto& e : fs::directory_iterator(root)) add(e);
+    }
+
+    const std::filesystem::path& root() const { return root_; }
+    std::size_t size() const { return by_path_.size(); }
+
+    std::optional<std::filesystem::path> find(std::string_view id) const {
+        const std::string k = id_key(id);
+        if (auto it = by_path_.find(k); it != by_path_.end() && !it->second.empty()) return it->second;
+        const auto slash = k.rfind('/');
+        const std::string name = slash == std::string::npos ? k : k.substr(slash + 1);
+        if (auto it = by_name_.find(name); it != by_name_.end() && !it->second.empty()) return it->second;
+        return std::nullopt;
+    }
+
+    // Requires: `where` = "<manifest>:<line>". Throws io_error when no image matches the id.
+    std::filesystem::path require(std::string_view id, std::string_view where) const {
+        if (auto p = find(id)) return *p;
+        throw io_error(std::string(where) + ": no image file for id '" + std::string(id) + "' in " + root_.string() +
+                       " (looked for .jpg/.jpeg/.png/.tif/.tiff, any case)");
+    }
+
+private:
+    static void put(std::unordered_map<std::string, std::filesystem::path>& m, const std::string& k,
+                    const std::filesystem::path& p) {
+        auto [it, fresh] = m.emplace(k, p);
+        if (!fresh && it->second != p) {
+            // Same id in two formats (x.jpg and x.png): prefer the earlier extension in
+            // image_extensions order so the choice is deterministic.
+            auto rank = [](const std::filesystem::path& q) {
+                std::string l = q.extension().string();
+                for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                return std::find(image_extensions.begin(), image_extensions.end(), l) - image_extensions.begin();
+            };
+            if (it->second.parent_path() != p.parent_path()) it->second.clear();  // ambiguous name
+            else if (rank(p) < rank(it->second)) it->second = p;
+        }
+    }
+
+    std::filesystem::path root_;
+    std::unordered_map<std::string, std::filesystem::path> by_path_, by_name_;
+};
+
+}  // namespace dermtl::io
