@@ -1,0 +1,68 @@
+#pragma once
+// Float32 NCHW batches of a dataset.
+//
+// Represents: the step from sample indices to a network input: each image comes from the
+// preprocessed-image cache (decoded and resized once), optionally goes through a per-slot
+// transform (augmentation, see train/augmentation.hpp), has the mean subtracted and is written
+// into `images` (shape [indices.size(), 3, H, W]); `labels` receives the samples' labels.
+// Requires: every sample has an image path (loaded with an image folder).
+// Ensures: deterministic given the transform; images reshaped only when the batch size
+// changes (buffers reused); decode errors name the image and its manifest line.
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "dermtl/core/error.hpp"
+#include "dermtl/core/tensor.hpp"
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/io/image.hpp"
+#include "dermtl/io/image_cache.hpp"
+
+namespace dermtl::data {
+
+struct identity_transform {
+    const cv::Mat& operator()(const cv::Mat& img, std::size_t /*slot*/) const { return img; }
+};
+
+template <class Transform = identity_transform>
+void fill_batch(const dataset& d, std::span<const std::size_t> indices, io::image_cache& cache,
+                const io::mean_image& mean, host_tensor& images, std::vector<int>& labels,
+                Transform&& transform = {}) {
+    const auto& p = cache.options().preprocess;
+    ensure_shape(images, {indices.size(), 3, static_cast<std::size_t>(p.height), static_cast<std::size_t>(p.width)});
+    labels.resize(indices.size());
+    for (std::size_t slot = 0; slot < indices.size(); ++slot) {
+        const std::size_t i = indices[slot];
+        if (i >= d.size())
+            throw config_error("fill_batch: index " + std::to_string(i) + " out of range for " + d.name + " (" +
+                               std::to_string(d.size()) + " samples)");
+        const sample& s = d[i];
+        if (s.image.empty())
+            throw config_error("fill_batch: sample '" + s.id + "' (" + s.where() +
+                               ") has no image path; load the dataset with its image folder");
+        const cv::Mat img = cache.get(s.image, s.where());
+        io::to_nchw(transform(img, slot), mean, images, slot);
+        labels[slot] = s.label;
+    }
+}
+
+// Consecutive batches of `batch_size` over `order` (the last one may be smaller).
+inline std::vector<std::span<const std::size_t>> batches_of(std::span<const std::size_t> order, std::size_t batch_size) {
+    if (batch_size == 0) throw config_error("batches_of: batch_size must be > 0");
+    std::vector<std::span<const std::size_t>> out;
+    for (std::size_t b = 0; b < order.size(); b += batch_size) out.push_back(order.subspan(b, std::min(batch_size, order.size() - b)));
+    return out;
+}
+
+// The per-pixel or per-channel mean of a training set (images through the cache).
+inline io::mean_image training_mean(const dataset& d, std::span<const std::size_t> indices, io::image_cache& cache,
+                                    io::mean_image::kind k) {
+    io::mean_accumulator acc;
+    for (auto i : indices) acc.add(cache.get(d[i].image, d[i].where()));
+    return acc.result(k);
+}
+
+}  // namespace dermtl::data
