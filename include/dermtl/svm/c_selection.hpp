@@ -1,0 +1,159 @@
+#pragma once
+// Choosing the SVM's C by validation AUC, the two ways of the paper and its reference code:
+//   c_selection::single_split      -- the paper: one stratified 10% validation split of the
+//                                     training set;
+//   c_selection::repeated_splits   -- the reference code: GridSearchCV over 10 stratified 10%
+//                                     splits (StratifiedShuffleSplit), scored by the mean AUC.
+// Both search C in {1e-3, 1e-2, ..., 1e4}; ties go to the smaller C (GridSearchCV's first best).
+// The AUC is the paper's: binary AUC for two classes, the mean one-vs-one AUC for three.
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dermtl/core/rng.hpp"
+#include "dermtl/metrics/multiclass_auc.hpp"
+#include "dermtl/metrics/roc.hpp"
+#include "dermtl/svm/linear_svm.hpp"
+#include "dermtl/svm/stratified_split.hpp"
+
+namespace dermtl::svm {
+
+// The paper's grid: 1e-3, 1e-2, ..., 1e4.
+inline std::vector<double> paper_c_grid() { return {1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4}; }
+
+namespace c_selection {
+
+// The paper (Sec. 2, step 5): "We separate 10% of the training set for validation".
+struct single_split {
+    static constexpr int n_splits = 1;                 // one validation split
+    static constexpr double validation_fraction = 0.1; // stratified 10%
+};
+
+// The reference implementation: StratifiedShuffleSplit(n_iter=10, test_size=0.1), mean AUC.
+struct repeated_splits {
+    static constexpr int n_splits = 10;
+    static constexpr double validation_fraction = 0.1;
+};
+
+// A C-selection policy names how many stratified splits to average and their validation share.
+template <class P>
+concept policy = requires {
+    { P::n_splits } -> std::convertible_to<int>;
+    { P::validation_fraction } -> std::convertible_to<double>;
+} && (P::n_splits >= 1) && (P::validation_fraction > 0.0) && (P::validation_fraction < 1.0);
+
+}  // namespace c_selection
+
+// The run-time form of a policy, plus the grid, the seed of the splits and the SVM settings.
+struct selection_settings {
+    int n_splits = 1;
+    double validation_fraction = 0.1;
+    std::vector<double> c_grid = paper_c_grid();
+    std::uint64_t seed = 0;
+    train_options train;
+};
+
+template <c_selection::policy Policy>
+selection_settings settings_for(std::uint64_t seed = 0, train_options train = {}) {
+    selection_settings s;
+    s.n_splits = Policy::n_splits;
+    s.validation_fraction = Policy::validation_fraction;
+    s.seed = seed;
+    s.train = train;
+    return s;
+}
+
+// Represents: one grid point's validation AUC on each split and their mean.
+struct c_candidate {
+    double c = 0;
+    std::vector<double> split_auc;
+    double mean_auc = 0;
+};
+
+// Represents: the whole search. For two classes, validation_decision / validation_labels hold
+// the best C's decision values on the validation cases of every split (pooled), for Platt scaling.
+struct selection_result {
+    std::vector<c_candidate> candidates;  // in grid order
+    double best_c = 0;
+    double best_mean_auc = 0;
+    std::vector<double> validation_decision;
+    std::vector<int> validation_labels;
+};
+
+namespace detail {
+
+inline feature_matrix select_rows(const feature_matrix& x, std::span<const std::size_t> rows) {
+    feature_matrix out(static_cast<Eigen::Index>(rows.size()), x.cols());
+    for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(rows[i]));
+    return out;
+}
+
+inline std::vector<int> select_labels(std::span<const int> labels, std::span<const std::size_t> rows) {
+    std::vector<int> out(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) out[i] = labels[rows[i]];
+    return out;
+}
+
+}  // namespace detail
+
+// Requires: x finite with one row per label; labels in [0, n_classes) with >= 2 cases per class;
+//           a non-empty grid of positive C values.
+// Ensures: every grid point scored on the same n_splits stratified splits (seeded by
+//          settings.seed); best_c maximizes the mean validation AUC, the smaller C on ties.
+// Throws: shape_error, config_error, numeric_error as the parts it calls.
+inline selection_result select_c(const feature_matrix& x, std::span<const int> labels, int n_classes,
+                                 const selection_settings& settings) {
+    constexpr const char* op = "select_c";
+    detail::check_features(op, x, labels.size());
+    detail::check_labels(op, labels, n_classes);
+    if (settings.c_grid.empty()) throw config_error(std::string(op) + ": expected a non-empty C grid, found none");
+    if (settings.n_splits < 1)
+        throw config_error(std::string(op) + ": expected at least one split, found " + std::to_string(settings.n_splits));
+    selection_result r;
+    for (double c : settings.c_grid) r.candidates.push_back({c, {}, 0});
+    std::vector<std::vector<std::vector<double>>> decision(settings.c_grid.size());  // [c][split] binary values
+    std::vector<std::vector<int>> split_labels;
+    rng g(settings.seed);
+    for (int s = 0; s < settings.n_splits; ++s) {
+        const auto split = stratified_holdout(labels, n_classes, settings.validation_fraction, g);
+        liblinear_problem problem(x, split.train, settings.train.bias);
+        const auto y_train = detail::select_labels(labels, split.train);
+        const auto y_val = detail::select_labels(labels, split.validation);
+        const auto x_val = detail::select_rows(x, split.validation);
+        split_labels.push_back(y_val);
+        for (std::size_t ci = 0; ci < settings.c_grid.size(); ++ci) {
+            const auto model = linear_svm::fit(problem, y_train, n_classes, settings.c_grid[ci], settings.train);
+            const auto dv = model.decision_values(x_val);
+            double auc;
+            if (n_classes == 2) {
+                std::vector<double> v(dv.data(), dv.data() + dv.rows());
+                auc = metrics::roc_auc(y_val, v);
+                decision[ci].push_back(std::move(v));
+            } else {
+                auc = metrics::one_vs_one_auc(y_val, dv);
+            }
+            r.candidates[ci].split_auc.push_back(auc);
+        }
+    }
+    std::size_t best = 0;
+    for (std::size_t ci = 0; ci < r.candidates.size(); ++ci) {
+        auto& cand = r.candidates[ci];
+        double sum = 0;
+        for (double a : cand.split_auc) sum += a;
+        cand.mean_auc = sum / static_cast<double>(cand.split_auc.size());
+        if (cand.mean_auc > r.candidates[best].mean_auc) best = ci;
+    }
+    r.best_c = r.candidates[best].c;
+    r.best_mean_auc = r.candidates[best].mean_auc;
+    if (n_classes == 2)
+        for (std::size_t s = 0; s < split_labels.size(); ++s) {
+            r.validation_decision.insert(r.validation_decision.end(), decision[best][s].begin(), decision[best][s].end());
+            r.validation_labels.insert(r.validation_labels.end(), split_labels[s].begin(), split_labels[s].end());
+        }
+    return r;
+}
+
+}  // namespace dermtl::svm
