@@ -15,9 +15,14 @@ namespace dermtl {
 using host_tensor = xt::xtensor<float, 4>;
 using dims4 = std::array<std::size_t, 4>;
 
+// "[N,C,H,W]" (appended piece by piece: `"[" + std::to_string(...)` trips GCC 12's bogus -Wrestrict).
 inline std::string describe(const dims4& d) {
-    return "[" + std::to_string(d[0]) + "," + std::to_string(d[1]) + "," + std::to_string(d[2]) + "," +
-           std::to_string(d[3]) + "]";
+    std::string s = "[";
+    for (std::size_t i = 0; i < 4; ++i) {
+        s += std::to_string(d[i]);
+        s += i < 3 ? "," : "]";
+    }
+    return s;
 }
 
 inline dims4 dims_of(const host_tensor& t) { return {t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3]}; }
