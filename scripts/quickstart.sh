@@ -12,10 +12,13 @@ jobs=${JOBS:-$(nproc)}
 
 bash scripts/setup.sh
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build" -j "$jobs"
 
 case "$what" in
-  demo) exec "$build/examples/dermtl_demo" "$@" ;;
-  test) ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@" ;;
+  demo)
+    cmake --build "$build" -j "$jobs" --target dermtl_demo
+    exec "$build/examples/dermtl_demo" "$@" ;;
+  test)
+    cmake --build "$build" -j "$jobs"
+    ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@" ;;
   *) echo "usage: $0 demo|test [args...]" >&2; exit 2 ;;
 esac
