@@ -59,29 +59,77 @@ void require_close_vectors(const A& got, const B& want) {
     for (std::size_t i = 0; i < got.size(); ++i) REQUIRE(std::abs(got[i] - want[i].template get<double>()) <= tol);
 }
 
+
+// All cases of both families, answered by one oracle run shared by the two test cases below.
+struct metric_cases {
+    std::vector<std::vector<int>> binary_labels;
+    std::vector<std::vector<double>> binary_scores;
+    std::vector<std::vector<int>> multiclass_labels;
+    std::vector<metrics::score_matrix> multiclass_scores;
+    json answers;
+};
+
+constexpr std::size_t n_binary = 420, n_multiclass = 300;
+
+const metric_cases& oracle_cases() {
+    static const metric_cases cases = [] {
+        metric_cases mc;
+        json input;
+        rng g(2017);
+        for (std::size_t c = 0; c < n_binary; ++c) {
+            const auto n = random_size(g, c);
+            auto y = random_labels(g, n, 2);
+            const int kind = static_cast<int>(c % 7);
+            std::vector<double> s(n);
+            for (std::size_t i = 0; i < n; ++i) s[i] = random_score(g, kind, y[i]);
+            input["binary"].push_back({{"labels", y}, {"scores", s}});
+            mc.binary_labels.push_back(std::move(y));
+            mc.binary_scores.push_back(std::move(s));
+        }
+        for (std::size_t c = 0; c < n_multiclass; ++c) {
+            const int k = c % 5 == 4 ? 4 : 3;
+            const auto n = std::max<std::size_t>(random_size(g, c), static_cast<std::size_t>(k));
+            auto y = random_labels(g, n, k);
+            const int kind = static_cast<int>(c % 4);
+            metrics::score_matrix s(static_cast<Eigen::Index>(n), k);
+            json rows = json::array();
+            for (std::size_t i = 0; i < n; ++i) {
+                std::vector<double> row(k);
+                for (int j = 0; j < k; ++j) {
+                    if (kind == 0) row[j] = g.uniform_double() + (y[i] == j ? 0.3 : 0.0);
+                    if (kind == 1) row[j] = static_cast<double>(g.below(3));  // ties
+                    if (kind == 2) row[j] = 2 * g.normal() + (y[i] == j);     // decision values
+                    if (kind == 3) row[j] = 1.0;                              // all tied
+                }
+                if (kind == 0 || kind == 3) {  // probabilities: rows sum to 1
+                    double sum = 0;
+                    for (double v : row) sum += v;
+                    for (double& v : row) v /= sum;
+                }
+                for (int j = 0; j < k; ++j) s(static_cast<Eigen::Index>(i), j) = row[j];
+                rows.push_back(row);
+            }
+            input["multiclass"].push_back({{"labels", y}, {"scores", rows}});
+            mc.multiclass_labels.push_back(std::move(y));
+            mc.multiclass_scores.push_back(std::move(s));
+        }
+        testing::scratch_dir dir("metrics");
+        std::ofstream(dir / "cases.json") << input.dump();
+        testing::run_oracle("sklearn_metrics.py", {(dir / "cases.json").string(), (dir / "answers.json").string()});
+        std::ifstream(dir / "answers.json") >> mc.answers;
+        return mc;
+    }();
+    return cases;
+}
+
 }  // namespace
 
 TEST_CASE("binary metrics match sklearn on random cases with ties and tiny sets", "[metrics][oracle]") {
-    rng g(2017);
-    testing::scratch_dir dir("metrics");
-    json cases;
-    std::vector<std::vector<int>> labels;
-    std::vector<std::vector<double>> scores;
-    constexpr std::size_t n_cases = 420;
-    for (std::size_t c = 0; c < n_cases; ++c) {
-        const auto n = random_size(g, c);
-        auto y = random_labels(g, n, 2);
-        const int kind = static_cast<int>(c % 7);
-        std::vector<double> s(n);
-        for (std::size_t i = 0; i < n; ++i) s[i] = random_score(g, kind, y[i]);
-        cases["binary"].push_back({{"labels", y}, {"scores", s}});
-        labels.push_back(std::move(y));
-        scores.push_back(std::move(s));
-    }
-    std::ofstream(dir / "cases.json") << cases.dump();
-    testing::run_oracle("sklearn_metrics.py", {(dir / "cases.json").string(), (dir / "answers.json").string()});
-    json answers;
-    std::ifstream(dir / "answers.json") >> answers;
+    const auto& mc = oracle_cases();
+    const auto& labels = mc.binary_labels;
+    const auto& scores = mc.binary_scores;
+    const auto& answers = mc.answers;
+    constexpr std::size_t n_cases = n_binary;
     REQUIRE(answers["binary"].size() == n_cases);
 
     std::size_t with_isic = 0;
@@ -117,49 +165,15 @@ TEST_CASE("binary metrics match sklearn on random cases with ties and tiny sets"
 }
 
 TEST_CASE("one-vs-one multiclass AUC matches sklearn (Hand & Till)", "[metrics][oracle]") {
-    rng g(1997);
-    testing::scratch_dir dir("metrics-mc");
-    json cases;
-    std::vector<std::vector<int>> labels;
-    std::vector<metrics::score_matrix> scores;
-    constexpr std::size_t n_cases = 300;
-    for (std::size_t c = 0; c < n_cases; ++c) {
-        const int k = c % 5 == 4 ? 4 : 3;
-        const auto n = std::max<std::size_t>(random_size(g, c), static_cast<std::size_t>(k));
-        auto y = random_labels(g, n, k);
-        const int kind = static_cast<int>(c % 4);
-        metrics::score_matrix s(static_cast<Eigen::Index>(n), k);
-        json rows = json::array();
-        for (std::size_t i = 0; i < n; ++i) {
-            std::vector<double> row(k);
-            for (int j = 0; j < k; ++j) {
-                if (kind == 0) row[j] = g.uniform_double() + (y[i] == j ? 0.3 : 0.0);
-                if (kind == 1) row[j] = static_cast<double>(g.below(3));  // ties
-                if (kind == 2) row[j] = 2 * g.normal() + (y[i] == j);     // decision values
-                if (kind == 3) row[j] = 1.0;                              // all tied
-            }
-            if (kind == 0 || kind == 3) {  // probabilities: rows sum to 1
-                double sum = 0;
-                for (double v : row) sum += v;
-                for (double& v : row) v /= sum;
-            }
-            for (int j = 0; j < k; ++j) s(static_cast<Eigen::Index>(i), j) = row[j];
-            rows.push_back(row);
-        }
-        cases["multiclass"].push_back({{"labels", y}, {"scores", rows}});
-        labels.push_back(std::move(y));
-        scores.push_back(std::move(s));
-    }
-    std::ofstream(dir / "cases.json") << cases.dump();
-    testing::run_oracle("sklearn_metrics.py", {(dir / "cases.json").string(), (dir / "answers.json").string()});
-    json answers;
-    std::ifstream(dir / "answers.json") >> answers;
+    const auto& mc = oracle_cases();
+    const auto& answers = mc.answers;
+    constexpr std::size_t n_cases = n_multiclass;
     REQUIRE(answers["multiclass"].size() == n_cases);
     std::size_t public_checked = 0;
     for (std::size_t c = 0; c < n_cases; ++c) {
         INFO("case " << c);
         const auto& a = answers["multiclass"][c];
-        const double m = metrics::one_vs_one_auc(labels[c], scores[c]);
+        const double m = metrics::one_vs_one_auc(mc.multiclass_labels[c], mc.multiclass_scores[c]);
         REQUIRE(std::abs(m - a["ovo"].get<double>()) <= tol);
         if (a.contains("ovo_public")) {
             ++public_checked;
