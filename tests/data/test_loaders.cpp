@@ -8,6 +8,8 @@
 #include "dermtl/data/folder_tree.hpp"
 #include "dermtl/data/isic2016.hpp"
 #include "dermtl/data/isic2017.hpp"
+#include "dermtl/data/join.hpp"
+#include "dermtl/data/reference_folds.hpp"
 #include "dermtl/data/retinopathy.hpp"
 #include "support/oracle.hpp"
 
@@ -126,6 +128,19 @@ TEST_CASE("atlas: derm7pt meta.csv, acral lesions excluded, the three labelings"
     opt = {};
     opt.exclude_acral = false;
     CHECK(load_atlas(meta, opt).size() == 5);
+
+    // A reference-style protocol label file joined with the Atlas metadata.
+    write_text(dir / "protocol.csv", "image,level\nnel025,0\naal002,1\n");
+    auto labels = read_label_csv(dir / "protocol.csv");
+    CHECK(attach_metadata(labels, d) == 0);
+    CHECK(labels[0].dx == diagnosis::clark_nevus);
+    CHECK(labels[0].level == difficulty::medium);
+    CHECK(labels[1].image.filename() == "Aal002.jpg");
+    CHECK(labels[1].label == 1);
+    write_text(dir / "protocol2.csv", "image,level\nnel025,0\nzzz999,1\n");
+    auto orphan = read_label_csv(dir / "protocol2.csv");
+    CHECK_THROWS_WITH(attach_metadata(orphan, d), Catch::Contains("protocol2.csv:3") && Catch::Contains("'zzz999'"));
+    CHECK(attach_metadata(orphan, d, false) == 1);
 }
 
 TEST_CASE("retinopathy: trainLabels.csv with <id>.jpeg images", "[data][retinopathy]") {

@@ -87,7 +87,7 @@ inline cv::Mat render_fundus(int grade, bool left_eye, int size, rng& r) {
     const float toward = left_eye ? std::numbers::pi_v<float> : 0.0f;
     for (float a0 : {toward - 0.9f, toward + 0.9f, toward - 0.4f, toward + 0.4f, toward + std::numbers::pi_v<float> - 0.6f,
                      toward + std::numbers::pi_v<float> + 0.6f})
-        vessel_tree(cover, disc, a0 + r.uniform(-0.15f, 0.15f), R * r.uniform(0.7f, 1.1f), std::max(1.0f, Sf / 70), 3, 0.12f, r, &inside);
+        vessel_tree(cover, disc, a0 + r.uniform(-0.15f, 0.15f), R * r.uniform(0.8f, 1.2f), std::max(1.0f, Sf / 70), 2, 0.07f, r, &inside);
     paint(canvas, cover, cv::Vec3f(0.45f, 0.06f, 0.05f), 0.6f);
 
     auto random_point = [&](float min_r, float max_r) {
