@@ -155,7 +155,11 @@ private:
 
     template <std::size_t I>
     void forward_layer(forward_context& ctx) {
-        std::get<I>(layers_).forward(acts_[I], acts_[I + 1], ctx);
+        try {
+            std::get<I>(layers_).forward(acts_[I], acts_[I + 1], ctx);
+        } catch (const backend_error& e) {  // device failures (e.g. out of memory) name the layer
+            throw backend_error("network::forward: " + Net::label(I) + ": " + e.what());
+        }
         if (const auto bad = ops::first_non_finite(acts_[I + 1]); bad >= 0) {
             const dims4 d = ops::dims(acts_[I + 1]);
             const std::size_t per_sample = d[1] * d[2] * d[3];
@@ -171,7 +175,11 @@ private:
     void backward_layer(const tensor& dloss_doutput, tensor* dx_input) {
         const tensor& dy = I + 1 == depth ? dloss_doutput : grads_[I + 1];
         tensor* dx = I == 0 ? dx_input : &grads_[I];
-        std::get<I>(layers_).backward(acts_[I], acts_[I + 1], dy, dx);
+        try {
+            std::get<I>(layers_).backward(acts_[I], acts_[I + 1], dy, dx);
+        } catch (const backend_error& e) {
+            throw backend_error("network::backward: " + Net::label(I) + ": " + e.what());
+        }
     }
 
     layer_tuple layers_;

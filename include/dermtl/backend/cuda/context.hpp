@@ -1,0 +1,211 @@
+#pragma once
+// The CUDA backend's per-process state: the device check, the cuDNN and cuBLAS handles, the
+// shared cuDNN workspace, small scratch buffers, the numeric options (precision, determinism) and
+// the checked device allocator.
+//
+// Represents: the one device this process computes on (device 0 of those visible).
+// Created at first use -- the first device allocation or operation -- and not before, so a CUDA
+// build runs its CPU work on a machine without a GPU. Creating it checks cudaGetDeviceCount
+// before any handle is made and throws backend_error("... no CUDA device ...") when there is no
+// usable device; the next use tries again.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "dermtl/backend/cuda/check.hpp"
+#include "dermtl/core/error.hpp"
+#include "dermtl/core/tensor.hpp"
+
+namespace dermtl::backend {
+
+// Precision policies for the CUDA backend (CUTLASS-style tags of documented constexpr values),
+// applied with ops<cuda>::use_precision<P>().
+namespace precision {
+
+// IEEE float32 everywhere: cuBLAS default math, cuDNN FMA-only algorithms. The default; results
+// agree with the CPU backend to float32 rounding.
+struct float32 {
+    static constexpr const char* name = "float32";
+    static constexpr bool tf32_tensor_cores = false;
+};
+
+// Opt-in: convolutions and matrix products on tensor cores with TF32 inputs (10-bit mantissa),
+// float32 accumulation and storage (cuBLAS CUBLAS_TF32_TENSOR_OP_MATH, cuDNN tensor-op math).
+// Several times the float32 throughput on Ampere and later; the AUC impact has to be measured.
+struct tf32 {
+    static constexpr const char* name = "tf32";
+    static constexpr bool tf32_tensor_cores = true;
+};
+
+}  // namespace precision
+
+// Run-time numeric options of the CUDA backend (process-wide; set before training).
+struct cuda_options {
+    // Only cuDNN algorithms that give bitwise-repeatable results (and deterministic max-pool
+    // backward): the same seed gives the same weights on the same GPU and library versions.
+    bool deterministic = false;
+    // TF32 tensor cores for convolutions and matrix products (precision::tf32); off = float32.
+    bool tf32 = false;
+};
+
+}  // namespace dermtl::backend
+
+namespace dermtl::backend::cuda_detail {
+
+class context {
+public:
+    // The process's context; the first call checks for a device (see the file comment).
+    static context& get() {
+        static context instance;
+        return instance;
+    }
+
+    context(const context&) = delete;
+    context& operator=(const context&) = delete;
+
+    ~context() {
+        // Errors are ignored here: at exit the CUDA runtime may already be shutting down.
+        if (workspace_) cudaFree(workspace_);
+        if (scratch_) cudaFree(scratch_);
+        if (relu_) cudnnDestroyActivationDescriptor(relu_);
+        if (cublas_) cublasDestroy(cublas_);
+        if (cudnn_) cudnnDestroy(cudnn_);
+    }
+
+    cudnnHandle_t cudnn() const { return cudnn_; }
+    cublasHandle_t cublas() const { return cublas_; }
+    cudnnActivationDescriptor_t relu_descriptor() const { return relu_; }
+    const std::string& device_name() const { return device_name_; }
+    int device() const { return device_; }
+
+    const cuda_options& options() const { return options_; }
+    // Changing the options makes every layer choose its algorithms again (generation changes).
+    void set_options(const cuda_options& o) {
+        options_ = o;
+        ++generation_;
+        DERMTL_CUBLAS_CHECK(cublasSetMathMode(cublas_, o.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+    }
+    std::uint64_t generation() const { return generation_; }
+
+    // The cuDNN workspace, grown to the largest request (so only the first step of a given
+    // shape allocates); `what` names the layer/operation for the out-of-memory message.
+    void* workspace(std::size_t bytes, const std::string& what) {
+        if (bytes <= workspace_bytes_) return workspace_;
+        if (workspace_) {
+            DERMTL_CUDA_CHECK(cudaFree(workspace_));
+            live_bytes_ -= workspace_bytes_;
+            workspace_ = nullptr;
+            workspace_bytes_ = 0;
+        }
+        workspace_ = allocate(bytes, "cuDNN workspace for " + what, 0);
+        workspace_bytes_ = bytes;
+        return workspace_;
+    }
+
+    // Small scratch memory (labels, per-row losses, the non-finite index), grown as needed.
+    void* scratch(std::size_t bytes) {
+        if (bytes <= scratch_bytes_) return scratch_;
+        if (scratch_) {
+            DERMTL_CUDA_CHECK(cudaFree(scratch_));
+            live_bytes_ -= scratch_bytes_;
+            scratch_ = nullptr;
+            scratch_bytes_ = 0;
+        }
+        const std::size_t rounded = (bytes + 4095) / 4096 * 4096;
+        scratch_ = allocate(rounded, "CUDA backend scratch memory", 0);
+        scratch_bytes_ = rounded;
+        return scratch_;
+    }
+
+    // cudaMalloc, checked. Out of memory names the bytes, what they were for, the free memory,
+    // and (when `batch` > 0, the leading dimension of the tensor being allocated) a batch size
+    // estimated to fit.
+    void* allocate(std::size_t bytes, const std::string& what, std::size_t batch) {
+        void* p = nullptr;
+        const cudaError_t e = cudaMalloc(&p, bytes);
+        if (e == cudaErrorMemoryAllocation) {
+            (void)cudaGetLastError();  // clear the sticky-free error state
+            std::size_t free = 0, total = 0;
+            (void)cudaMemGetInfo(&free, &total);
+            std::string msg = "backend::cuda: out of device memory allocating " + std::to_string(bytes) +
+                              " bytes for " + what + " on " + device_name_ + " (" + std::to_string(free) +
+                              " of " + std::to_string(total) + " bytes free, " + std::to_string(live_bytes_) +
+                              " held by dermtl)";
+            if (batch > 1) {
+                // Activations scale with the batch; assume everything dermtl holds does (an
+                // overestimate of what the batch costs, so the suggestion errs small).
+                const double per_batch = double(live_bytes_ + bytes) / double(batch);
+                const double fits = double(live_bytes_ + free) / per_batch;
+                const std::size_t suggest = fits >= 1.0 ? std::size_t(fits * 0.9) : 0;
+                if (suggest >= 1 && suggest < batch)
+                    msg += "; use a smaller batch: about " + std::to_string(suggest) + " instead of " +
+                           std::to_string(batch) + " should fit";
+                else
+                    msg += "; use a smaller batch or a smaller network";
+            } else {
+                msg += "; use a smaller batch or a smaller network";
+            }
+            throw backend_error(msg);
+        }
+        if (e != cudaSuccess)
+            throw_call_failed("cudaMalloc(" + std::to_string(bytes) + " bytes for " + what + ")", __FILE__, __LINE__,
+                              status_text(e));
+        live_bytes_ += bytes;
+        return p;
+    }
+    void release(void* p, std::size_t bytes) noexcept {
+        if (!p) return;
+        cudaFree(p);  // not checked: also runs from destructors, possibly during exit
+        live_bytes_ -= bytes;
+    }
+    std::size_t live_bytes() const { return live_bytes_; }
+
+private:
+    static void throw_call_failed(const std::string& call, const char* file, int line, const std::string& status) {
+        cuda_detail::throw_call_failed(call.c_str(), file, line, status);
+    }
+
+    context() {
+        int count = 0;
+        const cudaError_t e = cudaGetDeviceCount(&count);
+        if (e != cudaSuccess || count == 0) {
+            (void)cudaGetLastError();
+            throw backend_error(
+                "backend::cuda: no CUDA device: cudaGetDeviceCount " +
+                (e != cudaSuccess ? "failed with " + status_text(e) : std::string("found 0 devices")) +
+                "; this build has the CUDA backend, but this machine (or CUDA_VISIBLE_DEVICES) offers no usable "
+                "NVIDIA GPU -- run on a machine with one, or use backend::cpu");
+        }
+        DERMTL_CUDA_CHECK(cudaSetDevice(device_));
+        cudaDeviceProp prop{};
+        DERMTL_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
+        device_name_ = prop.name;
+        DERMTL_CUDNN_CHECK(cudnnCreate(&cudnn_));
+        DERMTL_CUBLAS_CHECK(cublasCreate(&cublas_));
+        DERMTL_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+        DERMTL_CUDNN_CHECK(cudnnCreateActivationDescriptor(&relu_));
+        DERMTL_CUDNN_CHECK(cudnnSetActivationDescriptor(relu_, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
+    }
+
+    int device_ = 0;
+    std::string device_name_;
+    cudnnHandle_t cudnn_ = nullptr;
+    cublasHandle_t cublas_ = nullptr;
+    cudnnActivationDescriptor_t relu_ = nullptr;
+    cuda_options options_{};
+    std::uint64_t generation_ = 1;
+    void* workspace_ = nullptr;
+    std::size_t workspace_bytes_ = 0;
+    void* scratch_ = nullptr;
+    std::size_t scratch_bytes_ = 0;
+    std::size_t live_bytes_ = 0;
+};
+
+// Threads per block and blocks for an element-wise kernel over n elements (grid-stride loops).
+inline unsigned blocks_for(std::size_t n, unsigned threads = 256) {
+    const std::size_t b = (n + threads - 1) / threads;
+    return unsigned(b < 65535 * 16 ? (b == 0 ? 1 : b) : 65535 * 16);
+}
+
+}  // namespace dermtl::backend::cuda_detail

@@ -1,0 +1,144 @@
+#pragma once
+// backend::ops<backend::cuda>: every operation the layers need, on device tensors -- cuDNN 9 for
+// convolution, pooling, LRN, ReLU and softmax; cuBLAS for dense layers; small kernels for the
+// element-wise work, the loss, the fused SGD update and the non-finite check. The same members as
+// backend/cpu/ops.hpp, with the conventions written there (float32 NCHW; forward reshapes its
+// outputs; backward overwrites parameter gradients and writes dx only when asked).
+//
+// Include this header in a translation unit compiled by nvcc (a .cu file) in a build configured
+// with -DDERMTL_WITH_CUDA=ON (meson: -Dcuda=enabled), and link dermtl::cuda. Tensors move between
+// backends explicitly: from_host/to_host copy, nothing is shared.
+//
+// First use: the first device allocation or operation checks for a GPU and throws
+// backend_error("backend::cuda: no CUDA device: ...") when there is none. Every CUDA, cuDNN and
+// cuBLAS call is checked (cuda/check.hpp); running out of device memory names the bytes, what
+// they were for and a batch size estimated to fit. Device buffers of a given shape are allocated
+// once: per-layer descriptors and algorithm choices are cached (conv plans, pool/lrn state) and
+// the training step allocates nothing once the batch size is fixed.
+#if !defined(__CUDACC__)
+#error "dermtl/backend/cuda/ops.hpp must be compiled by nvcc: put the code that names backend::cuda in a .cu file"
+#endif
+
+#include <cstdint>
+#include <span>
+
+#include "dermtl/backend/cuda/check.hpp"
+#include "dermtl/backend/cuda/context.hpp"
+#include "dermtl/backend/cuda/conv.hpp"
+#include "dermtl/backend/cuda/dense.hpp"
+#include "dermtl/backend/cuda/lrn.hpp"
+#include "dermtl/backend/cuda/pointwise.hpp"
+#include "dermtl/backend/cuda/pool.hpp"
+#include "dermtl/backend/cuda/tensor.hpp"
+#include "dermtl/backend/tags.hpp"
+#include "dermtl/core/rng.hpp"
+#include "dermtl/core/tensor.hpp"
+
+namespace dermtl::backend {
+
+template <>
+struct ops<cuda> {
+    using tensor = cuda_detail::device_tensor;
+    using window_geometry = cuda_detail::window_geometry;
+    using lrn_params = cuda_detail::lrn_params;
+    using pool_state = cuda_detail::pool_state;
+    using lrn_state = cuda_detail::lrn_state;
+    using dropout_state = cuda_detail::dropout_state;
+
+    // Moving data between the host and the device (synchronous copies).
+    static tensor from_host(const host_tensor& h) {
+        tensor t(dims_of(h));
+        if (t.size()) DERMTL_CUDA_CHECK(cudaMemcpy(t.data(), h.data(), t.bytes(), cudaMemcpyHostToDevice));
+        return t;
+    }
+    static host_tensor to_host(const tensor& t) {
+        host_tensor h(t.dims());
+        if (t.size()) DERMTL_CUDA_CHECK(cudaMemcpy(h.data(), t.data(), t.bytes(), cudaMemcpyDeviceToHost));
+        return h;
+    }
+    // Into an existing host tensor, reusing its memory when the shape matches.
+    static void to_host(const tensor& t, host_tensor& h) {
+        ensure_shape(h, t.dims());
+        if (t.size()) DERMTL_CUDA_CHECK(cudaMemcpy(h.data(), t.data(), t.bytes(), cudaMemcpyDeviceToHost));
+    }
+    // Into an existing device tensor (no allocation once shapes are fixed): the training loop's upload.
+    static void from_host(const host_tensor& h, tensor& t) {
+        t.reshape(dims_of(h));
+        if (t.size()) DERMTL_CUDA_CHECK(cudaMemcpy(t.data(), h.data(), t.bytes(), cudaMemcpyHostToDevice));
+    }
+    static void copy(const tensor& from, tensor& to) { cuda_detail::copy(from, to); }
+    static dims4 dims(const tensor& t) { return t.dims(); }
+    static void reshape(tensor& t, const dims4& d) { t.reshape(d); }
+    static std::ptrdiff_t first_non_finite(const tensor& t) { return cuda_detail::first_non_finite(t); }
+
+    static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y) {
+        cuda_detail::conv2d_forward(x, w, b, g, y);
+    }
+    static void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, const window_geometry& g,
+                                tensor& dw, tensor& db, tensor* dx) {
+        cuda_detail::conv2d_backward(x, w, dy, g, dw, db, dx);
+    }
+
+    static void dense_forward(const tensor& x, const tensor& w, const tensor& b, tensor& y) {
+        cuda_detail::dense_forward(x, w, b, y);
+    }
+    static void dense_backward(const tensor& x, const tensor& w, const tensor& dy, tensor& dw, tensor& db, tensor* dx) {
+        cuda_detail::dense_backward(x, w, dy, dw, db, dx);
+    }
+
+    static void max_pool_forward(const tensor& x, const window_geometry& g, tensor& y, pool_state& s) {
+        cuda_detail::max_pool_forward(x, g, y, s);
+    }
+    // pool_state is taken non-const (the CPU takes const): the state re-plans if the options changed.
+    static void max_pool_backward(const tensor& x, const tensor& y, const tensor& dy, const window_geometry& g,
+                                  pool_state& s, tensor& dx) {
+        cuda_detail::max_pool_backward(x, y, dy, g, s, dx);
+    }
+
+    static void lrn_forward(const tensor& x, const lrn_params& p, tensor& y, lrn_state& s) {
+        cuda_detail::lrn_forward(x, p, y, s);
+    }
+    static void lrn_backward(const tensor& x, const tensor& y, const tensor& dy, const lrn_params& p, lrn_state& s,
+                             tensor& dx) {
+        cuda_detail::lrn_backward(x, y, dy, p, s, dx);
+    }
+
+    static void relu_forward(const tensor& x, tensor& y) { cuda_detail::relu_forward(x, y); }
+    static void relu_backward(const tensor& x, const tensor& y, const tensor& dy, tensor& dx) {
+        cuda_detail::relu_backward(x, y, dy, dx);
+    }
+
+    static void dropout_forward(const tensor& x, float p, bool training, rng& gen, dropout_state& s, tensor& y) {
+        cuda_detail::dropout_forward(x, p, training, gen, s, y);
+    }
+    static void dropout_backward(const tensor& dy, float p, bool training, const dropout_state& s, tensor& dx) {
+        cuda_detail::dropout_backward(dy, p, training, s, dx);
+    }
+
+    static double softmax_cross_entropy(const tensor& logits, std::span<const int> labels, tensor& dlogits) {
+        return cuda_detail::softmax_cross_entropy(logits, labels, dlogits);
+    }
+    static void softmax(const tensor& logits, tensor& probs) { cuda_detail::softmax(logits, probs); }
+
+    // The CPU backend's fused Nesterov update (see cpu/ops.hpp for the formula), one kernel.
+    static void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2) {
+        cuda_detail::sgd_nesterov_update(w, g, v, lr, momentum, l2);
+    }
+    static void fill(tensor& t, float value) { cuda_detail::fill(t, value); }
+
+    // CUDA-only: numeric options (determinism, TF32) and the device. Set them before training;
+    // changing them makes every layer choose its cuDNN algorithms again.
+    static const cuda_options& options() { return cuda_detail::context::get().options(); }
+    static void set_options(const cuda_options& o) { cuda_detail::context::get().set_options(o); }
+    template <class Precision>
+    static void use_precision() {
+        cuda_options o = options();
+        o.tf32 = Precision::tf32_tensor_cores;
+        set_options(o);
+    }
+    static const std::string& device_name() { return cuda_detail::context::get().device_name(); }
+    // Waits for the device to finish (timing).
+    static void synchronize() { DERMTL_CUDA_CHECK(cudaDeviceSynchronize()); }
+};
+
+}  // namespace dermtl::backend

@@ -1,0 +1,114 @@
+#pragma once
+// device_tensor: the CUDA backend's tensor -- float32, NCHW, in device memory.
+//
+// Represents: a rank-4 float32 array on the device, with its cuDNN descriptor.
+// Requires: nothing to construct empty (no CUDA call is made until it gets a non-empty shape).
+// Ensures: reshape() allocates only when the new shape needs more elements than were ever held,
+// so buffers of a fixed batch size are allocated once and reused; copies are deep (device to
+// device); moving transfers ownership. Parameters use the same type with the CPU backend's
+// shapes (conv weights OutC x InC x KH x KW, dense weights Out x In x 1 x 1, biases Out x 1 x 1 x 1).
+#include <cstddef>
+#include <utility>
+
+#include "dermtl/backend/cuda/check.hpp"
+#include "dermtl/backend/cuda/context.hpp"
+#include "dermtl/core/tensor.hpp"
+
+namespace dermtl::backend::cuda_detail {
+
+class device_tensor {
+public:
+    device_tensor() = default;
+    explicit device_tensor(const dims4& d) { reshape(d); }
+
+    device_tensor(const device_tensor& other) {
+        reshape(other.dims_);
+        if (size())
+            DERMTL_CUDA_CHECK(cudaMemcpy(data_, other.data_, bytes(), cudaMemcpyDeviceToDevice));
+    }
+    device_tensor(device_tensor&& other) noexcept { swap(other); }
+    device_tensor& operator=(const device_tensor& other) {
+        if (this != &other) {
+            reshape(other.dims_);
+            if (size())
+                DERMTL_CUDA_CHECK(cudaMemcpy(data_, other.data_, bytes(), cudaMemcpyDeviceToDevice));
+        }
+        return *this;
+    }
+    device_tensor& operator=(device_tensor&& other) noexcept {
+        device_tensor moved(std::move(other));
+        swap(moved);
+        return *this;
+    }
+    ~device_tensor() {
+        if (desc_) cudnnDestroyTensorDescriptor(desc_);
+        if (data_) context::get().release(data_, capacity_ * sizeof(float));
+    }
+
+    void swap(device_tensor& o) noexcept {
+        std::swap(dims_, o.dims_);
+        std::swap(capacity_, o.capacity_);
+        std::swap(data_, o.data_);
+        std::swap(desc_, o.desc_);
+        std::swap(desc_dims_, o.desc_dims_);
+    }
+
+    // Gives the tensor shape `d`; keeps the memory when it is large enough.
+    void reshape(const dims4& d) {
+        const std::size_t n = d[0] * d[1] * d[2] * d[3];
+        if (n > capacity_) {
+            context& ctx = context::get();  // first use: checks for a device
+            float* fresh = static_cast<float*>(ctx.allocate(n * sizeof(float), "a tensor of shape " + describe(d), d[0]));
+            if (data_) ctx.release(data_, capacity_ * sizeof(float));
+            data_ = fresh;
+            capacity_ = n;
+        }
+        dims_ = d;
+    }
+
+    const dims4& dims() const { return dims_; }
+    std::size_t size() const { return dims_[0] * dims_[1] * dims_[2] * dims_[3]; }
+    std::size_t bytes() const { return size() * sizeof(float); }
+    float* data() { return data_; }
+    const float* data() const { return data_; }
+
+    // The cuDNN NCHW float descriptor of the current shape (made on first use, kept up to date).
+    cudnnTensorDescriptor_t descriptor() const {
+        if (!desc_) DERMTL_CUDNN_CHECK(cudnnCreateTensorDescriptor(&desc_));
+        if (desc_dims_ != dims_) {
+            DERMTL_CUDNN_CHECK(cudnnSetTensor4dDescriptor(desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(dims_[0]),
+                                                          int(dims_[1]), int(dims_[2]), int(dims_[3])));
+            desc_dims_ = dims_;
+        }
+        return desc_;
+    }
+
+private:
+    dims4 dims_{0, 0, 0, 0};
+    std::size_t capacity_ = 0;
+    float* data_ = nullptr;
+    mutable cudnnTensorDescriptor_t desc_ = nullptr;
+    mutable dims4 desc_dims_{0, 0, 0, 0};
+};
+
+// A cuDNN 4-D descriptor owned by a plan (bias shapes, padded buffers, ...).
+class tensor_descriptor {
+public:
+    tensor_descriptor() = default;
+    tensor_descriptor(const tensor_descriptor&) = delete;
+    tensor_descriptor& operator=(const tensor_descriptor&) = delete;
+    ~tensor_descriptor() {
+        if (d_) cudnnDestroyTensorDescriptor(d_);
+    }
+    void set(const dims4& d) {
+        if (!d_) DERMTL_CUDNN_CHECK(cudnnCreateTensorDescriptor(&d_));
+        DERMTL_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(d[0]), int(d[1]),
+                                                      int(d[2]), int(d[3])));
+    }
+    cudnnTensorDescriptor_t get() const { return d_; }
+
+private:
+    cudnnTensorDescriptor_t d_ = nullptr;
+};
+
+}  // namespace dermtl::backend::cuda_detail

@@ -1,0 +1,444 @@
+// CUDA backend tests, one nvcc translation unit.
+//
+// [.no_device] (hidden; ctest runs it alone with CUDA_VISIBLE_DEVICES=-1, so it also runs on GPU
+//   machines): the first use of backend::cuda throws the clear "no CUDA device" error.
+// [gpu]: every operation against the CPU backend, a scaled VGG-M training against the CPU's loss
+//   curve, determinism mode, out-of-memory messages, TF32 opt-in. ctest runs them through
+//   cuda_device_probe, which reports "skipped: no CUDA device" (exit 77 = ctest SKIP) where there is
+//   no GPU; run directly without a GPU, each test prints the same notice and passes.
+//
+// Tolerance (stated once, used everywhere unless a test says otherwise): float32 results may differ
+// by summation order, so |gpu - cpu| <= 1e-4 * max(1, max |cpu|) per tensor, elementwise.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/backend/cuda/ops.hpp"
+#include "dermtl/core/shape.hpp"
+#include "dermtl/models/vgg.hpp"
+#include "dermtl/nn/loss.hpp"
+#include "dermtl/nn/network.hpp"
+#include "dermtl/train/sgd.hpp"
+
+using namespace dermtl;
+using cpu = backend::ops<backend::cpu>;
+using gpu = backend::ops<backend::cuda>;
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr double tolerance = 1e-4;
+
+bool gpu_present() {
+    int count = 0;
+    const bool ok = cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+    (void)cudaGetLastError();
+    return ok;
+}
+
+#define DERMTL_REQUIRE_GPU_OR_SKIP()                                  \
+    do {                                                              \
+        if (!gpu_present()) {                                         \
+            WARN("skipped: no CUDA device");                          \
+            std::fprintf(stderr, "skipped: no CUDA device\n");        \
+            return;                                                   \
+        }                                                             \
+    } while (0)
+
+host_tensor random_tensor(const dims4& d, rng& gen, float scale = 1.0f) {
+    host_tensor t(d);
+    for (auto& v : t) v = float(gen.normal()) * scale;
+    return t;
+}
+
+double max_abs(const host_tensor& t) {
+    double m = 0;
+    for (float v : t) m = std::max(m, double(std::abs(v)));
+    return m;
+}
+
+// Checks shape equality and |a - b| <= tol * max(1, max|b|); reports the worst element.
+void require_close(const host_tensor& got, const host_tensor& want, const char* what, double tol = tolerance) {
+    INFO(what << ": gpu " << describe(dims_of(got)) << " vs cpu " << describe(dims_of(want)));
+    REQUIRE(dims_of(got) == dims_of(want));
+    const double bound = tol * std::max(1.0, max_abs(want));
+    double worst = 0;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const double d = std::abs(double(got.data()[i]) - double(want.data()[i]));
+        if (!(d <= worst)) {
+            worst = d;
+            at = i;
+        }
+    }
+    INFO("max |gpu - cpu| = " << worst << " at element " << at << " (bound " << bound << ")");
+    CHECK(worst <= bound);
+}
+
+host_tensor host(const gpu::tensor& t) { return gpu::to_host(t); }
+
+struct geometry_pair {
+    cpu::window_geometry c;
+    gpu::window_geometry g;
+};
+
+// Both backends' geometry for a square window with asymmetric padding and the given rounding.
+geometry_pair make_geometry(std::size_t channels, std::size_t h, std::size_t w, std::size_t k, std::size_t s,
+                            padding p, rounding r) {
+    const std::size_t oh = window_count(h, k, s, p.top, p.bottom, r), ow = window_count(w, k, s, p.left, p.right, r);
+    return {{channels, h, w, k, k, s, s, p.top, p.left, oh, ow}, {channels, h, w, k, k, s, s, p.top, p.left, oh, ow}};
+}
+
+}  // namespace
+
+TEST_CASE("backend::cuda without a device throws 'no CUDA device' at first use", "[.no_device][cuda]") {
+    // Hide every GPU before the CUDA runtime starts (ctest also sets this in the environment).
+    ::setenv("CUDA_VISIBLE_DEVICES", "-1", 1);
+    gpu::tensor empty;  // constructing an empty tensor touches no device
+    CHECK(gpu::dims(empty) == dims4{0, 0, 0, 0});
+    REQUIRE_THROWS_MATCHES(gpu::from_host(host_tensor(dims4{2, 3, 4, 4})), backend_error,
+                           Catch::Matchers::Predicate<backend_error>([](const backend_error& e) {
+                               const std::string m = e.what();
+                               return m.find("no CUDA device") != std::string::npos &&
+                                      m.find("cudaGetDeviceCount") != std::string::npos &&
+                                      m.find("backend::cpu") != std::string::npos;
+                           }, "names the missing device, the failed call and the CPU alternative"));
+    // The same from a network (the first use is its constructor) -- and again: the check repeats.
+    using net_t = nn::network<models::vgg_m_scaled<2>, backend::cuda>;
+    REQUIRE_THROWS_WITH(net_t(1), Contains("backend::cuda: no CUDA device"));
+    REQUIRE_THROWS_WITH(net_t(1), Contains("backend::cuda: no CUDA device"));
+}
+
+TEST_CASE("cuda tensors: host round trip, copy, fill, reshape reuses memory", "[gpu][cuda]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    rng gen(1);
+    const host_tensor h = random_tensor({3, 4, 5, 6}, gen);
+    gpu::tensor t = gpu::from_host(h);
+    CHECK(gpu::dims(t) == dims4{3, 4, 5, 6});
+    require_close(host(t), h, "round trip", 0.0);
+    gpu::tensor u;
+    gpu::copy(t, u);
+    require_close(host(u), h, "copy", 0.0);
+    gpu::tensor copied = t;  // deep copy
+    gpu::fill(t, 2.5f);
+    require_close(host(copied), h, "copy constructor is deep", 0.0);
+    for (float v : host(t)) REQUIRE(v == 2.5f);
+    const float* before = t.data();
+    gpu::reshape(t, {2, 4, 5, 6});  // smaller: same memory
+    CHECK(t.data() == before);
+    gpu::reshape(t, {3, 4, 5, 6});
+    CHECK(t.data() == before);
+}
+
+TEST_CASE("cuda first_non_finite finds the first NaN/Inf", "[gpu][cuda]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    host_tensor h(dims4{2, 3, 10, 10}, 1.0f);
+    CHECK(gpu::first_non_finite(gpu::from_host(h)) == -1);
+    h.data()[456] = std::numeric_limits<float>::infinity();
+    h.data()[123] = std::numeric_limits<float>::quiet_NaN();
+    CHECK(gpu::first_non_finite(gpu::from_host(h)) == 123);
+    CHECK(gpu::first_non_finite(gpu::from_host(h)) == cpu::first_non_finite(h));
+}
+
+TEST_CASE("cuda conv2d matches the CPU (symmetric and asymmetric padding)", "[gpu][cuda][conv2d]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    struct conv_case {
+        const char* name;
+        std::size_t c, h, w, out_c, k, s;
+        padding p;
+    };
+    const conv_case cases[] = {
+        {"VGG-M conv1-like, stride 2, no padding", 3, 31, 29, 8, 7, 2, padding{}},
+        {"symmetric padding 1", 6, 13, 13, 10, 3, 1, padding{1}},
+        {"VGG-M conv2-like, stride 2, pad 1", 5, 14, 14, 7, 5, 2, padding{1}},
+        {"asymmetric: extra bottom/right", 4, 10, 11, 6, 3, 2, padding{0, 1, 0, 1}},
+        {"asymmetric: top/left only (input rows beyond the last window)", 4, 10, 10, 5, 3, 1, padding{1, 0, 1, 0}},
+    };
+    for (const auto& cc : cases) {
+        SECTION(cc.name) {
+            rng gen(7);
+            const auto [gc, gg] = make_geometry(cc.c, cc.h, cc.w, cc.k, cc.s, cc.p, rounding::floor);
+            const host_tensor x = random_tensor({3, cc.c, cc.h, cc.w}, gen);
+            const host_tensor w = random_tensor({cc.out_c, cc.c, cc.k, cc.k}, gen, 0.2f);
+            const host_tensor b = random_tensor({cc.out_c, 1, 1, 1}, gen);
+            host_tensor y, dw(dims_of(w)), db(dims_of(b)), dx;
+            cpu::conv2d_forward(x, w, b, gc, y);
+            const host_tensor dy = random_tensor(dims_of(y), gen);
+            cpu::conv2d_backward(x, w, dy, gc, dw, db, &dx);
+
+            const gpu::tensor xg = gpu::from_host(x), wg = gpu::from_host(w), bg = gpu::from_host(b),
+                              dyg = gpu::from_host(dy);
+            gpu::tensor yg, dwg(dims_of(w)), dbg(dims_of(b)), dxg;
+            gpu::conv2d_forward(xg, wg, bg, gg, yg);
+            require_close(host(yg), y, "conv2d y");
+            gpu::conv2d_backward(xg, wg, dyg, gg, dwg, dbg, &dxg);
+            require_close(host(dwg), dw, "conv2d dw");
+            require_close(host(dbg), db, "conv2d db");
+            require_close(host(dxg), dx, "conv2d dx");
+            // dx not requested: parameter gradients still overwritten, not accumulated.
+            gpu::conv2d_backward(xg, wg, dyg, gg, dwg, dbg, nullptr);
+            require_close(host(dwg), dw, "conv2d dw (second call overwrites)");
+        }
+    }
+}
+
+TEST_CASE("cuda dense matches the CPU", "[gpu][cuda][dense]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    rng gen(3);
+    const host_tensor x = random_tensor({5, 4, 3, 3}, gen);  // flattened to 36 features
+    const host_tensor w = random_tensor({17, 36, 1, 1}, gen, 0.3f);
+    const host_tensor b = random_tensor({17, 1, 1, 1}, gen);
+    host_tensor y, dw(dims_of(w)), db(dims_of(b)), dx;
+    cpu::dense_forward(x, w, b, y);
+    const host_tensor dy = random_tensor(dims_of(y), gen);
+    cpu::dense_backward(x, w, dy, dw, db, &dx);
+    const gpu::tensor xg = gpu::from_host(x), wg = gpu::from_host(w), bg = gpu::from_host(b), dyg = gpu::from_host(dy);
+    gpu::tensor yg, dwg(dims_of(w)), dbg(dims_of(b)), dxg;
+    gpu::dense_forward(xg, wg, bg, yg);
+    gpu::dense_backward(xg, wg, dyg, dwg, dbg, &dxg);
+    require_close(host(yg), y, "dense y");
+    require_close(host(dwg), dw, "dense dw");
+    require_close(host(dbg), db, "dense db");
+    require_close(host(dxg), dx, "dense dx");
+}
+
+TEST_CASE("cuda max_pool matches the CPU (ceil rounding, padding)", "[gpu][cuda][max_pool]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    struct pool_case {
+        const char* name;
+        std::size_t h, k, s;
+        padding p;
+    };
+    const pool_case cases[] = {
+        {"VGG-16 2x2 stride 2 (direct)", 8, 2, 2, padding{}},
+        {"VGG-M pool5 3x3/2 on 13 (direct)", 13, 3, 2, padding{}},
+        {"VGG-M pool2 3x3/2 on 26, ceil keeps a partial window (padded buffer)", 26, 3, 2, padding{}},
+        {"padding 1 all round", 9, 3, 2, padding{1}},
+        {"asymmetric padding", 10, 3, 2, padding{0, 1, 1, 0}},
+    };
+    for (const auto& pc : cases) {
+        SECTION(pc.name) {
+            rng gen(11);
+            const auto [gc, gg] = make_geometry(3, pc.h, pc.h, pc.k, pc.s, pc.p, rounding::ceil);
+            const host_tensor x = random_tensor({2, 3, pc.h, pc.h}, gen);
+            host_tensor y, dx;
+            cpu::pool_state sc;
+            cpu::max_pool_forward(x, gc, y, sc);
+            const host_tensor dy = random_tensor(dims_of(y), gen);
+            cpu::max_pool_backward(x, y, dy, gc, sc, dx);
+            const gpu::tensor xg = gpu::from_host(x), dyg = gpu::from_host(dy);
+            gpu::tensor yg, dxg;
+            gpu::pool_state sg;
+            gpu::max_pool_forward(xg, gg, yg, sg);
+            gpu::max_pool_backward(xg, yg, dyg, gg, sg, dxg);
+            require_close(host(yg), y, "max_pool y", 0.0);
+            require_close(host(dxg), dx, "max_pool dx", 1e-6);
+        }
+    }
+}
+
+TEST_CASE("cuda lrn matches the CPU's MatConvNet convention", "[gpu][cuda][lrn]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    rng gen(5);
+    // VGG-M's [5 2 1e-4 0.75] with activations large enough that alpha matters.
+    const cpu::lrn_params pc{5, 2.0f, 1e-4f, 0.75f};
+    const gpu::lrn_params pg{5, 2.0f, 1e-4f, 0.75f};
+    const host_tensor x = random_tensor({2, 9, 5, 4}, gen, 60.0f);
+    host_tensor y, dx;
+    cpu::lrn_state sc;
+    cpu::lrn_forward(x, pc, y, sc);
+    const host_tensor dy = random_tensor(dims_of(y), gen);
+    cpu::lrn_backward(x, y, dy, pc, sc, dx);
+    const gpu::tensor xg = gpu::from_host(x), dyg = gpu::from_host(dy);
+    gpu::tensor yg, dxg;
+    gpu::lrn_state sg;
+    gpu::lrn_forward(xg, pg, yg, sg);
+    gpu::lrn_backward(xg, yg, dyg, pg, sg, dxg);
+    require_close(host(yg), y, "lrn y");
+    require_close(host(dxg), dx, "lrn dx");
+}
+
+TEST_CASE("cuda relu, softmax and the loss match the CPU", "[gpu][cuda][pointwise]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    rng gen(9);
+    const host_tensor x = random_tensor({4, 3, 5, 5}, gen);
+    host_tensor y, dx;
+    cpu::relu_forward(x, y);
+    const host_tensor dy = random_tensor(dims_of(y), gen);
+    cpu::relu_backward(x, y, dy, dx);
+    gpu::tensor yg, dxg;
+    const gpu::tensor xg = gpu::from_host(x), dyg = gpu::from_host(dy);
+    gpu::relu_forward(xg, yg);
+    gpu::relu_backward(xg, yg, dyg, dxg);
+    require_close(host(yg), y, "relu y", 0.0);
+    require_close(host(dxg), dx, "relu dx", 0.0);
+
+    const host_tensor logits = random_tensor({6, 5, 1, 1}, gen, 4.0f);
+    const std::vector<int> labels{0, 4, 2, 2, 1, 3};
+    host_tensor probs, dlogits;
+    cpu::softmax(logits, probs);
+    const double loss = cpu::softmax_cross_entropy(logits, labels, dlogits);
+    const gpu::tensor lg = gpu::from_host(logits);
+    gpu::tensor pg, dlg;
+    gpu::softmax(lg, pg);
+    const double loss_g = gpu::softmax_cross_entropy(lg, labels, dlg);
+    require_close(host(pg), probs, "softmax", 1e-6);
+    require_close(host(dlg), dlogits, "d loss / d logits", 1e-6);
+    CHECK(std::abs(loss_g - loss) <= 1e-9 * std::max(1.0, loss));
+    const std::vector<int> bad{0, 5, 2, 2, 1, 3};
+    CHECK_THROWS_AS(gpu::softmax_cross_entropy(lg, bad, dlg), config_error);
+    CHECK_THROWS_AS(gpu::softmax_cross_entropy(lg, std::vector<int>{0, 1}, dlg), shape_error);
+}
+
+TEST_CASE("cuda dropout draws the CPU's mask from the same seed", "[gpu][cuda][dropout]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    rng gen(2);
+    const host_tensor x = random_tensor({4, 64, 1, 1}, gen);
+    const host_tensor dy = random_tensor({4, 64, 1, 1}, gen);
+    rng a(42), b(42);
+    host_tensor y, dx, mask;
+    cpu::dropout_state sc;
+    cpu::dropout_forward(x, 0.5f, true, a, sc, y);
+    cpu::dropout_backward(dy, 0.5f, true, sc, dx);
+    gpu::tensor yg, dxg;
+    gpu::dropout_state sg;
+    const gpu::tensor xg = gpu::from_host(x), dyg = gpu::from_host(dy);
+    gpu::dropout_forward(xg, 0.5f, true, b, sg, yg);
+    gpu::dropout_backward(dyg, 0.5f, true, sg, dxg);
+    require_close(host(yg), y, "dropout y", 0.0);
+    require_close(host(dxg), dx, "dropout dx", 0.0);
+    CHECK(a == b);  // the generators advanced identically
+    gpu::dropout_forward(xg, 0.5f, false, b, sg, yg);  // evaluation: identity
+    require_close(host(yg), x, "dropout in eval", 0.0);
+}
+
+TEST_CASE("cuda fused Nesterov SGD matches the CPU", "[gpu][cuda][sgd]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    rng gen(4);
+    host_tensor w = random_tensor({10, 7, 1, 1}, gen), v = random_tensor({10, 7, 1, 1}, gen);
+    const host_tensor g = random_tensor({10, 7, 1, 1}, gen);
+    gpu::tensor wg = gpu::from_host(w), vg = gpu::from_host(v);
+    const gpu::tensor gg = gpu::from_host(g);
+    cpu::sgd_nesterov_update(w, g, v, 1e-2f, 0.9f, 5e-3f);
+    gpu::sgd_nesterov_update(wg, gg, vg, 1e-2f, 0.9f, 5e-3f);
+    require_close(host(wg), w, "w", 1e-6);
+    require_close(host(vg), v, "v", 1e-6);
+}
+
+namespace {
+
+// Trains `steps` SGD steps on one fixed batch; returns the loss of each step.
+template <class Backend>
+std::vector<double> train_losses(nn::network<models::vgg_m_scaled<2>, Backend>& net, const host_tensor& x_host,
+                                 const std::vector<int>& labels, int steps) {
+    using ops = backend::ops<Backend>;
+    train::sgd_nesterov opt(net, train::sgd_options{1e-2f, 0.9f, 5e-3f});
+    const typename ops::tensor x = ops::from_host(x_host);
+    typename ops::tensor grad;
+    std::vector<double> losses;
+    for (int i = 0; i < steps; ++i) {
+        losses.push_back(nn::softmax_cross_entropy<Backend>(net.forward(x, nn::mode::train), labels, grad));
+        net.backward(grad);
+        opt.step();
+    }
+    return losses;
+}
+
+host_tensor demo_batch(std::size_t n, std::vector<int>& labels) {
+    rng gen(123);
+    host_tensor x = random_tensor({n, 3, 64, 64}, gen, 50.0f);
+    labels.resize(n);
+    for (std::size_t i = 0; i < n; ++i) labels[i] = int(i % 2);
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("scaled VGG-M trains to the CPU's loss curve on the GPU", "[gpu][cuda][network]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    std::vector<int> labels;
+    const host_tensor x = demo_batch(16, labels);
+    nn::network<models::vgg_m_scaled<2>, backend::cpu> net_cpu(7);
+    nn::network<models::vgg_m_scaled<2>, backend::cuda> net_gpu(7);  // same seed: same weights and masks
+    const auto loss_cpu = train_losses(net_cpu, x, labels, 8);
+    const auto loss_gpu = train_losses(net_gpu, x, labels, 8);
+    // Tolerance for the curve: |gpu - cpu| <= 1e-3 * max(1, cpu) per step (float32 drift over 8 steps).
+    for (std::size_t i = 0; i < loss_cpu.size(); ++i) {
+        INFO("step " << i << ": cpu " << loss_cpu[i] << ", gpu " << loss_gpu[i]);
+        CHECK(std::abs(loss_gpu[i] - loss_cpu[i]) <= 1e-3 * std::max(1.0, loss_cpu[i]));
+    }
+    CHECK(loss_cpu.back() < loss_cpu.front());
+    // The trained weights agree too (fc8, the last layer's weight).
+    const auto pc = net_cpu.params(net_cpu.depth - 1);
+    const auto pg = net_gpu.params(net_gpu.depth - 1);
+    require_close(gpu::to_host(pg[0].value), pc[0].value, "fc8 weight after training", 1e-3);
+}
+
+TEST_CASE("determinism mode: the same seed gives bitwise the same training on the GPU", "[gpu][cuda][determinism]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    const backend::cuda_options saved = gpu::options();
+    gpu::set_options({.deterministic = true, .tf32 = false});
+    std::vector<int> labels;
+    const host_tensor x = demo_batch(16, labels);
+    auto run = [&] {
+        nn::network<models::vgg_m_scaled<2>, backend::cuda> net(7);
+        const auto losses = train_losses(net, x, labels, 4);
+        std::vector<host_tensor> weights;
+        net.for_each_param([&](std::size_t, nn::param<backend::cuda>& p) { weights.push_back(gpu::to_host(p.value)); });
+        return std::pair{losses, weights};
+    };
+    const auto [losses_a, weights_a] = run();
+    const auto [losses_b, weights_b] = run();
+    gpu::set_options(saved);
+    CHECK(losses_a == losses_b);
+    REQUIRE(weights_a.size() == weights_b.size());
+    for (std::size_t i = 0; i < weights_a.size(); ++i) {
+        INFO("parameter " << i);
+        CHECK(std::memcmp(weights_a[i].data(), weights_b[i].data(), weights_a[i].size() * sizeof(float)) == 0);
+    }
+}
+
+TEST_CASE("tf32 opt-in trains close to float32", "[gpu][cuda][precision]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    const backend::cuda_options saved = gpu::options();
+    std::vector<int> labels;
+    const host_tensor x = demo_batch(16, labels);
+    nn::network<models::vgg_m_scaled<2>, backend::cuda> a(7), b(7);
+    gpu::use_precision<backend::precision::float32>();
+    const auto loss32 = train_losses(a, x, labels, 4);
+    gpu::use_precision<backend::precision::tf32>();
+    CHECK(gpu::options().tf32);
+    const auto loss_tf32 = train_losses(b, x, labels, 4);
+    gpu::set_options(saved);
+    // TF32 keeps 10 mantissa bits: losses agree to about 1e-2 relative over a few steps.
+    for (std::size_t i = 0; i < loss32.size(); ++i) {
+        INFO("step " << i << ": float32 " << loss32[i] << ", tf32 " << loss_tf32[i]);
+        CHECK(std::abs(loss_tf32[i] - loss32[i]) <= 2e-2 * std::max(1.0, loss32[i]));
+    }
+}
+
+TEST_CASE("out of device memory names the bytes and suggests a smaller batch", "[gpu][cuda][bad_input]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    gpu::tensor t;
+    // 2^20 images of 64 x 64 x 64 floats: 1 PiB.
+    try {
+        gpu::reshape(t, {std::size_t(1) << 20, 64, 64, 64});
+        FAIL("expected an out-of-memory backend_error");
+    } catch (const backend_error& e) {
+        const std::string m = e.what();
+        INFO(m);
+        CHECK_THAT(m, Contains("out of device memory allocating 1125899906842624 bytes"));
+        CHECK_THAT(m, Contains("[1048576,64,64,64]"));
+        CHECK_THAT(m, Contains("smaller batch"));
+    }
+    // The backend still works afterwards.
+    gpu::reshape(t, {1, 2, 3, 4});
+    gpu::fill(t, 1.0f);
+    CHECK(gpu::to_host(t).data()[23] == 1.0f);
+}
