@@ -101,6 +101,9 @@ TEST_CASE("linear_svm rejects bad input with clear errors", "[svm][bad_input]") 
     CHECK_THROWS_AS(svm::linear_svm::fit(svm::feature_matrix(0, 4), std::vector<int>{}, 2, 1.0), config_error);
     CHECK_THROWS_AS(svm::linear_svm::fit(ds.x, ds.y, 2, 0.0), config_error);
     CHECK_THROWS_AS(svm::linear_svm::fit(ds.x, ds.y, 3, 1.0), config_error);  // no case of class 2
+    const std::vector<std::size_t> rows{0, 1, 2, 3};
+    svm::liblinear_problem problem(ds.x, rows, 1.0);
+    CHECK_THROWS_AS(svm::linear_svm::fit(problem, ds.y, 2, 1.0), shape_error);
     const auto model = svm::linear_svm::fit(ds.x, ds.y, 2, 1.0);
     CHECK_THROWS_AS(model.decision_values(svm::feature_matrix::Zero(2, 5)), shape_error);
     CHECK_THROWS_AS(model.decision_values(bad), numeric_error);

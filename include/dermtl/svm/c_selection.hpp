@@ -5,7 +5,9 @@
 //   c_selection::repeated_splits   -- the reference code: GridSearchCV over 10 stratified 10%
 //                                     splits (StratifiedShuffleSplit), scored by the mean AUC.
 // Both search C in {1e-3, 1e-2, ..., 1e4}; ties go to the smaller C (GridSearchCV's first best).
-// The AUC is the paper's: binary AUC for two classes, the mean one-vs-one AUC for three.
+// The AUC is the paper's: binary AUC for two classes, the mean one-vs-one AUC for three (the
+// reference code scored its three-class grid search with sklearn's macro one-vs-rest AUC instead;
+// the paper reports one-vs-one, so selection optimizes what is reported).
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

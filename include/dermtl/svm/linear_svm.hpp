@@ -147,6 +147,9 @@ public:
     static linear_svm fit(liblinear_problem& problem, std::span<const int> labels, int n_classes, double c,
                           const train_options& opt = {}) {
         if (!(c > 0)) throw config_error("linear_svm::fit: expected C > 0, found " + std::to_string(c));
+        if (labels.size() != problem.size())
+            throw shape_error("linear_svm::fit: expected one label per problem row (" + std::to_string(problem.size()) +
+                              " rows), found " + std::to_string(labels.size()) + " labels");
         detail::check_labels("linear_svm::fit", labels, n_classes);
         const int m = n_classes == 2 ? 1 : n_classes;
         linear_svm svm;
