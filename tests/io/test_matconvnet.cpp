@@ -1,0 +1,278 @@
+// MatConvNet import/export: models written by an independent writer (scipy.io.savemat, in
+// tests/oracles/matconvnet_models.py) with random weights in both layouts are loaded and run;
+// the network's forward must equal PyTorch's forward of the same file, which proves the
+// orientation of every filter (including fc6's 2x2 / 6x6 spatial kernel). Export is read back by
+// scipy and by load_matconvnet. Bad files each have a test.
+#include "support/oracle.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/io/matconvnet.hpp"
+#include "dermtl/models/vgg.hpp"
+#include "dermtl/nn/network.hpp"
+
+using namespace dermtl;
+namespace fs = std::filesystem;
+
+namespace {
+
+using cpu_ops = backend::ops<backend::cpu>;
+// VGG-M at 96x96 with widths / 16: pool5 leaves 2x2, so fc6 is a 2x2 kernel and the flatten order
+// of a fully connected layer stored as a convolution is exercised.
+using small_vgg = models::vgg_m_t<2, 96, 16>;
+
+void write_model(const fs::path& out, const std::string& layout, std::vector<std::string> extra = {},
+                 int size = 96, int div = 16, int classes = 2) {
+    std::vector<std::string> args{"write",  out.string(),          "--layout", layout,
+                                  "--size", std::to_string(size),  "--div",    std::to_string(div),
+                                  "--classes", std::to_string(classes), "--seed", "7"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    testing::run_oracle("matconvnet_models.py", args);
+}
+
+host_tensor random_input(std::size_t n, std::size_t size, std::uint64_t seed) {
+    rng gen(seed);
+    host_tensor x({n, 3, size, size});
+    for (auto& v : x) v = float(gen.normal());
+    return x;
+}
+
+template <class A, class B>
+double relative_error(const A& ours, const B& oracle) {
+    REQUIRE(ours.size() == oracle.size());
+    double diff = 0, scale = 1e-12;
+    for (std::size_t i = 0; i < ours.size(); ++i) {
+        diff = std::max(diff, std::abs(double(ours.data()[i]) - double(oracle.data()[i])));
+        scale = std::max(scale, std::abs(double(oracle.data()[i])));
+    }
+    return diff / scale;
+}
+
+// Our forward vs PyTorch's forward of the same .mat file: logits and relu7.
+template <class Net>
+void check_forward_against_torch(nn::network<Net, backend::cpu>& net, const fs::path& model, const host_tensor& x,
+                                 const testing::scratch_dir& dir) {
+    testing::save_npy(dir / "x.npy", x);
+    testing::run_oracle("matconvnet_models.py", {"forward", model.string(), (dir / "x.npy").string(), dir.path().string()});
+    const host_tensor logits = net.forward(x);
+    CHECK(relative_error(logits, testing::load_npy<double>(dir / "logits.npy")) <= 1e-4);
+    const host_tensor relu7 = net.template features<"fc7">(x);
+    CHECK(relative_error(relu7, testing::load_npy<double>(dir / "relu7.npy")) <= 1e-4);
+}
+
+template <class Net>
+std::string message_of_load(const fs::path& file, io::matconvnet_import_options opt = {}) {
+    nn::network<Net, backend::cpu> net(nn::uninitialized);
+    try {
+        io::load_matconvnet(file, net, opt);
+    } catch (const error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("newer layout (layers + meta): forward equals PyTorch's on the same file", "[io][matconvnet][torch]") {
+    testing::scratch_dir dir("mcn-newer");
+    const fs::path file = dir / "vggm.mat";
+    write_model(file, "newer");
+    nn::network<small_vgg, backend::cpu> net(nn::uninitialized);
+    const auto model = io::load_matconvnet(file, net);
+    CHECK(model.layout == io::matconvnet_layout::newer);
+    REQUIRE(model.layer_names.size() == 21);
+    CHECK(model.layer_names[18] == "relu7");  // 0-based 18 = MatConvNet's layer 19, the paper's fc7 feature
+    CHECK(model.layer_types[2] == "lrn");
+    CHECK(model.class_names == std::vector<std::string>{"n00000000", "n00000001"});
+    CHECK(model.class_descriptions == std::vector<std::string>{"class 0", "class 1"});
+    CHECK(model.image_size == std::vector<double>{96, 96, 3});
+    // Average image: H x W x 3 in RGB, the same values as the writer's array.
+    const auto avg = testing::load_npy<double>(dir / "vggm_average.npy");
+    REQUIRE(model.average_image.shape()[0] == 96);
+    REQUIRE(model.average_image.shape()[2] == 3);
+    CHECK(relative_error(model.average_image, avg) == 0);
+
+    check_forward_against_torch(net, file, random_input(3, 96, 1), dir);
+}
+
+TEST_CASE("older layout (filters/biases, 'normalize', unpadded pool1/pool5) loads the same way",
+          "[io][matconvnet][torch]") {
+    testing::scratch_dir dir("mcn-older");
+    const fs::path file = dir / "vggm-2014.mat";
+    write_model(file, "older", {"--average", "per-channel"});
+    nn::network<small_vgg, backend::cpu> net(nn::uninitialized);
+    const auto model = io::load_matconvnet(file, net);
+    CHECK(model.layout == io::matconvnet_layout::older);
+    CHECK(model.layer_types[2] == "normalize");
+    REQUIRE(model.average_image.shape()[0] == 1);
+    REQUIRE(model.average_image.shape()[1] == 1);
+    CHECK(model.average_image(0, 0, 0) == Approx(123.68f));
+    CHECK(model.average_image(0, 0, 2) == Approx(103.939f));
+    CHECK(model.class_names.size() == 2);
+    check_forward_against_torch(net, file, random_input(2, 96, 2), dir);
+}
+
+TEST_CASE("full VGG-M geometry at 224 (fc6 stored as 6x6 convolution, pools padded [0 1 0 1])",
+          "[io][matconvnet][torch]") {
+    // Widths / 8 keep it fast; the spatial path (109 -> 54 -> 26 -> 13 -> 6) is VGG-M's own.
+    using vgg224 = models::vgg_m_t<1000, 224, 8>;
+    testing::scratch_dir dir("mcn-224");
+    const fs::path file = dir / "vggm224.mat";
+    write_model(file, "newer", {}, 224, 8, 1000);
+    nn::network<vgg224, backend::cpu> net(nn::uninitialized);
+    io::load_matconvnet(file, net);
+    CHECK(cpu_ops::dims(net.params(vgg224::find("fc6"))[0].value) == dims4{512, 64 * 6 * 6, 1, 1});
+    check_forward_against_torch(net, file, random_input(1, 224, 3), dir);
+
+    SECTION("the 2014 layout at 224 gives the same sizes") {
+        const fs::path old = dir / "vggm224-2014.mat";
+        write_model(old, "older", {}, 224, 8, 1000);
+        nn::network<vgg224, backend::cpu> net2(nn::uninitialized);
+        io::load_matconvnet(old, net2);
+        check_forward_against_torch(net2, old, random_input(1, 224, 4), dir);
+    }
+}
+
+TEST_CASE("export writes MatConvNet's newer layout: scipy/PyTorch and load_matconvnet read it back",
+          "[io][matconvnet][torch]") {
+    testing::scratch_dir dir("mcn-export");
+    nn::network<small_vgg, backend::cpu> net(42);  // the paper's initialization, not a loaded file
+    xt::xtensor<float, 3> avg = xt::xtensor<float, 3>::from_shape({96, 96, 3});
+    for (std::size_t i = 0; i < avg.size(); ++i) avg.data()[i] = float(i % 251);
+    io::matconvnet_export_options opt;
+    opt.average_image = avg;
+    opt.class_names = {"benign", "malignant"};
+    const fs::path out = dir / "trained.mat";
+    io::save_matconvnet(out, net, opt);
+    CHECK(fs::exists(out));
+
+    // An independent reader (scipy.io.loadmat + PyTorch) computes the same forward.
+    check_forward_against_torch(net, out, random_input(2, 96, 5), dir);
+
+    // And our importer gives back the very same parameters.
+    nn::network<small_vgg, backend::cpu> back(nn::uninitialized);
+    const auto model = io::load_matconvnet(out, back);
+    CHECK(model.layout == io::matconvnet_layout::newer);
+    CHECK(model.class_names == opt.class_names);
+    CHECK(relative_error(model.average_image, avg) == 0);
+    for (std::size_t i = 0; i < small_vgg::depth; ++i) {
+        auto a = net.params(i);
+        auto b = back.params(i);
+        REQUIRE(a.size() == b.size());
+        for (std::size_t k = 0; k < a.size(); ++k) {
+            const bool same = a[k].value == b[k].value;
+            CHECK(same);
+        }
+    }
+}
+
+TEST_CASE("transfer: a 1000-class file into a 2-class net, keeping fc8", "[io][matconvnet]") {
+    testing::scratch_dir dir("mcn-keep");
+    const fs::path file = dir / "imagenet.mat";
+    write_model(file, "newer", {}, 96, 16, 1000);
+    using two = models::vgg_m_t<2, 96, 16>;
+    const std::string msg = message_of_load<two>(file);
+    CHECK_THAT(msg, Catch::Contains("'fc8'") && Catch::Contains("1x1x256x2") && Catch::Contains("1x1x256x1000"));
+
+    nn::network<two, backend::cpu> net(5);
+    const host_tensor fc8_before = net.params(two::find("fc8"))[0].value;
+    io::matconvnet_import_options opt;
+    opt.keep = {"fc8"};
+    io::load_matconvnet(file, net, opt);
+    const bool kept = net.params(two::find("fc8"))[0].value == fc8_before;
+    CHECK(kept);
+}
+
+TEST_CASE("bad weight files are reported clearly", "[io][matconvnet][bad_input]") {
+    testing::scratch_dir dir("mcn-bad");
+    // Written only by the sections that need it (each oracle run costs seconds).
+    const fs::path good = dir / "good.mat";
+    auto write_good = [&] { write_model(good, "newer"); };
+
+    SECTION("missing file") {
+        const auto msg = message_of_load<small_vgg>(dir / "absent.mat");
+        CHECK_THAT(msg, Catch::Contains("absent.mat") && Catch::Contains("no such file"));
+    }
+    SECTION("not a MAT-file") {
+        const fs::path text = dir / "weights.mat";
+        std::ofstream(text) << "this is not a MAT-file, just text that is long enough to fill a header......"
+                               "................................................................";
+        CHECK_THAT(message_of_load<small_vgg>(text), Catch::Contains("not a MAT-file"));
+        const fs::path tiny = dir / "tiny.mat";
+        std::ofstream(tiny) << "MATLAB";
+        CHECK_THAT(message_of_load<small_vgg>(tiny), Catch::Contains("not a MAT-file"));
+    }
+    SECTION("truncated file") {
+        write_good();
+        const fs::path cut = dir / "cut.mat";
+        fs::copy_file(good, cut);
+        fs::resize_file(cut, fs::file_size(good) / 2);
+        const auto msg = message_of_load<small_vgg>(cut);
+        CHECK_THAT(msg, Catch::Contains("cut.mat") && Catch::Contains("truncated"));
+        CHECK_THROWS_AS(([&] {
+            nn::network<small_vgg, backend::cpu> net(nn::uninitialized);
+            io::load_matconvnet(cut, net);
+        }()), io_error);
+    }
+    SECTION("wrong network: every width differs") {
+        write_good();
+        const auto msg = message_of_load<models::vgg_m_t<2, 96, 8>>(good);
+        CHECK_THAT(msg, Catch::Contains("'conv1'") && Catch::Contains("expected 7x7x3x12") &&
+                            Catch::Contains("found 7x7x3x6"));
+        CHECK_THROWS_AS(([&] {
+            nn::network<models::vgg_m_t<2, 96, 8>, backend::cpu> net(nn::uninitialized);
+            io::load_matconvnet(good, net);
+        }()), shape_error);
+    }
+    SECTION("wrong network: VGG-16 names are not in a VGG-M file") {
+        write_good();
+        const auto msg = message_of_load<models::vgg_16_t<2, 32, 8>>(good);
+        CHECK_THAT(msg, Catch::Contains("'conv1_1'") && Catch::Contains("not in the file"));
+    }
+    SECTION("wrong network: a renamed layer") {
+        const fs::path renamed = dir / "renamed.mat";
+        write_model(renamed, "newer", {"--rename", "conv3=conv3b"});
+        const auto msg = message_of_load<small_vgg>(renamed);
+        CHECK_THAT(msg, Catch::Contains("'conv3'") && Catch::Contains("conv3b"));
+        io::matconvnet_import_options opt;
+        opt.keep = {"conv3"};
+        CHECK_THAT(message_of_load<small_vgg>(renamed, opt), Catch::Contains("'conv3b'") &&
+                                                                 Catch::Contains("no counterpart"));
+        opt.allow_extra_file_layers = true;
+        CHECK(message_of_load<small_vgg>(renamed, opt) == "(no error)");
+    }
+    SECTION("pooling padding that gives other sizes than the network's") {
+        const fs::path unpadded = dir / "unpadded.mat";
+        write_model(unpadded, "newer", {"--unpadded-pools"});
+        const auto msg = message_of_load<small_vgg>(unpadded);
+        CHECK_THAT(msg, Catch::Contains("'pool2'") && Catch::Contains("expected 5x5") && Catch::Contains("found 4x4"));
+    }
+    SECTION("NaN weights") {
+        const fs::path nan = dir / "nan.mat";
+        write_model(nan, "older", {"--nan", "fc7"});
+        const auto msg = message_of_load<small_vgg>(nan);
+        CHECK_THAT(msg, Catch::Contains("'fc7'") && Catch::Contains("filters") && Catch::Contains("finite"));
+        CHECK_THROWS_AS(([&] {
+            nn::network<small_vgg, backend::cpu> net(nn::uninitialized);
+            io::load_matconvnet(nan, net);
+        }()), numeric_error);
+    }
+    SECTION("a MAT-file that is not a MatConvNet model") {
+        const fs::path other = dir / "other.mat";
+        nn::network<small_vgg, backend::cpu> net(1);
+        io::save_matconvnet(other, net);
+        // Rewrite it without `layers`: export an average image only through matio.
+        mat_t* mat = Mat_CreateVer(other.string().c_str(), nullptr, MAT_FT_MAT5);
+        size_t dims[2] = {1, 1};
+        double v = 1;
+        matvar_t* var = Mat_VarCreate("x", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, dims, &v, 0);
+        Mat_VarWrite(mat, var, MAT_COMPRESSION_NONE);
+        Mat_VarFree(var);
+        Mat_Close(mat);
+        CHECK_THAT(message_of_load<small_vgg>(other), Catch::Contains("no top-level 'layers'"));
+    }
+}
