@@ -13,7 +13,9 @@
 #include "dermtl/data/synthetic_general.hpp"
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/data/synthetic_retina.hpp"
+#include "dermtl/data/folds.hpp"
 #include "dermtl/io/image.hpp"
+#include "dermtl/train/augmentation.hpp"
 #include "support/oracle.hpp"
 
 using namespace dermtl;
@@ -87,6 +89,56 @@ TEST_CASE("synthetic lesions: Atlas layout read by load_atlas, diagnosis and dif
     CHECK(bccs > 1);
     CHECK(framed > 5);  // the black frame is there, and crop_black_frame finds it
     CHECK(framed < static_cast<int>(d.size()) - 5);
+}
+
+TEST_CASE("synthetic lesions: the difficulty knob makes the classes overlap more", "[data][synthetic]") {
+    auto gap = [](difficulty level) {
+        synthetic_lesion_options o;
+        o.only_difficulty = level;
+        o.melanoma_fraction = 0.5;
+        o.bcc_fraction = 0;
+        rng r(99);
+        double mel = 0, ben = 0;
+        int n_mel = 0, n_ben = 0;
+        for (int i = 0; i < 2000; ++i) {
+            const auto s = draw_lesion_spec(o, r);
+            CHECK(s.level == level);
+            (is_melanoma(s.dx) ? mel : ben) += s.atypia;
+            ++(is_melanoma(s.dx) ? n_mel : n_ben);
+        }
+        return mel / n_mel - ben / n_ben;
+    };
+    const double low = gap(difficulty::low), medium = gap(difficulty::medium), high = gap(difficulty::high);
+    CHECK(low > 0.45);
+    CHECK(medium < low - 0.1);
+    CHECK(high < medium - 0.1);
+    CHECK(high > 0.05);  // still informative
+}
+
+TEST_CASE("synthetic lesions end to end: folds, validation split, balanced augmented batches", "[data][synthetic]") {
+    scratch_dir dir("synth");
+    synthetic_lesion_options o;
+    o.size = 40;
+    o.count = 40;
+    o.seed = 4;
+    const auto d = generate_lesions(dir.path(), o);
+    const auto folds = make_5x2_folds(d, 2017);
+    REQUIRE(folds.size() == 10);
+    const auto split = stratified_validation_split(d, folds[0], 0.1, 1);
+    CHECK(split.validation.size() >= 2);
+    io::image_cache_options co;
+    co.preprocess.width = co.preprocess.height = 32;
+    io::image_cache cache(co);
+    const auto mean = training_mean(d, split.train, cache, io::mean_image::kind::per_pixel);
+    const auto plan = train::balanced_epoch(d, split.train, 1, 0);
+    const auto counts = train::class_counts(d, plan);
+    REQUIRE(counts.size() == 2);
+    CHECK(counts.at(0) == counts.at(1));
+    host_tensor x;
+    std::vector<int> y;
+    train::fill_augmented_batch(d, std::span(plan).first(std::min<std::size_t>(8, plan.size())), cache, mean, {}, x, y);
+    CHECK(dims_of(x) == dims4{std::min<std::size_t>(8, plan.size()), 3, 32, 32});
+    CHECK(cache.stats().decodes == split.train.size());
 }
 
 TEST_CASE("synthetic generators: the same seed writes the same bytes, another seed others", "[data][synthetic]") {

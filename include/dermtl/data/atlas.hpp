@@ -10,6 +10,7 @@
 // image stems (`aal002`), as in the reference implementation's protocol files; labels follow
 // `task`, samples the task removes are dropped. Errors name meta.csv:line and the value.
 #include <filesystem>
+#include <cstddef>
 #include <optional>
 #include <string>
 

@@ -57,13 +57,13 @@ inline constexpr std::array<std::string_view, diagnosis_count> diagnosis_names =
 
 inline std::string_view to_string(diagnosis d) { return diagnosis_names[static_cast<std::size_t>(d)]; }
 
-inline bool is_melanoma(diagnosis d) {
+constexpr bool is_melanoma(diagnosis d) {
     return d >= diagnosis::melanoma && d <= diagnosis::melanoma_metastasis;
 }
-inline bool is_basal_cell_carcinoma(diagnosis d) { return d == diagnosis::basal_cell_carcinoma; }
-inline bool is_malignant(diagnosis d) { return is_melanoma(d) || is_basal_cell_carcinoma(d); }
-inline bool is_skin_lesion(diagnosis d) { return d != diagnosis::not_applicable; }
-inline bool is_benign(diagnosis d) { return is_skin_lesion(d) && !is_malignant(d); }
+constexpr bool is_basal_cell_carcinoma(diagnosis d) { return d == diagnosis::basal_cell_carcinoma; }
+constexpr bool is_malignant(diagnosis d) { return is_melanoma(d) || is_basal_cell_carcinoma(d); }
+constexpr bool is_skin_lesion(diagnosis d) { return d != diagnosis::not_applicable; }
+constexpr bool is_benign(diagnosis d) { return is_skin_lesion(d) && !is_malignant(d); }
 
 // Lower case, blanks trimmed and collapsed, "/" and "-" spelled as the derm7pt vocabulary does.
 inline std::string normalize_vocabulary(std::string_view s) {

@@ -5,6 +5,7 @@
 // "<class>/<file stem>"; images with any supported extension/case; an empty root or a class
 // folder without images is an io_error naming it. manifest_line is 0 (no manifest lines here).
 #include <algorithm>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "dermtl/core/error.hpp"
 

@@ -10,6 +10,7 @@
 // load_folder_tree. Deterministic per seed.
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

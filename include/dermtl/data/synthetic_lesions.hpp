@@ -22,6 +22,7 @@
 // separate the classes. Deterministic per seed; diagnosis and difficulty recorded in meta.csv.
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

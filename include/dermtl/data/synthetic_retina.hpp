@@ -13,6 +13,7 @@
 // apart (as in the real task) while 0 vs >= 2 is learnable. Deterministic per seed.
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

@@ -22,6 +22,7 @@
 #include <map>
 #include <numbers>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
