@@ -10,7 +10,6 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,23 +48,23 @@ inline bool symmetric_padding_fits(const window_geometry& g) {
            count(g.width, g.pad_left, g.kernel_w, g.stride_w) == g.out_w;
 }
 
-// Picks the first algorithm (cuDNN lists them fastest first) that succeeded, is deterministic if
-// asked, and uses FMA math unless TF32 is allowed. Falls back to any math type but tensor-op with
-// a one-time note, and fails naming the operation if nothing qualifies.
-template <class Perf>
-const Perf& choose_algorithm(const Perf* perf, int count, const cuda_options& o, const std::string& what) {
-    for (int pass = 0; pass < 2; ++pass)
-        for (int i = 0; i < count; ++i) {
-            const Perf& p = perf[i];
-            if (p.status != CUDNN_STATUS_SUCCESS) continue;
-            if (o.deterministic && p.determinism != CUDNN_DETERMINISTIC) continue;
-            if (!o.tf32 && pass == 0 && p.mathType != CUDNN_FMA_MATH) continue;
-            if (!o.tf32 && pass == 1 && p.mathType == CUDNN_TENSOR_OP_MATH) continue;
-            if (pass == 1) std::fprintf(stderr, "dermtl: note: %s uses a cuDNN algorithm without FMA-only math\n", what.c_str());
-            return p;
-        }
+// Picks the first algorithm cuDNN's heuristics list (fastest first) that is supported, is
+// deterministic when asked, and can run in the policy's math mode: with float32 the descriptor is
+// set to FMA-only math (as PyTorch does without TF32) and tensor-op-only algorithms are skipped;
+// with TF32 the algorithm's own math type is used. `try_use(perf, math)` sets the math type and
+// queries the workspace; a candidate whose query fails is skipped. Fails naming the operation.
+template <class Perf, class TryUse>
+Perf choose_algorithm(const Perf* perf, int count, const cuda_options& o, const std::string& what, TryUse&& try_use) {
+    for (int i = 0; i < count; ++i) {
+        const Perf& p = perf[i];
+        if (p.status != CUDNN_STATUS_SUCCESS) continue;
+        if (o.deterministic && p.determinism != CUDNN_DETERMINISTIC) continue;
+        if (!o.tf32 && p.mathType == CUDNN_TENSOR_OP_MATH) continue;
+        if (try_use(p, o.tf32 ? p.mathType : CUDNN_FMA_MATH)) return p;
+    }
     throw backend_error("backend::cuda: no cuDNN algorithm for " + what + " satisfies the options (deterministic " +
-                        (o.deterministic ? "on" : "off") + ", tf32 " + (o.tf32 ? "on" : "off") + ")");
+                        (o.deterministic ? "on" : "off") + ", tf32 " + (o.tf32 ? "on" : "off") + "; " +
+                        std::to_string(count) + " candidates)");
 }
 
 class conv_plan {
@@ -165,40 +164,43 @@ private:
         const cuda_options& o = ctx.options();
         const cudnnMathType_t math = o.tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
         for (auto c : {conv_fwd_, conv_bwd_data_, conv_bwd_filter_}) DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(c, math));
-        const std::string& what = what_;
+        const cudnnHandle_t h = ctx.cudnn();
         int count = 0;
         {
             cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(ctx.cudnn(), in_.get(), filter_, conv_fwd_, y_.get(),
+            DERMTL_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, in_.get(), filter_, conv_fwd_, y_.get(),
                                                                       CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count, perf));
-            const auto& p = choose_algorithm(perf, count, o, what + " forward");
-            algo_fwd_ = p.algo;
-            DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_fwd_, p.mathType));
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(ctx.cudnn(), in_.get(), filter_, conv_fwd_,
-                                                                       y_.get(), algo_fwd_, &ws_fwd_));
+            algo_fwd_ = choose_algorithm(perf, count, o, what_ + " forward", [&](const auto& p, cudnnMathType_t m) {
+                            return cudnnSetConvolutionMathType(conv_fwd_, m) == CUDNN_STATUS_SUCCESS &&
+                                   cudnnGetConvolutionForwardWorkspaceSize(h, in_.get(), filter_, conv_fwd_, y_.get(),
+                                                                           p.algo, &ws_fwd_) == CUDNN_STATUS_SUCCESS;
+                        }).algo;
         }
         {
             cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(ctx.cudnn(), filter_, y_.get(), conv_bwd_data_,
-                                                                           in_.get(), CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
-                                                                           &count, perf));
-            const auto& p = choose_algorithm(perf, count, o, what + " backward data");
-            algo_bwd_data_ = p.algo;
-            DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_bwd_data_, p.mathType));
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(ctx.cudnn(), filter_, y_.get(), conv_bwd_data_,
-                                                                            in_.get(), algo_bwd_data_, &ws_bwd_data_));
+            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, filter_, y_.get(), conv_bwd_data_, in_.get(),
+                                                                           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &count,
+                                                                           perf));
+            algo_bwd_data_ =
+                choose_algorithm(perf, count, o, what_ + " backward data", [&](const auto& p, cudnnMathType_t m) {
+                    return cudnnSetConvolutionMathType(conv_bwd_data_, m) == CUDNN_STATUS_SUCCESS &&
+                           cudnnGetConvolutionBackwardDataWorkspaceSize(h, filter_, y_.get(), conv_bwd_data_, in_.get(),
+                                                                        p.algo, &ws_bwd_data_) == CUDNN_STATUS_SUCCESS;
+                }).algo;
         }
         {
             cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-                ctx.cudnn(), in_.get(), y_.get(), conv_bwd_filter_, filter_, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
-                &count, perf));
-            const auto& p = choose_algorithm(perf, count, o, what + " backward filter");
-            algo_bwd_filter_ = p.algo;
-            DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_bwd_filter_, p.mathType));
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(ctx.cudnn(), in_.get(), y_.get(),
-                                                                              conv_bwd_filter_, filter_,
-                                                                              algo_bwd_filter_, &ws_bwd_filter_));
+            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, in_.get(), y_.get(), conv_bwd_filter_,
+                                                                             filter_,
+                                                                             CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
+                                                                             &count, perf));
+            algo_bwd_filter_ =
+                choose_algorithm(perf, count, o, what_ + " backward filter", [&](const auto& p, cudnnMathType_t m) {
+                    return cudnnSetConvolutionMathType(conv_bwd_filter_, m) == CUDNN_STATUS_SUCCESS &&
+                           cudnnGetConvolutionBackwardFilterWorkspaceSize(h, in_.get(), y_.get(), conv_bwd_filter_,
+                                                                          filter_, p.algo, &ws_bwd_filter_) ==
+                               CUDNN_STATUS_SUCCESS;
+                }).algo;
         }
         generation_ = ctx.generation();
     }

@@ -20,17 +20,11 @@ struct lrn_params {
 
 // Per-layer LRN state: the cuDNN descriptor, set once.
 struct lrn_state {
-    lrn_state() = default;
-    lrn_state(const lrn_state&) = delete;
-    lrn_state& operator=(const lrn_state&) = delete;
-    ~lrn_state() {
-        if (desc) cudnnDestroyLRNDescriptor(desc);
-    }
-    cudnnLRNDescriptor_t desc = nullptr;
+    unique_descriptor<cudnnLRNDescriptor_t, cudnnDestroyLRNDescriptor> desc;
 };
 
 inline cudnnLRNDescriptor_t lrn_descriptor(const lrn_params& p, lrn_state& s) {
-    if (s.desc) return s.desc;
+    if (s.desc) return s.desc.get();
     if (p.size < CUDNN_LRN_MIN_N || p.size > CUDNN_LRN_MAX_N || double(p.kappa) < CUDNN_LRN_MIN_K ||
         double(p.beta) < CUDNN_LRN_MIN_BETA)
         throw config_error("backend::cuda lrn: cuDNN needs a window of " + std::to_string(CUDNN_LRN_MIN_N) + ".." +
@@ -39,10 +33,12 @@ inline cudnnLRNDescriptor_t lrn_descriptor(const lrn_params& p, lrn_state& s) {
                            std::to_string(p.size) + ", kappa " + std::to_string(p.kappa) + ", beta " +
                            std::to_string(p.beta));
     context::get();  // first use: checks for a device
-    DERMTL_CUDNN_CHECK(cudnnCreateLRNDescriptor(&s.desc));
-    DERMTL_CUDNN_CHECK(cudnnSetLRNDescriptor(s.desc, unsigned(p.size), double(p.alpha) * double(p.size),
+    cudnnLRNDescriptor_t raw = nullptr;
+    DERMTL_CUDNN_CHECK(cudnnCreateLRNDescriptor(&raw));
+    s.desc.reset(raw);
+    DERMTL_CUDNN_CHECK(cudnnSetLRNDescriptor(raw, unsigned(p.size), double(p.alpha) * double(p.size),
                                              double(p.beta), double(p.kappa)));
-    return s.desc;
+    return raw;
 }
 
 inline void lrn_forward(const device_tensor& x, const lrn_params& p, device_tensor& y, lrn_state& s) {

@@ -22,14 +22,7 @@ namespace dermtl::backend::cuda_detail {
 
 // Per-layer pooling state: the cuDNN descriptor and, for padded/ceil cases, the padded buffers.
 struct pool_state {
-    pool_state() = default;
-    pool_state(const pool_state&) = delete;
-    pool_state& operator=(const pool_state&) = delete;
-    ~pool_state() {
-        if (desc) cudnnDestroyPoolingDescriptor(desc);
-    }
-
-    cudnnPoolingDescriptor_t desc = nullptr;
+    unique_descriptor<cudnnPoolingDescriptor_t, cudnnDestroyPoolingDescriptor> desc;
     dims4 planned_for{0, 0, 0, 0};
     std::uint64_t generation = 0;
     bool padded = false;
@@ -53,12 +46,16 @@ inline void plan_pool(const device_tensor& x, const window_geometry& g, pool_sta
         s.xpad.reshape(in);
         s.dxpad.reshape(in);
     }
-    if (!s.desc) DERMTL_CUDNN_CHECK(cudnnCreatePoolingDescriptor(&s.desc));
+    if (!s.desc) {
+        cudnnPoolingDescriptor_t raw = nullptr;
+        DERMTL_CUDNN_CHECK(cudnnCreatePoolingDescriptor(&raw));
+        s.desc.reset(raw);
+    }
     const cudnnPoolingMode_t mode = ctx.options().deterministic ? CUDNN_POOLING_MAX_DETERMINISTIC : CUDNN_POOLING_MAX;
-    DERMTL_CUDNN_CHECK(cudnnSetPooling2dDescriptor(s.desc, mode, CUDNN_NOT_PROPAGATE_NAN, int(g.kernel_h),
+    DERMTL_CUDNN_CHECK(cudnnSetPooling2dDescriptor(s.desc.get(), mode, CUDNN_NOT_PROPAGATE_NAN, int(g.kernel_h),
                                                    int(g.kernel_w), 0, 0, int(g.stride_h), int(g.stride_w)));
     int n = 0, c = 0, h = 0, w = 0;
-    DERMTL_CUDNN_CHECK(cudnnGetPooling2dForwardOutputDim(s.desc, s.in.get(), &n, &c, &h, &w));
+    DERMTL_CUDNN_CHECK(cudnnGetPooling2dForwardOutputDim(s.desc.get(), s.in.get(), &n, &c, &h, &w));
     if (std::size_t(h) != g.out_h || std::size_t(w) != g.out_w)
         throw shape_error("backend::cuda max_pool: cuDNN computes a " + std::to_string(h) + "x" + std::to_string(w) +
                           " output for " + describe_window(g) + "; expected " + std::to_string(g.out_h) + "x" +
@@ -81,7 +78,7 @@ inline void max_pool_forward(const device_tensor& x, const window_geometry& g, d
         in = s.xpad.data();
     }
     const float one = 1.0f, zero = 0.0f;
-    DERMTL_CUDNN_CHECK(cudnnPoolingForward(ctx.cudnn(), s.desc, &one, s.in.get(), in, &zero, y.descriptor(), y.data()));
+    DERMTL_CUDNN_CHECK(cudnnPoolingForward(ctx.cudnn(), s.desc.get(), &one, s.in.get(), in, &zero, y.descriptor(), y.data()));
 }
 
 // Uses the padded input kept by the forward pass of the same layer (pool_state is per layer).
@@ -94,7 +91,7 @@ inline void max_pool_backward(const device_tensor& x, const device_tensor& y, co
     const float one = 1.0f, zero = 0.0f;
     const float* in = s.padded ? s.xpad.data() : x.data();
     float* out = s.padded ? s.dxpad.data() : dx.data();
-    DERMTL_CUDNN_CHECK(cudnnPoolingBackward(ctx.cudnn(), s.desc, &one, y.descriptor(), y.data(), dy.descriptor(),
+    DERMTL_CUDNN_CHECK(cudnnPoolingBackward(ctx.cudnn(), s.desc.get(), &one, y.descriptor(), y.data(), dy.descriptor(),
                                             dy.data(), s.in.get(), in, &zero, s.in.get(), out));
     if (s.padded) {
         kernels::crop_planes<float><<<blocks_for(dx.size()), 256>>>(s.dxpad.data(), d[0] * d[1], s.hp, s.wp, dx.data(),

@@ -8,6 +8,8 @@
 // device); moving transfers ownership. Parameters use the same type with the CPU backend's
 // shapes (conv weights OutC x InC x KH x KW, dense weights Out x In x 1 x 1, biases Out x 1 x 1 x 1).
 #include <cstddef>
+#include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "dermtl/backend/cuda/check.hpp"
@@ -91,24 +93,30 @@ private:
     mutable dims4 desc_dims_{0, 0, 0, 0};
 };
 
+// Owning pointer for a cuDNN descriptor (movable, destroyed with its owner).
+template <class Handle, cudnnStatus_t (*Destroy)(Handle)>
+struct cudnn_destroyer {
+    void operator()(Handle h) const noexcept { Destroy(h); }
+};
+template <class Handle, cudnnStatus_t (*Destroy)(Handle)>
+using unique_descriptor = std::unique_ptr<std::remove_pointer_t<Handle>, cudnn_destroyer<Handle, Destroy>>;
+
 // A cuDNN 4-D descriptor owned by a plan (bias shapes, padded buffers, ...).
 class tensor_descriptor {
 public:
-    tensor_descriptor() = default;
-    tensor_descriptor(const tensor_descriptor&) = delete;
-    tensor_descriptor& operator=(const tensor_descriptor&) = delete;
-    ~tensor_descriptor() {
-        if (d_) cudnnDestroyTensorDescriptor(d_);
-    }
     void set(const dims4& d) {
-        if (!d_) DERMTL_CUDNN_CHECK(cudnnCreateTensorDescriptor(&d_));
-        DERMTL_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(d[0]), int(d[1]),
-                                                      int(d[2]), int(d[3])));
+        if (!d_) {
+            cudnnTensorDescriptor_t raw = nullptr;
+            DERMTL_CUDNN_CHECK(cudnnCreateTensorDescriptor(&raw));
+            d_.reset(raw);
+        }
+        DERMTL_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_.get(), CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(d[0]),
+                                                      int(d[1]), int(d[2]), int(d[3])));
     }
-    cudnnTensorDescriptor_t get() const { return d_; }
+    cudnnTensorDescriptor_t get() const { return d_.get(); }
 
 private:
-    cudnnTensorDescriptor_t d_ = nullptr;
+    unique_descriptor<cudnnTensorDescriptor_t, cudnnDestroyTensorDescriptor> d_;
 };
 
 }  // namespace dermtl::backend::cuda_detail

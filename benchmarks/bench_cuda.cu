@@ -1,0 +1,153 @@
+// GPU throughput of the CUDA backend: VGG-M and VGG-16 at 224x224, batch 32 and 64, inference
+// (eval forward) and training (forward + loss + backward + fused SGD update), with PyTorch + cuDNN
+// measured in the same run on the same GPU (torch_cuda_throughput.py) and the ratio; then the time
+// of one full fine-tuning (60 epochs of 1300 images) and the projected time of the Table 1 grid.
+//
+//   bench_cuda [iterations=20] [--tf32] [--deterministic] [--no-torch]
+//
+// The batch is on the device before timing (as PyTorch's is); each figure is the median over
+// `iterations` timed steps after two warm-up steps (algorithm choice and allocation happen there).
+// Python: $DERMTL_PYTHON, else python3 on PATH (needs torch with CUDA).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "dermtl/backend/cuda/ops.hpp"
+#include "dermtl/models/vgg.hpp"
+#include "dermtl/nn/loss.hpp"
+#include "dermtl/nn/network.hpp"
+#include "dermtl/train/sgd.hpp"
+
+using namespace dermtl;
+using gpu = backend::ops<backend::cuda>;
+
+namespace {
+
+struct figures {
+    double inference = 0, train = 0;  // images per second
+};
+
+struct settings {
+    int iterations = 20;
+    bool tf32 = false, deterministic = false, torch = true;
+};
+
+template <class Body>
+double median_seconds(Body&& body, int iterations) {
+    body();
+    body();
+    gpu::synchronize();
+    std::vector<double> t;
+    for (int i = 0; i < iterations; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        body();
+        gpu::synchronize();
+        t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+    return t[t.size() / 2];
+}
+
+template <class Net>
+figures measure(std::size_t batch, int iterations) {
+    using In = typename Net::input_shape;
+    nn::network<Net, backend::cuda> net(1);
+    rng gen(1);
+    host_tensor xh({batch, In::channels, In::height, In::width});
+    for (auto& v : xh) v = float(gen.normal()) * 50.0f;
+    const gpu::tensor x = gpu::from_host(xh);
+    std::vector<int> labels(batch);
+    for (std::size_t i = 0; i < batch; ++i) labels[i] = int(i % Net::classes);
+    gpu::tensor grad;
+    train::sgd_nesterov opt(net);
+    const double f = median_seconds([&] { net.forward(x, nn::mode::eval); }, iterations);
+    const double t = median_seconds(
+        [&] {
+            nn::softmax_cross_entropy<backend::cuda>(net.forward(x, nn::mode::train), labels, grad);
+            net.backward(grad);
+            opt.step();
+        },
+        iterations);
+    return {double(batch) / f, double(batch) / t};
+}
+
+figures torch_figures(const settings& s, const char* name, std::size_t batch) {
+    if (!s.torch) return {};
+    const char* py = std::getenv("DERMTL_PYTHON");
+    const std::string cmd = std::string(py ? py : "python3") + " '" DERMTL_BENCHMARKS_DIR "/torch_cuda_throughput.py' " +
+                            name + " " + std::to_string(batch) + " " + std::to_string(s.iterations) +
+                            (s.tf32 ? " tf32" : " float32");
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    figures out;
+    if (!pipe || std::fscanf(pipe, "%lf %lf", &out.inference, &out.train) != 2) {
+        std::fprintf(stderr, "PyTorch run failed: %s\n", cmd.c_str());
+        out = {};
+    }
+    if (pipe) ::pclose(pipe);
+    return out;
+}
+
+double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+void row(const char* name, std::size_t batch, figures ours, figures torch) {
+    std::printf("| %-14s | %5zu | %9.1f | %9.1f | %5.2f | %9.1f | %9.1f | %5.2f |\n", name, batch, ours.inference,
+                torch.inference, ratio(ours.inference, torch.inference), ours.train, torch.train,
+                ratio(ours.train, torch.train));
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    settings s;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--tf32") s.tf32 = true;
+        else if (a == "--deterministic") s.deterministic = true;
+        else if (a == "--no-torch") s.torch = false;
+        else s.iterations = std::max(1, std::atoi(argv[i]));
+    }
+    try {
+        gpu::set_options({.deterministic = s.deterministic, .tf32 = s.tf32});
+        std::printf("CUDA backend on %s, precision %s, deterministic %s; median of %d timed steps; images/s\n",
+                    gpu::device_name().c_str(), s.tf32 ? "tf32" : "float32", s.deterministic ? "on" : "off",
+                    s.iterations);
+        std::printf("| network        | batch | dermtl inf | torch inf | ratio | dermtl train | torch train | ratio |\n");
+        std::printf("|---|---|---|---|---|---|---|---|\n");
+        using vgg_m = models::vgg_m<2>;
+        using vgg_16 = models::vgg_16<2>;
+        figures m32, v32;
+        for (std::size_t batch : {std::size_t(32), std::size_t(64)}) {
+            const figures m = measure<vgg_m>(batch, s.iterations);
+            row("VGG-M 224", batch, m, torch_figures(s, "vgg_m", batch));
+            if (batch == 32) m32 = m;
+        }
+        for (std::size_t batch : {std::size_t(32), std::size_t(64)}) {
+            const figures v = measure<vgg_16>(batch, s.iterations);
+            row("VGG-16 224", batch, v, torch_figures(s, "vgg_16", batch));
+            if (batch == 32) v32 = v;
+        }
+        // One fine-tuning: 60 epochs of 1300 training images (the paper's protocol), batch 32,
+        // plus scoring 1300 images after each epoch for validation.
+        const double images = 60.0 * 1300.0;
+        auto finetune_s = [&](const figures& f) { return images / f.train + images / f.inference; };
+        std::printf("\nOne fine-tuning (60 epochs x 1300 images, batch 32, + per-epoch scoring of 1300): "
+                    "VGG-M %.1f min, VGG-16 %.1f min\n",
+                    finetune_s(m32) / 60, finetune_s(v32) / 60);
+        // Table 1: 4 fine-tuned columns (none, ImageNet, Retinopathy, double) x 3 labelings x 10
+        // folds (5x2 CV) = 120 fine-tunings; the 3 frozen columns x 3 labelings x 10 folds extract
+        // features of ~1300 + ~650 images each. Source-model training (Retinopathy) is excluded.
+        const double frozen_images = 3 * 3 * 10 * 1950.0;
+        auto grid_h = [&](const figures& f) { return (120 * finetune_s(f) + frozen_images / f.inference) / 3600; };
+        std::printf("Projected Table 1 grid (120 fine-tunings + 90 frozen feature extractions, source models "
+                    "excluded): VGG-M %.1f h, VGG-16 %.1f h\n",
+                    grid_h(m32), grid_h(v32));
+    } catch (const dermtl::error& e) {
+        std::fprintf(stderr, "bench_cuda: %s\nNo GPU numbers were measured.\n", e.what());
+        return 2;
+    }
+    return 0;
+}
