@@ -94,3 +94,28 @@ TEST_CASE("reference files: written folds and labels read back identically", "[d
         CHECK(f2[k].test == folds[k].test);
     }
 }
+
+TEST_CASE("reference files: isic.csv/isic.yml with images in the two challenge folders", "[data][reference]") {
+    dermtl::testing::scratch_dir dir("refimg");
+    // A 6-image excerpt in the real layout: ids from isic.csv, images split over the two folders.
+    dermtl::testing::write_text(dir / "labels.csv", "image,level\nISIC_0000000,0\nISIC_0000001,0\nISIC_0000002,1\n"
+                                                    "ISIC_0000003,0\nISIC_0000004,1\nISIC_0000006,0\n");
+    dermtl::testing::write_text(dir / "folds.yml", "# excerpt\nFold_1:\n  - [ISIC_0000000.tiff, ISIC_0000001.tiff, ISIC_0000002.tiff, ISIC_0000004]\n"
+                                                   "  - [ISIC_0000003.tiff, ISIC_0000006]\n");
+    for (const char* id : {"ISIC_0000000", "ISIC_0000001", "ISIC_0000002", "ISIC_0000004"})
+        dermtl::testing::write_image(dir / "images" / "ISBI2016_ISIC_Part3_Training_Data" / (std::string(id) + ".jpg"));
+    for (const char* id : {"ISIC_0000003", "ISIC_0000006"})
+        dermtl::testing::write_image(dir / "images" / "ISBI2016_ISIC_Part3_Test_Data" / (std::string(id) + ".jpg"));
+    label_csv_options o;
+    o.image_dir = dir / "images";
+    o.num_classes = 2;
+    const auto p = load_reference_protocol(dir / "labels.csv", dir / "folds.yml", o);
+    REQUIRE(p.folds.size() == 1);
+    CHECK(p.folds[0].train.size() == 4);
+    CHECK(p.folds[0].test.size() == 2);
+    CHECK(p.data[3].image.parent_path().filename() == "ISBI2016_ISIC_Part3_Test_Data");
+    const auto test_set = p.data.subset(p.folds[0].test);
+    CHECK(test_set.size() == 2);
+    CHECK(test_set[1].id == "ISIC_0000006");
+    CHECK_THROWS_AS(p.data.subset({7}), config_error);
+}

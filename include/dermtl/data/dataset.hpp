@@ -55,6 +55,21 @@ struct dataset {
         return c;
     }
 
+    // The samples at `indices`, in that order, with the same class names.
+    dataset subset(const std::vector<std::size_t>& indices) const {
+        dataset out;
+        out.name = name;
+        out.class_names = class_names;
+        out.samples.reserve(indices.size());
+        for (auto i : indices) {
+            if (i >= samples.size())
+                throw config_error("dataset::subset: index " + std::to_string(i) + " out of range for " + name + " (" +
+                                   std::to_string(samples.size()) + " samples)");
+            out.samples.push_back(samples[i]);
+        }
+        return out;
+    }
+
     // Throws io_error on duplicate ids or labels out of range.
     void check() const {
         std::unordered_map<std::string, std::size_t> seen;

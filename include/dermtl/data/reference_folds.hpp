@@ -33,6 +33,7 @@ struct label_csv_options {
     int num_classes = 0;                      // 0: infer as max label + 1
     std::vector<std::string> class_names;     // optional; default "0", "1", ...
     std::filesystem::path image_dir;          // empty: labels only
+    bool recursive_images = true;             // also search subfolders (ISIC's two challenge folders)
 };
 
 inline dataset read_label_csv(const std::filesystem::path& csv, const label_csv_options& opt = {}) {
@@ -42,7 +43,7 @@ inline dataset read_label_csv(const std::filesystem::path& csv, const label_csv_
                    : !opt.class_names.empty() ? static_cast<int>(opt.class_names.size()) - 1
                                               : 1 << 20;
     std::optional<io::image_index> images;
-    if (!opt.image_dir.empty()) images.emplace(opt.image_dir);
+    if (!opt.image_dir.empty()) images.emplace(opt.image_dir, opt.recursive_images);
     dataset d;
     d.name = opt.dataset_name;
     int max_label = -1;
@@ -126,6 +127,18 @@ inline fold_set read_fold_yaml(const std::filesystem::path& yml, const dataset& 
         folds.push_back(std::move(f));
     }
     return folds;
+}
+
+// A reference protocol: its label file, its folds, and (optionally) images under one root.
+struct reference_protocol {
+    dataset data;
+    fold_set folds;
+};
+inline reference_protocol load_reference_protocol(const std::filesystem::path& labels_csv, const std::filesystem::path& folds_yml,
+                                                  const label_csv_options& opt = {}) {
+    reference_protocol p{read_label_csv(labels_csv, opt), {}};
+    p.folds = read_fold_yaml(folds_yml, p.data);
+    return p;
 }
 
 inline void write_label_csv(const std::filesystem::path& csv, const dataset& d) {
