@@ -159,6 +159,16 @@ TEST_CASE("synthetic generators: the same seed writes the same bytes, another se
     generate_general(a / "general", go);
     generate_general(b / "general", go);
     CHECK(tree_bytes(a.path()) == tree_bytes(b.path()));
+    // Generating again into a folder holding the same data only loads it; other options or
+    // foreign files are refused rather than mixed or deleted.
+    const auto before = std::filesystem::last_write_time(a / "lesions" / "release_v0" / "meta" / "meta.csv");
+    CHECK(generate_lesions(a / "lesions", lo).size() == 8);
+    CHECK(std::filesystem::last_write_time(a / "lesions" / "release_v0" / "meta" / "meta.csv") == before);
+    auto other = lo;
+    other.count = 9;
+    CHECK_THROWS_WITH(generate_lesions(a / "lesions", other), Catch::Contains("other options") && Catch::Contains("count=9"));
+    dermtl::testing::write_text(a / "foreign" / "notes.txt", "mine");
+    CHECK_THROWS_WITH(generate_retinas(a / "foreign", ro), Catch::Contains("not empty"));
     lo.seed = ro.seed = go.seed = 2;
     for (const char* sub : {"lesions", "retina", "general"}) {
         INFO(sub);

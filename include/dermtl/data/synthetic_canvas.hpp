@@ -6,12 +6,17 @@
 // seed gives the same image on every run of the same build.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <numbers>
 #include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "dermtl/core/error.hpp"
 #include "dermtl/core/rng.hpp"
 
 namespace dermtl::data::synth {
@@ -130,6 +135,34 @@ inline void paint(cv::Mat& canvas, const cv::Mat& cover, const cv::Vec3f& colour
             const float w = alpha * std::clamp(cover.at<float>(y, x), 0.0f, 1.0f);
             if (w > 0) canvas.at<cv::Vec3f>(y, x) = mix(canvas.at<cv::Vec3f>(y, x), colour, w);
         }
+}
+
+// Generated data are reused: a generator records its options in <root>/dermtl_synthetic.txt.
+// Returns true when `root` already holds data generated with exactly `signature` (nothing to do);
+// false when `root` is absent or empty (generate). A non-empty root holding anything else is a
+// config_error, so a generator never mixes its files with other data nor deletes them.
+inline bool synthetic_root_ready(const std::filesystem::path& root, const std::string& signature) {
+    namespace fs = std::filesystem;
+    const auto stamp = root / "dermtl_synthetic.txt";
+    if (!fs::exists(root) || fs::is_empty(root)) return false;
+    if (fs::exists(stamp)) {
+        std::ifstream in(stamp);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (ss.str() == signature + "\n") return true;
+        throw config_error("synthetic data: " + root.string() + " holds data generated with other options (" +
+                           ss.str().substr(0, ss.str().find('\n')) + "); expected " + signature +
+                           "; use another (or an empty) folder");
+    }
+    throw config_error("synthetic data: " + root.string() +
+                       " is not empty and was not written by a dermtl generator; use an empty folder");
+}
+
+// Marks `root` as complete (written last, so an interrupted generation is not reused).
+inline void mark_synthetic_root(const std::filesystem::path& root, const std::string& signature) {
+    std::ofstream out(root / "dermtl_synthetic.txt");
+    out << signature << "\n";
+    if (!out) throw io_error("synthetic data: cannot write " + (root / "dermtl_synthetic.txt").string());
 }
 
 }  // namespace dermtl::data::synth

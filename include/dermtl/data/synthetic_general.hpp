@@ -125,11 +125,16 @@ inline cv::Mat render_general(int class_index, int size, rng& r) {
     return to_rgb8(canvas);
 }
 
+// Writes the folder tree under `root` and loads it with load_folder_tree.
+// Requires: root absent, empty, or generated before with the same options (then only loaded).
 inline dataset generate_general(const std::filesystem::path& root, const synthetic_general_options& o = {}) {
     if (o.num_classes < 1 || o.num_classes > 48)
         throw config_error("generate_general: num_classes must be 1..48, got " + std::to_string(o.num_classes));
     if (o.size < 24) throw config_error("generate_general: size must be >= 24, got " + std::to_string(o.size));
     if (o.per_class == 0) throw config_error("generate_general: per_class must be >= 1");
+    const std::string signature = "general size=" + std::to_string(o.size) + " classes=" + std::to_string(o.num_classes) +
+                                  " per_class=" + std::to_string(o.per_class) + " seed=" + std::to_string(o.seed);
+    if (synth::synthetic_root_ready(root, signature)) return load_folder_tree(root, "general");
     rng master(o.seed);
     for (int c = 0; c < o.num_classes; ++c) {
         const auto folder = root / general_class_name(c);
@@ -141,6 +146,7 @@ inline dataset generate_general(const std::filesystem::path& root, const synthet
             io::write_image(folder / name, render_general(c, o.size, image_rng));
         }
     }
+    synth::mark_synthetic_root(root, signature);
     return load_folder_tree(root, "general");
 }
 

@@ -292,11 +292,21 @@ inline cv::Mat render_lesion(const lesion_spec& spec, int size, rng& r) {
 }
 
 // Writes the dataset (images + derm7pt meta.csv) under `root` and loads it back with load_atlas.
-// Requires: size >= 32, count >= 1. Ensures: the same options give byte-identical files.
+// Requires: size >= 32, count >= 1; root absent, empty, or generated before with the same
+// options (then it is only loaded). Ensures: the same options give byte-identical files.
 inline dataset generate_lesions(const std::filesystem::path& root, const synthetic_lesion_options& o = {}) {
     if (o.size < 32) throw config_error("generate_lesions: size must be >= 32, got " + std::to_string(o.size));
     if (o.count == 0) throw config_error("generate_lesions: count must be >= 1");
     const auto release = root / "release_v0";
+    atlas_options ao;
+    ao.task = o.task;
+    const std::string signature = "lesions size=" + std::to_string(o.size) + " count=" + std::to_string(o.count) +
+        " melanoma=" + std::to_string(o.melanoma_fraction) + " bcc=" + std::to_string(o.bcc_fraction) + " difficulty=" +
+        std::to_string(o.difficulty_mix[0]) + "," + std::to_string(o.difficulty_mix[1]) + "," + std::to_string(o.difficulty_mix[2]) +
+        " only=" + (o.only_difficulty ? std::string(to_string(*o.only_difficulty)) : "mix") + " frame=" +
+        std::to_string(o.frame_probability) + " hair=" + std::to_string(o.hair_probability) + " acral=" +
+        std::to_string(o.acral_fraction) + " jpeg=" + std::to_string(o.jpeg_quality) + " seed=" + std::to_string(o.seed);
+    if (synth::synthetic_root_ready(root, signature)) return load_atlas(release / "meta" / "meta.csv", ao);
     std::filesystem::create_directories(release / "meta");
     std::filesystem::create_directories(release / "images" / "Syn");
     rng master(o.seed);
@@ -325,8 +335,7 @@ inline dataset generate_lesions(const std::filesystem::path& root, const synthet
                         "synthetic (dermtl seed " + std::to_string(o.seed) + (spec.frame ? ", framed" : "") + ")"});
     }
     io::write_csv(release / "meta" / "meta.csv", rows);
-    atlas_options ao;
-    ao.task = o.task;
+    synth::mark_synthetic_root(root, signature);
     return load_atlas(release / "meta" / "meta.csv", ao);
 }
 

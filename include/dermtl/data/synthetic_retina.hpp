@@ -126,9 +126,14 @@ inline cv::Mat render_fundus(int grade, bool left_eye, int size, rng& r) {
 }
 
 // Writes <root>/train/*.jpeg and <root>/trainLabels.csv, and loads them with load_retinopathy.
+// Requires: root absent, empty, or generated before with the same options (then only loaded).
 inline dataset generate_retinas(const std::filesystem::path& root, const synthetic_retina_options& o = {}) {
     if (o.size < 32) throw config_error("generate_retinas: size must be >= 32, got " + std::to_string(o.size));
     if (o.count == 0) throw config_error("generate_retinas: count must be >= 1");
+    std::string signature = "retina size=" + std::to_string(o.size) + " count=" + std::to_string(o.count) + " grades=";
+    for (double g : o.grade_mix) signature += std::to_string(g) + ",";
+    signature += " jpeg=" + std::to_string(o.jpeg_quality) + " seed=" + std::to_string(o.seed);
+    if (synth::synthetic_root_ready(root, signature)) return load_retinopathy(root / "trainLabels.csv", root / "train");
     std::filesystem::create_directories(root / "train");
     rng master(o.seed);
     std::vector<std::vector<std::string>> rows{{"image", "level"}};
@@ -148,6 +153,7 @@ inline dataset generate_retinas(const std::filesystem::path& root, const synthet
         rows.push_back({id, std::to_string(grade)});
     }
     io::write_csv(root / "trainLabels.csv", rows);
+    synth::mark_synthetic_root(root, signature);
     return load_retinopathy(root / "trainLabels.csv", root / "train");
 }
 
