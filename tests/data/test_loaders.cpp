@@ -129,6 +129,20 @@ TEST_CASE("atlas: derm7pt meta.csv, acral lesions excluded, the three labelings"
     opt.exclude_acral = false;
     CHECK(load_atlas(meta, opt).size() == 5);
 
+    // derm7pt's own train/valid/test split (rows of meta.csv; row 3 is the acral melanoma).
+    write_text(rel / "meta" / "train_indexes.csv", "indexes\n0\n1\n");
+    write_text(rel / "meta" / "valid_indexes.csv", "indexes\n3\n");
+    write_text(rel / "meta" / "test_indexes.csv", "indexes\n2\n4\n");
+    const auto split = load_derm7pt_split(meta, d);
+    CHECK(split.train == std::vector<std::size_t>{0, 1});
+    CHECK(split.validation.empty());
+    CHECK(split.test == std::vector<std::size_t>{2, 3});
+    CHECK(split.dropped == 1);
+    write_text(rel / "meta" / "test_indexes.csv", "indexes\n2\n9\n");
+    CHECK_THROWS_WITH(load_derm7pt_split(meta, d), Catch::Contains("test_indexes.csv:3") && Catch::Contains("9 out of range"));
+    write_text(rel / "meta" / "test_indexes.csv", "indexes\n2\n0\n");
+    CHECK_THROWS_WITH(load_derm7pt_split(meta, d), Catch::Contains("test_indexes.csv:3") && Catch::Contains("twice"));
+
     // A reference-style protocol label file joined with the Atlas metadata.
     write_text(dir / "protocol.csv", "image,level\nnel025,0\naal002,1\n");
     auto labels = read_label_csv(dir / "protocol.csv");

@@ -11,10 +11,15 @@
 // `task`, samples the task removes are dropped. Errors name meta.csv:line and the value.
 #include <filesystem>
 #include <cstddef>
+#include <array>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "dermtl/data/dataset.hpp"
+#include "dermtl/data/label_values.hpp"
 #include "dermtl/data/lesion_task.hpp"
 #include "dermtl/io/csv.hpp"
 #include "dermtl/io/image_files.hpp"
@@ -62,6 +67,44 @@ inline dataset load_atlas(const std::filesystem::path& meta_csv, const atlas_opt
     }
     d.check();
     return d;
+}
+
+// derm7pt's own split: release_v0/meta/{train,valid,test}_indexes.csv, column `indexes`, each a
+// 0-based row of meta.csv (data rows, header excluded).
+struct derm7pt_split {
+    std::vector<std::size_t> train, validation, test;  // indices into the dataset from load_atlas
+    std::size_t dropped = 0;                           // listed rows the dataset does not hold (acral, task)
+};
+
+// Requires: `d` loaded by load_atlas from `meta_csv`. Ensures: every listed row maps to its
+// sample or counts as dropped; a row beyond meta.csv, a non-integer, a row listed twice or in
+// two parts is an io_error naming the index file, line and value.
+inline derm7pt_split load_derm7pt_split(const std::filesystem::path& meta_csv, const dataset& d) {
+    const auto meta = io::read_csv(meta_csv);
+    std::vector<std::size_t> line_of_row;  // data row -> meta.csv line
+    for (std::size_t r = 1; r < meta.rows.size(); ++r) line_of_row.push_back(meta.rows[r].line);
+    std::unordered_map<std::size_t, std::size_t> sample_of_line;
+    for (std::size_t i = 0; i < d.size(); ++i) sample_of_line.emplace(d[i].manifest_line, i);
+    derm7pt_split out;
+    std::vector<int> seen(line_of_row.size(), 0);
+    const std::array<std::pair<const char*, std::vector<std::size_t>*>, 3> parts = {
+        {{"train_indexes.csv", &out.train}, {"valid_indexes.csv", &out.validation}, {"test_indexes.csv", &out.test}}};
+    for (const auto& [file, list] : parts) {
+        const auto path = meta_csv.parent_path() / file;
+        const auto t = io::read_csv(path);
+        const std::size_t c = t.column("indexes");
+        for (std::size_t r = 1; r < t.rows.size(); ++r) {
+            const auto& row = t.rows[r];
+            t.require_columns(row, t.rows[0].size(), "derm7pt index file");
+            const int row_index = parse_label(row[c], 0, static_cast<int>(line_of_row.size()) - 1, t.where(row), "indexes");
+            if (seen[static_cast<std::size_t>(row_index)]++)
+                throw io_error(t.where(row) + ": meta.csv row " + row[c] + " listed twice in the derm7pt split");
+            const auto it = sample_of_line.find(line_of_row[static_cast<std::size_t>(row_index)]);
+            if (it == sample_of_line.end()) ++out.dropped;
+            else list->push_back(it->second);
+        }
+    }
+    return out;
 }
 
 }  // namespace dermtl::data
