@@ -8,8 +8,12 @@
 // Requires: every sample has an image path (loaded with an image folder).
 // Ensures: deterministic given the transform; images reshaped only when the batch size
 // changes (buffers reused); decode errors name the image and its manifest line.
+// Slots are filled in parallel (OpenMP) when `Transform` is thread-safe for distinct slots (the
+// identity and train::fill_augmented_batch's per-slot seeded augmentation are); the result does
+// not depend on the number of threads. The first error (by slot) is rethrown after the loop.
 #include <algorithm>
 #include <cstddef>
+#include <exception>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,14 +44,26 @@ void fill_batch(const dataset& d, std::span<const std::size_t> indices, io::imag
         if (i >= d.size())
             throw config_error("fill_batch: index " + std::to_string(i) + " out of range for " + d.name + " (" +
                                std::to_string(d.size()) + " samples)");
-        const sample& s = d[i];
-        if (s.image.empty())
-            throw config_error("fill_batch: sample '" + s.id + "' (" + s.where() +
+        if (d[i].image.empty())
+            throw config_error("fill_batch: sample '" + d[i].id + "' (" + d[i].where() +
                                ") has no image path; load the dataset with its image folder");
-        const cv::Mat img = cache.get(s.image, s.where());
-        io::to_nchw(transform(img, slot), mean, images, slot);
-        labels[slot] = s.label;
+        labels[slot] = d[i].label;
     }
+    std::vector<std::exception_ptr> errors(indices.size());
+    const auto n = static_cast<std::ptrdiff_t>(indices.size());
+#pragma omp parallel for schedule(dynamic)
+    for (std::ptrdiff_t k = 0; k < n; ++k) {
+        const auto slot = static_cast<std::size_t>(k);
+        try {
+            const sample& s = d[indices[slot]];
+            const cv::Mat img = cache.get(s.image, s.where());
+            io::to_nchw(transform(img, slot), mean, images, slot);
+        } catch (...) {
+            errors[slot] = std::current_exception();
+        }
+    }
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
 }
 
 // Consecutive batches of `batch_size` over `order` (the last one may be smaller).

@@ -110,7 +110,7 @@ private:
 
     void insert(const std::string& key, const cv::Mat& img) {
         const std::size_t b = img.total() * img.elemSize();
-        if (b > opt_.memory_budget_bytes) return;  // larger than the whole budget: do not cache
+        if (b > opt_.memory_budget_bytes || map_.count(key)) return;  // too large, or another thread was first  // larger than the whole budget: do not cache
         lru_.emplace_front(key, img);
         map_[key] = lru_.begin();
         bytes_ += b;
