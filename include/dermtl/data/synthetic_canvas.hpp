@@ -45,14 +45,15 @@ inline void draw_hairs(cv::Mat& canvas, int count, rng& r) {
     for (int k = 0; k < count; ++k) {
         cv::Point2f p(r.uniform(0, static_cast<float>(canvas.cols)), r.uniform(0, static_cast<float>(canvas.rows)));
         float angle = r.uniform(0, 2 * std::numbers::pi_v<float>);
-        const float curl = r.uniform(-0.08f, 0.08f);
+        const float per_step = 96.0f / static_cast<float>(s);  // same curvature at every image size
+        const float curl = r.uniform(-0.03f, 0.03f) * per_step;
         const int steps = static_cast<int>(r.uniform(0.4f, 1.2f) * s / 2);
-        const int thick = std::max(1, static_cast<int>(std::lround(s / 96.0f * r.uniform(0.6f, 1.4f))));
+        const int thick = std::max(1, static_cast<int>(std::lround(s / 128.0f * r.uniform(0.6f, 1.4f))));
         const float shade = r.uniform(0.05f, 0.25f);
         std::vector<cv::Point> pts;
         for (int i = 0; i < steps; ++i) {
             pts.emplace_back(static_cast<int>(std::lround(p.x * 4)), static_cast<int>(std::lround(p.y * 4)));
-            angle += curl + r.uniform(-0.05f, 0.05f);
+            angle += curl + r.uniform(-0.04f, 0.04f) * per_step;
             p += cv::Point2f(2 * std::cos(angle), 2 * std::sin(angle));
         }
         cv::polylines(canvas, pts, false, cv::Scalar(shade * 0.9f, shade * 0.7f, shade * 0.6f), thick, cv::LINE_AA, 2);
