@@ -48,6 +48,16 @@ inline bool symmetric_padding_fits(const window_geometry& g) {
            count(g.width, g.pad_left, g.kernel_w, g.stride_w) == g.out_w;
 }
 
+// db = per-channel sums of dy (N x C x H x W) with the deterministic kernel above.
+inline void bias_gradient(const device_tensor& dy, device_tensor& db) {
+    const dims4 d = dy.dims();
+    const std::size_t plane = d[2] * d[3];
+    const unsigned threads = d[0] * plane >= 1024 ? 1024u : d[0] * plane >= 256 ? 256u : 32u;
+    kernels::channel_sums<float><<<unsigned(d[1]), threads, threads * sizeof(float)>>>(dy.data(), d[0], d[1], plane,
+                                                                                        db.data());
+    DERMTL_CUDA_CHECK_LAUNCH(channel_sums);
+}
+
 // Picks the first algorithm cuDNN's heuristics list (fastest first) that is supported, is
 // deterministic when asked, and can run in the policy's math mode: with float32 the descriptor is
 // set to FMA-only math (as PyTorch does without TF32) and tensor-op-only algorithms are skipped;
@@ -132,8 +142,7 @@ public:
         DERMTL_CUDNN_CHECK(cudnnConvolutionBackwardFilter(ctx.cudnn(), &one, in_.get(), in, dy.descriptor(), dy.data(),
                                                           conv_bwd_filter_, algo_bwd_filter_, ws, ws_bwd_filter_, &zero,
                                                           filter_, dw.data()));
-        DERMTL_CUDNN_CHECK(cudnnConvolutionBackwardBias(ctx.cudnn(), &one, dy.descriptor(), dy.data(), &zero,
-                                                        bias_.get(), db.data()));
+        bias_gradient(dy, db);
         if (!dx) return;
         dx->reshape(x_);
         ws = ctx.workspace(ws_bwd_data_, what_);

@@ -1,5 +1,6 @@
 #pragma once
-// CUDA fully connected layer through cuBLAS (column-major) and cuDNN's bias routines.
+// CUDA fully connected layer through cuBLAS (column-major), cuDNN's bias addition and the
+// deterministic bias-gradient kernel.
 // x: N x (C*H*W) flattened in NCHW order; w: Out x In x 1 x 1 (row-major Out x In, which cuBLAS
 // reads as the column-major In x Out matrix W^T); b: Out; y: N x Out x 1 x 1.
 // In column-major terms, with X = x as In x N and Y = y as Out x N:
@@ -12,6 +13,7 @@
 
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
+#include "dermtl/backend/cuda/conv.hpp"  // bias_gradient
 #include "dermtl/backend/cuda/tensor.hpp"
 #include "dermtl/core/error.hpp"
 
@@ -55,8 +57,7 @@ inline void dense_backward(const device_tensor& x, const device_tensor& w, const
     const float one = 1.0f, zero = 0.0f;
     DERMTL_CUBLAS_CHECK(cublasSgemm(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_T, in, out, n, &one, x.data(), in, dy.data(),
                                     out, &zero, dw.data(), in));
-    DERMTL_CUDNN_CHECK(cudnnConvolutionBackwardBias(ctx.cudnn(), &one, dy.descriptor(), dy.data(), &zero,
-                                                    bias_descriptor(std::size_t(out)), db.data()));
+    bias_gradient(dy, db);
     if (dx) {
         dx->reshape(x.dims());
         DERMTL_CUBLAS_CHECK(cublasSgemm(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, in, n, out, &one, w.data(), in,

@@ -88,6 +88,29 @@ __global__ void softmax_cross_entropy(const T* logits, const int* labels, std::s
     }
 }
 
+// Bias gradient db[c] = sum over n and the plane of dy[n][c][...], one block per channel (at most
+// 1024 threads, a power of two). Each thread sums a fixed stride of elements and the block reduces
+// in a fixed tree, so the result is deterministic (no atomics) -- needed by determinism mode.
+template <class T>
+__global__ void channel_sums(const T* dy, std::size_t batch, std::size_t channels, std::size_t plane, T* db) {
+    extern __shared__ unsigned char shared_bytes[];
+    T* partial = reinterpret_cast<T*>(shared_bytes);
+    const std::size_t c = blockIdx.x;
+    const std::size_t per_channel = batch * plane;
+    T sum = 0;
+    for (std::size_t i = threadIdx.x; i < per_channel; i += blockDim.x) {
+        const std::size_t n = i / plane, k = i % plane;
+        sum += dy[(n * channels + c) * plane + k];
+    }
+    partial[threadIdx.x] = sum;
+    __syncthreads();
+    for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) db[c] = partial[0];
+}
+
 #undef DERMTL_GRID_STRIDE
 
 }  // namespace dermtl::backend::cuda_detail::kernels
