@@ -125,6 +125,13 @@ TEST_CASE("cuda tensors: host round trip, copy, fill, reshape reuses memory", "[
     gpu::tensor u;
     gpu::copy(t, u);
     require_close(host(u), h, "copy", 0.0);
+    gpu::tensor reused(dims4{3, 4, 5, 6});
+    const float* reused_memory = reused.data();
+    gpu::from_host(h, reused);  // the backend-generic upload into an existing tensor
+    CHECK(reused.data() == reused_memory);
+    host_tensor back;
+    gpu::to_host(reused, back);
+    require_close(back, h, "upload into an existing tensor", 0.0);
     gpu::tensor copied = t;  // deep copy
     gpu::fill(t, 2.5f);
     require_close(host(copied), h, "copy constructor is deep", 0.0);

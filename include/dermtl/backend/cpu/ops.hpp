@@ -42,6 +42,10 @@ struct ops<cpu> {
     // Moving data: the CPU computes on host tensors, so these are copies.
     static tensor from_host(const host_tensor& h) { return h; }
     static host_tensor to_host(const tensor& t) { return t; }
+    // Into an existing tensor, reusing its memory: the same calls exist on every backend, so a
+    // backend-generic training loop uploads each batch without allocating.
+    static void from_host(const host_tensor& h, tensor& t) { copy(h, t); }
+    static void to_host(const tensor& t, host_tensor& h) { copy(t, h); }
     static void copy(const tensor& from, tensor& to) {
         dermtl::ensure_shape(to, dims_of(from));
         std::copy(from.begin(), from.end(), to.begin());
