@@ -1,0 +1,127 @@
+#pragma once
+// Number and text formatting shared by the writers: percentages as the paper prints them
+// (one decimal), escaping for Markdown, CSV and HTML, and the sentence that says what a table's
+// cells hold.
+#include <cstddef>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "dermtl/report/model.hpp"
+
+namespace dermtl::report::detail {
+
+// 100 * v with `decimals` decimals; never "-0.0".
+inline std::string percent(double v, int decimals = 1) {
+    std::string s = fmt::format("{:.{}f}", 100 * v, decimals);
+    if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+    return s;
+}
+
+// "82.5 ± 1.3" (ours), "82.5 ± 1.3 (82.5)" (ours with the published value), "80.4" (published
+// only), "—" (empty).
+// `best` puts our value in bold (Markdown).
+inline std::string cell_text(const cell& x, bool best = false) {
+    std::string s;
+    if (x.value) s = percent(x.value->mean) + (x.value->per_fold.size() > 1 ? " ± " + percent(x.value->std_dev) : "");
+    if (best && !s.empty()) s = "**" + s + "**";
+    if (x.reference) s += s.empty() ? percent(*x.reference) : " (" + percent(*x.reference) + ")";
+    return s.empty() ? "—" : s;
+}
+
+inline std::string fixed(double v, int decimals) {
+    std::string s = fmt::format("{:.{}f}", v, decimals);
+    if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+    return s;
+}
+
+// p-values: three decimals, "< 0.001" below that.
+inline std::string p_text(double p) { return p < 0.001 ? "< 0.001" : fixed(p, 3); }
+
+inline std::string markdown_escape(std::string_view s) {
+    std::string o;
+    for (char ch : s) {
+        if (ch == '|' || ch == '\\' || ch == '*' || ch == '_') o += '\\';
+        o += ch == '\n' ? ' ' : ch;
+    }
+    return o;
+}
+
+// RFC 4180: quoted when the field holds a comma, quote or line break.
+inline std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+    std::string o = "\"";
+    for (char ch : s) o += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return o + "\"";
+}
+
+inline std::string html_escape(std::string_view s) {
+    std::string o;
+    for (char ch : s) switch (ch) {
+            case '&': o += "&amp;"; break;
+            case '<': o += "&lt;"; break;
+            case '>': o += "&gt;"; break;
+            case '"': o += "&quot;"; break;
+            case '\'': o += "&#39;"; break;
+            default: o += ch;
+        }
+    return o;
+}
+
+inline bool has_references(const table& t) {
+    for (const auto& r : t.rows)
+        for (const auto& x : r.cells)
+            if (x.reference) return true;
+    return false;
+}
+
+inline bool column_has_shares(const table& t, std::size_t c) {
+    for (const auto& r : t.rows)
+        if (c < r.cells.size() && r.cells[c].share) return true;
+    return false;
+}
+
+// "AUC in %, mean ± standard deviation over 10 test folds; in parentheses: the paper's value."
+inline std::string legend_sentence(const table& t) {
+    std::set<std::size_t> folds;
+    for (const auto& r : t.rows)
+        for (const auto& x : r.cells)
+            if (x.value) folds.insert(x.value->per_fold.size());
+    std::string s = t.value_label.empty() ? std::string("All numbers in %") : t.value_label + " in %";
+    if (!folds.empty()) {
+        if (folds.size() == 1 && *folds.begin() == 1)
+            s += ", on a single test split";
+        else
+            s += ", mean ± standard deviation over " +
+                 (folds.size() == 1 ? std::to_string(*folds.begin()) + " test folds" : std::string("the test folds"));
+    }
+    if (has_references(t)) s += "; in parentheses: the value published in the paper";
+    if (t.compare == comparison_axis::columns) s += "; bold: the best of each row";
+    if (t.compare == comparison_axis::rows) s += "; bold: the best of each column";
+    return s + ".";
+}
+
+// "Share of test cases per stratum: Malignant vs. Benign: Low 38.1%, ..." for stratified tables.
+inline std::string shares_sentence(const table& t) {
+    std::string s;
+    for (const auto& r : t.rows) {
+        std::string parts;
+        for (std::size_t c = 0; c < r.cells.size() && c < t.columns.size(); ++c)
+            if (r.cells[c].share && *r.cells[c].share < 1)
+                parts += (parts.empty() ? "" : ", ") + t.columns[c].label() + " " + percent(*r.cells[c].share) + "%";
+        if (!parts.empty()) s += (s.empty() ? "" : "; ") + r.name + ": " + parts;
+    }
+    return s.empty() ? s : "Share of the test cases per stratum. " + s + ".";
+}
+
+inline const char* axis_name(comparison_axis a) {
+    switch (a) {
+        case comparison_axis::columns: return "columns";
+        case comparison_axis::rows: return "rows";
+        default: return "none";
+    }
+}
+
+}  // namespace dermtl::report::detail

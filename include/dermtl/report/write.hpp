@@ -1,0 +1,72 @@
+#pragma once
+// write_report: the whole report into one folder.
+//
+//   <id>.md, <id>.csv            each table in the paper's layout
+//   <id>_significance.csv        its 5x2cv comparisons (when it has any)
+//   <id>_roc.png                 its ROC curves (when it has any)
+//   referral.md, referral.csv, referral.png   the referral analyses (when there are any)
+//   report.md                    everything as one Markdown document
+//   report.json                  every number (report_from_json reads it back)
+//   report.html                  one self-contained page with all of it, written last
+//
+// The report is validated and every file rendered in memory before the first is written, and
+// each file is written atomically, so bad input writes nothing and an interrupted run leaves
+// only whole files (the previous run's or this one's).
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dermtl/report/csv.hpp"
+#include "dermtl/report/files.hpp"
+#include "dermtl/report/html.hpp"
+#include "dermtl/report/json.hpp"
+#include "dermtl/report/markdown.hpp"
+#include "dermtl/report/model.hpp"
+#include "dermtl/report/plots.hpp"
+
+namespace dermtl::report {
+
+struct written_report {
+    std::filesystem::path folder;
+    std::vector<std::filesystem::path> files;  // in the order written; report.html last
+    std::filesystem::path html() const { return folder / "report.html"; }
+    std::filesystem::path json() const { return folder / "report.json"; }
+};
+
+// Requires: a report that validates. Ensures: the files above, in `folder` (created if needed).
+// Throws: what validate throws (nothing written), io_error when the folder cannot be created or
+// written (the message names it and says to choose another output folder).
+inline written_report write_report(const report& rep, const std::filesystem::path& folder) {
+    validate(rep);
+    std::vector<std::pair<std::string, std::string>> files;  // name, content
+    const auto plots = render_plots(rep);
+    for (std::size_t i = 0; i < rep.tables.size(); ++i) {
+        const auto& t = rep.tables[i];
+        files.emplace_back(t.id + ".md", to_markdown(t));
+        files.emplace_back(t.id + ".csv", to_csv(t));
+        if (const auto ks = compare_against_best(t); !ks.empty())
+            files.emplace_back(t.id + "_significance.csv", to_csv(t, ks));
+        if (!plots.roc[i].empty()) files.emplace_back(t.id + "_roc.png", plots.roc[i]);
+    }
+    if (!rep.referrals.empty()) {
+        std::string md;
+        for (const auto& s : rep.referrals) md += (md.empty() ? "" : "\n") + to_markdown(s);
+        files.emplace_back("referral.md", md);
+        files.emplace_back("referral.csv", to_csv(rep.referrals));
+        files.emplace_back("referral.png", plots.referral);
+    }
+    files.emplace_back("report.md", to_markdown(rep));
+    files.emplace_back("report.json", to_json(rep).dump(2) + "\n");
+    files.emplace_back("report.html", to_html(rep, plots));
+
+    prepare_folder(folder, "report::write_report");
+    written_report out{folder, {}};
+    for (const auto& [name, content] : files) {
+        write_file_atomically(folder / name, content);
+        out.files.push_back(folder / name);
+    }
+    return out;
+}
+
+}  // namespace dermtl::report

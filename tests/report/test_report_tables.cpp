@@ -1,0 +1,230 @@
+// Report tables: exact Markdown and CSV of a small known table, significance against the best
+// cell, Table 4 strata, JSON round trip, base64.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include <boost/archive/iterators/binary_from_base64.hpp>
+#include <boost/archive/iterators/transform_width.hpp>
+
+#include "dermtl/metrics/significance.hpp"
+#include "dermtl/report/csv.hpp"
+#include "dermtl/report/files.hpp"
+#include "dermtl/report/json.hpp"
+#include "dermtl/report/markdown.hpp"
+#include "report_fixtures.hpp"
+
+using namespace dermtl;
+using dermtl::testing::folds;
+
+TEST_CASE("Markdown of a small table in the paper's layout", "[report][markdown]") {
+    const auto t = testing::small_table();
+    const std::string want =
+        "## Table 1. Main results\n"
+        "\n"
+        "AUC in %, mean ± standard deviation over 2 test folds; in parentheses: the value published in the paper; "
+        "bold: the best of each row.\n"
+        "\n"
+        "| Experimental design | From ImageNet / no FT | From ImageNet / with FT |\n"
+        "|---|---:|---:|\n"
+        "| Malignant vs. Benign | 75.0 ± 7.1 (79.1) | **85.0 ± 7.1** (82.5) |\n"
+        "| Melanoma vs. Benign | 65.0 ± 7.1 | — |\n"
+        "\n"
+        "### Significance (5x2cv)\n"
+        "\n"
+        "5x2cv tests of each column against the best column of its row (Dietterich's paired t, 5 df, two-sided; "
+        "Alpaydin's combined F, 10 and 5 df). Difference: best minus this, in percentage points.\n"
+        "\n"
+        "| Experimental design | Column | Best | Difference (pp) | t | p (t) | F | p (F) |\n"
+        "|---|---|---|---:|---:|---:|---:|---:|\n"
+        "| Malignant vs. Benign | From ImageNet / no FT | From ImageNet / with FT | 10.0 | — | — | — | needs the 10 "
+        "fold results of 5x2 CV; found 2 and 2 |\n";
+    CHECK(report::to_markdown(t) == want);
+}
+
+TEST_CASE("CSV of a small table: mean, std and published value per column, in %", "[report][csv]") {
+    const auto t = testing::small_table();
+    const std::string want =
+        "Experimental design,kind,From ImageNet / no FT mean (%),From ImageNet / no FT std (%),From ImageNet / no FT "
+        "paper (%),From ImageNet / with FT mean (%),From ImageNet / with FT std (%),From ImageNet / with FT paper (%)\n"
+        "Malignant vs. Benign,measured,75.00,7.07,79.10,85.00,7.07,82.50\n"
+        "Melanoma vs. Benign,measured,65.00,7.07,,,,\n";
+    CHECK(report::to_csv(t) == want);
+    const auto ks = report::compare_against_best(t);
+    CHECK(report::to_csv(t, ks) ==
+          "Experimental design,column,best row,best column,difference (pp),t,t df,p (t),F,F df1,F df2,p (F),note\n"
+          "Malignant vs. Benign,From ImageNet / no FT,Malignant vs. Benign,From ImageNet / with FT,10.00,,,,,,,,"
+          "needs the 10 fold results of 5x2 CV; found 2 and 2\n");
+}
+
+TEST_CASE("CSV quotes names holding commas and quotes", "[report][csv]") {
+    report::table t;
+    t.id = "q";
+    t.add_column("", "a, b");
+    const auto r = t.add_row("say \"hi\"");
+    t.set(r, 0, folds({0.5}));
+    CHECK(report::to_csv(t) == "Experimental design,kind,\"a, b mean (%)\",\"a, b std (%)\"\n\"say \"\"hi\"\"\",measured,50.00,0.00\n");
+}
+
+TEST_CASE("Significance: each column against the best of its row, 5x2cv t and F", "[report][significance]") {
+    report::table t;
+    t.id = "sig";
+    for (const char* c : {"A", "B", "C"}) t.add_column("", c);
+    const auto r = t.add_row("design");
+    const auto a = testing::ten_folds(0.70, 0.03), b = testing::ten_folds(0.80, 0.02), c = testing::ten_folds(0.75, 0.04);
+    t.set(r, 0, folds(a));
+    t.set(r, 1, folds(b));
+    t.set(r, 2, folds(c));
+    const auto ks = report::compare_against_best(t);
+    REQUIRE(ks.size() == 2);
+    CHECK(ks[0].column == 0);
+    CHECK(ks[1].column == 2);
+    for (const auto& k : ks) {
+        CHECK(k.best_column == 1);
+        const auto& other = k.column == 0 ? a : c;
+        const auto want_t = metrics::paired_t_test_5x2cv(b, other);
+        const auto want_f = metrics::combined_f_test_5x2cv(b, other);
+        REQUIRE(k.t);
+        REQUIRE(k.f);
+        CHECK(k.t->statistic == want_t.statistic);
+        CHECK(k.t->p_value == want_t.p_value);
+        CHECK(k.f->statistic == want_f.statistic);
+        CHECK(k.f->p_value == want_f.p_value);
+        CHECK(k.difference == Approx(folds(b).mean - folds(other).mean));
+        CHECK(k.note.empty());
+    }
+    CHECK(report::is_best(ks, 0, 1));
+    CHECK_FALSE(report::is_best(ks, 0, 0));
+    // Markdown shows the statistics with three decimals.
+    const auto md = report::to_markdown(t);
+    CHECK(md.find("| design | A | B | " + report::detail::percent(ks[0].difference) + " | " +
+                  report::detail::fixed(ks[0].t->statistic, 3) + " | " + report::detail::p_text(ks[0].t->p_value)) !=
+          std::string::npos);
+}
+
+TEST_CASE("Significance along rows (Table 3) and none (Table 4)", "[report][significance]") {
+    auto rep = testing::full_report();
+    const auto& t3 = rep.tables[2];
+    const auto ks = report::compare_against_best(t3);
+    REQUIRE(ks.size() == 3);  // VGG-M against VGG-16 in each column
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(ks[i].row == 0);
+        CHECK(ks[i].best_row == 1);
+        CHECK(ks[i].column == i);
+        CHECK(ks[i].best_column == i);
+    }
+    CHECK(report::compare_against_best(rep.tables[1]).empty());
+    CHECK(report::compare_against_best(rep.tables[3]).empty());
+    CHECK(report::to_markdown(t3).find("bold: the best of each column") != std::string::npos);
+}
+
+TEST_CASE("Table 4: strata columns with shares", "[report][strata]") {
+    const auto rep = testing::full_report();
+    const auto& t4 = rep.tables[3];
+    REQUIRE(t4.columns.size() == 4);
+    CHECK(t4.columns[3].name == "All");
+    // Strata are i % 3 over 120 cases per fold: 40 each.
+    for (std::size_t s = 0; s < 3; ++s) CHECK(*t4.rows[0].cells[s].share == Approx(1.0 / 3));
+    CHECK(*t4.rows[0].cells[3].share == 1.0);
+    const auto md = report::to_markdown(t4);
+    CHECK(md.find("Share of the test cases per stratum. Malignant vs. Benign: Low 33.3%, Medium 33.3%, High 33.3%.") !=
+          std::string::npos);
+    const auto csv = report::to_csv(t4);
+    CHECK(csv.find("Low share (%)") != std::string::npos);
+    CHECK(csv.find(",33.33") != std::string::npos);
+}
+
+TEST_CASE("Published rows (Table 2) show the quoted numbers", "[report][markdown]") {
+    const auto rep = testing::full_report();
+    const auto md = report::to_markdown(rep.tables[1]);
+    CHECK(md.find("| 1st place (published) | 80.4 | 63.7 | 85.5 | 50.7 | 94.1 |") != std::string::npos);
+    CHECK(md.find("| dermtl | 79.7 | 53.9 | 78.2 | 46.6 | 87.1 |") != std::string::npos);
+    CHECK(md.find("Significance") == std::string::npos);
+}
+
+TEST_CASE("JSON holds every number and reads back exactly", "[report][json]") {
+    const auto rep = testing::full_report();
+    const std::string text = report::to_json(rep).dump(2);
+    const auto j = nlohmann::json::parse(text);
+    CHECK(j["format"] == "dermtl-report");
+    CHECK(j["tables"].size() == 4);
+    const auto& cell = rep.tables[0].rows[1].cells[4];
+    const auto& jc = j["tables"][0]["rows"][1]["cells"][4];
+    CHECK(jc["value"]["mean"].get<double>() == cell.value->mean);
+    CHECK(jc["value"]["std_dev"].get<double>() == cell.value->std_dev);
+    CHECK(jc["value"]["per_fold"].get<std::vector<double>>() == cell.value->per_fold);
+    CHECK(jc["reference"].get<double>() == *cell.reference);
+    CHECK(j["tables"][0]["significance"].size() == 15);  // 3 rows x 5 non-best columns
+    CHECK(j["tables"][0]["roc"][2]["fpr"].get<std::vector<double>>() == rep.tables[0].roc[2].curve.fpr);
+    CHECK(j["tables"][1]["rows"][0]["cells"][0]["value"].is_null());
+
+    const auto back = report::report_from_json(j);
+    REQUIRE(back.tables.size() == rep.tables.size());
+    CHECK(back.title == rep.title);
+    CHECK(back.metadata == rep.metadata);
+    for (std::size_t i = 0; i < rep.tables.size(); ++i) {
+        const auto &a = rep.tables[i], &b = back.tables[i];
+        CHECK(a.id == b.id);
+        CHECK(a.columns == b.columns);
+        CHECK(a.compare == b.compare);
+        REQUIRE(a.rows.size() == b.rows.size());
+        for (std::size_t r = 0; r < a.rows.size(); ++r)
+            for (std::size_t c = 0; c < a.columns.size(); ++c) {
+                const auto &x = a.rows[r].cells[c], &y = b.rows[r].cells[c];
+                CHECK(x.reference == y.reference);
+                CHECK(x.share == y.share);
+                REQUIRE(x.value.has_value() == y.value.has_value());
+                if (x.value) {
+                    CHECK(x.value->mean == y.value->mean);
+                    CHECK(x.value->std_dev == y.value->std_dev);
+                    CHECK(x.value->per_fold == y.value->per_fold);
+                }
+            }
+        REQUIRE(a.roc.size() == b.roc.size());
+        for (std::size_t k = 0; k < a.roc.size(); ++k) {
+            CHECK(a.roc[k].auc == b.roc[k].auc);
+            CHECK(a.roc[k].curve.tpr == b.roc[k].curve.tpr);
+            CHECK(a.roc[k].curve.thresholds == b.roc[k].curve.thresholds);
+        }
+    }
+    REQUIRE(back.referrals.size() == 2);
+    CHECK(back.referrals[1].table.rows[2].sensitivity == rep.referrals[1].table.rows[2].sensitivity);
+    CHECK(back.referrals[0].table.baseline_sensitivity == rep.referrals[0].table.baseline_sensitivity);
+    // Same report, same bytes.
+    CHECK(report::to_json(back).dump(2) == text);
+}
+
+TEST_CASE("ROC series from pooled folds match metrics::roc_curve", "[report][roc]") {
+    const auto rep = testing::full_report();
+    const auto& s = rep.tables[0].roc[3];
+    std::vector<int> y;
+    std::vector<double> x;
+    for (int f = 0; f < 2; ++f) {
+        const auto fold = testing::binary_fold(90, 0.2 + 0.15 * 3, 30 + f);
+        y.insert(y.end(), fold.labels.begin(), fold.labels.end());
+        x.insert(x.end(), fold.scores.data(), fold.scores.data() + fold.scores.rows());
+    }
+    CHECK(s.column == 3);
+    CHECK(s.auc == metrics::roc_auc(y, x));
+    CHECK(s.curve.fpr == metrics::roc_curve(y, x).fpr);
+    CHECK(s.n_positives + s.n_negatives == 180);
+}
+
+TEST_CASE("base64 through Boost's iterators: RFC 4648 vectors and a round trip", "[report][base64]") {
+    CHECK(report::base64("") == "");
+    CHECK(report::base64("f") == "Zg==");
+    CHECK(report::base64("fo") == "Zm8=");
+    CHECK(report::base64("foo") == "Zm9v");
+    CHECK(report::base64("foob") == "Zm9vYg==");
+    CHECK(report::base64("fooba") == "Zm9vYmE=");
+    CHECK(report::base64("foobar") == "Zm9vYmFy");
+    std::string bytes;
+    for (int i = 0; i < 1000; ++i) bytes += static_cast<char>((i * 37) & 0xff);
+    const std::string enc = report::base64(bytes);
+    using namespace boost::archive::iterators;
+    using decoder = transform_width<binary_from_base64<std::string::const_iterator>, 8, 6>;
+    std::string stripped = enc.substr(0, enc.find('='));
+    std::string dec(decoder(stripped.cbegin()), decoder(stripped.cend()));
+    CHECK(dec == bytes);
+}
