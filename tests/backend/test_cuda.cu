@@ -449,3 +449,23 @@ TEST_CASE("out of device memory names the bytes and suggests a smaller batch", "
     gpu::fill(t, 1.0f);
     CHECK(gpu::to_host(t).data()[23] == 1.0f);
 }
+
+TEST_CASE("out of device memory inside a network names the layer", "[gpu][cuda][bad_input]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    // 40000 images of 3 x 224 x 224: the input and its copy fit (2 x 24 GB), conv1's output
+    // (40000 x 96 x 109 x 109 floats, 182 GB) fits on no current GPU.
+    nn::network<models::vgg_m<2>, backend::cuda> net(1);
+    gpu::tensor x;
+    gpu::reshape(x, {40000, 3, 224, 224});
+    gpu::fill(x, 0.5f);
+    try {
+        net.forward(x);
+        FAIL("expected an out-of-memory backend_error");
+    } catch (const backend_error& e) {
+        const std::string m = e.what();
+        INFO(m);
+        CHECK_THAT(m, Contains("network::forward: layer"));
+        CHECK_THAT(m, Contains("out of device memory allocating"));
+        CHECK_THAT(m, Contains("use a smaller batch: about"));
+    }
+}
