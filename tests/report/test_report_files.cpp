@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <boost/archive/iterators/binary_from_base64.hpp>
 #include <boost/archive/iterators/transform_width.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -229,6 +231,12 @@ TEST_CASE("Bad report input gives a clear dermtl error and writes nothing", "[re
         const auto rep = testing::full_report();
         expect_error<io_error>([&] { (void)report::write_report(rep, dir / "a-file" / "out"); }, "choose another output folder");
         expect_error<io_error>([&] { (void)report::write_file_atomically(dir / "missing" / "x.md", "x"); }, "choose another output folder");
+        if (::geteuid() != 0) {  // root writes through permissions: only meaningful for other users
+            fs::create_directories(dir / "read-only");
+            fs::permissions(dir / "read-only", fs::perms::owner_read | fs::perms::owner_exec);
+            expect_error<io_error>([&] { (void)report::write_report(rep, dir / "read-only"); }, "choose another output folder");
+            fs::permissions(dir / "read-only", fs::perms::owner_all);
+        }
     }
     SECTION("JSON that is not a dermtl report") {
         expect_error<config_error>([&] { (void)report::report_from_json(nlohmann::json{{"format", "other"}}); }, "is this a dermtl report.json?");

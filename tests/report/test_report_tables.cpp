@@ -228,3 +228,28 @@ TEST_CASE("base64 through Boost's iterators: RFC 4648 vectors and a round trip",
     std::string dec(decoder(stripped.cbegin()), decoder(stripped.cend()));
     CHECK(dec == bytes);
 }
+
+TEST_CASE("Table 2 from ISIC 2016 scores with the published rows", "[report][isic]") {
+    report::table t;
+    t.id = "table2";
+    t.title = "Table 2";
+    report::add_isic_columns(t);
+    const std::vector<int> y{0, 0, 0, 1, 1, 0, 1, 0};
+    const std::vector<double> s{0.1, 0.4, 0.6, 0.7, 0.9, 0.2, 0.45, 0.3};
+    const auto scores = metrics::isic_2016_scores(y, s);
+    const auto first = t.add_row("1st place", report::row_kind::published);
+    const double published[] = {.804, .637, .855, .507, .941};
+    for (std::size_t c = 0; c < 5; ++c) t.set_reference(first, c, published[c]);
+    const auto ours = t.add_row("dermtl");
+    const double paper[] = {.807, .549, .792, .476, .881};
+    report::set_isic_row(t, ours, scores, paper);
+    CHECK(t.rows[ours].cells[0].value->mean == scores.auc);
+    CHECK(t.rows[ours].cells[1].value->mean == scores.average_precision);
+    CHECK(t.rows[ours].cells[4].value->mean == scores.thresholded.specificity);
+    const auto md = report::to_markdown(t);
+    CHECK(md.find("| Experimental design | AUC | mAP | ACC | SE | SP |") != std::string::npos);
+    CHECK(md.find("| 1st place (published) | 80.4 | 63.7 | 85.5 | 50.7 | 94.1 |") != std::string::npos);
+    CHECK(md.find("| dermtl | " + report::detail::percent(scores.auc) + " (80.7) | ") != std::string::npos);
+    CHECK(md.find("on a single test split") != std::string::npos);
+    CHECK_THROWS_AS(report::set_isic_row(t, ours, scores, std::vector<double>{0.5}), shape_error);
+}

@@ -22,6 +22,7 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/metrics/isic_scores.hpp"
 #include "dermtl/metrics/referral.hpp"
 #include "dermtl/metrics/roc.hpp"
 
@@ -186,6 +187,30 @@ inline void set_strata_row(table& t, std::size_t r, std::span<const metrics::str
 inline void add_strata_columns(table& t, const std::vector<std::string>& stratum_names) {
     for (const auto& n : stratum_names) t.add_column("", n);
     t.add_column("", "All");
+}
+
+// Table 2: the ISIC 2016 measures (AUC, mAP, ACC, SE, SP) as columns; the columns are different
+// metrics, so nothing is compared across them.
+inline void add_isic_columns(table& t) {
+    for (const char* m : {"AUC", "mAP", "ACC", "SE", "SP"}) t.add_column("", m);
+    t.compare = comparison_axis::none;
+    t.value_label.clear();
+}
+
+// Fills row r of a Table 2 layout with one scoring's ISIC 2016 measures (a single test split;
+// several splits: pass their per-split summaries to table::set instead), optionally with the
+// paper's five published values.
+inline void set_isic_row(table& t, std::size_t r, const metrics::isic_scores& s, std::span<const double> references = {}) {
+    if (t.columns.size() != 5 || (!references.empty() && references.size() != 5))
+        throw shape_error("report::set_isic_row: table '" + t.id + "': expected the 5 ISIC columns (add_isic_columns) "
+                          "and 0 or 5 reference values, found " + std::to_string(t.columns.size()) + " columns and " +
+                          std::to_string(references.size()) + " references");
+    const double v[] = {s.auc, s.average_precision, s.thresholded.accuracy, s.thresholded.sensitivity,
+                        s.thresholded.specificity};
+    for (std::size_t c = 0; c < 5; ++c) {
+        t.set(r, c, metrics::summarize_folds(std::span<const double>(&v[c], 1)));
+        if (!references.empty()) t.set_reference(r, c, references[c]);
+    }
 }
 
 // One referral analysis (e.g. "Malignant vs. Benign, From ImageNet / with FT").

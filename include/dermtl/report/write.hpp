@@ -12,6 +12,25 @@
 // The report is validated and every file rendered in memory before the first is written, and
 // each file is written atomically, so bad input writes nothing and an interrupted run leaves
 // only whole files (the previous run's or this one's).
+//
+// Usage (Table 1; `folds[d][c]` are the metrics::fold_predictions of design d, column c):
+//
+//   report::table t;
+//   t.id = "table1";
+//   t.title = "Table 1. Main results (AUC in %; FT: fine tuning)";
+//   t.value_label = "AUC";
+//   t.add_column("No Transfer", "no FT");   // ... then "From Retinopathy" / "no FT", "with FT", ...
+//   const auto mal = t.add_row("Malignant vs. Benign");
+//   const auto col = t.column_index("From ImageNet", "with FT");
+//   t.set(mal, col, metrics::cross_validated_auc(folds[0][col]), 0.825);  // 0.825: the paper's value
+//   t.roc_title = "Malignant vs. Benign, pooled test folds";
+//   t.add_roc(col, folds[0][col]);
+//   report::report rep;
+//   rep.metadata = {{"network", "vgg_m"}, {"folds", "5x2"}, {"seed", "42"}};
+//   rep.tables.push_back(std::move(t));
+//   rep.referrals.push_back({"Malignant vs. Benign, From ImageNet / with FT",
+//                            metrics::referral_analysis(labels, scores, 0.5)});
+//   const auto written = report::write_report(rep, out_dir);   // written.html() to open
 #include <filesystem>
 #include <string>
 #include <utility>
