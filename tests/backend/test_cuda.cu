@@ -165,7 +165,8 @@ TEST_CASE("cuda conv2d matches the CPU (symmetric and asymmetric padding)", "[gp
         {"symmetric padding 1", 6, 13, 13, 10, 3, 1, padding{1}},
         {"VGG-M conv2-like, stride 2, pad 1", 5, 14, 14, 7, 5, 2, padding{1}},
         {"asymmetric: extra bottom/right", 4, 10, 11, 6, 3, 2, padding{0, 1, 0, 1}},
-        {"asymmetric: top/left only (input rows beyond the last window)", 4, 10, 10, 5, 3, 1, padding{1, 0, 1, 0}},
+        {"asymmetric: top/left only, stride 1", 4, 10, 10, 5, 3, 1, padding{1, 0, 1, 0}},
+        {"asymmetric: top/left only, last input row and column in no window", 4, 11, 11, 5, 3, 2, padding{1, 0, 1, 0}},
     };
     for (const auto& cc : cases) {
         SECTION(cc.name) {
@@ -454,7 +455,7 @@ TEST_CASE("out of device memory inside a network names the layer", "[gpu][cuda][
     DERMTL_REQUIRE_GPU_OR_SKIP();
     // 40000 images of 3 x 224 x 224: the input and its copy fit (2 x 24 GB), conv1's output
     // (40000 x 96 x 109 x 109 floats, 182 GB) fits on no current GPU.
-    nn::network<models::vgg_m<2>, backend::cuda> net(1);
+    nn::network<models::vgg_m<2>, backend::cuda> net(nn::uninitialized);  // no host QR of fc6
     gpu::tensor x;
     gpu::reshape(x, {40000, 3, 224, 224});
     gpu::fill(x, 0.5f);
