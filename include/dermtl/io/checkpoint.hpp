@@ -1,0 +1,366 @@
+#pragma once
+// Native training checkpoints: everything needed to resume a run bit for bit.
+//
+// Represents: a network's parameters, the optimizer's velocity, the number of completed epochs,
+// the network generator's state (dropout masks), optionally a second set of weights (the trainer's
+// lowest-validation-loss weights) and free text for the trainer's bookkeeping (JSON), tied to the
+// network *type* by a hash of its layer list.
+//
+// File layout (little-endian; version 1):
+//   0   8 bytes  magic "DERMTLCK"
+//   8   u32      format version (1)
+//   12  u64      payload size in bytes
+//   20  u64      FNV-1a 64 checksum of the payload
+//   28  payload:
+//        u64 net hash, str net signature, u64 epoch, str rng state, str extra,
+//        tensors weights, tensors velocity, tensors best_weights
+//   where str = u64 length + bytes, tensors = u64 count + per tensor 4 x u64 dims (N,C,H,W) +
+//   float32 data in NCHW order.
+// Writes are atomic: the file is written next to the target under a temporary name, flushed to
+// disk (fsync) and renamed over the target, so a run killed mid-write leaves the previous
+// checkpoint intact.
+// Errors: missing/short/corrupted file (bad magic, version, size or checksum) -> io_error naming
+// the file; a checkpoint of another network type -> config_error naming both networks and the
+// first layer where they differ; parameter shapes that do not fit -> shape_error naming the layer.
+#include <bit>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+#include <vector>
+
+#include "dermtl/core/error.hpp"
+#include "dermtl/core/tensor.hpp"
+#include "dermtl/nn/layer.hpp"
+#include "dermtl/nn/net.hpp"
+
+namespace dermtl::io {
+
+static_assert(std::endian::native == std::endian::little,
+              "io/checkpoint.hpp: the checkpoint format is little-endian and written with memcpy; add byte swapping "
+              "for a big-endian host");
+
+// One line per layer: "input 3x224x224", then "layer 0 'conv1' (conv2d<96,7,2,pad 0 0 0 0>) -> 96x109x109".
+template <nn::net_type Net>
+std::string net_signature() {
+    std::string s = "input " + Net::input_shape::str() + "\n";
+    for (std::size_t i = 0; i < Net::depth; ++i) s += Net::label(i) + " -> " + Net::shape_text(i + 1) + "\n";
+    return s;
+}
+
+inline std::uint64_t fnv1a64(const void* data, std::size_t n, std::uint64_t h = 0xcbf29ce484222325ull) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+// Identity of a network type: the hash of its layer list (names, descriptors, shapes).
+template <nn::net_type Net>
+std::uint64_t net_hash() {
+    const std::string s = net_signature<Net>();
+    return fnv1a64(s.data(), s.size());
+}
+
+struct checkpoint {
+    std::uint64_t net_hash = 0;
+    std::string net_signature;
+    std::uint64_t epoch = 0;                // completed epochs
+    std::string rng_state;                  // the network's generator (rng::state())
+    std::string extra;                      // the trainer's bookkeeping (JSON text)
+    std::vector<host_tensor> weights;       // in network::for_each_param order
+    std::vector<host_tensor> velocity;      // the optimizer's, same order; empty if none
+    std::vector<host_tensor> best_weights;  // e.g. the lowest-validation-loss weights; may be empty
+};
+
+inline constexpr std::uint32_t checkpoint_version = 1;
+
+namespace checkpoint_detail {
+
+inline constexpr char magic[8] = {'D', 'E', 'R', 'M', 'T', 'L', 'C', 'K'};
+inline constexpr std::size_t header_size = 28;
+
+class writer {
+public:
+    writer(std::FILE* f, std::string where) : f_(f), where_(std::move(where)) {}
+    void bytes(const void* p, std::size_t n) {
+        if (n && std::fwrite(p, 1, n, f_) != n) throw io_error(where_ + ": write failed (disk full?)");
+        hash_ = fnv1a64(p, n, hash_);
+        size_ += n;
+    }
+    void u64(std::uint64_t v) { bytes(&v, 8); }
+    void str(std::string_view s) {
+        u64(s.size());
+        bytes(s.data(), s.size());
+    }
+    void tensors(const std::vector<host_tensor>& ts) {
+        u64(ts.size());
+        for (const auto& t : ts) {
+            for (auto d : dims_of(t)) u64(d);
+            bytes(t.data(), t.size() * sizeof(float));
+        }
+    }
+    std::uint64_t hash() const { return hash_; }
+    std::uint64_t size() const { return size_; }
+
+private:
+    std::FILE* f_;
+    std::string where_;
+    std::uint64_t hash_ = 0xcbf29ce484222325ull, size_ = 0;
+};
+
+class reader {
+public:
+    reader(std::FILE* f, std::uint64_t payload, std::string where) : f_(f), left_(payload), where_(std::move(where)) {}
+    void bytes(void* p, std::size_t n) {
+        if (n > left_) throw io_error(where_ + ": corrupted: a field runs past the end of the payload");
+        if (n && std::fread(p, 1, n, f_) != n) throw io_error(where_ + ": truncated: the file ends inside the payload");
+        hash_ = fnv1a64(p, n, hash_);
+        left_ -= n;
+    }
+    std::uint64_t u64() {
+        std::uint64_t v;
+        bytes(&v, 8);
+        return v;
+    }
+    std::string str() {
+        const std::uint64_t n = u64();
+        if (n > left_) throw io_error(where_ + ": corrupted: a string of " + std::to_string(n) + " bytes exceeds the payload");
+        std::string s(n, '\0');
+        bytes(s.data(), n);
+        return s;
+    }
+    std::vector<host_tensor> tensors() {
+        const std::uint64_t count = u64();
+        if (count > left_ / 32) throw io_error(where_ + ": corrupted: " + std::to_string(count) + " tensors cannot fit");
+        std::vector<host_tensor> out;
+        out.reserve(count);
+        for (std::uint64_t i = 0; i < count; ++i) {
+            dims4 d;
+            std::uint64_t n = 1;
+            for (auto& e : d) {
+                e = u64();
+                n *= e;
+            }
+            if (n * sizeof(float) > left_)
+                throw io_error(where_ + ": corrupted or truncated: tensor " + std::to_string(i) + " " + describe(d) +
+                               " needs more bytes than remain");
+            host_tensor t(d);
+            bytes(t.data(), n * sizeof(float));
+            out.push_back(std::move(t));
+        }
+        return out;
+    }
+    std::uint64_t hash() const { return hash_; }
+    std::uint64_t left() const { return left_; }
+
+private:
+    std::FILE* f_;
+    std::uint64_t left_;
+    std::string where_;
+    std::uint64_t hash_ = 0xcbf29ce484222325ull;
+};
+
+struct file_closer {
+    void operator()(std::FILE* f) const {
+        if (f) std::fclose(f);
+    }
+};
+
+// First line where two signatures differ, for the wrong-network message.
+inline std::string first_difference(const std::string& a, const std::string& b) {
+    std::istringstream ia(a), ib(b);
+    std::string la, lb;
+    for (;;) {
+        const bool ha = bool(std::getline(ia, la)), hb = bool(std::getline(ib, lb));
+        if (!ha && !hb) return "(signatures equal)";
+        if (la != lb || ha != hb)
+            return "this network has '" + (ha ? la : std::string("(end)")) + "', the checkpoint '" +
+                   (hb ? lb : std::string("(end)")) + "'";
+    }
+}
+
+}  // namespace checkpoint_detail
+
+// Writes `c` atomically (temporary file + fsync + rename).
+inline void write_checkpoint(const std::filesystem::path& path, const checkpoint& c) {
+    using namespace checkpoint_detail;
+    const std::string where = "write_checkpoint: '" + path.string() + "'";
+    std::filesystem::path tmp = path;
+    tmp += ".tmp." + std::to_string(::getpid());
+    {
+        std::unique_ptr<std::FILE, file_closer> f(std::fopen(tmp.string().c_str(), "wb"));
+        if (!f) throw io_error(where + ": cannot create the temporary file '" + tmp.string() + "'");
+        try {
+            char header[header_size] = {};
+            if (std::fwrite(header, 1, header_size, f.get()) != header_size) throw io_error(where + ": write failed");
+            writer w(f.get(), where);
+            w.u64(c.net_hash);
+            w.str(c.net_signature);
+            w.u64(c.epoch);
+            w.str(c.rng_state);
+            w.str(c.extra);
+            w.tensors(c.weights);
+            w.tensors(c.velocity);
+            w.tensors(c.best_weights);
+            std::memcpy(header, magic, 8);
+            const std::uint32_t version = checkpoint_version;
+            const std::uint64_t size = w.size(), hash = w.hash();
+            std::memcpy(header + 8, &version, 4);
+            std::memcpy(header + 12, &size, 8);
+            std::memcpy(header + 20, &hash, 8);
+            if (std::fseek(f.get(), 0, SEEK_SET) != 0 || std::fwrite(header, 1, header_size, f.get()) != header_size ||
+                std::fflush(f.get()) != 0 || ::fsync(::fileno(f.get())) != 0)
+                throw io_error(where + ": write failed (disk full?)");
+        } catch (...) {
+            f.reset();
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            throw;
+        }
+        if (std::fclose(f.release()) != 0) throw io_error(where + ": closing the temporary file failed");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::filesystem::remove(tmp, ec);
+        throw io_error(where + ": cannot rename the temporary file into place: " + ec.message());
+    }
+}
+
+// Reads and verifies (magic, version, size, checksum) a checkpoint of any network.
+inline checkpoint read_checkpoint(const std::filesystem::path& path) {
+    using namespace checkpoint_detail;
+    const std::string where = "read_checkpoint: '" + path.string() + "'";
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw io_error(where + ": no such file");
+    std::unique_ptr<std::FILE, file_closer> f(std::fopen(path.string().c_str(), "rb"));
+    if (!f) throw io_error(where + ": cannot open for reading");
+    char header[header_size];
+    if (std::fread(header, 1, header_size, f.get()) != header_size || std::memcmp(header, magic, 8) != 0)
+        throw io_error(where + ": not a dermtl checkpoint (expected the magic 'DERMTLCK' in a " +
+                       std::to_string(header_size) + "-byte header)");
+    std::uint32_t version;
+    std::uint64_t size, hash;
+    std::memcpy(&version, header + 8, 4);
+    std::memcpy(&size, header + 12, 8);
+    std::memcpy(&hash, header + 20, 8);
+    if (version != checkpoint_version)
+        throw io_error(where + ": format version " + std::to_string(version) + ", this build reads version " +
+                       std::to_string(checkpoint_version));
+    const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
+    if (file_size != header_size + size)
+        throw io_error(where + ": truncated or padded: the header announces " + std::to_string(header_size + size) +
+                       " bytes, the file has " + std::to_string(file_size));
+    reader r(f.get(), size, where);
+    checkpoint c;
+    c.net_hash = r.u64();
+    c.net_signature = r.str();
+    c.epoch = r.u64();
+    c.rng_state = r.str();
+    c.extra = r.str();
+    c.weights = r.tensors();
+    c.velocity = r.tensors();
+    c.best_weights = r.tensors();
+    if (r.left() != 0) throw io_error(where + ": corrupted: " + std::to_string(r.left()) + " unread payload bytes");
+    if (r.hash() != hash) throw io_error(where + ": corrupted: the payload checksum does not match the header's");
+    return c;
+}
+
+// Reads a checkpoint and checks that it was written for the network type Net.
+template <nn::net_type Net>
+checkpoint read_checkpoint_for(const std::filesystem::path& path) {
+    checkpoint c = read_checkpoint(path);
+    if (c.net_hash != net_hash<Net>())
+        throw config_error("read_checkpoint: '" + path.string() +
+                           "' was written for another network type (layer-list hash " + std::to_string(c.net_hash) +
+                           ", expected " + std::to_string(net_hash<Net>()) + "): " +
+                           checkpoint_detail::first_difference(net_signature<Net>(), c.net_signature));
+    return c;
+}
+
+// Every parameter of `net`, copied to the host, in for_each_param order.
+template <class Network>
+std::vector<host_tensor> parameters_to_host(Network& net) {
+    using ops = typename Network::ops;
+    std::vector<host_tensor> out;
+    net.for_each_param([&](std::size_t, auto& p) { out.push_back(ops::to_host(p.value)); });
+    return out;
+}
+
+// Sets every parameter of `net` from host tensors (as produced by parameters_to_host).
+template <class Network>
+void parameters_from_host(Network& net, const std::vector<host_tensor>& values, const std::string& where) {
+    using ops = typename Network::ops;
+    using Net = typename Network::net_type;
+    std::size_t count = 0;
+    net.for_each_param([&](std::size_t, auto&) { ++count; });
+    if (values.size() != count)
+        throw shape_error(where + ": expected " + std::to_string(count) + " parameter tensors, found " +
+                          std::to_string(values.size()));
+    std::size_t i = 0;
+    net.for_each_param([&](std::size_t layer, auto& p) {
+        const dims4 want = ops::dims(p.value), got = dims_of(values[i]);
+        if (want != got)
+            throw shape_error(where + ": " + Net::label(layer) + " " + std::string(p.role) + ": expected " +
+                              describe(want) + ", found " + describe(got));
+        p.value = ops::from_host(values[i++]);
+    });
+}
+
+// A checkpoint of `net` and its optimizer (anything with velocity() -> vector of backend tensors)
+// after `epoch` completed epochs.
+template <class Network, class Optimizer>
+checkpoint make_checkpoint(Network& net, Optimizer& opt, std::uint64_t epoch) {
+    using ops = typename Network::ops;
+    using Net = typename Network::net_type;
+    checkpoint c;
+    c.net_hash = net_hash<Net>();
+    c.net_signature = net_signature<Net>();
+    c.epoch = epoch;
+    c.rng_state = net.generator().state();
+    c.weights = parameters_to_host(net);
+    for (const auto& v : opt.velocity()) c.velocity.push_back(ops::to_host(v));
+    return c;
+}
+
+// Puts the weights, velocity and generator state of `c` back into `net` and `opt`.
+template <class Network, class Optimizer>
+void restore_checkpoint(const checkpoint& c, Network& net, Optimizer& opt, const std::string& where = "restore_checkpoint") {
+    using ops = typename Network::ops;
+    using Net = typename Network::net_type;
+    if (c.net_hash != net_hash<Net>())
+        throw config_error(where + ": the checkpoint was written for another network type: " +
+                           checkpoint_detail::first_difference(net_signature<Net>(), c.net_signature));
+    parameters_from_host(net, c.weights, where);
+    auto& velocity = opt.velocity();
+    if (c.velocity.size() != velocity.size())
+        throw shape_error(where + ": expected " + std::to_string(velocity.size()) + " velocity tensors, found " +
+                          std::to_string(c.velocity.size()));
+    for (std::size_t i = 0; i < velocity.size(); ++i) {
+        if (ops::dims(velocity[i]) != dims_of(c.velocity[i]))
+            throw shape_error(where + ": velocity tensor " + std::to_string(i) + ": expected " +
+                              describe(ops::dims(velocity[i])) + ", found " + describe(dims_of(c.velocity[i])));
+        velocity[i] = ops::from_host(c.velocity[i]);
+    }
+    net.generator().set_state(c.rng_state);
+}
+
+// Convenience: write / read-and-restore in one call.
+template <class Network, class Optimizer>
+void save_checkpoint(const std::filesystem::path& path, Network& net, Optimizer& opt, std::uint64_t epoch) {
+    write_checkpoint(path, make_checkpoint(net, opt, epoch));
+}
+
+template <class Network, class Optimizer>
+checkpoint load_checkpoint(const std::filesystem::path& path, Network& net, Optimizer& opt) {
+    checkpoint c = read_checkpoint_for<typename Network::net_type>(path);
+    restore_checkpoint(c, net, opt, "load_checkpoint: '" + path.string() + "'");
+    return c;
+}
+
+}  // namespace dermtl::io

@@ -1,0 +1,157 @@
+// Native checkpoints: bitwise round trip of weights, velocity, generator state and epoch;
+// atomic writes; another network type and damaged files are clear errors.
+#include "io/tiny_nets.hpp"
+#include "support/oracle.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "dermtl/io/checkpoint.hpp"
+#include "dermtl/nn/loss.hpp"
+#include "dermtl/train/sgd.hpp"
+
+using namespace dermtl;
+namespace fs = std::filesystem;
+
+namespace {
+
+using net_a = testing::tiny_vgg<2, 8>;
+using net_b = testing::tiny_vgg<2, 6>;  // fc7 narrower: another network type
+using network_a = nn::network<net_a, backend::cpu>;
+using cpu_ops = backend::ops<backend::cpu>;
+
+// A few SGD steps so that weights, velocity and the dropout generator all move.
+void train_a_little(network_a& net, train::sgd_nesterov<network_a>& opt, std::uint64_t seed) {
+    const host_tensor x = testing::random_images(4, seed);
+    const std::vector<int> labels{0, 1, 1, 0};
+    host_tensor dlogits;
+    for (int s = 0; s < 3; ++s) {
+        const auto& logits = net.forward(x, nn::mode::train);
+        nn::softmax_cross_entropy<backend::cpu>(logits, labels, dlogits);
+        net.backward(dlogits);
+        opt.step();
+    }
+}
+
+bool same_bits(const host_tensor& a, const host_tensor& b) {
+    return dims_of(a) == dims_of(b) && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+std::string message_of(auto&& f) {
+    try {
+        f();
+    } catch (const error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint round trip restores weights, velocity, generator and epoch bit for bit", "[io][checkpoint]") {
+    testing::scratch_dir dir("ckpt");
+    network_a net(11);
+    const train::sgd_options sgd{.learning_rate = 0.01f, .momentum = 0.9f, .l2 = 5e-3f};
+    train::sgd_nesterov<network_a> opt(net, sgd);
+    train_a_little(net, opt, 1);
+    const fs::path file = dir / "run.ckpt";
+    io::save_checkpoint(file, net, opt, 7);
+
+    network_a other(99);
+    train::sgd_nesterov<network_a> other_opt(other, sgd);
+    const io::checkpoint c = io::load_checkpoint(file, other, other_opt);
+    CHECK(c.epoch == 7);
+    CHECK(c.net_hash == io::net_hash<net_a>());
+    CHECK(other.generator() == net.generator());
+    std::size_t i = 0;
+    std::vector<host_tensor> mine;
+    net.for_each_param([&](std::size_t, auto& p) { mine.push_back(p.value); });
+    other.for_each_param([&](std::size_t, auto& p) { CHECK(same_bits(p.value, mine[i++])); });
+    REQUIRE(opt.velocity().size() == other_opt.velocity().size());
+    for (std::size_t k = 0; k < opt.velocity().size(); ++k) CHECK(same_bits(opt.velocity()[k], other_opt.velocity()[k]));
+
+    // Training on from both gives identical results (the dropout stream continues where it was).
+    train_a_little(net, opt, 2);
+    train_a_little(other, other_opt, 2);
+    const bool same = same_bits(net.params(net_a::find("fc8"))[0].value, other.params(net_a::find("fc8"))[0].value);
+    CHECK(same);
+
+    SECTION("extra text and a second weight set travel too") {
+        io::checkpoint d = io::make_checkpoint(net, opt, 3);
+        d.extra = R"({"best_epoch": 2})";
+        d.best_weights = io::parameters_to_host(other);
+        io::write_checkpoint(file, d);  // overwrites
+        const io::checkpoint e = io::read_checkpoint_for<net_a>(file);
+        CHECK(e.extra == d.extra);
+        REQUIRE(e.best_weights.size() == d.best_weights.size());
+        for (std::size_t k = 0; k < e.best_weights.size(); ++k) CHECK(same_bits(e.best_weights[k], d.best_weights[k]));
+    }
+}
+
+TEST_CASE("checkpoint writes are atomic: only the final file remains", "[io][checkpoint]") {
+    testing::scratch_dir dir("ckpt-atomic");
+    network_a net(3);
+    train::sgd_nesterov<network_a> opt(net);
+    const fs::path file = dir / "run.ckpt";
+    io::save_checkpoint(file, net, opt, 1);
+    const auto first_size = fs::file_size(file);
+    io::save_checkpoint(file, net, opt, 2);
+    CHECK(fs::file_size(file) == first_size);
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++entries;
+    CHECK(entries == 1);
+    CHECK(io::read_checkpoint(file).epoch == 2);
+
+    // A target in a folder that does not exist: an error, and nothing is left behind.
+    CHECK_THROWS_AS(io::save_checkpoint(dir / "absent" / "run.ckpt", net, opt, 3), io_error);
+    CHECK(io::read_checkpoint(file).epoch == 2);
+}
+
+TEST_CASE("a checkpoint of another network type is a clear error", "[io][checkpoint][bad_input]") {
+    testing::scratch_dir dir("ckpt-other");
+    network_a net(3);
+    train::sgd_nesterov<network_a> opt(net);
+    const fs::path file = dir / "a.ckpt";
+    io::save_checkpoint(file, net, opt, 1);
+
+    nn::network<net_b, backend::cpu> b(4);
+    train::sgd_nesterov<nn::network<net_b, backend::cpu>> b_opt(b);
+    const auto msg = message_of([&] { io::load_checkpoint(file, b, b_opt); });
+    CHECK_THAT(msg, Catch::Contains("another network type") && Catch::Contains("a.ckpt") &&
+                        Catch::Contains("'fc6'") && Catch::Contains("dense<12>") && Catch::Contains("dense<16>"));
+    CHECK_THROWS_AS(io::load_checkpoint(file, b, b_opt), config_error);
+    CHECK(io::net_hash<net_a>() != io::net_hash<net_b>());
+    CHECK(io::net_hash<net_a>() == io::net_hash<testing::tiny_vgg<2, 8>>());
+}
+
+TEST_CASE("missing, foreign, truncated and corrupted checkpoint files", "[io][checkpoint][bad_input]") {
+    testing::scratch_dir dir("ckpt-bad");
+    network_a net(3);
+    train::sgd_nesterov<network_a> opt(net);
+    const fs::path good = dir / "good.ckpt";
+    io::save_checkpoint(good, net, opt, 1);
+
+    CHECK_THAT(message_of([&] { io::load_checkpoint(dir / "absent.ckpt", net, opt); }),
+               Catch::Contains("absent.ckpt") && Catch::Contains("no such file"));
+
+    const fs::path text = dir / "notes.ckpt";
+    std::ofstream(text) << "weights of my network, version 2, lots of text to be longer than a header";
+    CHECK_THAT(message_of([&] { io::read_checkpoint(text); }), Catch::Contains("not a dermtl checkpoint"));
+
+    const fs::path cut = dir / "cut.ckpt";
+    fs::copy_file(good, cut);
+    fs::resize_file(cut, fs::file_size(good) - 100);
+    CHECK_THAT(message_of([&] { io::read_checkpoint(cut); }), Catch::Contains("cut.ckpt") && Catch::Contains("truncated"));
+
+    const fs::path flipped = dir / "flipped.ckpt";
+    fs::copy_file(good, flipped);
+    {
+        std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(std::streamoff(fs::file_size(good) - 10));
+        f.put('\x55');
+    }
+    CHECK_THAT(message_of([&] { io::read_checkpoint(flipped); }), Catch::Contains("checksum"));
+    CHECK_THROWS_AS(io::read_checkpoint(flipped), io_error);
+}
