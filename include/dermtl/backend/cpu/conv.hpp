@@ -124,7 +124,14 @@ inline void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, 
         im2col(x.data() + n * in_size, g, col.data());
         map_rm colm(col.data(), Eigen::Index(ckk), Eigen::Index(ohw));
         dw_acc.noalias() += dyn * colm.transpose();
-        db_acc += dyn.rowwise().sum();
+        // A plain loop, not dyn.rowwise().sum(): Eigen's vectorized sum starts at the first
+        // aligned element, so its rounding would depend on where the buffer happens to lie.
+        const float* dyp = dy.data() + n * out_c * ohw;
+        for (std::size_t o = 0; o < out_c; ++o) {
+            float sum = 0.0f;
+            for (std::size_t i = 0; i < ohw; ++i) sum += dyp[o * ohw + i];
+            db_acc[Eigen::Index(o)] += sum;
+        }
         if (dx) {
             colm.noalias() = wm.transpose() * dyn;
             col2im(col.data(), g, dx->data() + n * in_size);
@@ -134,19 +141,31 @@ inline void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, 
         for (std::size_t n = 0; n < batch; ++n) image(n, dwm, dbv);
         return;
     }
+    // Per-thread partial sums, added up afterwards in thread order (not in arrival order, as a
+    // critical section would): the same inputs and thread count give bitwise the same gradients,
+    // which resuming a training run from a checkpoint relies on.
+    const std::size_t acc_size = out_c * ckk + out_c;
+    std::vector<const float*> partial(static_cast<std::size_t>(omp_get_max_threads()), nullptr);
 #pragma omp parallel
     {
         auto& acc = thread_buffer(1);
-        if (acc.size() < out_c * ckk + out_c) acc.resize(out_c * ckk + out_c);
-        std::fill(acc.begin(), acc.begin() + std::ptrdiff_t(out_c * ckk + out_c), 0.0f);
+        if (acc.size() < acc_size) acc.resize(acc_size);
+        std::fill(acc.begin(), acc.begin() + std::ptrdiff_t(acc_size), 0.0f);
         map_rm dw_local(acc.data(), Eigen::Index(out_c), Eigen::Index(ckk));
         Eigen::Map<Eigen::VectorXf> db_local(acc.data() + out_c * ckk, Eigen::Index(out_c));
+        partial[static_cast<std::size_t>(omp_get_thread_num())] = acc.data();
+        const std::size_t team = static_cast<std::size_t>(omp_get_num_threads());
 #pragma omp for schedule(static)
         for (std::ptrdiff_t n = 0; n < std::ptrdiff_t(batch); ++n) image(std::size_t(n), dw_local, db_local);
-#pragma omp critical(dermtl_conv_reduce)
-        {
-            dwm += dw_local;
-            dbv += db_local;
+        // (implicit barrier: every partial sum is complete)
+#pragma omp for schedule(static)
+        for (std::ptrdiff_t e = 0; e < std::ptrdiff_t(acc_size); ++e) {
+            float sum = 0.0f;
+            for (std::size_t t = 0; t < team; ++t) sum += partial[t][e];
+            if (std::size_t(e) < out_c * ckk)
+                dw.data()[e] = sum;
+            else
+                db.data()[std::size_t(e) - out_c * ckk] = sum;
         }
     }
 }
