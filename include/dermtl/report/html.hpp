@@ -78,6 +78,9 @@ inline std::string significance_html(const table& t, const std::vector<compariso
     using detail::fixed;
     using detail::p_text;
     if (ks.empty()) return {};
+    if (const auto note = common_note(ks); !note.empty())
+        return "<p class=\"note\"><b>Significance (5x2cv):</b> no test: " + html_escape(note) +
+               " in every comparison.</p>\n";
     const bool by_columns = t.compare == comparison_axis::columns;
     std::string out = "<details open><summary>Significance (5x2cv) of each " +
                       std::string(by_columns ? "column against the best column of its row"

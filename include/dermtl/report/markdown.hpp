@@ -35,6 +35,8 @@ inline std::string markdown_grid(const table& t, const std::vector<comparison>& 
 inline std::string markdown_significance(const table& t, const std::vector<comparison>& ks) {
     using namespace detail;
     if (ks.empty()) return {};
+    if (const auto note = common_note(ks); !note.empty())
+        return "No test: " + markdown_escape(note) + " in every comparison.\n";
     const bool by_columns = t.compare == comparison_axis::columns;
     std::string out = std::string("5x2cv tests of each ") + (by_columns ? "column against the best column of its row"
                                                                         : "row against the best row of its column") +
@@ -81,7 +83,7 @@ inline std::string to_markdown(const report& rep) {
     validate(rep);
     std::string out = "# " + detail::markdown_escape(rep.title) + "\n";
     if (!rep.metadata.empty()) {
-        out += "\n| Run | |\n|---|---|\n";
+        out += "\n| Setting | Value |\n|---|---|\n";
         for (const auto& [k, v] : rep.metadata)
             out += "| " + detail::markdown_escape(k) + " | " + detail::markdown_escape(v) + " |\n";
     }

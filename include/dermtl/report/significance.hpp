@@ -91,6 +91,16 @@ inline std::vector<comparison> compare_against_best(const table& t) {
     return out;
 }
 
+// When no comparison has statistics, the one reason shared by all of them (e.g. "needs the 10
+// fold results of 5x2 CV; found 2 and 2"), else empty: writers then say it once instead of
+// listing identical notes.
+inline std::string common_note(const std::vector<comparison>& ks) {
+    if (ks.empty()) return {};
+    for (const auto& k : ks)
+        if (k.t || k.note != ks.front().note) return {};
+    return ks.front().note;
+}
+
 // Whether (r, c) is the best cell of its comparison group (the writers show it in bold).
 inline bool is_best(const std::vector<comparison>& ks, std::size_t r, std::size_t c) {
     for (const auto& k : ks)
