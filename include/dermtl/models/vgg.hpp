@@ -9,6 +9,8 @@
 // Scaled variants keep the layer structure and shrink the input side (Size) and every width
 // (divided by Div), so they train in seconds on a laptop CPU -- for tests and the demo.
 #include <cstddef>
+#include <string>
+#include <string_view>
 
 #include "dermtl/nn/layers.hpp"
 #include "dermtl/nn/net.hpp"
@@ -70,5 +72,38 @@ template <std::size_t Classes, std::size_t Size = 64, std::size_t Div = 8>
 using vgg_m_scaled = vgg_m_t<Classes, Size, Div>;
 template <std::size_t Classes, std::size_t Size = 32, std::size_t Div = 8>
 using vgg_16_scaled = vgg_16_t<Classes, Size, Div>;
+
+// Model families: a network architecture with the number of classes left open, so an experiment
+// can build the ImageNet (1000), Retinopathy (5) and lesion (2 or 3) heads of one architecture.
+//   name       -- registry name ("vgg_m", "vgg_m_64_8" for scaled variants)
+//   net<K>     -- the net<...> with a K-class head
+//   matconvnet -- the pretrained file a user gives for transfer from ImageNet
+template <std::size_t Size = 224, std::size_t Div = 1>
+struct vgg_m_family {
+    template <std::size_t Classes>
+    using net = vgg_m_t<Classes, Size, Div>;
+    static std::string name() {
+        return Size == 224 && Div == 1 ? "vgg_m" : "vgg_m_" + std::to_string(Size) + "_" + std::to_string(Div);
+    }
+    static constexpr std::string_view title = "VGG-M";
+    static constexpr std::string_view matconvnet = "imagenet-vgg-m.mat";
+};
+
+template <std::size_t Size = 224, std::size_t Div = 1>
+struct vgg_16_family {
+    template <std::size_t Classes>
+    using net = vgg_16_t<Classes, Size, Div>;
+    static std::string name() {
+        return Size == 224 && Div == 1 ? "vgg_16" : "vgg_16_" + std::to_string(Size) + "_" + std::to_string(Div);
+    }
+    static constexpr std::string_view title = "VGG-16";
+    static constexpr std::string_view matconvnet = "imagenet-vgg-verydeep-16.mat";
+};
+
+template <class M>
+concept model_family = requires {
+    typename M::template net<2>;
+    { M::name() } -> std::convertible_to<std::string>;
+};
 
 }  // namespace dermtl::models

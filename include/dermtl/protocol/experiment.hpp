@@ -1,0 +1,198 @@
+#pragma once
+// experiment<Model, Backend, Transfer, FineTune, Labeling, Classifier>: one fully specialized
+// pipeline of the paper, from a lesion dataset and its folds to per-fold scores and metrics.
+//
+// For every fold: start from the transferred weights (protocol/source_models.hpp, computed once
+// per run and cached on disk), fine-tune with the paper's protocol when FineTune says so, extract
+// the L2-normalized fc7 features of the fold's training and test images, train the classifier on
+// the training features, and score the test images. Fold results are written atomically to
+// `work_dir/results/<cell>/<fold>.json` as they finish; a run started again skips finished folds
+// and resumes an interrupted fine-tuning from its checkpoint.
+//
+//   using cell = protocol::experiment<models::vgg_m_family<>, backend::cpu, transfer::from_imagenet,
+//                                     finetune::full, labeling::malignant_vs_benign>;
+//   auto result = cell::run(inputs);        // result.auc.mean, result.folds[k].predictions, ...
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dermtl/backend/tags.hpp"
+#include "dermtl/data/batch.hpp"
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/data/folds.hpp"
+#include "dermtl/io/features.hpp"
+#include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/models/vgg.hpp"
+#include "dermtl/nn/network.hpp"
+#include "dermtl/protocol/classifier.hpp"
+#include "dermtl/protocol/finetune.hpp"
+#include "dermtl/protocol/labeling.hpp"
+#include "dermtl/protocol/inputs.hpp"
+#include "dermtl/protocol/results.hpp"
+#include "dermtl/protocol/source_models.hpp"
+#include "dermtl/protocol/transfer.hpp"
+#include "dermtl/protocol/validity.hpp"
+#include "dermtl/train/replace_classifier.hpp"
+#include "dermtl/train/trainer.hpp"
+
+namespace dermtl::protocol {
+
+// The target dataset relabelled for one design, and its folds with the dropped samples removed
+// (indices renumbered into the relabelled dataset).
+struct labelled_task {
+    data::dataset dataset;
+    data::fold_set folds;
+};
+
+template <labeling_policy L>
+labelled_task label_for(const data::dataset& d, const data::fold_set& folds) {
+    labelled_task t;
+    t.dataset.name = d.name;
+    if constexpr (requires { L::keeps_dataset_labels; }) {
+        t.dataset.class_names = d.class_names;
+        if (d.num_classes() != L::classes)
+            throw config_error("labeling '" + std::string(L::name) + "': expected a dataset with " +
+                               std::to_string(L::classes) + " classes, found " + std::to_string(d.num_classes()));
+    } else {
+        t.dataset.class_names = L::classes == 3 ? std::vector<std::string>{"basal cell carcinoma", "melanoma", "benign"}
+                                                : std::vector<std::string>{"benign", L::name == labeling::melanoma_vs_benign::name
+                                                                                         ? "melanoma"
+                                                                                         : "malignant"};
+    }
+    std::vector<std::ptrdiff_t> renumber(d.size(), -1);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        int label = d[i].label;
+        if constexpr (!requires { L::keeps_dataset_labels; }) label = L::label(d[i].dx);
+        if (label < 0) continue;
+        renumber[i] = std::ptrdiff_t(t.dataset.samples.size());
+        t.dataset.samples.push_back(d[i]);
+        t.dataset.samples.back().label = label;
+    }
+    if (t.dataset.samples.empty())
+        throw config_error("labeling '" + std::string(L::name) + "': no sample of '" + d.name + "' has a label in this design");
+    auto keep = [&](const std::vector<std::size_t>& in) {
+        std::vector<std::size_t> out;
+        for (auto i : in)
+            if (renumber.at(i) >= 0) out.push_back(std::size_t(renumber[i]));
+        return out;
+    };
+    for (const auto& f : folds) t.folds.push_back({f.name, keep(f.train), keep(f.test)});
+    return t;
+}
+
+template <models::model_family Model, backend::tag Backend, transfer_policy Transfer, finetune_policy FineTune,
+          labeling_policy Labeling, class Classifier = classifier::linear_svm<>>
+struct experiment {
+    static_assert(valid_combination<Transfer, FineTune>,
+                  "experiment<Model,Backend,Transfer,FineTune,Labeling>: no transfer with frozen features trains "
+                  "nothing (an untrained network's features, which the paper does not run); use finetune::full, or "
+                  "finetune::frozen_random_features to opt in to a random-feature baseline");
+
+    using model = Model;
+    using backend_type = Backend;
+    using transfer = Transfer;
+    using finetune = FineTune;
+    using labeling = Labeling;
+    static constexpr std::size_t classes = Labeling::classes;
+    using target_net = typename Model::template net<classes>;
+    using network = nn::network<target_net, Backend>;
+
+    // "vgg_m/cpu/imagenet/finetune/malignant_vs_benign": the registry's name of this cell.
+    static std::string name() {
+        return Model::name() + "/" + Backend::name + "/" + std::string(Transfer::name) + "/" +
+               std::string(FineTune::name) + "/" + std::string(Labeling::name);
+    }
+
+    static experiment_result run(const experiment_inputs& in) {
+        in.check("experiment " + name());
+        const labelled_task task = label_for<Labeling>(*in.target, *in.folds);
+        results_store store(in.work_dir / "results" / sanitized(name()));
+
+        // The transferred starting point, shared by every fold.
+        std::optional<network> start;
+        io::mean_image pretrained_mean;
+        auto starting_point = [&]() -> network& {
+            if (!start) {
+                start.emplace(in.seed);
+                pretrained_mean = prepare_start<Model, Backend, Transfer>(*start, in);
+            }
+            return *start;
+        };
+
+        experiment_result result;
+        result.name = name();
+        const std::size_t n_folds = in.max_folds ? std::min(in.max_folds, task.folds.size()) : task.folds.size();
+        for (std::size_t k = 0; k < n_folds; ++k) {
+            const data::fold& fold = task.folds[k];
+            if (auto done = store.load(fold.name)) {
+                result.folds.push_back(std::move(*done));
+                continue;
+            }
+            network net(in.seed);
+            train::copy_layers(starting_point(), net);
+            const io::mean_image mean = Transfer::pretrained_mean
+                                            ? pretrained_mean
+                                            : data::training_mean(task.dataset, fold.train, *in.cache, in.mean_kind);
+            fold_result r = run_fold(net, task.dataset, fold, mean, in);
+            if (in.verbose)
+                std::cerr << name() << " " << fold.name << ": AUC " << r.auc << " (C = " << r.chosen_c << ")\n";
+            store.save(r);
+            result.folds.push_back(std::move(r));
+        }
+        std::vector<double> aucs;
+        for (const auto& f : result.folds) aucs.push_back(f.auc);
+        result.auc = metrics::summarize_folds(aucs);
+        return result;
+    }
+
+private:
+    static fold_result run_fold(network& net, const data::dataset& d, const data::fold& fold, const io::mean_image& mean,
+                                const experiment_inputs& in) {
+        fold_result r;
+        r.fold = fold.name;
+        if constexpr (FineTune::trains_network) {
+            auto sources = train::paper_sources(d, fold.train, *in.cache, mean, in.seed);
+            train::trainer_options opt = in.target_training;
+            opt.seed = in.seed;
+            opt.checkpoint = in.work_dir / "checkpoints" / (sanitized(name()) + "-" + fold.name + ".ckpt");
+            std::filesystem::create_directories(opt.checkpoint.parent_path());
+            const auto trained = train::train_network(net, sources.train, sources.validation, opt);
+            r.best_epoch = trained.best_epoch;
+        }
+        auto features_of = [&](const std::vector<std::size_t>& indices) {
+            std::vector<int> scratch;
+            return io::extract_features<"fc7">(
+                net, indices.size(),
+                [&](std::span<const std::size_t> positions, host_tensor& images) {
+                    std::vector<std::size_t> chosen(positions.size());
+                    for (std::size_t i = 0; i < positions.size(); ++i) chosen[i] = indices[positions[i]];
+                    data::fill_batch(d, chosen, *in.cache, mean, images, scratch);
+                },
+                {.batch_size = in.target_training.batch_size});
+        };
+        const svm::feature_matrix x_train = features_of(fold.train), x_test = features_of(fold.test);
+        std::vector<int> y_train, y_test;
+        for (auto i : fold.train) y_train.push_back(d[i].label);
+        for (auto i : fold.test) {
+            y_test.push_back(d[i].label);
+            r.ids.push_back(d[i].id);
+            r.predictions.strata.push_back(static_cast<int>(d[i].level));
+        }
+        const svm::svm_classifier clf = Classifier::train(x_train, y_train, int(classes), in.seed);
+        r.chosen_c = clf.selection.best_c;
+        r.predictions.labels = y_test;
+        r.predictions.scores = clf.model.decision_values(x_test);
+        if constexpr (classes == 2) r.confidences = clf.confidences(x_test);
+        r.auc = metrics::fold_auc(r.predictions);
+        return r;
+    }
+};
+
+}  // namespace dermtl::protocol

@@ -1,0 +1,51 @@
+#pragma once
+// What an experiment runs on: the target dataset and folds, the sources for transfer, the
+// training settings and where to keep its models and results. Shared by every cell of a grid.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "dermtl/core/error.hpp"
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/data/folds.hpp"
+#include "dermtl/io/image.hpp"
+#include "dermtl/io/image_cache.hpp"
+#include "dermtl/train/trainer.hpp"
+
+namespace dermtl::protocol {
+
+struct experiment_inputs {
+    const data::dataset* target = nullptr;      // lesions with diagnoses (and difficulty); labels set per design
+    const data::fold_set* folds = nullptr;      // indices into *target (5x2 CV, a reference fold file, ISIC's split)
+    io::image_cache* cache = nullptr;           // preprocessing at the model's input size
+
+    std::filesystem::path imagenet_weights;     // MatConvNet .mat for transfer from ImageNet; never substituted
+    const data::dataset* retinopathy = nullptr; // labels = grades 0-4, for transfer from Retinopathy
+    const data::dataset* source_task = nullptr; // any labelled source task, for transfer::from_source<K>
+
+    train::trainer_options target_training{};   // fine-tuning on the lesions (the paper's protocol)
+    train::trainer_options source_training{};   // training on Retinopathy / the source task
+    io::mean_image::kind mean_kind = io::mean_image::kind::per_pixel;  // training-set means
+    std::uint64_t seed = 0;                      // every experiment sees the same sequence
+    std::filesystem::path work_dir;             // sources/, checkpoints/, results/ live here
+    std::size_t max_folds = 0;                  // 0: every fold
+    bool verbose = true;
+
+    void check(const std::string& who) const {
+        if (!target) throw config_error(who + ": no target dataset given");
+        if (!folds || folds->empty()) throw config_error(who + ": no folds given (expected 5x2 folds, a fold file or a split)");
+        if (!cache) throw config_error(who + ": no image cache given");
+        if (work_dir.empty()) throw config_error(who + ": no work folder given for models and results");
+        for (const auto& f : *folds) data::check_fold(f, *target, who);
+    }
+};
+
+// A registry name as a file name: "vgg_m/cpu/none/finetune/x" -> "vgg_m-cpu-none-finetune-x".
+inline std::string sanitized(std::string s) {
+    for (auto& c : s)
+        if (c == '/' || c == '\\' || c == ' ' || c == '*') c = '-';
+    return s;
+}
+
+}  // namespace dermtl::protocol

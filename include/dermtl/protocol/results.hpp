@@ -1,0 +1,121 @@
+#pragma once
+// Experiment results and the resumable results store.
+//
+// fold_result: one fold's test predictions and what was chosen on the way (C, best epoch).
+// results_store: one folder per experiment cell; each finished fold is one JSON file written
+// atomically (temporary file + rename), so a killed run loses at most the fold in progress and a
+// new run skips every fold already on disk.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dermtl/core/error.hpp"
+#include "dermtl/metrics/cross_validation.hpp"
+
+namespace dermtl::protocol {
+
+struct fold_result {
+    std::string fold;
+    std::vector<std::string> ids;            // test samples, in score order
+    metrics::fold_predictions predictions;   // labels, scores (n x 1 or n x K), strata = difficulty
+    double auc = 0;                          // the paper's AUC for this fold
+    double chosen_c = 0;
+    std::vector<double> confidences;         // two classes: Platt-mapped scores in [0, 1]
+    std::size_t best_epoch = 0;              // fine-tuning only
+};
+
+struct experiment_result {
+    std::string name;
+    std::vector<fold_result> folds;
+    metrics::fold_summary auc;
+
+    std::vector<metrics::fold_predictions> predictions() const {
+        std::vector<metrics::fold_predictions> p;
+        for (const auto& f : folds) p.push_back(f.predictions);
+        return p;
+    }
+};
+
+inline nlohmann::json to_json(const fold_result& r) {
+    const auto& s = r.predictions.scores;
+    std::vector<std::vector<double>> scores(std::size_t(s.rows()), std::vector<double>(std::size_t(s.cols())));
+    for (Eigen::Index i = 0; i < s.rows(); ++i)
+        for (Eigen::Index j = 0; j < s.cols(); ++j) scores[std::size_t(i)][std::size_t(j)] = s(i, j);
+    return {{"fold", r.fold},         {"ids", r.ids},
+            {"labels", r.predictions.labels}, {"scores", scores},
+            {"strata", r.predictions.strata}, {"auc", r.auc},
+            {"chosen_c", r.chosen_c}, {"confidences", r.confidences},
+            {"best_epoch", r.best_epoch}};
+}
+
+inline fold_result fold_result_from_json(const nlohmann::json& j) {
+    fold_result r;
+    r.fold = j.at("fold");
+    r.ids = j.at("ids").get<std::vector<std::string>>();
+    r.predictions.labels = j.at("labels").get<std::vector<int>>();
+    const auto scores = j.at("scores").get<std::vector<std::vector<double>>>();
+    const std::size_t cols = scores.empty() ? 1 : scores.front().size();
+    r.predictions.scores.resize(Eigen::Index(scores.size()), Eigen::Index(cols));
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        if (scores[i].size() != cols) throw io_error("fold result '" + r.fold + "': score rows of different lengths");
+        for (std::size_t k = 0; k < cols; ++k) r.predictions.scores(Eigen::Index(i), Eigen::Index(k)) = scores[i][k];
+    }
+    r.predictions.strata = j.at("strata").get<std::vector<int>>();
+    r.auc = j.at("auc");
+    r.chosen_c = j.at("chosen_c");
+    r.confidences = j.at("confidences").get<std::vector<double>>();
+    r.best_epoch = j.at("best_epoch");
+    if (r.ids.size() != r.predictions.labels.size() || std::size_t(r.predictions.scores.rows()) != r.ids.size())
+        throw io_error("fold result '" + r.fold + "': ids, labels and scores differ in length");
+    return r;
+}
+
+// Writes `text` to `path` through a temporary file in the same folder and a rename.
+inline void write_atomically(const std::filesystem::path& path, const std::string& text) {
+    std::filesystem::create_directories(path.parent_path());
+    const std::filesystem::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw io_error("write_atomically: cannot open '" + tmp.string() + "' for writing");
+        out << text;
+        out.flush();
+        if (!out) throw io_error("write_atomically: writing '" + tmp.string() + "' failed (disk full?)");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw io_error("write_atomically: renaming '" + tmp.string() + "' to '" + path.string() + "': " + ec.message());
+}
+
+class results_store {
+public:
+    explicit results_store(std::filesystem::path folder) : folder_(std::move(folder)) {}
+
+    // The fold's result when a previous run finished it; nullopt otherwise.
+    std::optional<fold_result> load(const std::string& fold) const {
+        const auto p = path_of(fold);
+        if (!std::filesystem::exists(p)) return std::nullopt;
+        std::ifstream in(p);
+        try {
+            return fold_result_from_json(nlohmann::json::parse(in));
+        } catch (const nlohmann::json::exception& e) {
+            throw io_error("results_store: '" + p.string() + "' is not a fold result (" + e.what() +
+                           "); delete it to recompute that fold");
+        }
+    }
+
+    void save(const fold_result& r) const { write_atomically(path_of(r.fold), to_json(r).dump(1)); }
+
+    const std::filesystem::path& folder() const { return folder_; }
+
+private:
+    std::filesystem::path path_of(const std::string& fold) const { return folder_ / (fold + ".json"); }
+    std::filesystem::path folder_;
+};
+
+}  // namespace dermtl::protocol
