@@ -13,6 +13,7 @@
 //                                     finetune::full, labeling::malignant_vs_benign>;
 //   auto result = cell::run(inputs);        // result.auc.mean, result.folds[k].predictions, ...
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -135,12 +136,20 @@ struct experiment {
                 result.folds.push_back(std::move(*done));
                 continue;
             }
-            network net(in.seed);
-            train::copy_layers(starting_point(), net);
-            const io::mean_image mean = Transfer::pretrained_mean
-                                            ? pretrained_mean
-                                            : data::training_mean(task.dataset, fold.train, *in.cache, in.mean_kind);
-            fold_result r = run_fold(net, task.dataset, fold, mean, in);
+            const auto started = std::chrono::steady_clock::now();
+            fold_result r;
+            try {
+                network net(in.seed);
+                train::copy_layers(starting_point(), net);
+                const io::mean_image mean = Transfer::pretrained_mean
+                                                ? pretrained_mean
+                                                : data::training_mean(task.dataset, fold.train, *in.cache, in.mean_kind);
+                r = run_fold(net, task.dataset, fold, mean, in);
+            } catch (const error& e) {
+                rethrow_with_context(e, "experiment " + name() + ", " + fold.name + ": ");
+            }
+            r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            r.config = config(in);
             if (in.verbose)
                 std::cerr << name() << " " << fold.name << ": AUC " << r.auc << " (C = " << r.chosen_c << ")\n";
             store.save(r);
@@ -152,7 +161,32 @@ struct experiment {
         return result;
     }
 
+    // What produced a result, stored beside it.
+    static nlohmann::json config(const experiment_inputs& in) {
+        const auto& t = in.target_training;
+        return {{"experiment", name()},
+                {"seed", in.seed},
+                {"target", in.target->name},
+                {"epochs", t.epochs},
+                {"batch_size", t.batch_size},
+                {"learning_rate", t.sgd.learning_rate},
+                {"momentum", t.sgd.momentum},
+                {"l2", t.sgd.l2},
+                {"imagenet_weights", in.imagenet_weights.string()}};
+    }
+
 private:
+    // Rethrows e as its own type with `context` in front, so callers can still catch io/config errors.
+    [[noreturn]] static void rethrow_with_context(const error& e, const std::string& context) {
+        const std::string msg = context + e.what();
+        if (dynamic_cast<const io_error*>(&e)) throw io_error(msg);
+        if (dynamic_cast<const shape_error*>(&e)) throw shape_error(msg);
+        if (dynamic_cast<const config_error*>(&e)) throw config_error(msg);
+        if (dynamic_cast<const backend_error*>(&e)) throw backend_error(msg);
+        if (dynamic_cast<const numeric_error*>(&e)) throw numeric_error(msg);
+        throw error(msg);
+    }
+
     static fold_result run_fold(network& net, const data::dataset& d, const data::fold& fold, const io::mean_image& mean,
                                 const experiment_inputs& in) {
         fold_result r;

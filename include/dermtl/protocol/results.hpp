@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/core/version.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
 
 namespace dermtl::protocol {
@@ -28,6 +29,8 @@ struct fold_result {
     double chosen_c = 0;
     std::vector<double> confidences;         // two classes: Platt-mapped scores in [0, 1]
     std::size_t best_epoch = 0;              // fine-tuning only
+    double seconds = 0;                      // wall time of the fold
+    nlohmann::json config;                   // the cell, seed and settings that produced it
 };
 
 struct experiment_result {
@@ -51,10 +54,18 @@ inline nlohmann::json to_json(const fold_result& r) {
             {"labels", r.predictions.labels}, {"scores", scores},
             {"strata", r.predictions.strata}, {"auc", r.auc},
             {"chosen_c", r.chosen_c}, {"confidences", r.confidences},
-            {"best_epoch", r.best_epoch}};
+            {"best_epoch", r.best_epoch}, {"seconds", r.seconds},
+            {"config", r.config},     {"format", results_format},
+            {"version", std::string(version)}};
 }
 
 inline fold_result fold_result_from_json(const nlohmann::json& j) {
+    if (!j.contains("format") || j.at("format") != results_format)
+        throw io_error("fold result written by an incompatible dermtl version (" +
+                       (j.contains("version") ? j.at("version").dump() : std::string("unknown")) + ", format " +
+                       (j.contains("format") ? j.at("format").dump() : std::string("none")) + "; this is " +
+                       std::string(version) + ", format " + std::to_string(results_format) +
+                       "); nothing was overwritten: move the results folder away or choose another output folder");
     fold_result r;
     r.fold = j.at("fold");
     r.ids = j.at("ids").get<std::vector<std::string>>();
@@ -71,6 +82,8 @@ inline fold_result fold_result_from_json(const nlohmann::json& j) {
     r.chosen_c = j.at("chosen_c");
     r.confidences = j.at("confidences").get<std::vector<double>>();
     r.best_epoch = j.at("best_epoch");
+    r.seconds = j.value("seconds", 0.0);
+    r.config = j.value("config", nlohmann::json::object());
     if (r.ids.size() != r.predictions.labels.size() || std::size_t(r.predictions.scores.rows()) != r.ids.size())
         throw io_error("fold result '" + r.fold + "': ids, labels and scores differ in length");
     return r;
@@ -103,6 +116,8 @@ public:
         std::ifstream in(p);
         try {
             return fold_result_from_json(nlohmann::json::parse(in));
+        } catch (const io_error& e) {
+            throw io_error("results_store: '" + p.string() + "': " + e.what());
         } catch (const nlohmann::json::exception& e) {
             throw io_error("results_store: '" + p.string() + "' is not a fold result (" + e.what() +
                            "); delete it to recompute that fold");

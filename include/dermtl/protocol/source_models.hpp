@@ -6,13 +6,15 @@
 // but the head -- and returns the pretrained average image when the policy uses one (the paper:
 // ImageNet-derived nets subtract VGG's mean; the others the training set's).
 // Source networks trained here (Retinopathy, double transfer, a source task) are checkpointed in
-// work_dir/sources/, so every cell and fold of a grid reuses one training run, and an interrupted
-// run resumes it.
+// work_dir/sources/ under a key of (network, backend, source data, seed, training parameters), so
+// every cell and fold of a grid reuses one training run, an interrupted run resumes it, and two
+// processes take turns through a file lock instead of both writing it.
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include "dermtl/core/type_list.hpp"
+#include "dermtl/io/file_lock.hpp"
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/nn/network.hpp"
 #include "dermtl/protocol/inputs.hpp"
@@ -23,6 +25,26 @@
 namespace dermtl::protocol {
 
 namespace source_detail {
+
+// The cache key of a trained source model: network family, backend, what it was trained from
+// (source dataset ids and labels, ImageNet file), seed and training parameters, as 16 hex digits.
+inline std::string source_key(const std::string& model, const std::string& backend, const std::string& what,
+                              const data::dataset& source, const experiment_inputs& in) {
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&](std::string_view s) {
+        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+        h = (h ^ 0xff) * 1099511628211ull;  // separator
+    };
+    const auto& t = in.source_training;
+    mix(model), mix(backend), mix(what), mix(source.name), mix(std::to_string(source.size()));
+    for (const auto& s : source.samples) mix(s.id), mix(std::to_string(s.label));
+    mix(std::to_string(in.seed)), mix(std::to_string(t.epochs)), mix(std::to_string(t.batch_size));
+    mix(std::to_string(t.sgd.learning_rate)), mix(std::to_string(t.sgd.momentum)), mix(std::to_string(t.sgd.l2));
+    if (what.find("imagenet") != std::string::npos) mix(in.imagenet_weights.string());
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return hex;
+}
 
 // Loads the user's ImageNet weights into a 1000-class network of the family and copies all but
 // the head into `to`; returns VGG's average image at the input size.
@@ -68,9 +90,10 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
     train::trainer_options opt = in.source_training;
     opt.seed = in.seed;
     opt.checkpoint = in.work_dir / "sources" /
-                     sanitized(Model::name() + "-" + std::string(Backend::name) + "-" + what + "-seed" +
-                               std::to_string(in.seed) + ".ckpt");
-    std::filesystem::create_directories(opt.checkpoint.parent_path());
+                     (sanitized(Model::name() + "-" + std::string(Backend::name) + "-" + what) + "-" +
+                      source_key(Model::name(), Backend::name, what, *source, in) + ".ckpt");
+    // One process trains it; a concurrent one waits, then resumes the finished checkpoint.
+    const io::file_lock lock(opt.checkpoint.string() + ".lock");
     train::train_network(net, sources.train, sources.validation, opt);
     train::replace_classifier(net, to);
     return mean;
