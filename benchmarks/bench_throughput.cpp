@@ -11,7 +11,10 @@
 
 #include <omp.h>
 
-#include "dermtl/dermtl.hpp"
+#include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/models/vgg.hpp"
+#include "dermtl/nn/loss.hpp"
+#include "dermtl/nn/network.hpp"
 #include "dermtl/train/sgd.hpp"
 
 using namespace dermtl;

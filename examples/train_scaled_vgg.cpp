@@ -13,7 +13,10 @@
 #include <numbers>
 #include <vector>
 
-#include "dermtl/dermtl.hpp"
+#include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/models/vgg.hpp"
+#include "dermtl/nn/loss.hpp"
+#include "dermtl/nn/network.hpp"
 #include "dermtl/train/sgd.hpp"
 
 using namespace dermtl;
