@@ -3,6 +3,7 @@
 // the network's forward must equal PyTorch's forward of the same file, which proves the
 // orientation of every filter (including fc6's 2x2 / 6x6 spatial kernel). Export is read back by
 // scipy and by load_matconvnet. Bad files each have a test.
+#include "support/compare.hpp"
 #include "support/oracle.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,6 +17,7 @@
 #include "dermtl/nn/network.hpp"
 
 using namespace dermtl;
+using dermtl::testing::relative_error;
 namespace fs = std::filesystem;
 
 namespace {
@@ -41,16 +43,6 @@ host_tensor random_input(std::size_t n, std::size_t size, std::uint64_t seed) {
     return x;
 }
 
-template <class A, class B>
-double relative_error(const A& ours, const B& oracle) {
-    REQUIRE(ours.size() == oracle.size());
-    double diff = 0, scale = 1e-12;
-    for (std::size_t i = 0; i < ours.size(); ++i) {
-        diff = std::max(diff, std::abs(double(ours.data()[i]) - double(oracle.data()[i])));
-        scale = std::max(scale, std::abs(double(oracle.data()[i])));
-    }
-    return diff / scale;
-}
 
 // Our forward vs PyTorch's forward of the same .mat file: logits and relu7.
 template <class Net>

@@ -1,6 +1,7 @@
 // Forward and backward of every layer against PyTorch (Debian's python3-torch, float64), and a
 // whole VGG-M forward at 224x224 on two images with the same random weights.
 #include "layer_check.hpp"
+#include "support/compare.hpp"
 #include "support/oracle.hpp"
 
 #include <fstream>
@@ -14,23 +15,12 @@
 #include "dermtl/nn/network.hpp"
 
 using namespace dermtl;
+using dermtl::testing::relative_error;
 using namespace dermtl::nn;
 using testing::cpu_ops;
 using testing::random_tensor;
 
 namespace {
-
-// Largest |a - b| relative to the largest |b| (the oracle's scale); the tests require <= 1e-4.
-template <class A, class B>
-double relative_error(const A& ours, const B& oracle) {
-    REQUIRE(ours.size() == oracle.size());
-    double diff = 0, scale = 1e-12;
-    for (std::size_t i = 0; i < ours.size(); ++i) {
-        diff = std::max(diff, std::abs(double(ours.data()[i]) - double(oracle.data()[i])));
-        scale = std::max(scale, std::abs(double(oracle.data()[i])));
-    }
-    return diff / scale;
-}
 
 constexpr double tolerance = 1e-4;
 

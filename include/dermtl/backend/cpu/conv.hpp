@@ -10,17 +10,11 @@
 
 #include "dermtl/backend/cpu/eigen.hpp"
 #include "dermtl/backend/cpu/tensor.hpp"
+#include "dermtl/backend/window_geometry.hpp"
 
 namespace dermtl::backend::cpu_detail {
 
-// Geometry of one 2-D convolution or pooling window (per sample; batch size is separate).
-struct window_geometry {
-    std::size_t channels, height, width;      // input
-    std::size_t kernel_h, kernel_w;
-    std::size_t stride_h, stride_w;
-    std::size_t pad_top, pad_left;            // bottom/right padding only changes out_h/out_w
-    std::size_t out_h, out_w;
-};
+using backend::window_geometry;
 
 // Column buffer of the calling thread; grows to the largest layer once, then is reused.
 inline std::vector<float>& thread_buffer(int which) {

@@ -18,19 +18,12 @@
 #include "dermtl/backend/cuda/context.hpp"
 #include "dermtl/backend/cuda/kernels.hpp"
 #include "dermtl/backend/cuda/tensor.hpp"
+#include "dermtl/backend/window_geometry.hpp"
 #include "dermtl/core/error.hpp"
 
 namespace dermtl::backend::cuda_detail {
 
-// Geometry of one 2-D convolution or pooling window, the same fields as the CPU backend's.
-struct window_geometry {
-    std::size_t channels, height, width;  // input
-    std::size_t kernel_h, kernel_w;
-    std::size_t stride_h, stride_w;
-    std::size_t pad_top, pad_left;        // bottom/right padding only changes out_h/out_w
-    std::size_t out_h, out_w;
-    auto operator<=>(const window_geometry&) const = default;
-};
+using backend::window_geometry;
 
 inline std::string describe_window(const window_geometry& g) {
     return "window " + std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w) + " stride " +
