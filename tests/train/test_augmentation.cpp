@@ -28,7 +28,8 @@ data::dataset imbalanced(const scratch_dir& dir, std::vector<int> counts) {
     int n = 0;
     for (int label = 0; label < static_cast<int>(counts.size()); ++label)
         for (int k = 0; k < counts[static_cast<std::size_t>(label)]; ++k, ++n) {
-            const std::string id = "s" + std::to_string(n);
+            std::string id = "s";  // (appended: `"s" + std::to_string(n)` trips GCC 12's bogus -Wrestrict)
+            id += std::to_string(n);
             io::write_image(dir / "img" / (id + ".png"), pattern(40, 36, n));
             csv << id << "," << label << "\n";
         }
