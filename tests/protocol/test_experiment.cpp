@@ -3,6 +3,11 @@
 // results store, and the refusal to run without ImageNet weights.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <fstream>
 
 #include "support/oracle.hpp"
@@ -12,6 +17,8 @@
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/protocol/experiment.hpp"
+#include "dermtl/protocol/grid.hpp"
+#include "dermtl/protocol/registry.hpp"
 
 using namespace dermtl;
 using namespace dermtl::protocol;
@@ -113,37 +120,130 @@ TEST_CASE("transfer from ImageNet refuses to run without weights and uses them w
     check_result(r, 1, 2);
 }
 
-TEST_CASE("same seed, same results; a run stopped after one fold ends like an uninterrupted one", "[protocol][experiment]") {
-    using cell = experiment<small, backend::cpu, transfer::from_source<4>, finetune::full, labeling::malignant_vs_benign>;
-    fixture whole, stopped;
-    const auto uninterrupted = cell::run(whole.in);
+namespace {
 
-    stopped.in.max_folds = 1;  // as if killed after the first fold
-    const auto part = cell::run(stopped.in);
-    REQUIRE(part.folds.size() == 1);
-    std::filesystem::path ckpt;
-    for (const auto& e : std::filesystem::directory_iterator(stopped.in.work_dir / "sources"))
-        if (e.path().extension() == ".ckpt") ckpt = e.path();
-    REQUIRE(!ckpt.empty());
-    const auto source_written = std::filesystem::last_write_time(ckpt);
-    stopped.in.max_folds = 0;
-    const auto resumed = cell::run(stopped.in);
-    CHECK(std::filesystem::last_write_time(ckpt) == source_written);  // the cached source model was reused
+// A small grid: transfer from the source task, frozen and fine-tuned, two designs (4 cells).
+registry small_grid() {
+    return registry::of(grid<small, backend::cpu, keep_all_valid>(
+        boost::hana::tuple_t<transfer::from_source<4>>, boost::hana::tuple_t<finetune::frozen, finetune::full>,
+        boost::hana::tuple_t<labeling::malignant_vs_benign, labeling::melanoma_carcinoma_benign>));
+}
 
-    REQUIRE(resumed.folds.size() == uninterrupted.folds.size());
-    for (std::size_t k = 0; k < resumed.folds.size(); ++k) {
-        INFO("fold " << k);
-        CHECK(resumed.folds[k].ids == uninterrupted.folds[k].ids);
-        CHECK(resumed.folds[k].chosen_c == uninterrupted.folds[k].chosen_c);
-        CHECK(resumed.folds[k].best_epoch == uninterrupted.folds[k].best_epoch);
-        // Equal to float rounding: with 2 OpenMP threads, runs in one process have differed by up
-        // to 2.4e-8 in a decision value (not yet bitwise; with 1 thread they are bitwise equal).
-        const double diff = (resumed.folds[k].predictions.scores - uninterrupted.folds[k].predictions.scores).cwiseAbs().maxCoeff();
-        CHECK(diff <= 1e-6);
-        CHECK(resumed.folds[k].auc == Approx(uninterrupted.folds[k].auc).margin(1e-6));
-        CHECK(resumed.folds[k].config == uninterrupted.folds[k].config);
+std::vector<experiment_result> run_all(const registry& reg, const experiment_inputs& in) {
+    std::vector<experiment_result> out;
+    for (const auto& e : reg.entries()) out.push_back(e.run(in));
+    return out;
+}
+
+void check_bitwise_equal(const std::vector<experiment_result>& a, const std::vector<experiment_result>& b) {
+    REQUIRE(a.size() == b.size());
+    for (std::size_t c = 0; c < a.size(); ++c) {
+        INFO("cell " << a[c].name);
+        CHECK(a[c].name == b[c].name);
+        REQUIRE(a[c].folds.size() == b[c].folds.size());
+        for (std::size_t k = 0; k < a[c].folds.size(); ++k) {
+            INFO("fold " << k);
+            const auto &x = a[c].folds[k], &y = b[c].folds[k];
+            CHECK(x.ids == y.ids);
+            CHECK(x.chosen_c == y.chosen_c);
+            CHECK(x.best_epoch == y.best_epoch);
+            CHECK(x.predictions.scores == y.predictions.scores);  // bitwise
+            CHECK(x.auc == y.auc);
+            CHECK(x.config == y.config);
+        }
+        CHECK(a[c].auc.mean == b[c].auc.mean);
     }
-    CHECK(resumed.auc.mean == Approx(uninterrupted.auc.mean).margin(1e-6));
+}
+
+std::vector<std::filesystem::path> files_with_extension(const std::filesystem::path& folder, const std::string& ext) {
+    std::vector<std::filesystem::path> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(folder))
+        if (e.path().extension() == ext) out.push_back(e.path());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("same seed, same results on a small grid; a run stopped part way ends like an uninterrupted one",
+          "[protocol][experiment][grid]") {
+    const registry reg = small_grid();
+    REQUIRE(reg.entries().size() == 4);
+    fixture whole, again, stopped;
+    const auto uninterrupted = run_all(reg, whole.in);
+    check_bitwise_equal(run_all(reg, again.in), uninterrupted);  // the same seed in another work folder
+
+    // As if killed after the first cell's first fold: the rest runs on the next start.
+    stopped.in.max_folds = 1;
+    reg.entries()[0].run(stopped.in);
+    const auto sources = files_with_extension(stopped.in.work_dir / "sources", ".ckpt");
+    REQUIRE(sources.size() == 1);
+    const auto source_written = std::filesystem::last_write_time(sources[0]);
+    stopped.in.max_folds = 0;
+    const auto resumed = run_all(reg, stopped.in);
+    CHECK(std::filesystem::last_write_time(sources[0]) == source_written);  // the cached source model was reused
+    check_bitwise_equal(resumed, uninterrupted);
+}
+
+// Run by the next test as a separate process: one cell of the small grid in a given work folder.
+TEST_CASE("child process: one cell of the small grid", "[.][protocol_child]") {
+    const char* work = std::getenv("DERMTL_TEST_WORK_DIR");
+    const char* cell = std::getenv("DERMTL_TEST_CELL");
+    REQUIRE(work);
+    REQUIRE(cell);
+    fixture f;
+    f.in.work_dir = work;
+    f.in.verbose = true;  // says whether it trained the source model or reused it
+    const auto matched = small_grid().match(cell);
+    REQUIRE(matched.size() == 1);
+    matched[0]->run(f.in);
+}
+
+TEST_CASE("two processes running different cells train the shared source model once", "[protocol][experiment][grid]") {
+    const registry reg = small_grid();
+    fixture shared, alone;
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::vector<pid_t> children;
+    std::vector<std::filesystem::path> logs;
+    for (std::size_t c : {0u, 3u}) {  // source/frozen/malignant_vs_benign and source/full/melanoma_carcinoma_benign
+        ::setenv("DERMTL_TEST_WORK_DIR", shared.in.work_dir.c_str(), 1);
+        ::setenv("DERMTL_TEST_CELL", reg.entries()[c].name.c_str(), 1);
+        char* argv[] = {const_cast<char*>(self.c_str()), const_cast<char*>("[protocol_child]"), nullptr};
+        logs.push_back(shared.dir / ("child" + std::to_string(c) + ".log"));
+        posix_spawn_file_actions_t redirect;
+        ::posix_spawn_file_actions_init(&redirect);
+        ::posix_spawn_file_actions_addopen(&redirect, 2, logs.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        pid_t pid = 0;
+        REQUIRE(::posix_spawn(&pid, self.c_str(), &redirect, nullptr, argv, environ) == 0);
+        ::posix_spawn_file_actions_destroy(&redirect);
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    // One process trained the source model; the other waited for it and reused it.
+    std::string both;
+    for (const auto& log : logs) both += std::string(std::istreambuf_iterator<char>(std::ifstream(log).rdbuf()), {});
+    INFO(both);
+    auto count = [&](const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = both.find(what); at != std::string::npos; at = both.find(what, at + 1)) ++n;
+        return n;
+    };
+    CHECK(count("trained the source-task source model") == 1);
+    CHECK(count("reused the cached source-task source model") == 1);
+    // One source model, no temporary file left behind, and both cells' results equal a run
+    // alone: had the two processes written the source checkpoint at once, they would not.
+    CHECK(files_with_extension(shared.in.work_dir / "sources", ".ckpt").size() == 1);
+    for (const auto& e : std::filesystem::recursive_directory_iterator(shared.in.work_dir))
+        CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+    for (std::size_t c : {0u, 3u}) {
+        const auto stored = reg.entries()[c].run(shared.in);  // read back from the results store
+        const auto fresh = reg.entries()[c].run(alone.in);
+        check_bitwise_equal({stored}, {fresh});
+    }
 }
 
 TEST_CASE("bad input: an incompatible results folder and a fold without a class", "[protocol][experiment][errors]") {

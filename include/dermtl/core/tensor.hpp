@@ -4,6 +4,7 @@
 // copy them to their device explicitly.
 #include <array>
 #include <cstddef>
+#include <new>
 #include <string>
 
 #include "dermtl/core/intrinsics.hpp"
@@ -12,7 +13,30 @@
 
 namespace dermtl {
 
-using host_tensor = xt::xtensor<float, 4>;
+// Every tensor buffer starts on a 64-byte boundary (a cache line, an AVX-512 register). Eigen's
+// vectorized kernels peel scalar iterations until the first aligned address, so a buffer that lies
+// at a different offset from a boundary is summed in a different order; a fixed alignment makes CPU
+// results bitwise reproducible from run to run (the resume and determinism tests rely on it).
+inline constexpr std::size_t tensor_alignment = 64;
+
+template <class T>
+struct aligned_allocator {
+    using value_type = T;
+    aligned_allocator() noexcept = default;
+    template <class U>
+    aligned_allocator(const aligned_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) {
+        return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{tensor_alignment}));
+    }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t{tensor_alignment}); }
+    template <class U>
+    struct rebind {
+        using other = aligned_allocator<U>;
+    };
+    friend bool operator==(const aligned_allocator&, const aligned_allocator&) noexcept { return true; }
+};
+
+using host_tensor = xt::xtensor<float, 4, xt::layout_type::row_major, aligned_allocator<float>>;
 using dims4 = std::array<std::size_t, 4>;
 
 // "[N,C,H,W]" (appended piece by piece: `"[" + std::to_string(...)` trips GCC 12's bogus -Wrestrict).

@@ -17,6 +17,7 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/version.hpp"
+#include "dermtl/io/atomic_file.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
 
 namespace dermtl::protocol {
@@ -89,22 +90,6 @@ inline fold_result fold_result_from_json(const nlohmann::json& j) {
     return r;
 }
 
-// Writes `text` to `path` through a temporary file in the same folder and a rename.
-inline void write_atomically(const std::filesystem::path& path, const std::string& text) {
-    std::filesystem::create_directories(path.parent_path());
-    const std::filesystem::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw io_error("write_atomically: cannot open '" + tmp.string() + "' for writing");
-        out << text;
-        out.flush();
-        if (!out) throw io_error("write_atomically: writing '" + tmp.string() + "' failed (disk full?)");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) throw io_error("write_atomically: renaming '" + tmp.string() + "' to '" + path.string() + "': " + ec.message());
-}
-
 class results_store {
 public:
     explicit results_store(std::filesystem::path folder) : folder_(std::move(folder)) {}
@@ -124,7 +109,10 @@ public:
         }
     }
 
-    void save(const fold_result& r) const { write_atomically(path_of(r.fold), to_json(r).dump(1)); }
+    void save(const fold_result& r) const {
+        io::prepare_folder(folder_, "results store");
+        io::write_file_atomically(path_of(r.fold), to_json(r).dump(1));
+    }
 
     const std::filesystem::path& folder() const { return folder_; }
 

@@ -9,6 +9,7 @@
 // work_dir/sources/ under a key of (network, backend, source data, seed, training parameters), so
 // every cell and fold of a grid reuses one training run, an interrupted run resumes it, and two
 // processes take turns through a file lock instead of both writing it.
+#include <iostream>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -94,7 +95,10 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
                       source_key(Model::name(), Backend::name, what, *source, in) + ".ckpt");
     // One process trains it; a concurrent one waits, then resumes the finished checkpoint.
     const io::file_lock lock(opt.checkpoint.string() + ".lock");
-    train::train_network(net, sources.train, sources.validation, opt);
+    const auto trained = train::train_network(net, sources.train, sources.validation, opt);
+    if (in.verbose)
+        std::cerr << (trained.resumed_after == opt.epochs ? "reused the cached " : "trained the ") << what
+                  << " source model " << opt.checkpoint.filename().string() << "\n";
     train::replace_classifier(net, to);
     return mean;
 }

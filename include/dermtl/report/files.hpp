@@ -1,62 +1,20 @@
 #pragma once
-// Writing report files: atomically (a temporary file in the same folder, flushed to disk, then
-// renamed over the target), so an interrupted run leaves either the previous file or the new
-// one, never half of one; and base64 (Boost.Serialization's iterators) for images embedded in
-// the HTML page.
-#include <cstdio>
-#include <filesystem>
-#include <memory>
+// Writing report files: atomically (io/atomic_file.hpp), so an interrupted run leaves either the
+// previous file or the new one, never half of one; and base64 (Boost.Serialization's iterators)
+// for images embedded in the HTML page.
 #include <string>
 #include <string_view>
-#include <system_error>
-
-#include <unistd.h>
 
 #include <boost/archive/iterators/base64_from_binary.hpp>
 #include <boost/archive/iterators/transform_width.hpp>
 
-#include "dermtl/core/error.hpp"
+#include "dermtl/io/atomic_file.hpp"
 
 namespace dermtl::report {
 
-// Creates `folder` (and its parents) if needed. Throws io_error saying what to do when it cannot.
-inline void prepare_folder(const std::filesystem::path& folder, std::string_view op) {
-    std::error_code ec;
-    std::filesystem::create_directories(folder, ec);
-    if (ec || !std::filesystem::is_directory(folder))
-        throw io_error(std::string(op) + ": expected a writable output folder '" + folder.string() + "', found " +
-                       (ec ? "it cannot be created: " + ec.message() : std::string("a file of that name")) +
-                       "; choose another output folder (--out)");
-}
-
-// Writes `bytes` to `path` atomically. Throws io_error naming the file and the reason.
-inline void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-    const std::string where = "report::write_file_atomically: '" + path.string() + "'";
-    std::filesystem::path tmp = path;
-    tmp += ".tmp." + std::to_string(::getpid());
-    struct closer {
-        void operator()(std::FILE* f) const { std::fclose(f); }
-    };
-    {
-        std::unique_ptr<std::FILE, closer> f(std::fopen(tmp.string().c_str(), "wb"));
-        if (!f)
-            throw io_error(where + ": expected to create the temporary file '" + tmp.string() +
-                           "', found the folder is not writable (or missing); choose another output folder (--out)");
-        const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f.get()) == bytes.size() &&
-                        std::fflush(f.get()) == 0 && ::fsync(::fileno(f.get())) == 0;
-        if (!ok || std::fclose(f.release()) != 0) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw io_error(where + ": writing failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw io_error(where + ": cannot rename the temporary file into place: " + ec.message());
-    }
-}
+// One place for atomic writes (io/atomic_file.hpp), used under the report's names too.
+using io::prepare_folder;
+using io::write_file_atomically;
 
 // Standard base64 (RFC 4648, with '=' padding). Boost's transform_width reads whole 3-byte
 // groups, so the input is zero-padded to one and the padding's output replaced by '='.

@@ -17,8 +17,8 @@ namespace dermtl::backend::cpu_detail {
 using backend::window_geometry;
 
 // Column buffer of the calling thread; grows to the largest layer once, then is reused.
-inline std::vector<float>& thread_buffer(int which) {
-    thread_local std::vector<float> buffers[2];
+inline std::vector<float, aligned_allocator<float>>& thread_buffer(int which) {
+    thread_local std::vector<float, aligned_allocator<float>> buffers[2];
     return buffers[which];
 }
 
