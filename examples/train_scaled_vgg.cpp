@@ -1,8 +1,8 @@
-// The main job for now: trains a scaled VGG-M on a tiny generated image set and prints the loss
-// falling, epoch by epoch. (The paper-protocol demo replaces it once data, training and
-// evaluation land; this shows the network, backend and optimizer working end to end.)
+// The smallest end-to-end use of the network, backend and optimizer: trains a scaled VGG-M on a
+// tiny generated image set and prints the loss falling, epoch by epoch. (The main job is
+// `dermtl demo`, apps/dermtl.cpp.)
 //
-//   dermtl_demo [epochs] [images] [seed]
+//   train_scaled_vgg [epochs] [images] [seed]
 //
 // The images: 64x64 RGB "lesions" on a skin-toned background; class 1 blobs are darker, more
 // irregular and more variegated than class 0, with noise on both so the task is not trivial.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's two commands:
-#   bash scripts/quickstart.sh demo   install what is missing, build, run the main job
+#   bash scripts/quickstart.sh demo   install what is missing, build, run the main job (`dermtl demo`)
 #   bash scripts/quickstart.sh test   install what is missing, build, run the whole test suite
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores).
 set -euo pipefail
@@ -15,8 +15,8 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
 
 case "$what" in
   demo)
-    cmake --build "$build" -j "$jobs" --target dermtl_demo
-    exec "$build/examples/dermtl_demo" "$@" ;;
+    cmake --build "$build" -j "$jobs" --target dermtl_cli
+    exec "$build/apps/dermtl" demo "$@" ;;
   test)
     cmake --build "$build" -j "$jobs"
     ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@" ;;

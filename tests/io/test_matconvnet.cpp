@@ -129,6 +129,23 @@ TEST_CASE("full VGG-M geometry at 224 (fc6 stored as 6x6 convolution, pools padd
     }
 }
 
+TEST_CASE("VGG-16 (imagenet-vgg-verydeep-16.mat's layers, fc6 as a 7x7 convolution at 224) in both layouts",
+          "[io][matconvnet][torch]") {
+    // Widths / 16 keep it fast; the spatial path (224 -> 112 -> 56 -> 28 -> 14 -> 7) is VGG-16's own.
+    using vgg16 = models::vgg_16_t<1000, 224, 16>;
+    testing::scratch_dir dir("mcn-vgg16");
+    for (const char* layout : {"newer", "older"}) {
+        INFO(layout);
+        const fs::path file = dir / (std::string("vgg16-") + layout + ".mat");
+        write_model(file, layout, {"--arch", "vgg-16", "--average", "per-channel"}, 224, 16, 1000);
+        nn::network<vgg16, backend::cpu> net(nn::uninitialized);
+        const auto model = io::load_matconvnet(file, net);
+        CHECK(model.layer_names[0] == "conv1_1");
+        CHECK(cpu_ops::dims(net.params(vgg16::find("fc6"))[0].value) == dims4{256, 32 * 7 * 7, 1, 1});
+        check_forward_against_torch(net, file, random_input(1, 224, 5), dir);
+    }
+}
+
 TEST_CASE("export writes MatConvNet's newer layout: scipy/PyTorch and load_matconvnet read it back",
           "[io][matconvnet][torch]") {
     testing::scratch_dir dir("mcn-export");

@@ -5,7 +5,8 @@ usage:
   matconvnet_models.py write OUT.mat --layout newer|older --size S --div D --classes K --seed N
                                      [--nan LAYER] [--rename OLD=NEW] [--average per-pixel|per-channel]
                                      [--unpadded-pools]
-      Writes a VGG-M-shaped model (MatConvNet's hyper-parameters: conv1 7x7 s2, conv2 5x5 s2 p1,
+      Writes a VGG-M-shaped model (--arch vgg-m, the default; --arch vgg-16 writes VGG-16's 13
+      3x3 convolutions conv1_1..conv5_3 and 2x2/2 unpadded pools instead) (MatConvNet's hyper-parameters: conv1 7x7 s2, conv2 5x5 s2 p1,
       conv3-5 3x3 p1, 3x3/2 max pools, LRN [5 2 1e-4 0.75], fc6-8 stored as convolutions) with
       random weights, widths divided by D, input S x S, K classes, with scipy.io.savemat (zlib).
       newer: `layers` + `meta`, weights={filters,biases}, pools padded [0 1 0 1], type 'lrn'.
@@ -55,6 +56,20 @@ def vgg_m_spec(div, classes):
     ]
 
 
+def vgg_16_spec(div, classes):
+    c = lambda n: n // div
+    spec = []
+    for block, (width, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], start=1):
+        for k in range(1, convs + 1):
+            spec.append(dict(name="conv%d_%d" % (block, k), type="conv", out=c(width), k=3, stride=1, pad=[1, 1, 1, 1]))
+            spec.append(dict(name="relu%d_%d" % (block, k), type="relu"))
+        spec.append(dict(name="pool%d" % block, type="pool", k=2, pad=[0, 0, 0, 0]))
+    spec += [dict(name="fc6", type="fc", out=c(4096)), dict(name="relu6", type="relu"),
+             dict(name="fc7", type="fc", out=c(4096)), dict(name="relu7", type="relu"),
+             dict(name="fc8", type="fc", out=classes), dict(name="prob", type="softmax")]
+    return spec
+
+
 def char_cell(strings):
     cell = np.empty((1, len(strings)), dtype=object)
     for i, s in enumerate(strings):
@@ -64,7 +79,7 @@ def char_cell(strings):
 
 def write(args):
     rng = np.random.default_rng(args.seed)
-    spec = vgg_m_spec(args.div, args.classes)
+    spec = (vgg_16_spec if args.arch == "vgg-16" else vgg_m_spec)(args.div, args.classes)
     renames = dict(r.split("=") for r in args.rename)
     h = w = args.size
     ch = 3
@@ -103,6 +118,12 @@ def write(args):
         elif t == "lrn":
             entry = {"name": name, "type": "lrn" if args.layout == "newer" else "normalize",
                      "param": np.array([[5.0, 2.0, 1e-4, 0.75]])}
+        elif t == "pool" and "k" in l:  # VGG-16: 2x2, stride 2, unpadded
+            k, pad = l["k"], l["pad"]
+            entry = {"name": name, "type": "pool", "method": "max", "pool": np.array([[float(k), float(k)]]),
+                     "stride": np.array([[2.0, 2.0]]), "pad": np.array([pad], dtype=np.float64)}
+            h = (h - k) // 2 + 1
+            w = (w - k) // 2 + 1
         elif t == "pool":
             if args.unpadded_pools:
                 pad = [0, 0, 0, 0]
@@ -213,6 +234,7 @@ def main():
     w = sub.add_parser("write")
     w.add_argument("out")
     w.add_argument("--layout", choices=["newer", "older"], required=True)
+    w.add_argument("--arch", choices=["vgg-m", "vgg-16"], default="vgg-m")
     w.add_argument("--size", type=int, required=True)
     w.add_argument("--div", type=int, required=True)
     w.add_argument("--classes", type=int, required=True)

@@ -1,0 +1,268 @@
+// dermtl: the command-line tool. Every command is a thin front end over include/dermtl/programs/.
+//
+//   dermtl demo                          the embedded default: synthetic data, Tables 1, 3, 4, a report
+//   dermtl inspect --labels L.csv [--folds F.yml] [--images DIR]   what a dataset holds
+//   dermtl grid --list                   the compiled experiment cells
+//   dermtl grid --cells 'vgg_m/cpu/imagenet/*' --atlas meta.csv --imagenet-weights imagenet-vgg-m.mat
+//   dermtl run vgg_m/cpu/none/finetune/malignant_vs_benign --atlas meta.csv
+//   dermtl report --results OUT/work/results --out DIR
+//   dermtl synth lesions --out DIR
+//   dermtl extract --network vgg_m --weights imagenet-vgg-m.mat --atlas meta.csv --out fc7.npy
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cells.hpp"
+
+#include "dermtl/data/folder_tree.hpp"
+#include "dermtl/io/atomic_file.hpp"
+#include "dermtl/programs/inspect.hpp"
+#include "dermtl/programs/paper_programs.hpp"
+#include "dermtl/report/markdown.hpp"
+
+using namespace dermtl;
+
+namespace {
+
+const std::vector<std::pair<std::string, const programs::model_cells& (*)()>> networks = {
+    {"vgg_m", &apps::vgg_m_cells},
+    {"vgg_m_scaled", &apps::vgg_m_scaled_cells},
+    {"vgg_16", &apps::vgg_16_cells},
+    {"vgg_16_scaled", &apps::vgg_16_scaled_cells}};
+
+const programs::model_cells& network_named(const std::string& name) {
+    for (const auto& [n, cells] : networks)
+        if (n == name) return cells();
+    std::string known;
+    for (const auto& [n, cells] : networks) known += " " + n;
+    throw config_error("--network: expected one of" + known + ", found '" + name + "'");
+}
+
+std::string network_names() {
+    std::string s;
+    for (const auto& [n, cells] : networks) s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+// demo ------------------------------------------------------------------------------------------
+int demo(const programs::demo_options& o) {
+    const auto r = programs::run_demo(o, apps::vgg_m_scaled_cells(), apps::vgg_16_scaled_cells(), std::cerr);
+    for (const auto& t : r.report.tables) std::cout << report::to_markdown(t) << "\n";
+    std::printf("The whole demo took %.0f s. Report: %s\n", r.seconds, r.written.html().c_str());
+    return 0;
+}
+
+// inspect ---------------------------------------------------------------------------------------
+struct inspect_args {
+    std::filesystem::path labels, folds, images, atlas, isic2016, retinopathy, tree;
+};
+
+int inspect(const inspect_args& a) {
+    data::dataset d;
+    std::optional<std::filesystem::path> images;
+    if (!a.images.empty()) images = a.images;
+    const int given = !a.labels.empty() + !a.atlas.empty() + !a.isic2016.empty() + !a.retinopathy.empty() + !a.tree.empty();
+    if (given != 1)
+        throw config_error("inspect: expected exactly one of --labels, --atlas, --isic2016, --retinopathy, --tree; "
+                           "found " + std::to_string(given));
+    auto require = [](const std::filesystem::path& p, const char* option) {
+        if (!std::filesystem::exists(p))
+            throw io_error(std::string("inspect ") + option + ": expected a file or folder, found nothing at '" +
+                           p.string() + "'");
+    };
+    if (!a.labels.empty()) {
+        require(a.labels, "--labels");
+        d = data::read_label_csv(a.labels);
+    } else if (!a.atlas.empty()) {
+        require(a.atlas, "--atlas");
+        data::atlas_options o;
+        o.resolve_images = false;
+        d = data::load_atlas(a.atlas, o);
+        if (!images) images = a.atlas.parent_path().parent_path() / "images";
+        if (!std::filesystem::is_directory(*images)) images.reset();
+    } else if (!a.isic2016.empty()) {
+        require(a.isic2016, "--isic2016");
+        const auto split = data::load_isic2016_challenge(a.isic2016);
+        std::cout << programs::inspect(split.training, nullptr).text << programs::inspect(split.test, nullptr).text;
+        return 0;
+    } else if (!a.retinopathy.empty()) {
+        require(a.retinopathy, "--retinopathy");
+        d = data::load_retinopathy(a.retinopathy);
+    } else {
+        require(a.tree, "--tree");
+        d = data::load_folder_tree(a.tree);
+    }
+    data::fold_set folds;
+    if (!a.folds.empty()) {
+        require(a.folds, "--folds");
+        folds = data::read_fold_yaml(a.folds, d);
+    }
+    std::cout << programs::inspect(d, a.folds.empty() ? nullptr : &folds, images).text;
+    return 0;
+}
+
+// grid / run / report -----------------------------------------------------------------------------
+int grid(const std::string& network, const std::string& pattern, bool list, const programs::data_paths& p,
+         const programs::run_settings& s) {
+    const auto& m = network_named(network);
+    if (list) {
+        for (const auto& e : m.registry.entries()) std::cout << e.name << "\n";
+        return 0;
+    }
+    const auto target = pattern.find("isic_binary") != std::string::npos ? programs::target_kind::isic2016
+                                                                         : programs::target_kind::atlas;
+    programs::study st = programs::load_study(p, s, target);
+    auto cache = programs::make_cache(m);
+    programs::attach_imagenet_weights(st, m, p, s, cache);
+    const auto in = programs::inputs_for(st, m, s, cache);
+    const auto results = programs::run_cells(m.registry, pattern, in);
+    auto rep = programs::report_of(results, "dermtl: " + pattern, !st.synthetic);
+    const auto written = report::write_report(rep, s.out / "report");
+    for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
+    std::cout << "report: " << written.html().string() << "\n";
+    return 0;
+}
+
+int report_command(const std::filesystem::path& results, const std::filesystem::path& out, bool references) {
+    const auto all = programs::load_results(results);
+    const auto rep = programs::report_of(all, "dermtl report of " + results.string(), references);
+    const auto written = report::write_report(rep, out);
+    for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
+    std::cout << "report: " << written.html().string() << "\n";
+    return 0;
+}
+
+// synth -------------------------------------------------------------------------------------------
+int synth(const std::string& kind, const std::filesystem::path& out, std::size_t count, int size, std::uint64_t seed) {
+    io::prepare_folder(out, "synth");
+    data::dataset d;
+    if (kind == "lesions") {
+        d = data::generate_lesions(out, {.size = size, .count = count ? count : 400, .seed = seed});
+    } else if (kind == "retina") {
+        d = data::generate_retinas(out, {.size = size, .count = count ? count : 300, .seed = seed});
+    } else {
+        d = data::generate_general(out, {.size = size, .num_classes = 24, .per_class = count ? count : 30, .seed = seed});
+    }
+    std::cout << programs::inspect(d, nullptr).text << "written under " << out.string() << "\n";
+    return 0;
+}
+
+// extract -----------------------------------------------------------------------------------------
+int extract(const std::string& network, const std::filesystem::path& weights, const programs::data_paths& p,
+            const std::filesystem::path& tree, const std::filesystem::path& out, std::size_t batch) {
+    const auto& m = network_named(network);
+    if (!std::filesystem::exists(weights))
+        throw io_error("extract --weights: expected a MatConvNet file (" + m.matconvnet_file + "), found nothing at '" +
+                       weights.string() + "'");
+    data::dataset d;
+    if (!p.atlas.empty()) d = data::load_atlas(p.atlas, {}, p.atlas_images);
+    else if (!tree.empty()) d = data::load_folder_tree(tree);
+    else throw config_error("extract: expected --atlas META_CSV or --tree FOLDER (one subfolder per class)");
+    auto cache = programs::make_cache(m);
+    m.extract(d, cache, weights, out, batch);
+    std::cout << d.size() << " fc7 feature vectors written to " << out.string() << " (ids beside it)\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"dermtl: transfer learning for melanoma screening (Menegola et al., ISBI 2017).\n"
+                 "Start with `dermtl demo` (no downloads: synthetic data, about 10 minutes on 2 cores), then "
+                 "`dermtl inspect` on your data; docs/reproducing.md runs the paper's tables."};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "Help for every command");
+
+    programs::demo_options demo_opt;
+    auto* demo_cmd = app.add_subcommand("demo", "Generate synthetic data and run Tables 1, 3 and 4 with scaled networks; "
+                                                "write a report (Markdown, CSV, JSON, PNG, HTML)");
+    demo_cmd->add_option("--out", demo_opt.out, "Output folder (a rerun continues there)")->capture_default_str();
+    demo_cmd->add_option("--folds", demo_opt.folds, "2 (one 2-fold repetition) or 5x2 (the paper's; 5x longer)")
+        ->capture_default_str();
+    demo_cmd->add_option("--epochs", demo_opt.epochs, "Training epochs")->capture_default_str();
+    demo_cmd->add_option("--seed", demo_opt.seed, "Seed")->capture_default_str();
+    demo_cmd->add_option("--lesions", demo_opt.sizes.lesions, "Synthetic lesions")->capture_default_str();
+    demo_cmd->add_option("--retinas", demo_opt.sizes.retinas, "Synthetic retinas (the Retinopathy source)")->capture_default_str();
+    demo_cmd->add_option("--general-per-class", demo_opt.sizes.general_per_class,
+                         "Images per class of the general task (the ImageNet stand-in, 24 classes)")->capture_default_str();
+    demo_cmd->add_flag("--progress", demo_opt.progress, "A progress line per training epoch");
+
+    inspect_args ins;
+    auto* inspect_cmd = app.add_subcommand("inspect", "Summarise a dataset's labels and folds: per-class counts overall "
+                                                      "and per fold, train/test sizes, ids without an image");
+    inspect_cmd->add_option("--labels", ins.labels, "Label CSV in the reference implementation's format (image,level)");
+    inspect_cmd->add_option("--folds", ins.folds, "Fold YAML in the reference implementation's format");
+    inspect_cmd->add_option("--images", ins.images, "Image folder, to list ids without an image (optional)");
+    inspect_cmd->add_option("--atlas", ins.atlas, "derm7pt release_v0/meta/meta.csv");
+    inspect_cmd->add_option("--isic2016", ins.isic2016, "ISIC 2016 Part 3 folder");
+    inspect_cmd->add_option("--retinopathy", ins.retinopathy, "Kaggle trainLabels.csv");
+    inspect_cmd->add_option("--tree", ins.tree, "A folder with one subfolder of images per class");
+
+    std::string network = "vgg_m", pattern = "*";
+    bool list = false;
+    programs::data_paths paths;
+    programs::run_settings settings;
+    auto* grid_cmd = app.add_subcommand("grid", "Run the experiment cells matching --cells (default: all of the "
+                                                "network's) and write a report");
+    grid_cmd->add_option("--cells", pattern, "Cell name or glob, e.g. 'vgg_m/cpu/imagenet/*'")->capture_default_str();
+    grid_cmd->add_flag("--list", list, "List the compiled cells of --network and exit");
+    auto* run_cmd = app.add_subcommand("run", "Run one experiment cell (a name from `dermtl grid --list`) and write a report");
+    run_cmd->add_option("cell", pattern, "The cell's name, e.g. vgg_m/cpu/imagenet/finetune/malignant_vs_benign")->required();
+    for (auto* c : {grid_cmd, run_cmd}) {
+        c->add_option("--network", network, "Network: " + network_names() + " (backend: cpu)")->capture_default_str();
+        programs::add_data_options(*c, paths);
+        programs::add_run_options(*c, settings);
+    }
+
+    std::filesystem::path results, report_out = "dermtl-report";
+    bool references = false;
+    auto* report_cmd = app.add_subcommand("report", "Rebuild the report from stored results (OUT/work/results)");
+    report_cmd->add_option("--results", results, "The results folder, OUT/work/results")->required();
+    report_cmd->add_option("--out", report_out, "Report folder")->capture_default_str();
+    report_cmd->add_flag("--paper", references, "Show the paper's published values beside ours (real data only)");
+
+    std::string kind;
+    std::filesystem::path synth_out;
+    std::size_t count = 0;
+    int size = 64;
+    std::uint64_t seed = 2017;
+    auto* synth_cmd = app.add_subcommand("synth", "Write a synthetic dataset in its real format (derm7pt, Kaggle, folders)");
+    synth_cmd->add_option("kind", kind, "lesions, retina or general")->required()->check(CLI::IsMember({"lesions", "retina", "general"}));
+    synth_cmd->add_option("--out", synth_out, "Folder to write")->required();
+    synth_cmd->add_option("--count", count, "Images (general: per class)");
+    synth_cmd->add_option("--size", size, "Image side in pixels")->capture_default_str();
+    synth_cmd->add_option("--seed", seed, "Seed")->capture_default_str();
+
+    std::filesystem::path weights, tree, features_out;
+    std::size_t batch = 32;
+    auto* extract_cmd = app.add_subcommand("extract", "Write fc7 features (after ReLU, L2-normalized) of a dataset as .npy + ids");
+    extract_cmd->add_option("--network", network, "Network: " + network_names())->capture_default_str();
+    extract_cmd->add_option("--weights", weights, "MatConvNet file (1000-way ImageNet network)")->required();
+    extract_cmd->add_option("--atlas", paths.atlas, "derm7pt release_v0/meta/meta.csv");
+    extract_cmd->add_option("--atlas-images", paths.atlas_images, "Atlas image folder");
+    extract_cmd->add_option("--tree", tree, "A folder with one subfolder of images per class");
+    extract_cmd->add_option("--out", features_out, "Output .npy file")->required();
+    extract_cmd->add_option("--batch-size", batch, "Batch size")->capture_default_str();
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (*demo_cmd) return demo(demo_opt);
+        if (*inspect_cmd) return inspect(ins);
+        if (*grid_cmd) return grid(network, pattern, list, paths, settings);
+        if (*run_cmd) {
+            if (network_named(network).registry.match(pattern).size() != 1)
+                throw config_error("run: expected one cell, '" + pattern + "' matches several; use `dermtl grid --cells`");
+            return grid(network, pattern, false, paths, settings);
+        }
+        if (*report_cmd) return report_command(results, report_out, references);
+        if (*synth_cmd) return synth(kind, synth_out, count, size, seed);
+        if (*extract_cmd) return extract(network, weights, paths, tree, features_out, batch);
+    } catch (const std::exception& e) {
+        std::cerr << "dermtl: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

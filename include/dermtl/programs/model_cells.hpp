@@ -1,0 +1,100 @@
+#pragma once
+// model_cells: what a front end needs of one compiled model family -- its registry of experiment
+// cells and the model-specific steps around them (the input size, and for synthetic runs the
+// stand-in for ImageNet weights). Each family is compiled once, in its own translation unit
+// (apps/cells_*.cpp), and the demo, the CLI and the table programs share the result.
+//
+//   programs::model_cells cells = programs::make_model_cells<models::vgg_m_family<64, 8>, backend::cpu>(
+//       protocol::grid<models::vgg_m_family<64, 8>, backend::cpu, protocol::keep_all_valid>(...), "VGG-M");
+#include <filesystem>
+#include <functional>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "dermtl/data/batch.hpp"
+#include "dermtl/data/dataset.hpp"
+#include "dermtl/io/features.hpp"
+#include "dermtl/io/image_cache.hpp"
+#include "dermtl/io/matconvnet.hpp"
+#include "dermtl/nn/network.hpp"
+#include "dermtl/protocol/registry.hpp"
+#include "dermtl/train/trainer.hpp"
+
+namespace dermtl::programs {
+
+struct model_cells {
+    std::string model;   // the registry's model name: "vgg_m", "vgg_m_64_8"
+    std::string title;   // the table's row name: "VGG-M"
+    int input_size = 224;
+    std::string matconvnet_file;  // the ImageNet weights it expects, e.g. "imagenet-vgg-m.mat"
+    protocol::registry registry;
+
+    // Synthetic runs only: trains the family's 1000-way network on a labelled general task (the
+    // synthetic stand-in for ImageNet, labels 0..K-1 of the 1000) and writes it, with the task's
+    // per-channel mean as its average image, as a MatConvNet file that transfer::from_imagenet
+    // then loads like the real download. Skipped when `mat` exists.
+    std::function<void(const data::dataset& general, io::image_cache& cache, const std::filesystem::path& mat,
+                       const train::trainer_options& training)>
+        write_imagenet_standin;
+
+    // fc7 features (after its ReLU, L2-normalized) of every sample of `d`, from the 1000-way
+    // network in a MatConvNet file, minus its average image; written as .npy + ids (io/features.hpp).
+    std::function<void(const data::dataset& d, io::image_cache& cache, const std::filesystem::path& mat,
+                       const std::filesystem::path& npy, std::size_t batch_size)>
+        extract;
+};
+
+template <class Model, class Backend, class Grid>
+model_cells make_model_cells(Grid grid, std::string title) {
+    model_cells m;
+    m.model = Model::name();
+    m.title = std::move(title);
+    m.input_size = int(Model::template net<2>::input_shape::height);
+    m.matconvnet_file = Model::matconvnet;
+    m.registry = protocol::registry::of(grid);
+    m.write_imagenet_standin = [](const data::dataset& general, io::image_cache& cache, const std::filesystem::path& mat,
+                                  const train::trainer_options& training) {
+        if (std::filesystem::exists(mat)) return;
+        if (general.num_classes() > 1000)
+            throw config_error("write_imagenet_standin: expected at most 1000 classes, found " +
+                               std::to_string(general.num_classes()));
+        std::vector<std::size_t> all(general.size());
+        std::iota(all.begin(), all.end(), std::size_t{0});
+        const io::mean_image mean = data::training_mean(general, all, cache, io::mean_image::kind::per_channel);
+        nn::network<typename Model::template net<1000>, Backend> net(training.seed);
+        auto sources = train::paper_sources(general, all, cache, mean, training.seed);
+        auto opt = training;
+        opt.checkpoint = mat.string() + ".ckpt";
+        train::train_network(net, sources.train, sources.validation, opt);
+        io::matconvnet_export_options out;
+        out.average_image = xt::xtensor<float, 3>::from_shape({1, 1, 3});
+        const auto px = mean.mat().at<cv::Vec3f>(0, 0);
+        for (std::size_t c = 0; c < 3; ++c) out.average_image(0, 0, c) = px[int(c)];
+        out.class_names.resize(1000);
+        for (std::size_t c = 0; c < 1000; ++c)
+            out.class_names[c] = c < general.num_classes() ? general.class_names[c] : "unused " + std::to_string(c);
+        const std::filesystem::path partial = mat.string() + ".partial";  // renamed when whole
+        io::save_matconvnet(partial, net, out);
+        std::filesystem::rename(partial, mat);
+        std::filesystem::remove(opt.checkpoint);
+    };
+    m.extract = [](const data::dataset& d, io::image_cache& cache, const std::filesystem::path& mat,
+                   const std::filesystem::path& npy, std::size_t batch_size) {
+        using net_type = typename Model::template net<1000>;
+        nn::network<net_type, Backend> net(nn::uninitialized);
+        const io::matconvnet_model meta = io::load_matconvnet(mat, net);
+        const io::mean_image mean =
+            meta.average_image.size() ? io::mean_image::from_average_image(meta.average_image, int(net_type::input_shape::width),
+                                                                           int(net_type::input_shape::height))
+                                      : io::mean_image::zero();
+        std::vector<std::size_t> all(d.size());
+        std::iota(all.begin(), all.end(), std::size_t{0});
+        io::save_features(npy, io::extract_features<"fc7">(net, d, all, cache, mean, {.batch_size = batch_size}));
+    };
+    return m;
+}
+
+}  // namespace dermtl::programs

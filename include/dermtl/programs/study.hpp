@@ -1,0 +1,264 @@
+#pragma once
+// A study: the data a paper program runs on -- the lesion dataset and its folds, the Retinopathy
+// and general source tasks, the ImageNet weight files -- loaded from the user's paths or generated
+// (--synthetic), plus the command-line options that name them (CLI11), shared by `dermtl` and the
+// table programs in examples/.
+//
+//   programs::data_paths paths;  programs::run_settings settings;
+//   programs::add_data_options(app, paths);  programs::add_run_options(app, settings);
+//   CLI11_PARSE(app, argc, argv);
+//   programs::study s = programs::load_study(paths, settings, programs::target_kind::atlas);
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "dermtl/core/error.hpp"
+#include "dermtl/data/atlas.hpp"
+#include "dermtl/data/folds.hpp"
+#include "dermtl/data/isic2016.hpp"
+#include "dermtl/data/reference_folds.hpp"
+#include "dermtl/data/retinopathy.hpp"
+#include "dermtl/data/synthetic_general.hpp"
+#include "dermtl/data/synthetic_lesions.hpp"
+#include "dermtl/data/synthetic_retina.hpp"
+#include "dermtl/io/image_cache.hpp"
+#include "dermtl/programs/model_cells.hpp"
+#include "dermtl/protocol/inputs.hpp"
+
+namespace dermtl::programs {
+
+// Where the data lies (real runs) or that it is to be generated (synthetic).
+struct data_paths {
+    bool synthetic = false;
+    std::filesystem::path atlas;                 // derm7pt release_v0/meta/meta.csv
+    std::filesystem::path atlas_images;          // default: release_v0/images
+    std::filesystem::path isic2016;              // the ISIC 2016 Part 3 folder (Table 2)
+    std::filesystem::path retinopathy;           // Kaggle trainLabels.csv
+    std::filesystem::path retinopathy_images;    // Kaggle train/ folder
+    std::filesystem::path imagenet_weights;      // imagenet-vgg-m.mat (or the table's model)
+    std::filesystem::path imagenet_weights_vgg16;  // imagenet-vgg-verydeep-16.mat (Table 3)
+    std::filesystem::path reference_folds;       // the reference implementation's fold YAML
+};
+
+// How to run: the paper's protocol by default.
+struct run_settings {
+    std::filesystem::path out = "dermtl-results";
+    std::size_t epochs = 60;
+    std::size_t batch_size = 48;
+    float learning_rate = 1e-3f, momentum = 0.1f, l2 = 5e-3f;  // the paper's (momentum as printed)
+    std::string folds = "5x2";   // "5x2", "2" (one 2-fold repetition) or "RxK"-style "Rx2"
+    std::uint64_t seed = 2017;
+    std::size_t max_folds = 0;   // 0: all
+    bool progress = true;        // a progress line per epoch while fine-tuning
+    bool verbose = true;         // a line per finished fold
+};
+
+// Generated data sizes (synthetic runs).
+struct synthetic_sizes {
+    int image_size = 64;
+    std::size_t lesions = 600;
+    std::size_t retinas = 300;
+    int general_classes = 24;
+    std::size_t general_per_class = 30;
+};
+
+inline void add_data_options(CLI::App& app, data_paths& p) {
+    app.add_flag("--synthetic", p.synthetic, "Generate synthetic lesion, retina and general-task data (no downloads)");
+    app.add_option("--atlas", p.atlas, "derm7pt Atlas metadata: release_v0/meta/meta.csv");
+    app.add_option("--atlas-images", p.atlas_images, "Atlas image folder (default: release_v0/images)");
+    app.add_option("--isic2016", p.isic2016, "ISIC 2016 Part 3 folder (training/test images and ground-truth CSVs)");
+    app.add_option("--retinopathy", p.retinopathy, "Kaggle Diabetic Retinopathy trainLabels.csv");
+    app.add_option("--retinopathy-images", p.retinopathy_images, "Kaggle Diabetic Retinopathy image folder (train/)");
+    app.add_option("--imagenet-weights", p.imagenet_weights,
+                   "MatConvNet ImageNet weights (imagenet-vgg-m.mat; VGG-16 programs: imagenet-vgg-verydeep-16.mat)");
+    app.add_option("--imagenet-weights-vgg16", p.imagenet_weights_vgg16,
+                   "imagenet-vgg-verydeep-16.mat, when a program runs VGG-M and VGG-16 (Table 3)");
+    app.add_option("--reference-folds", p.reference_folds,
+                   "Fold file of the reference implementation (YAML: Fold_1..Fold_K with train/test ids)");
+}
+
+inline void add_run_options(CLI::App& app, run_settings& s) {
+    app.add_option("--out", s.out, "Output folder: results, cached models and the report (a rerun continues there)")
+        ->capture_default_str();
+    app.add_option("--epochs", s.epochs, "Training epochs for every network")->capture_default_str();
+    app.add_option("--batch-size", s.batch_size, "Training batch size")->capture_default_str();
+    app.add_option("--lr", s.learning_rate, "SGD learning rate")->capture_default_str();
+    app.add_option("--momentum", s.momentum, "Nesterov momentum (the paper prints 0.1)")->capture_default_str();
+    app.add_option("--l2", s.l2, "L2 regularization")->capture_default_str();
+    app.add_option("--folds", s.folds, "Cross-validation: 5x2 (the paper's) or 2 (one 2-fold repetition)")
+        ->capture_default_str();
+    app.add_option("--seed", s.seed, "Seed of every random sequence")->capture_default_str();
+    app.add_option("--max-folds", s.max_folds, "Stop after this many folds per experiment (0: all)");
+    app.add_flag("!--no-progress", s.progress, "No per-epoch progress lines");
+}
+
+inline int fold_repetitions(const std::string& folds) {
+    if (folds == "5x2") return 5;
+    if (folds == "2") return 1;
+    if (folds.size() >= 3 && folds.substr(folds.size() - 2) == "x2") {
+        try {
+            const int r = std::stoi(folds.substr(0, folds.size() - 2));
+            if (r >= 1) return r;
+        } catch (const std::exception&) {
+        }
+    }
+    throw config_error("--folds: expected 5x2, 2 or Rx2 (R repetitions of 2-fold cross-validation), found '" + folds + "'");
+}
+
+enum class target_kind { atlas, isic2016 };
+
+struct study {
+    bool synthetic = false;
+    data::dataset target;
+    data::fold_set folds;
+    std::optional<data::dataset> retinopathy, general;
+    std::map<std::string, std::filesystem::path> imagenet_weights;  // by model name (model_cells::model)
+    std::string description;                                        // for the report's metadata
+};
+
+namespace study_detail {
+
+inline void require_file(const std::filesystem::path& p, const std::string& option, const std::string& what) {
+    if (!std::filesystem::exists(p))
+        throw io_error(option + ": expected " + what + ", found nothing at '" + p.string() +
+                       "'; check the path (docs/reproducing.md says where to get it), or run with --synthetic");
+}
+
+}  // namespace study_detail
+
+// Loads (or generates under OUT/data) the data of a study. Throws io_error / config_error naming
+// the option, the path and what was expected.
+inline study load_study(const data_paths& p, const run_settings& s, target_kind kind, const synthetic_sizes& sizes = {}) {
+    study st;
+    st.synthetic = p.synthetic;
+    const int reps = fold_repetitions(s.folds);
+    if (p.synthetic) {
+        const auto root = s.out / "data";
+        data::synthetic_lesion_options lo;
+        lo.size = sizes.image_size;
+        lo.count = sizes.lesions;
+        lo.seed = s.seed;
+        st.target = data::generate_lesions(root / "lesions", lo);
+        data::synthetic_retina_options ro;
+        ro.size = sizes.image_size;
+        ro.count = sizes.retinas;
+        ro.seed = s.seed + 1;
+        st.retinopathy = data::generate_retinas(root / "retinas", ro);
+        data::synthetic_general_options go;
+        go.size = sizes.image_size;
+        go.num_classes = sizes.general_classes;
+        go.per_class = sizes.general_per_class;
+        go.seed = s.seed + 2;
+        st.general = data::generate_general(root / "general", go);
+        if (kind == target_kind::isic2016) {
+            st.folds = data::make_5x2_folds(st.target, s.seed, 1);
+            st.folds.resize(1);
+            st.folds[0].name = "official_split";
+        } else {
+            st.folds = data::make_5x2_folds(st.target, s.seed, reps);
+        }
+        st.description = "synthetic: " + std::to_string(st.target.size()) + " lesions, " +
+                         std::to_string(st.retinopathy->size()) + " retinas, " + std::to_string(st.general->size()) +
+                         " general-task images (" + std::to_string(sizes.general_classes) + " classes, the stand-in for "
+                         "ImageNet), " + std::to_string(sizes.image_size) + " px";
+        return st;
+    }
+    if (kind == target_kind::atlas) {
+        if (p.atlas.empty())
+            throw config_error("no lesion data given: pass --atlas release_v0/meta/meta.csv (the derm7pt Atlas), or "
+                               "--synthetic to run on generated data");
+        study_detail::require_file(p.atlas, "--atlas", "the derm7pt metadata file release_v0/meta/meta.csv");
+        data::atlas_options ao;
+        st.target = data::load_atlas(p.atlas, ao, p.atlas_images);
+        st.description = "derm7pt Atlas (" + p.atlas.string() + "), " + std::to_string(st.target.size()) + " lesions";
+    } else {
+        if (p.isic2016.empty())
+            throw config_error("no ISIC data given: pass --isic2016 FOLDER (holding " +
+                               std::string(data::isic2016_training_folder) + " and the ground-truth CSVs), or --synthetic");
+        study_detail::require_file(p.isic2016 / data::isic2016_training_ground_truth, "--isic2016",
+                                   "the ISIC 2016 Part 3 folder with " + std::string(data::isic2016_training_ground_truth));
+        auto split = data::load_isic2016_challenge(p.isic2016);
+        data::fold f;
+        f.name = "official_split";
+        st.target = std::move(split.training);
+        for (std::size_t i = 0; i < st.target.size(); ++i) f.train.push_back(i);
+        for (auto& smp : split.test.samples) {
+            f.test.push_back(st.target.size());
+            st.target.samples.push_back(std::move(smp));
+        }
+        st.target.check();
+        st.folds = {f};
+        st.description = "ISIC 2016 Part 3 (" + p.isic2016.string() + "), official split";
+    }
+    if (!p.reference_folds.empty()) {
+        study_detail::require_file(p.reference_folds, "--reference-folds", "a fold YAML file");
+        st.folds = data::read_fold_yaml(p.reference_folds, st.target);
+        st.description += ", folds from " + p.reference_folds.string();
+    } else if (kind == target_kind::atlas) {
+        st.folds = data::make_5x2_folds(st.target, s.seed, reps);
+    }
+    if (!p.retinopathy.empty()) {
+        study_detail::require_file(p.retinopathy, "--retinopathy", "Kaggle's trainLabels.csv");
+        st.retinopathy = data::load_retinopathy(p.retinopathy, p.retinopathy_images);
+        st.description += ", Retinopathy " + std::to_string(st.retinopathy->size()) + " images";
+    }
+    for (const auto& [path, option] : {std::pair{p.imagenet_weights, "--imagenet-weights"},
+                                       std::pair{p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"}})
+        if (!path.empty()) study_detail::require_file(path, option, "a MatConvNet .mat file");
+    return st;
+}
+
+// The ImageNet weights of one model: the user's file (real runs) or the general-task stand-in,
+// trained and written once under OUT/data (synthetic runs).
+inline void attach_imagenet_weights(study& st, const model_cells& m, const data_paths& p, const run_settings& s,
+                                    io::image_cache& cache) {
+    if (st.synthetic) {
+        const auto mat = s.out / "data" / ("standin-" + m.model + ".mat");
+        train::trainer_options t;
+        t.epochs = s.epochs;
+        t.batch_size = s.batch_size;
+        t.sgd = {.learning_rate = s.learning_rate, .momentum = s.momentum, .l2 = s.l2};
+        t.seed = s.seed;
+        t.print_progress = s.progress;
+        m.write_imagenet_standin(*st.general, cache, mat, t);
+        st.imagenet_weights[m.model] = mat;
+        return;
+    }
+    const bool vgg16 = m.matconvnet_file.find("verydeep-16") != std::string::npos;
+    const auto& given = vgg16 && !p.imagenet_weights_vgg16.empty() ? p.imagenet_weights_vgg16 : p.imagenet_weights;
+    if (!given.empty()) st.imagenet_weights[m.model] = given;
+}
+
+// The experiment inputs of a study for one model (its own image cache, at its input size).
+inline protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, const run_settings& s,
+                                              io::image_cache& cache) {
+    protocol::experiment_inputs in;
+    in.target = &st.target;
+    in.folds = &st.folds;
+    in.cache = &cache;
+    if (auto it = st.imagenet_weights.find(m.model); it != st.imagenet_weights.end()) in.imagenet_weights = it->second;
+    in.retinopathy = st.retinopathy ? &*st.retinopathy : nullptr;
+    in.source_task = st.general ? &*st.general : nullptr;
+    in.target_training.epochs = s.epochs;
+    in.target_training.batch_size = s.batch_size;
+    in.target_training.sgd = {.learning_rate = s.learning_rate, .momentum = s.momentum, .l2 = s.l2};
+    in.target_training.print_progress = s.progress;
+    in.source_training = in.target_training;
+    in.seed = s.seed;
+    in.work_dir = s.out / "work";
+    in.max_folds = s.max_folds;
+    in.verbose = s.verbose;
+    return in;
+}
+
+inline io::image_cache make_cache(const model_cells& m) {
+    io::image_cache_options o;
+    o.preprocess.width = o.preprocess.height = m.input_size;
+    return io::image_cache(o);
+}
+
+}  // namespace dermtl::programs
