@@ -1,17 +1,42 @@
 #pragma once
 // The compiled experiment cells the `dermtl` tool and the table programs share. Each family is
-// instantiated once, in its own translation unit (cells_vgg_m.cpp, cells_vgg_16.cpp), so the
-// programs compile in parallel and none instantiates a network it does not use.
+// instantiated once per backend, in its own translation unit (cells_vgg_m.cpp, cells_vgg_16.cpp;
+// cells_cuda_*.cu when the build has CUDA, which defines DERMTL_HAS_CUDA_CELLS), so the programs
+// compile in parallel and none instantiates a network it does not use.
+#include <string>
+#include <vector>
+
 #include "dermtl/programs/model_cells.hpp"
 
 namespace dermtl::apps {
 
-// VGG-M at 224x224 and its scaled variant (64x64, widths / 8): every valid Table 1 cell.
+// VGG-M at 224x224 and scaled (64x64, widths / 8): every valid Table 1 cell.
 const programs::model_cells& vgg_m_cells();
 const programs::model_cells& vgg_m_scaled_cells();
 // VGG-16 at 224x224 and scaled (32x32, widths / 8): ImageNet, frozen and fine-tuned, for the
 // three designs and the ISIC label (Tables 2 and 3).
 const programs::model_cells& vgg_16_cells();
 const programs::model_cells& vgg_16_scaled_cells();
+
+#ifdef DERMTL_HAS_CUDA_CELLS
+// The same on backend::cuda.
+const programs::model_cells& vgg_m_cuda_cells();
+const programs::model_cells& vgg_m_scaled_cuda_cells();
+const programs::model_cells& vgg_16_cuda_cells();
+const programs::model_cells& vgg_16_scaled_cuda_cells();
+// The CUDA backend's numeric options, process-wide: precision "float32" (default) or "tf32",
+// and cuDNN's deterministic algorithms.
+void use_cuda_numerics(const std::string& precision, bool deterministic);
+#endif
+
+// The cells of a network by name ("vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled") on a
+// backend ("cpu", or "cuda" in a build with CUDA); config_error naming the choices otherwise.
+const programs::model_cells& cells_of(const std::string& network, const std::string& backend = "cpu");
+std::vector<std::string> network_names();
+std::vector<std::string> backend_names();
+
+// Applies --precision / --deterministic to the CUDA backend; refuses them (config_error) for the
+// CPU backend or a build without CUDA, unless they are the defaults.
+void use_numerics(const std::string& backend, const std::string& precision, bool deterministic);
 
 }  // namespace dermtl::apps

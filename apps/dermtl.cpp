@@ -27,31 +27,36 @@ using namespace dermtl;
 
 namespace {
 
-const std::vector<std::pair<std::string, const programs::model_cells& (*)()>> networks = {
-    {"vgg_m", &apps::vgg_m_cells},
-    {"vgg_m_scaled", &apps::vgg_m_scaled_cells},
-    {"vgg_16", &apps::vgg_16_cells},
-    {"vgg_16_scaled", &apps::vgg_16_scaled_cells}};
-
-const programs::model_cells& network_named(const std::string& name) {
-    for (const auto& [n, cells] : networks)
-        if (n == name) return cells();
-    std::string known;
-    for (const auto& [n, cells] : networks) known += " " + n;
-    throw config_error("--network: expected one of" + known + ", found '" + name + "'");
-}
-
-std::string network_names() {
+std::string joined(const std::vector<std::string>& v) {
     std::string s;
-    for (const auto& [n, cells] : networks) s += (s.empty() ? "" : ", ") + n;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
     return s;
 }
 
+// --backend, --precision, --deterministic: one set of options for every command that trains.
+struct backend_choice {
+    std::string backend = "cpu", precision = "float32";
+    bool deterministic = false;
+
+    void add_to(CLI::App& c) {
+        c.add_option("--backend", backend, "Backend: " + joined(apps::backend_names()))->capture_default_str();
+        c.add_option("--precision", precision, "CUDA only: float32 or tf32 (tensor cores)")->capture_default_str();
+        c.add_flag("--deterministic", deterministic, "CUDA only: cuDNN's deterministic algorithms");
+    }
+    const programs::model_cells& cells(const std::string& network) const {
+        const auto& c = apps::cells_of(network, backend);
+        apps::use_numerics(backend, precision, deterministic);
+        return c;
+    }
+};
+
 // demo ------------------------------------------------------------------------------------------
-int demo(const programs::demo_options& o) {
-    const auto r = programs::run_demo(o, apps::vgg_m_scaled_cells(), apps::vgg_16_scaled_cells(), std::cerr);
+int demo(const programs::demo_options& o, const backend_choice& b) {
+    const auto& first = b.cells("vgg_m_scaled");
+    const auto r = programs::run_demo(o, first, b.cells("vgg_16_scaled"), std::cerr);
     for (const auto& t : r.report.tables) std::cout << report::to_markdown(t) << "\n";
-    std::printf("The whole demo took %.0f s. Report: %s\n", r.seconds, r.written.html().c_str());
+    std::printf("This run took %.0f s (stored results and cached models are reused). Report: %s\n", r.seconds,
+                r.written.html().c_str());
     return 0;
 }
 
@@ -105,9 +110,8 @@ int inspect(const inspect_args& a) {
 }
 
 // grid / run / report -----------------------------------------------------------------------------
-int grid(const std::string& network, const std::string& pattern, bool list, const programs::data_paths& p,
+int grid(const programs::model_cells& m, const std::string& pattern, bool list, const programs::data_paths& p,
          const programs::run_settings& s) {
-    const auto& m = network_named(network);
     if (list) {
         for (const auto& e : m.registry.entries()) std::cout << e.name << "\n";
         return 0;
@@ -115,7 +119,7 @@ int grid(const std::string& network, const std::string& pattern, bool list, cons
     const auto target = pattern.find("isic_binary") != std::string::npos ? programs::target_kind::isic2016
                                                                          : programs::target_kind::atlas;
     programs::study st = programs::load_study(p, s, target);
-    auto cache = programs::make_cache(m);
+    auto cache = programs::make_cache(m, s);
     programs::attach_imagenet_weights(st, m, p, s, cache);
     const auto in = programs::inputs_for(st, m, s, cache);
     const auto results = programs::run_cells(m.registry, pattern, in);
@@ -151,9 +155,8 @@ int synth(const std::string& kind, const std::filesystem::path& out, std::size_t
 }
 
 // extract -----------------------------------------------------------------------------------------
-int extract(const std::string& network, const std::filesystem::path& weights, const programs::data_paths& p,
+int extract(const programs::model_cells& m, const std::filesystem::path& weights, const programs::data_paths& p,
             const std::filesystem::path& tree, const std::filesystem::path& out, std::size_t batch) {
-    const auto& m = network_named(network);
     if (!std::filesystem::exists(weights))
         throw io_error("extract --weights: expected a MatConvNet file (" + m.matconvnet_file + "), found nothing at '" +
                        weights.string() + "'");
@@ -189,6 +192,8 @@ int main(int argc, char** argv) {
     demo_cmd->add_option("--general-per-class", demo_opt.sizes.general_per_class,
                          "Images per class of the general task (the ImageNet stand-in, 24 classes)")->capture_default_str();
     demo_cmd->add_flag("--progress", demo_opt.progress, "A progress line per training epoch");
+    backend_choice backend;
+    backend.add_to(*demo_cmd);
 
     inspect_args ins;
     auto* inspect_cmd = app.add_subcommand("inspect", "Summarise a dataset's labels and folds: per-class counts overall "
@@ -212,7 +217,8 @@ int main(int argc, char** argv) {
     auto* run_cmd = app.add_subcommand("run", "Run one experiment cell (a name from `dermtl grid --list`) and write a report");
     run_cmd->add_option("cell", pattern, "The cell's name, e.g. vgg_m/cpu/imagenet/finetune/malignant_vs_benign")->required();
     for (auto* c : {grid_cmd, run_cmd}) {
-        c->add_option("--network", network, "Network: " + network_names() + " (backend: cpu)")->capture_default_str();
+        c->add_option("--network", network, "Network: " + joined(apps::network_names()))->capture_default_str();
+        backend.add_to(*c);
         programs::add_data_options(*c, paths);
         programs::add_run_options(*c, settings);
     }
@@ -239,7 +245,8 @@ int main(int argc, char** argv) {
     std::filesystem::path weights, tree, features_out;
     std::size_t batch = 32;
     auto* extract_cmd = app.add_subcommand("extract", "Write fc7 features (after ReLU, L2-normalized) of a dataset as .npy + ids");
-    extract_cmd->add_option("--network", network, "Network: " + network_names())->capture_default_str();
+    extract_cmd->add_option("--network", network, "Network: " + joined(apps::network_names()))->capture_default_str();
+    backend.add_to(*extract_cmd);
     extract_cmd->add_option("--weights", weights, "MatConvNet file (1000-way ImageNet network)")->required();
     extract_cmd->add_option("--atlas", paths.atlas, "derm7pt release_v0/meta/meta.csv");
     extract_cmd->add_option("--atlas-images", paths.atlas_images, "Atlas image folder");
@@ -249,17 +256,18 @@ int main(int argc, char** argv) {
 
     CLI11_PARSE(app, argc, argv);
     try {
-        if (*demo_cmd) return demo(demo_opt);
+        if (*demo_cmd) return demo(demo_opt, backend);
         if (*inspect_cmd) return inspect(ins);
-        if (*grid_cmd) return grid(network, pattern, list, paths, settings);
+        if (*grid_cmd) return grid(backend.cells(network), pattern, list, paths, settings);
         if (*run_cmd) {
-            if (network_named(network).registry.match(pattern).size() != 1)
+            const auto& cells = backend.cells(network);
+            if (cells.registry.match(pattern).size() != 1)
                 throw config_error("run: expected one cell, '" + pattern + "' matches several; use `dermtl grid --cells`");
-            return grid(network, pattern, false, paths, settings);
+            return grid(cells, pattern, false, paths, settings);
         }
         if (*report_cmd) return report_command(results, report_out, references);
         if (*synth_cmd) return synth(kind, synth_out, count, size, seed);
-        if (*extract_cmd) return extract(network, weights, paths, tree, features_out, batch);
+        if (*extract_cmd) return extract(backend.cells(network), weights, paths, tree, features_out, batch);
     } catch (const std::exception& e) {
         std::cerr << "dermtl: " << e.what() << "\n";
         return 1;

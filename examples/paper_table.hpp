@@ -19,6 +19,15 @@ namespace dermtl::examples {
 struct table_program {
     programs::data_paths paths;
     programs::run_settings settings;
+    std::string backend = "cpu", precision = "float32";
+
+    // The compiled cells of a family ("vgg_m" / "vgg_16"): full size on real data, scaled on
+    // synthetic data, on the chosen backend.
+    const programs::model_cells& cells(const std::string& family) const {
+        const auto& c = apps::cells_of(paths.synthetic ? family + "_scaled" : family, backend);
+        apps::use_numerics(backend, precision, false);
+        return c;
+    }
 };
 
 // Parses the command line and runs `body`; returns the exit code. Errors print one line that
@@ -31,6 +40,8 @@ inline int run_table_program(int argc, char** argv, const std::string& descripti
     p.settings.out = "dermtl-results";
     programs::add_data_options(app, p.paths);
     programs::add_run_options(app, p.settings);
+    app.add_option("--backend", p.backend, "cpu, or cuda in a build with CUDA")->capture_default_str();
+    app.add_option("--precision", p.precision, "CUDA only: float32 or tf32")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     if (p.paths.synthetic) {  // the demo's schedule unless given
         const auto fast = programs::demo_settings({});

@@ -10,8 +10,7 @@ int main(int argc, char** argv) {
     using namespace dermtl;
     return examples::run_table_program(argc, argv, "Table 1: knowledge transfer schemes x designs, VGG-M",
                                        [](const examples::table_program& p) {
-                                           const auto& cells = p.paths.synthetic ? apps::vgg_m_scaled_cells()
-                                                                                 : apps::vgg_m_cells();
-                                           return programs::run_table1(cells, p.paths, p.settings);
+                                           return programs::run_table1(p.cells("vgg_m"),
+                                                                          p.paths, p.settings);
                                        });
 }

@@ -10,8 +10,7 @@ int main(int argc, char** argv) {
     using namespace dermtl;
     return examples::run_table_program(argc, argv, "Table 2: ISIC 2016, VGG-16, ImageNet + fine-tuning",
                                        [](const examples::table_program& p) {
-                                           const auto& cells = p.paths.synthetic ? apps::vgg_16_scaled_cells()
-                                                                                 : apps::vgg_16_cells();
-                                           return programs::run_table2(cells, p.paths, p.settings);
+                                           return programs::run_table2(p.cells("vgg_16"),
+                                                                          p.paths, p.settings);
                                        });
 }

@@ -10,11 +10,7 @@ int main(int argc, char** argv) {
     using namespace dermtl;
     return examples::run_table_program(argc, argv, "Table 3: VGG-M vs VGG-16, ImageNet + fine-tuning",
                                        [](const examples::table_program& p) {
-                                           if (p.paths.synthetic)
-                                               return programs::run_table3(
-                                                   {&apps::vgg_m_scaled_cells(), &apps::vgg_16_scaled_cells()}, p.paths,
-                                                   p.settings);
-                                           return programs::run_table3({&apps::vgg_m_cells(), &apps::vgg_16_cells()},
-                                                                       p.paths, p.settings);
+                                           return programs::run_table3({&p.cells("vgg_m"), &p.cells("vgg_16")},
+                                                                          p.paths, p.settings);
                                        });
 }

@@ -9,8 +9,7 @@ int main(int argc, char** argv) {
     using namespace dermtl;
     return examples::run_table_program(argc, argv, "Table 4: results by diagnostic difficulty, VGG-M",
                                        [](const examples::table_program& p) {
-                                           const auto& cells = p.paths.synthetic ? apps::vgg_m_scaled_cells()
-                                                                                 : apps::vgg_m_cells();
-                                           return programs::run_table4(cells, p.paths, p.settings);
+                                           return programs::run_table4(p.cells("vgg_m"),
+                                                                          p.paths, p.settings);
                                        });
 }

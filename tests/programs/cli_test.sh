@@ -42,4 +42,18 @@ expect fail "expected a file or folder" -- "$dermtl" inspect --labels "$work/mis
 expect fail "results folder" -- "$dermtl" report --results "$work/none" --out "$work/r"
 touch "$work/not-a-folder"
 expect fail "choose another output folder" -- "$dermtl" synth lesions --out "$work/not-a-folder/x" --count 4
+expect fail "choose another output folder" -- "$dermtl" demo --out "$work/not-a-folder/demo"
+expect fail "choose another output folder" -- "$dermtl" grid --synthetic --out "$work/not-a-folder/grid"
+
+# The CUDA cells: in a build with CUDA they are listed, and a run on a machine without a usable GPU
+# (every device hidden here) fails at first use with "no CUDA device"; without CUDA, --backend cuda
+# says how to get it.
+if "$dermtl" grid --list --backend cuda > "$work/cuda-cells.txt" 2>&1; then
+  expect 0 "vgg_m/cuda/imagenet/finetune/malignant_vs_benign" -- "$dermtl" grid --list --backend cuda
+  expect fail "no CUDA device" -- env CUDA_VISIBLE_DEVICES=-1 "$dermtl" run vgg_m_64_8/cuda/none/finetune/malignant_vs_benign \
+    --backend cuda --network vgg_m_scaled --synthetic --epochs 1 --out "$work/cuda"
+else
+  expect fail "this build has no CUDA cells" -- "$dermtl" grid --list --backend cuda
+fi
+expect fail "only the CUDA backend has reduced precision" -- "$dermtl" grid --list --precision tf32
 exit $failures

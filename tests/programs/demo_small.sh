@@ -19,6 +19,23 @@ cells=$(find "$out/work/results" -name 'Fold_*.json' | wc -l)
 [ "$cells" -eq 48 ] || { echo "FAIL: expected 48 stored fold results, found $cells"; exit 1; }
 cp "$out/report/table1.csv" "$out/table1-first.csv"
 
+# fc7 features of the generated lesions through the ImageNet stand-in the demo wrote (a MatConvNet
+# file): one L2-normalized 512-d row per lesion (VGG-M's 4096 / 8), ids beside them.
+"$dermtl" extract --network vgg_m_scaled --weights "$out/data/standin-vgg_m_64_8.mat" \
+  --atlas "$out/data/lesions/release_v0/meta/meta.csv" --out "$out/fc7.npy" > "$out/extract.txt"
+/usr/bin/python3 - "$out/fc7.npy" <<'PY' || exit 1
+import sys, numpy as np
+x = np.load(sys.argv[1])
+ids = open(sys.argv[1][:-4] + ".ids").read().split()
+assert x.shape == (90, 512), x.shape
+assert x.dtype == np.float32
+assert len(ids) == 90, len(ids)
+norms = np.linalg.norm(x, axis=1)
+assert np.allclose(norms, 1, atol=1e-5), norms[:5]
+assert (x >= 0).all()  # after relu7
+print("ok: extract wrote", x.shape, "L2-normalized rows")
+PY
+
 # As if killed part way: one cell's folds and a cached source model are gone; the rerun redoes
 # just those and ends with the same table.
 rm -r "$out/work/results/vgg_m_64_8-cpu-retinopathy-finetune-melanoma_vs_benign"

@@ -25,6 +25,7 @@
 #include "dermtl/data/synthetic_general.hpp"
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/data/synthetic_retina.hpp"
+#include "dermtl/io/atomic_file.hpp"
 #include "dermtl/io/image_cache.hpp"
 #include "dermtl/programs/model_cells.hpp"
 #include "dermtl/protocol/inputs.hpp"
@@ -53,6 +54,7 @@ struct run_settings {
     std::string folds = "5x2";   // "5x2", "2" (one 2-fold repetition) or "RxK"-style "Rx2"
     std::uint64_t seed = 2017;
     std::size_t max_folds = 0;   // 0: all
+    std::filesystem::path cache_dir;  // preprocessed images on disk here (empty: memory, 1 GiB)
     bool progress = true;        // a progress line per epoch while fine-tuning
     bool verbose = true;         // a line per finished fold
 };
@@ -93,6 +95,8 @@ inline void add_run_options(CLI::App& app, run_settings& s) {
         ->capture_default_str();
     app.add_option("--seed", s.seed, "Seed of every random sequence")->capture_default_str();
     app.add_option("--max-folds", s.max_folds, "Stop after this many folds per experiment (0: all)");
+    app.add_option("--cache-dir", s.cache_dir,
+                   "Keep preprocessed images on disk here (large sets such as Kaggle DR; default: 1 GiB in memory)");
     app.add_flag("!--no-progress", s.progress, "No per-epoch progress lines");
 }
 
@@ -136,6 +140,7 @@ inline study load_study(const data_paths& p, const run_settings& s, target_kind 
     study st;
     st.synthetic = p.synthetic;
     const int reps = fold_repetitions(s.folds);
+    io::prepare_folder(s.out, "--out");  // fail now, not after hours of training
     if (p.synthetic) {
         const auto root = s.out / "data";
         data::synthetic_lesion_options lo;
@@ -255,9 +260,15 @@ inline protocol::experiment_inputs inputs_for(const study& st, const model_cells
     return in;
 }
 
-inline io::image_cache make_cache(const model_cells& m) {
+// Preprocessed images at the model's input size: in memory (1 GiB, least recently used out),
+// or on disk under settings.cache_dir/<size> when given.
+inline io::image_cache make_cache(const model_cells& m, const run_settings& s = {}) {
     io::image_cache_options o;
     o.preprocess.width = o.preprocess.height = m.input_size;
+    if (!s.cache_dir.empty()) {
+        o.storage = io::cache_storage::disk;
+        o.disk_dir = s.cache_dir / std::to_string(m.input_size);
+    }
     return io::image_cache(o);
 }
 

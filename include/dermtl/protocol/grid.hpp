@@ -5,6 +5,8 @@
 // product of three Hana type lists, keeps the combinations `Keep` accepts (by default the paper's
 // Table 1 columns, see validity.hpp), and yields one fully specialized experiment type per cell.
 // A registry (registry.hpp) turns the cells into named, runnable entries.
+#include <utility>
+
 #include <boost/hana.hpp>
 
 #include "dermtl/protocol/experiment.hpp"
@@ -39,15 +41,16 @@ struct keep_all_valid {
 template <class Model, class Backend, class Keep = keep_paper_table1, class Transfers, class Finetunes, class Labelings>
 constexpr auto grid(Transfers transfers, Finetunes finetunes, Labelings labelings) {
     auto cells = hana::cartesian_product(hana::make_tuple(labelings, transfers, finetunes));
-    auto kept = hana::filter(cells, [](auto cell) {
-        using T = typename decltype(+hana::at_c<1>(cell))::type;
-        using F = typename decltype(+hana::at_c<2>(cell))::type;
+    // Only the cells' types are used (an unnamed parameter: nvcc warns about one never read).
+    auto kept = hana::filter(cells, []<class Cell>(Cell) {
+        using T = typename decltype(+hana::at_c<1>(std::declval<Cell>()))::type;
+        using F = typename decltype(+hana::at_c<2>(std::declval<Cell>()))::type;
         return hana::bool_c<Keep::template keep<T, F>>;
     });
-    return hana::transform(kept, [](auto cell) {
-        using L = typename decltype(+hana::at_c<0>(cell))::type;
-        using T = typename decltype(+hana::at_c<1>(cell))::type;
-        using F = typename decltype(+hana::at_c<2>(cell))::type;
+    return hana::transform(kept, []<class Cell>(Cell) {
+        using L = typename decltype(+hana::at_c<0>(std::declval<Cell>()))::type;
+        using T = typename decltype(+hana::at_c<1>(std::declval<Cell>()))::type;
+        using F = typename decltype(+hana::at_c<2>(std::declval<Cell>()))::type;
         return hana::type_c<experiment<Model, Backend, T, F, L>>;
     });
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dermtl/core/shape.hpp"
+#include "dermtl/core/tensor.hpp"
 #include "dermtl/nn/layer.hpp"
 
 namespace dermtl::nn {

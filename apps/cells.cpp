@@ -1,0 +1,78 @@
+// Picking compiled cells by name: one table of (network, backend) -> cells for every front end.
+#include "cells.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "dermtl/core/error.hpp"
+
+namespace dermtl::apps {
+
+namespace {
+
+struct entry {
+    const char* network;
+    const char* backend;
+    const programs::model_cells& (*cells)();
+};
+
+const std::vector<entry>& table() {
+    static const std::vector<entry> t = {
+        {"vgg_m", "cpu", &vgg_m_cells},
+        {"vgg_m_scaled", "cpu", &vgg_m_scaled_cells},
+        {"vgg_16", "cpu", &vgg_16_cells},
+        {"vgg_16_scaled", "cpu", &vgg_16_scaled_cells},
+#ifdef DERMTL_HAS_CUDA_CELLS
+        {"vgg_m", "cuda", &vgg_m_cuda_cells},
+        {"vgg_m_scaled", "cuda", &vgg_m_scaled_cuda_cells},
+        {"vgg_16", "cuda", &vgg_16_cuda_cells},
+        {"vgg_16_scaled", "cuda", &vgg_16_scaled_cuda_cells},
+#endif
+    };
+    return t;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::string> network_names() { return {"vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled"}; }
+
+std::vector<std::string> backend_names() {
+#ifdef DERMTL_HAS_CUDA_CELLS
+    return {"cpu", "cuda"};
+#else
+    return {"cpu"};
+#endif
+}
+
+const programs::model_cells& cells_of(const std::string& network, const std::string& backend) {
+    for (const auto& e : table())
+        if (network == e.network && backend == e.backend) return e.cells();
+    const auto networks = network_names();
+    if (std::find(networks.begin(), networks.end(), network) == networks.end())
+        throw config_error("--network: expected one of " + joined(networks) + ", found '" + network + "'");
+    if (backend == "cuda")
+        throw config_error("--backend cuda: this build has no CUDA cells (DERMTL_WITH_CUDA was off: nvcc and cuDNN "
+                           "were not found); rebuild on a machine with the CUDA toolkit and cuDNN (docs/cuda.md)");
+    throw config_error("--backend: expected one of " + joined(backend_names()) + ", found '" + backend + "'");
+}
+
+void use_numerics(const std::string& backend, const std::string& precision, bool deterministic) {
+#ifdef DERMTL_HAS_CUDA_CELLS
+    if (backend == "cuda") {
+        use_cuda_numerics(precision, deterministic);
+        return;
+    }
+#endif
+    (void)backend;
+    if (precision != "float32")
+        throw config_error("--precision " + precision + ": only the CUDA backend has reduced precision (--backend cuda)");
+    (void)deterministic;  // the CPU backend is always deterministic
+}
+
+}  // namespace dermtl::apps

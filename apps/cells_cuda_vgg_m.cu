@@ -1,0 +1,34 @@
+// The same grids on the CUDA backend: only the template argument differs from the CPU cells
+// (cells_vgg_m.cpp).
+// Compiled by nvcc (C++20) when the build has CUDA; keep fmt out of this translation unit.
+#include "cell_grids.hpp"
+#include "cells.hpp"
+
+#include "dermtl/backend/cuda/ops.hpp"
+
+namespace dermtl::apps {
+
+const programs::model_cells& vgg_m_cuda_cells() {
+    static const auto cells = table1_cells<models::vgg_m_family<>, backend::cuda>(vgg_m_title);
+    return cells;
+}
+
+const programs::model_cells& vgg_m_scaled_cuda_cells() {
+    static const auto cells = table1_cells<models::vgg_m_family<64, 8>, backend::cuda>(vgg_m_scaled_title);
+    return cells;
+}
+
+void use_cuda_numerics(const std::string& precision, bool deterministic) {
+    using ops = backend::ops<backend::cuda>;
+    // The defaults need no device: leave it untouched (listing cells works without a GPU).
+    if (precision == "float32" && !deterministic) return;
+    if (precision == "tf32") ops::use_precision<backend::precision::tf32>();
+    else if (precision == "float32") ops::use_precision<backend::precision::float32>();
+    else throw config_error("--precision: expected float32 or tf32, found '" + precision + "'");
+    auto o = ops::options();
+    o.deterministic = deterministic;
+    ops::set_options(o);
+}
+
+
+}  // namespace dermtl::apps
