@@ -174,7 +174,7 @@ int extract(const programs::model_cells& m, const std::filesystem::path& weights
 
 int main(int argc, char** argv) {
     CLI::App app{"dermtl: transfer learning for melanoma screening (Menegola et al., ISBI 2017).\n"
-                 "Start with `dermtl demo` (no downloads: synthetic data, about 10 minutes on 2 cores), then "
+                 "Start with `dermtl demo` (no downloads: synthetic data, about 4 minutes on 2 cores), then "
                  "`dermtl inspect` on your data; docs/reproducing.md runs the paper's tables."};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Help for every command");
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
     auto* demo_cmd = app.add_subcommand("demo", "Generate synthetic data and run Tables 1, 3 and 4 with scaled networks; "
                                                 "write a report (Markdown, CSV, JSON, PNG, HTML)");
     demo_cmd->add_option("--out", demo_opt.out, "Output folder (a rerun continues there)")->capture_default_str();
-    demo_cmd->add_option("--folds", demo_opt.folds, "2 (one 2-fold repetition) or 5x2 (the paper's; 5x longer)")
+    demo_cmd->add_option("--folds", demo_opt.folds, "2 (one 2-fold repetition) or 5x2 (the paper's; about 4.5x longer)")
         ->capture_default_str();
     demo_cmd->add_option("--epochs", demo_opt.epochs, "Training epochs")->capture_default_str();
     demo_cmd->add_option("--seed", demo_opt.seed, "Seed")->capture_default_str();
