@@ -119,10 +119,7 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
     const auto target = pattern.find("isic_binary") != std::string::npos ? programs::target_kind::isic2016
                                                                          : programs::target_kind::atlas;
     programs::study st = programs::load_study(p, s, target);
-    auto cache = programs::make_cache(m, s);
-    programs::attach_imagenet_weights(st, m, p, s, cache);
-    const auto in = programs::inputs_for(st, m, s, cache);
-    const auto results = programs::run_cells(m.registry, pattern, in);
+    const auto results = programs::run_model(st, m, p, s, {pattern});
     auto rep = programs::report_of(results, "dermtl: " + pattern, !st.synthetic);
     const auto written = report::write_report(rep, s.out / "report");
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";

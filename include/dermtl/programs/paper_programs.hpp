@@ -55,16 +55,32 @@ inline report::written_report finish(report::report& rep, const run_settings& s,
 
 }  // namespace programs_detail
 
-// Table 1: every valid transfer x fine-tuning column x the three designs, one model.
-inline report::written_report run_table1(const model_cells& m, const data_paths& p, const run_settings& s,
-                                         std::ostream& log = std::cerr) {
-    study st = load_study(p, s, target_kind::atlas);
+// Runs the cells of one model that `patterns` pick, in that order, on a study: the model's own
+// image cache (at its input size) and ImageNet weights (the user's, or the synthetic stand-in).
+inline std::vector<protocol::experiment_result> run_model(study& st, const model_cells& m, const data_paths& p,
+                                                          const run_settings& s, const std::vector<std::string>& patterns,
+                                                          std::ostream& log = std::cerr) {
     auto cache = make_cache(m, s);
     attach_imagenet_weights(st, m, p, s, cache);
     const auto in = inputs_for(st, m, s, cache);
     std::vector<protocol::experiment_result> results;
-    for (const auto& design : paper::table1_designs)
-        programs_detail::append(results, run_cells(m.registry, "*/" + design, in, log));
+    for (const auto& pattern : patterns) programs_detail::append(results, run_cells(m.registry, pattern, in, log));
+    return results;
+}
+
+// One pattern per design of Table 1: prefix + design.
+inline std::vector<std::string> per_design(const std::string& prefix,
+                                           const std::vector<std::string>& designs = paper::table1_designs) {
+    std::vector<std::string> out;
+    for (const auto& d : designs) out.push_back(prefix + d);
+    return out;
+}
+
+// Table 1: every valid transfer x fine-tuning column x the three designs, one model.
+inline report::written_report run_table1(const model_cells& m, const data_paths& p, const run_settings& s,
+                                         std::ostream& log = std::cerr) {
+    study st = load_study(p, s, target_kind::atlas);
+    const auto results = run_model(st, m, p, s, per_design("*/"), log);
     report::report rep;
     rep.title = "dermtl: Table 1, " + m.title;
     rep.metadata = programs_detail::metadata(st, s, m.model);
@@ -77,10 +93,7 @@ inline report::written_report run_table1(const model_cells& m, const data_paths&
 inline report::written_report run_table2(const model_cells& m, const data_paths& p, const run_settings& s,
                                          std::ostream& log = std::cerr) {
     study st = load_study(p, s, target_kind::isic2016);
-    auto cache = make_cache(m, s);
-    attach_imagenet_weights(st, m, p, s, cache);
-    const auto in = inputs_for(st, m, s, cache);
-    const auto results = run_cells(m.registry, "*/imagenet/finetune/isic_binary", in, log);
+    const auto results = run_model(st, m, p, s, {"*/imagenet/finetune/isic_binary"}, log);
     report::report rep;
     rep.title = "dermtl: Table 2, " + m.title;
     rep.metadata = programs_detail::metadata(st, s, m.model);
@@ -97,11 +110,7 @@ inline report::written_report run_table3(const std::vector<const model_cells*>& 
     std::vector<std::pair<std::string, std::string>> rows;
     std::string names;
     for (const auto* m : models) {
-        auto cache = make_cache(*m, s);
-        attach_imagenet_weights(st, *m, p, s, cache);
-        const auto in = inputs_for(st, *m, s, cache);
-        for (const auto& design : paper::table1_designs)
-            programs_detail::append(results, run_cells(m->registry, "*/imagenet/finetune/" + design, in, log));
+        programs_detail::append(results, run_model(st, *m, p, s, per_design("*/imagenet/finetune/"), log));
         rows.emplace_back(m->model, m->title);
         names += (names.empty() ? "" : ", ") + m->model;
     }
@@ -116,12 +125,8 @@ inline report::written_report run_table3(const std::vector<const model_cells*>& 
 inline report::written_report run_table4(const model_cells& m, const data_paths& p, const run_settings& s,
                                          std::ostream& log = std::cerr) {
     study st = load_study(p, s, target_kind::atlas);
-    auto cache = make_cache(m, s);
-    attach_imagenet_weights(st, m, p, s, cache);
-    const auto in = inputs_for(st, m, s, cache);
-    std::vector<protocol::experiment_result> results;
-    for (const char* design : {"malignant_vs_benign", "melanoma_vs_benign"})
-        programs_detail::append(results, run_cells(m.registry, std::string("*/imagenet/finetune/") + design, in, log));
+    const auto results =
+        run_model(st, m, p, s, per_design("*/imagenet/finetune/", {"malignant_vs_benign", "melanoma_vs_benign"}), log);
     report::report rep;
     rep.title = "dermtl: Table 4, " + m.title;
     rep.metadata = programs_detail::metadata(st, s, m.model);
@@ -179,14 +184,10 @@ inline demo_result run_demo(const demo_options& o, const model_cells& first, con
     demo_result out;
     std::vector<std::pair<std::string, std::string>> architectures;
     for (const model_cells* m : {&first, &second}) {
-        auto cache = make_cache(*m, s);
-        log << "ImageNet stand-in for " << m->model << ": training on the general task" << std::endl;
-        attach_imagenet_weights(st, *m, p, s, cache);
-        const auto in = inputs_for(st, *m, s, cache);
-        const bool whole_grid = m == &first;
-        for (const auto& design : paper::table1_designs)
-            programs_detail::append(out.results,
-                                    run_cells(m->registry, (whole_grid ? "*/" : "*/imagenet/finetune/") + design, in, log));
+        log << "ImageNet stand-in for " << m->model << ": trained on the general task (once)" << std::endl;
+        const bool whole_grid = m == &first;  // Table 1 for the first model, Table 3's cells for both
+        programs_detail::append(out.results,
+                                run_model(st, *m, p, s, per_design(whole_grid ? "*/" : "*/imagenet/finetune/"), log));
         architectures.emplace_back(m->model, m->title);
     }
     report::report rep;
