@@ -32,13 +32,13 @@ const std::vector<entry>& table() {
     return t;
 }
 
-std::string joined(const std::vector<std::string>& v) {
+}  // namespace
+
+std::string joined(const std::vector<std::string>& names) {
     std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    for (const auto& x : names) s += (s.empty() ? "" : ", ") + x;
     return s;
 }
-
-}  // namespace
 
 std::vector<std::string> network_names() { return {"vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled"}; }
 

@@ -34,6 +34,7 @@ void use_cuda_numerics(const std::string& precision, bool deterministic);
 const programs::model_cells& cells_of(const std::string& network, const std::string& backend = "cpu");
 std::vector<std::string> network_names();
 std::vector<std::string> backend_names();
+std::string joined(const std::vector<std::string>& names);  // "a, b, c" (help texts, errors)
 
 // Applies --precision / --deterministic to the CUDA backend; refuses them (config_error) for the
 // CPU backend or a build without CUDA, unless they are the defaults.

@@ -27,19 +27,13 @@ using namespace dermtl;
 
 namespace {
 
-std::string joined(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
-}
-
 // --backend, --precision, --deterministic: one set of options for every command that trains.
 struct backend_choice {
     std::string backend = "cpu", precision = "float32";
     bool deterministic = false;
 
     void add_to(CLI::App& c) {
-        c.add_option("--backend", backend, "Backend: " + joined(apps::backend_names()))->capture_default_str();
+        c.add_option("--backend", backend, "Backend: " + apps::joined(apps::backend_names()))->capture_default_str();
         c.add_option("--precision", precision, "CUDA only: float32 or tf32 (tensor cores)")->capture_default_str();
         c.add_flag("--deterministic", deterministic, "CUDA only: cuDNN's deterministic algorithms");
     }
@@ -214,7 +208,7 @@ int main(int argc, char** argv) {
     auto* run_cmd = app.add_subcommand("run", "Run one experiment cell (a name from `dermtl grid --list`) and write a report");
     run_cmd->add_option("cell", pattern, "The cell's name, e.g. vgg_m/cpu/imagenet/finetune/malignant_vs_benign")->required();
     for (auto* c : {grid_cmd, run_cmd}) {
-        c->add_option("--network", network, "Network: " + joined(apps::network_names()))->capture_default_str();
+        c->add_option("--network", network, "Network: " + apps::joined(apps::network_names()))->capture_default_str();
         backend.add_to(*c);
         programs::add_data_options(*c, paths);
         programs::add_run_options(*c, settings);
@@ -242,7 +236,7 @@ int main(int argc, char** argv) {
     std::filesystem::path weights, tree, features_out;
     std::size_t batch = 32;
     auto* extract_cmd = app.add_subcommand("extract", "Write fc7 features (after ReLU, L2-normalized) of a dataset as .npy + ids");
-    extract_cmd->add_option("--network", network, "Network: " + joined(apps::network_names()))->capture_default_str();
+    extract_cmd->add_option("--network", network, "Network: " + apps::joined(apps::network_names()))->capture_default_str();
     backend.add_to(*extract_cmd);
     extract_cmd->add_option("--weights", weights, "MatConvNet file (1000-way ImageNet network)")->required();
     extract_cmd->add_option("--atlas", paths.atlas, "derm7pt release_v0/meta/meta.csv");

@@ -63,6 +63,30 @@ inline double fold_auc(const fold_predictions& fold) {
     return one_vs_one_auc(fold.labels, fold.scores);
 }
 
+// Binary labels and scores pooled over test folds (ROC curves, referral analysis).
+struct pooled_binary {
+    std::vector<int> labels;
+    std::vector<double> scores;
+};
+
+// Requires: binary folds (one score column) with one score per label. `who` prefixes errors.
+// Throws: config_error (a fold with several score columns), shape_error (sizes), naming the fold.
+inline pooled_binary pool_binary(std::span<const fold_predictions> folds, const std::string& who) {
+    pooled_binary out;
+    for (std::size_t f = 0; f < folds.size(); ++f) {
+        const auto& fold = folds[f];
+        if (fold.scores.cols() != 1)
+            throw config_error(who + ": expected binary predictions (one score column) in fold " + std::to_string(f + 1) +
+                               ", found " + std::to_string(fold.scores.cols()) + " columns; use a binary design");
+        if (static_cast<std::size_t>(fold.scores.rows()) != fold.labels.size())
+            throw shape_error(who + ": fold " + std::to_string(f + 1) + ": expected one score per label (" +
+                              std::to_string(fold.labels.size()) + "), found " + std::to_string(fold.scores.rows()));
+        out.labels.insert(out.labels.end(), fold.labels.begin(), fold.labels.end());
+        out.scores.insert(out.scores.end(), fold.scores.data(), fold.scores.data() + fold.scores.rows());
+    }
+    return out;
+}
+
 // Requires: at least one fold; each fold non-empty with both (all) classes.
 // Ensures: per-fold AUC (fold order), mean and standard deviation.
 // Throws: config_error naming the fold when a fold is empty or lacks a class.

@@ -217,19 +217,24 @@ inline study load_study(const data_paths& p, const run_settings& s, target_kind 
     return st;
 }
 
+// The trainer's options from the run settings (every network a program trains uses them).
+inline train::trainer_options training_options(const run_settings& s) {
+    train::trainer_options t;
+    t.epochs = s.epochs;
+    t.batch_size = s.batch_size;
+    t.sgd = {.learning_rate = s.learning_rate, .momentum = s.momentum, .l2 = s.l2};
+    t.seed = s.seed;
+    t.print_progress = s.progress;
+    return t;
+}
+
 // The ImageNet weights of one model: the user's file (real runs) or the general-task stand-in,
 // trained and written once under OUT/data (synthetic runs).
 inline void attach_imagenet_weights(study& st, const model_cells& m, const data_paths& p, const run_settings& s,
                                     io::image_cache& cache) {
     if (st.synthetic) {
         const auto mat = s.out / "data" / ("standin-" + m.model + ".mat");
-        train::trainer_options t;
-        t.epochs = s.epochs;
-        t.batch_size = s.batch_size;
-        t.sgd = {.learning_rate = s.learning_rate, .momentum = s.momentum, .l2 = s.l2};
-        t.seed = s.seed;
-        t.print_progress = s.progress;
-        m.write_imagenet_standin(*st.general, cache, mat, t);
+        m.write_imagenet_standin(*st.general, cache, mat, training_options(s));
         st.imagenet_weights[m.model] = mat;
         return;
     }
@@ -248,11 +253,7 @@ inline protocol::experiment_inputs inputs_for(const study& st, const model_cells
     if (auto it = st.imagenet_weights.find(m.model); it != st.imagenet_weights.end()) in.imagenet_weights = it->second;
     in.retinopathy = st.retinopathy ? &*st.retinopathy : nullptr;
     in.source_task = st.general ? &*st.general : nullptr;
-    in.target_training.epochs = s.epochs;
-    in.target_training.batch_size = s.batch_size;
-    in.target_training.sgd = {.learning_rate = s.learning_rate, .momentum = s.momentum, .l2 = s.l2};
-    in.target_training.print_progress = s.progress;
-    in.source_training = in.target_training;
+    in.target_training = in.source_training = training_options(s);
     in.seed = s.seed;
     in.work_dir = s.out / "work";
     in.max_folds = s.max_folds;

@@ -120,16 +120,6 @@ inline const protocol::experiment_result* find(const std::vector<protocol::exper
     return nullptr;
 }
 
-inline std::vector<metrics::fold_predictions> predictions_of(const protocol::experiment_result& r) { return r.predictions(); }
-
-// Binary labels and scores pooled over a cell's test folds.
-inline void pooled(const protocol::experiment_result& r, std::vector<int>& labels, std::vector<double>& scores) {
-    for (const auto& f : r.folds) {
-        labels.insert(labels.end(), f.predictions.labels.begin(), f.predictions.labels.end());
-        scores.insert(scores.end(), f.predictions.scores.data(), f.predictions.scores.data() + f.predictions.scores.rows());
-    }
-}
-
 }  // namespace tables_detail
 
 // Table 1 for one model: every (transfer, fine-tuning) pair present in `results`, in the paper's
@@ -161,7 +151,7 @@ inline report::table table1(const std::vector<protocol::experiment_result>& resu
             const auto ref = with_references ? paper::table1_value(columns[c].first, columns[c].second, labeling)
                                              : std::nullopt;
             if (r)
-                t.set(row, c, metrics::cross_validated_auc(tables_detail::predictions_of(*r)), ref);
+                t.set(row, c, metrics::cross_validated_auc(r->predictions()), ref);
             else if (ref)
                 t.set_reference(row, c, *ref);
         }
@@ -170,7 +160,7 @@ inline report::table table1(const std::vector<protocol::experiment_result>& resu
     t.roc_title = labeling_title(first) + ", pooled test folds";
     for (std::size_t c = 0; c < columns.size(); ++c)
         if (const auto* r = tables_detail::find(results, model, columns[c].first, columns[c].second, first))
-            t.add_roc(c, tables_detail::predictions_of(*r));
+            t.add_roc(c, r->predictions());
     return t;
 }
 
@@ -191,7 +181,7 @@ inline report::table table3(const std::vector<protocol::experiment_result>& resu
             const auto* r = tables_detail::find(results, models[m].first, "imagenet", "finetune", paper::table1_designs[c]);
             const auto ref = with_references ? paper::table3_value(models[m].second, c) : std::nullopt;
             if (r)
-                t.set(row, c, metrics::cross_validated_auc(tables_detail::predictions_of(*r)), ref);
+                t.set(row, c, metrics::cross_validated_auc(r->predictions()), ref);
             else if (ref)
                 t.set_reference(row, c, *ref);
         }
@@ -215,7 +205,7 @@ inline report::table table4(const std::vector<protocol::experiment_result>& resu
     for (const auto& labeling : {std::string("malignant_vs_benign"), std::string("melanoma_vs_benign")}) {
         const auto* r = tables_detail::find(results, model, transfer, finetune, labeling);
         if (!r) continue;
-        const auto folds = tables_detail::predictions_of(*r);
+        const auto folds = r->predictions();
         std::vector<std::string> names;
         for (int s = 0; s <= int(data::difficulty::high); ++s)
             names.push_back(std::string(data::to_string(static_cast<data::difficulty>(s))));
@@ -265,13 +255,11 @@ inline report::table table2(const protocol::experiment_result& r, const std::str
 
 // The referral analysis of one binary cell, pooled over its test folds (decision values: threshold 0).
 inline report::referral_section referral(const protocol::experiment_result& r) {
-    std::vector<int> labels;
-    std::vector<double> scores;
-    tables_detail::pooled(r, labels, scores);
+    const auto pooled = metrics::pool_binary(r.predictions(), "referral of '" + r.name + "'");
     const auto n = cell_name::parse(r.name);
     return {labeling_title(n.labeling) + ", " + transfer_title(n.transfer) + " / " + finetune_title(n.finetune) + " (" +
                 n.model + ")",
-            metrics::referral_analysis(labels, scores, 0.0)};
+            metrics::referral_analysis(pooled.labels, pooled.scores, 0.0)};
 }
 
 // The best binary cell of a model (highest mean AUC), for the referral analysis; nullptr if none.

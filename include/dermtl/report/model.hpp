@@ -144,22 +144,8 @@ struct table {
     }
     // The ROC curve of column c pooled over test folds of a binary design (one score column).
     void add_roc(std::size_t c, std::span<const metrics::fold_predictions> folds) {
-        std::vector<int> labels;
-        std::vector<double> scores;
-        for (std::size_t f = 0; f < folds.size(); ++f) {
-            const auto& fold = folds[f];
-            if (fold.scores.cols() != 1)
-                throw config_error("report::table '" + id + "': add_roc: expected binary predictions (one score "
-                                   "column) in fold " + std::to_string(f + 1) + ", found " +
-                                   std::to_string(fold.scores.cols()) + " columns; plot a binary design's ROC");
-            if (static_cast<std::size_t>(fold.scores.rows()) != fold.labels.size())
-                throw shape_error("report::table '" + id + "': add_roc: fold " + std::to_string(f + 1) +
-                                  ": expected one score per label (" + std::to_string(fold.labels.size()) +
-                                  "), found " + std::to_string(fold.scores.rows()));
-            labels.insert(labels.end(), fold.labels.begin(), fold.labels.end());
-            scores.insert(scores.end(), fold.scores.data(), fold.scores.data() + fold.scores.rows());
-        }
-        add_roc(c, labels, scores);
+        const auto pooled = metrics::pool_binary(folds, "report::table '" + id + "': add_roc");
+        add_roc(c, pooled.labels, pooled.scores);
     }
 };
 
