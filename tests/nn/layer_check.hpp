@@ -84,7 +84,7 @@ void check_layer_gradients(std::size_t batch, nn::mode phase, std::uint64_t seed
     // Parameter gradients: backward already left them in grad (the check's forward calls do not touch grad).
     for (auto& p : layer.params()) {
         const host_tensor g = p.grad;
-        check(p.value, g, std::string(p.role));
+        check(p.value, g, std::string(nn::role_name(p.role)));
     }
 }
 

@@ -117,8 +117,8 @@ TEST_CASE("a whole VGG-M forward at 224x224 matches PyTorch", "[nn][models][torc
     // Gaussian weights scaled by 1/sqrt(fan-in) keep activations at unit scale through 8 layers.
     net.for_each_param([&](std::size_t, param<backend::cpu>& p) {
         const auto d = p.value.shape();
-        const float scale = p.role == "weight" ? float(1.0 / std::sqrt(double(d[1] * d[2] * d[3]))) : 0.1f;
-        p.value = random_tensor({d[0], d[1], d[2], d[3]}, gen, scale * (p.role == "weight" ? 2.0f : 1.0f));
+        const float scale = p.role == param_role::weight ? float(1.0 / std::sqrt(double(d[1] * d[2] * d[3]))) : 0.1f;
+        p.value = random_tensor({d[0], d[1], d[2], d[3]}, gen, scale * (p.role == param_role::weight ? 2.0f : 1.0f));
     });
     const host_tensor x = random_tensor({2, 3, 224, 224}, gen, 50.0f);  // mean-subtracted pixel scale
     const host_tensor logits = net.forward(x);

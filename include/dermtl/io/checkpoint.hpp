@@ -306,7 +306,7 @@ void parameters_from_host(Network& net, const std::vector<host_tensor>& values, 
     net.for_each_param([&](std::size_t layer, auto& p) {
         const dims4 want = ops::dims(p.value), got = dims_of(values[i]);
         if (want != got)
-            throw shape_error(where + ": " + Net::label(layer) + " " + std::string(p.role) + ": expected " +
+            throw shape_error(where + ": " + Net::label(layer) + " " + std::string(nn::role_name(p.role)) + ": expected " +
                               describe(want) + ", found " + describe(got));
         p.value = ops::from_host(values[i++]);
     });

@@ -32,14 +32,20 @@ struct forward_context {
     rng* generator = nullptr;  // dropout masks; required in mode::train
 };
 
-// A trainable tensor and its gradient. `role` is "weight" or "bias" (initialization and weight
-// import dispatch on it).
+// What a parameter tensor is for: initialization (orthogonal weights, constant biases) and weight
+// decay (weights only) choose by it.
+enum class param_role { weight, bias };
+
+// "weight" or "bias", for messages.
+constexpr std::string_view role_name(param_role r) { return r == param_role::weight ? "weight" : "bias"; }
+
+// A trainable tensor, its gradient and its role.
 template <class Backend>
 struct param {
     using tensor = typename backend::ops<Backend>::tensor;
     tensor value;
     tensor grad;
-    std::string_view role;
+    param_role role = param_role::weight;
 };
 
 // Defaults shared by the layer descriptors (a layer without parameters inherits them).
@@ -55,13 +61,6 @@ concept layer_descriptor = requires {
     { L::kind } -> std::convertible_to<std::string_view>;
     { L::name } -> std::convertible_to<std::string_view>;
     { L::describe() } -> std::convertible_to<std::string>;
-};
-
-template <class L, class In>
-concept layer_for = shape_type<In> && requires {
-    { L::kind } -> std::convertible_to<std::string_view>;
-    { L::name } -> std::convertible_to<std::string_view>;
-    typename L::template output_shape<In>;
 };
 
 // Implementation helper for parameterless layers.

@@ -51,7 +51,7 @@ public:
     void initialize(rng& gen, init_options opt = {}) {
         for_each_param([&](std::size_t, param<Backend>& p) {
             host_tensor h(ops::dims(p.value));
-            if (p.role == "weight")
+            if (p.role == param_role::weight)
                 orthogonal(h, gen, opt.gain);
             else
                 h.fill(opt.bias);
@@ -73,7 +73,6 @@ public:
             (forward_layer<I>(ctx), ...);
         }(std::make_index_sequence<Last + 1>{});
         last_forward_ = Last;
-        phase_ = phase;
         return acts_[Last + 1];
     }
 
@@ -187,7 +186,6 @@ private:
     std::array<tensor, depth + 1> grads_{};  // grads_[i] gradient w.r.t. acts_[i]
     rng generator_;
     std::size_t last_forward_ = std::size_t(-1);
-    mode phase_ = mode::eval;
 };
 
 }  // namespace dermtl::nn

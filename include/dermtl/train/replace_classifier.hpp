@@ -49,7 +49,7 @@ std::vector<std::string> copy_layers(From& from, To& to, const std::vector<std::
         for (std::size_t k = 0; k < dst.size(); ++k) {
             const dims4 want = to_ops::dims(dst[k].value), got = from_ops::dims(src[k].value);
             if (want != got)
-                throw shape_error("copy_layers: " + ToNet::label(i) + " " + std::string(dst[k].role) + ": expected " +
+                throw shape_error("copy_layers: " + ToNet::label(i) + " " + std::string(nn::role_name(dst[k].role)) + ": expected " +
                                   describe(want) + ", the source's " + FromNet::label(j) + " has " + describe(got) +
                                   (i + 1 == ToNet::depth ? " (the classifier: use replace_classifier)" : ""));
         }

@@ -40,7 +40,7 @@ public:
     void step() {
         std::size_t i = 0;
         net_.for_each_param([&](std::size_t, nn::param<typename Network::backend_type>& p) {
-            const float l2 = p.role == "weight" ? opt_.l2 : 0.0f;
+            const float l2 = p.role == nn::param_role::weight ? opt_.l2 : 0.0f;
             ops::sgd_nesterov_update(p.value, p.grad, velocity_[i++], opt_.learning_rate, opt_.momentum, l2);
         });
     }

@@ -55,10 +55,10 @@ struct conv2d : layer_base {
         std::array<param<Backend>, 2> p;
 
         impl() {
-            p[0].role = "weight";
-            p[1].role = "bias";
+            p[0].role = param_role::weight;
+            p[1].role = param_role::bias;
             for (auto& q : p) {
-                ops::reshape(q.value, q.role == "weight" ? dims4{OutC, In::channels, K, K} : dims4{OutC, 1, 1, 1});
+                ops::reshape(q.value, q.role == param_role::weight ? dims4{OutC, In::channels, K, K} : dims4{OutC, 1, 1, 1});
                 ops::reshape(q.grad, ops::dims(q.value));
             }
         }

@@ -31,8 +31,8 @@ struct dense : layer_base {
         std::array<param<Backend>, 2> p;
 
         impl() {
-            p[0].role = "weight";
-            p[1].role = "bias";
+            p[0].role = param_role::weight;
+            p[1].role = param_role::bias;
             ops::reshape(p[0].value, {Out, In::size, 1, 1});
             ops::reshape(p[1].value, {Out, 1, 1, 1});
             for (auto& q : p) ops::reshape(q.grad, ops::dims(q.value));
