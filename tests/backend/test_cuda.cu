@@ -176,22 +176,37 @@ TEST_CASE("cuda conv2d matches the CPU (symmetric and asymmetric padding)", "[gp
             const host_tensor w = random_tensor({cc.out_c, cc.c, cc.k, cc.k}, gen, 0.2f);
             const host_tensor b = random_tensor({cc.out_c, 1, 1, 1}, gen);
             host_tensor y, dw(dims_of(w)), db(dims_of(b)), dx;
-            cpu::conv2d_forward(x, w, b, gc, y);
+            cpu::conv_state sc;
+            cpu::conv2d_forward(x, w, b, gc, y, sc);
             const host_tensor dy = random_tensor(dims_of(y), gen);
-            cpu::conv2d_backward(x, w, dy, gc, dw, db, &dx);
+            cpu::conv2d_backward(x, w, dy, gc, sc, dw, db, &dx);
 
             const gpu::tensor xg = gpu::from_host(x), wg = gpu::from_host(w), bg = gpu::from_host(b),
                               dyg = gpu::from_host(dy);
             gpu::tensor yg, dwg(dims_of(w)), dbg(dims_of(b)), dxg;
-            gpu::conv2d_forward(xg, wg, bg, gg, yg);
+            gpu::conv_state sg;  // per layer: this "layer"'s plans
+            gpu::conv2d_forward(xg, wg, bg, gg, yg, sg);
             require_close(host(yg), y, "conv2d y");
-            gpu::conv2d_backward(xg, wg, dyg, gg, dwg, dbg, &dxg);
+            gpu::conv2d_backward(xg, wg, dyg, gg, sg, dwg, dbg, &dxg);
             require_close(host(dwg), dw, "conv2d dw");
             require_close(host(dbg), db, "conv2d db");
             require_close(host(dxg), dx, "conv2d dx");
             // dx not requested: parameter gradients still overwritten, not accumulated.
-            gpu::conv2d_backward(xg, wg, dyg, gg, dwg, dbg, nullptr);
+            gpu::conv2d_backward(xg, wg, dyg, gg, sg, dwg, dbg, nullptr);
             require_close(host(dwg), dw, "conv2d dw (second call overwrites)");
+            CHECK(sg.plans.size() == 1);
+            // A second layer of the same shapes has its own plan; a new batch size adds one to the layer's.
+            gpu::conv_state other;
+            gpu::tensor y_other;
+            gpu::conv2d_forward(xg, wg, bg, gg, y_other, other);
+            require_close(host(y_other), y, "conv2d y (second layer's state)");
+            CHECK(other.plans.size() == 1);
+            const host_tensor x1 = random_tensor({1, cc.c, cc.h, cc.w}, gen);
+            host_tensor y1;
+            cpu::conv2d_forward(x1, w, b, gc, y1, sc);
+            gpu::conv2d_forward(gpu::from_host(x1), wg, bg, gg, y_other, sg);
+            require_close(host(y_other), y1, "conv2d y (batch of 1)");
+            CHECK(sg.plans.size() == 2);
         }
     }
 }
@@ -203,13 +218,15 @@ TEST_CASE("cuda dense matches the CPU", "[gpu][cuda][dense]") {
     const host_tensor w = random_tensor({17, 36, 1, 1}, gen, 0.3f);
     const host_tensor b = random_tensor({17, 1, 1, 1}, gen);
     host_tensor y, dw(dims_of(w)), db(dims_of(b)), dx;
-    cpu::dense_forward(x, w, b, y);
+    cpu::dense_state sc;
+    cpu::dense_forward(x, w, b, y, sc);
     const host_tensor dy = random_tensor(dims_of(y), gen);
-    cpu::dense_backward(x, w, dy, dw, db, &dx);
+    cpu::dense_backward(x, w, dy, sc, dw, db, &dx);
     const gpu::tensor xg = gpu::from_host(x), wg = gpu::from_host(w), bg = gpu::from_host(b), dyg = gpu::from_host(dy);
     gpu::tensor yg, dwg(dims_of(w)), dbg(dims_of(b)), dxg;
-    gpu::dense_forward(xg, wg, bg, yg);
-    gpu::dense_backward(xg, wg, dyg, dwg, dbg, &dxg);
+    gpu::dense_state sg;
+    gpu::dense_forward(xg, wg, bg, yg, sg);
+    gpu::dense_backward(xg, wg, dyg, sg, dwg, dbg, &dxg);
     require_close(host(yg), y, "dense y");
     require_close(host(dwg), dw, "dense dw");
     require_close(host(dbg), db, "dense db");

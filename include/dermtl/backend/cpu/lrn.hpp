@@ -9,13 +9,11 @@
 #include <cstddef>
 
 #include "dermtl/backend/cpu/tensor.hpp"
+#include "dermtl/backend/lrn_params.hpp"
 
 namespace dermtl::backend::cpu_detail {
 
-struct lrn_params {
-    std::size_t size;
-    float kappa, alpha, beta;
-};
+using backend::lrn_params;
 
 // Also stores d (the denominators before the power) in `scale` for the backward pass.
 inline void lrn_forward(const tensor& x, const lrn_params& p, tensor& y, tensor& scale) {

@@ -1,14 +1,11 @@
 #pragma once
 // backend::ops<backend::cpu>: every operation the layers need, on host tensors, with Eigen for
-// the matrix products and OpenMP across images/planes. Layers call only these; the CUDA backend
-// provides the same members in backend/cuda/ops.hpp.
+// the matrix products and OpenMP across images/planes. The reference implementation of the
+// backend contract (backend/contract.hpp, which states the conventions every backend follows);
+// the CUDA backend provides the same members in backend/cuda/ops.hpp.
 //
-// Conventions for all backends:
-//  - tensors are float32 NCHW; parameters have the shapes documented in cpu/tensor.hpp;
-//  - forward functions (re)shape their outputs, backward functions overwrite parameter gradients
-//    (they do not accumulate across calls) and write dx only when asked (non-null);
-//  - per-layer scratch state (`*_state`) is owned by the layer, so a training step does not
-//    allocate once the batch size is fixed.
+// Bitwise reproducible: the same inputs and thread count give the same bits (fixed reduction
+// orders in cpu/conv.hpp, 64-byte aligned buffers in core/tensor.hpp).
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -19,6 +16,7 @@
 #include "dermtl/backend/cpu/pointwise.hpp"
 #include "dermtl/backend/cpu/pool.hpp"
 #include "dermtl/backend/cpu/tensor.hpp"
+#include "dermtl/backend/contract.hpp"
 #include "dermtl/backend/tags.hpp"
 
 namespace dermtl::backend {
@@ -29,6 +27,10 @@ struct ops<cpu> {
     using window_geometry = cpu_detail::window_geometry;
     using lrn_params = cpu_detail::lrn_params;
 
+    // Per-layer state. Convolution and dense layers need none on the CPU (their column buffers
+    // are per thread, cpu/conv.hpp); the types exist because the contract has layers own one.
+    struct conv_state {};
+    struct dense_state {};
     struct pool_state {
         std::vector<std::int32_t> argmax;
     };
@@ -54,18 +56,20 @@ struct ops<cpu> {
     static void reshape(tensor& t, const dims4& d) { dermtl::ensure_shape(t, d); }
     static std::ptrdiff_t first_non_finite(const tensor& t) { return cpu_detail::first_non_finite(t); }
 
-    static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y) {
+    static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y,
+                               conv_state& /*s*/) {
         cpu_detail::conv2d_forward(x, w, b, g, y);
     }
     static void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, const window_geometry& g,
-                                tensor& dw, tensor& db, tensor* dx) {
+                                conv_state& /*s*/, tensor& dw, tensor& db, tensor* dx) {
         cpu_detail::conv2d_backward(x, w, dy, g, dw, db, dx);
     }
 
-    static void dense_forward(const tensor& x, const tensor& w, const tensor& b, tensor& y) {
+    static void dense_forward(const tensor& x, const tensor& w, const tensor& b, tensor& y, dense_state& /*s*/) {
         cpu_detail::dense_forward(x, w, b, y);
     }
-    static void dense_backward(const tensor& x, const tensor& w, const tensor& dy, tensor& dw, tensor& db, tensor* dx) {
+    static void dense_backward(const tensor& x, const tensor& w, const tensor& dy, dense_state& /*s*/, tensor& dw,
+                               tensor& db, tensor* dx) {
         cpu_detail::dense_backward(x, w, dy, dw, db, dx);
     }
 
@@ -120,5 +124,10 @@ struct ops<cpu> {
     }
     static void fill(tensor& t, float value) { std::fill(t.begin(), t.end(), value); }
 };
+
+static_assert(backend_ops<ops<cpu>>,
+              "backend::ops<cpu> (backend/cpu/ops.hpp) breaks the backend contract backend::backend_ops: an "
+              "operation is missing or has another signature; the operations are listed in "
+              "dermtl/backend/contract.hpp");
 
 }  // namespace dermtl::backend

@@ -1,7 +1,8 @@
 #pragma once
-// CUDA convolution through cuDNN 9 (forward, backward data, backward filter, bias), with one
-// cached plan per distinct (input shape, filter shape, geometry): descriptors, the chosen
-// algorithms and their workspace sizes, made on the first call and reused.
+// CUDA convolution through cuDNN 9 (forward, backward data, backward filter, bias). Each layer
+// owns a conv_state holding its plans, one per input shape it has seen (the training batch, a last
+// partial batch, the evaluation batch): descriptors, the chosen algorithms and their workspace
+// sizes, made on the first call of that shape and reused. Nothing is shared between layers.
 //
 // cuDNN pads symmetrically; dermtl's padding may be asymmetric (MatConvNet's [top bottom left
 // right]). When cuDNN's symmetric padding by (top, left) yields exactly the layer's output size,
@@ -130,7 +131,7 @@ public:
                   device_tensor& db, device_tensor* dx) {
         context& ctx = context::get();
         const float one = 1.0f, zero = 0.0f;
-        const float* in = input(x);  // re-padded: plans are shared by layers of equal shape
+        const float* in = input(x);  // re-padded: cheap, and correct whatever ran since forward
         void* ws = ctx.workspace(ws_bwd_filter_, what_);
         DERMTL_CUDNN_CHECK(cudnnConvolutionBackwardFilter(ctx.cudnn(), &one, in_.get(), in, dy.descriptor(), dy.data(),
                                                           conv_bwd_filter_, algo_bwd_filter_, ws, ws_bwd_filter_, &zero,
@@ -223,15 +224,21 @@ private:
     device_tensor xpad_, dxpad_;
 };
 
-// The plan for this input shape, filter shape and geometry (made on first use, then cached).
-inline conv_plan& conv_plan_for(const device_tensor& x, const device_tensor& w, const window_geometry& g) {
+// Per-layer convolution state: the layer's plans by (input shape, filter shape, geometry). A
+// layer's filter and geometry are fixed, so in practice there is one plan per batch size.
+struct conv_state {
     struct key {
         dims4 x, w;
         window_geometry g;
         auto operator<=>(const key&) const = default;
     };
-    static std::map<key, std::unique_ptr<conv_plan>> plans;
-    auto& slot = plans[key{x.dims(), w.dims(), g}];
+    std::map<key, std::unique_ptr<conv_plan>> plans;
+};
+
+// The layer's plan for this input shape, filter shape and geometry (made on first use, then kept).
+inline conv_plan& conv_plan_for(const device_tensor& x, const device_tensor& w, const window_geometry& g,
+                                conv_state& s) {
+    auto& slot = s.plans[conv_state::key{x.dims(), w.dims(), g}];
     if (!slot)
         slot = std::make_unique<conv_plan>(x.dims(), w.dims(), g);
     else
@@ -248,15 +255,16 @@ inline void check_conv_shapes(const device_tensor& x, const device_tensor& w, co
 }
 
 inline void conv2d_forward(const device_tensor& x, const device_tensor& w, const device_tensor& b,
-                           const window_geometry& g, device_tensor& y) {
+                           const window_geometry& g, device_tensor& y, conv_state& s) {
     check_conv_shapes(x, w, g);
-    conv_plan_for(x, w, g).forward(x, w, b, y);
+    conv_plan_for(x, w, g, s).forward(x, w, b, y);
 }
 
 inline void conv2d_backward(const device_tensor& x, const device_tensor& w, const device_tensor& dy,
-                            const window_geometry& g, device_tensor& dw, device_tensor& db, device_tensor* dx) {
+                            const window_geometry& g, conv_state& s, device_tensor& dw, device_tensor& db,
+                            device_tensor* dx) {
     check_conv_shapes(x, w, g);
-    conv_plan_for(x, w, g).backward(x, w, dy, dw, db, dx);
+    conv_plan_for(x, w, g, s).backward(x, w, dy, dw, db, dx);
 }
 
 }  // namespace dermtl::backend::cuda_detail

@@ -8,8 +8,6 @@
 //   dW^T (In x Out) = X dY^T -> gemm(N, T, In, Out, N, x, dy)
 //   dX (In x N) = W^T dY     -> gemm(N, N, In, N, Out, w, dy)
 #include <cstddef>
-#include <map>
-#include <memory>
 
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
@@ -19,15 +17,18 @@
 
 namespace dermtl::backend::cuda_detail {
 
-// The 1 x Out x 1 x 1 descriptor of a bias of `out` units (cached per width).
-inline cudnnTensorDescriptor_t bias_descriptor(std::size_t out) {
-    static std::map<std::size_t, std::unique_ptr<tensor_descriptor>> cache;
-    auto& slot = cache[out];
-    if (!slot) {
-        slot = std::make_unique<tensor_descriptor>();
-        slot->set({1, out, 1, 1});
+// Per-layer dense state: the 1 x Out x 1 x 1 descriptor of the layer's bias, made on first use.
+struct dense_state {
+    tensor_descriptor bias;
+    std::size_t bias_units = 0;
+};
+
+inline cudnnTensorDescriptor_t bias_descriptor(std::size_t out, dense_state& s) {
+    if (s.bias_units != out) {
+        s.bias.set({1, out, 1, 1});
+        s.bias_units = out;
     }
-    return slot->get();
+    return s.bias.get();
 }
 
 inline void check_dense_shapes(const device_tensor& x, const device_tensor& w) {
@@ -37,7 +38,8 @@ inline void check_dense_shapes(const device_tensor& x, const device_tensor& w) {
                           " features per sample; the weights " + describe(wd) + " expect " + std::to_string(wd[1]));
 }
 
-inline void dense_forward(const device_tensor& x, const device_tensor& w, const device_tensor& b, device_tensor& y) {
+inline void dense_forward(const device_tensor& x, const device_tensor& w, const device_tensor& b, device_tensor& y,
+                          dense_state& s) {
     check_dense_shapes(x, w);
     context& ctx = context::get();
     const int n = int(x.dims()[0]), in = int(w.dims()[1]), out = int(w.dims()[0]);
@@ -45,12 +47,12 @@ inline void dense_forward(const device_tensor& x, const device_tensor& w, const 
     const float one = 1.0f, zero = 0.0f;
     DERMTL_CUBLAS_CHECK(cublasSgemm(ctx.cublas(), CUBLAS_OP_T, CUBLAS_OP_N, out, n, in, &one, w.data(), in, x.data(), in,
                                     &zero, y.data(), out));
-    DERMTL_CUDNN_CHECK(cudnnAddTensor(ctx.cudnn(), &one, bias_descriptor(std::size_t(out)), b.data(), &one,
+    DERMTL_CUDNN_CHECK(cudnnAddTensor(ctx.cudnn(), &one, bias_descriptor(std::size_t(out), s), b.data(), &one,
                                       y.descriptor(), y.data()));
 }
 
-inline void dense_backward(const device_tensor& x, const device_tensor& w, const device_tensor& dy, device_tensor& dw,
-                           device_tensor& db, device_tensor* dx) {
+inline void dense_backward(const device_tensor& x, const device_tensor& w, const device_tensor& dy, dense_state& /*s*/,
+                           device_tensor& dw, device_tensor& db, device_tensor* dx) {
     check_dense_shapes(x, w);
     context& ctx = context::get();
     const int n = int(x.dims()[0]), in = int(w.dims()[1]), out = int(w.dims()[0]);

@@ -9,14 +9,12 @@
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
 #include "dermtl/backend/cuda/tensor.hpp"
+#include "dermtl/backend/lrn_params.hpp"
 #include "dermtl/core/error.hpp"
 
 namespace dermtl::backend::cuda_detail {
 
-struct lrn_params {
-    std::size_t size;
-    float kappa, alpha, beta;
-};
+using backend::lrn_params;
 
 // Per-layer LRN state: the cuDNN descriptor, set once.
 struct lrn_state {

@@ -1,9 +1,10 @@
 #pragma once
 // backend::ops<backend::cuda>: every operation the layers need, on device tensors -- cuDNN 9 for
 // convolution, pooling, LRN, ReLU and softmax; cuBLAS for dense layers; small kernels for the
-// element-wise work, the loss, the fused SGD update and the non-finite check. The same members as
-// backend/cpu/ops.hpp, with the conventions written there (float32 NCHW; forward reshapes its
-// outputs; backward overwrites parameter gradients and writes dx only when asked).
+// element-wise work, the loss, the fused SGD update and the non-finite check. Satisfies the
+// backend contract (backend/contract.hpp, checked below), with its conventions (float32 NCHW;
+// forward reshapes its outputs; backward overwrites parameter gradients and writes dx only when
+// asked); the CUDA-only extras at the end are the numeric options and synchronize().
 //
 // Include this header in a translation unit compiled by nvcc (a .cu file) in a build configured
 // with -DDERMTL_WITH_CUDA=ON (meson: -Dcuda=enabled), and link dermtl::cuda. Tensors move between
@@ -13,8 +14,10 @@
 // backend_error("backend::cuda: no CUDA device: ...") when there is none. Every CUDA, cuDNN and
 // cuBLAS call is checked (cuda/check.hpp); running out of device memory names the bytes, what
 // they were for and a batch size estimated to fit. Device buffers of a given shape are allocated
-// once: per-layer descriptors and algorithm choices are cached (conv plans, pool/lrn state) and
-// the training step allocates nothing once the batch size is fixed.
+// once: descriptors, algorithm choices and per-shape plans live in each layer's state
+// (conv_state, dense_state, pool_state, lrn_state, dropout_state), never in process-wide maps, and
+// the training step allocates nothing once the batch size is fixed. The process-wide part is the
+// device context (cuda/context.hpp): handles, the shared workspace and the numeric options.
 #if !defined(__CUDACC__)
 #error "dermtl/backend/cuda/ops.hpp must be compiled by nvcc: put the code that names backend::cuda in a .cu file"
 #endif
@@ -22,6 +25,7 @@
 #include <cstdint>
 #include <span>
 
+#include "dermtl/backend/contract.hpp"
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
 #include "dermtl/backend/cuda/conv.hpp"
@@ -29,8 +33,8 @@
 #include "dermtl/backend/cuda/lrn.hpp"
 #include "dermtl/backend/cuda/pointwise.hpp"
 #include "dermtl/backend/cuda/pool.hpp"
+#include "dermtl/backend/cuda/tag.hpp"
 #include "dermtl/backend/cuda/tensor.hpp"
-#include "dermtl/backend/tags.hpp"
 #include "dermtl/core/rng.hpp"
 #include "dermtl/core/tensor.hpp"
 
@@ -41,6 +45,8 @@ struct ops<cuda> {
     using tensor = cuda_detail::device_tensor;
     using window_geometry = cuda_detail::window_geometry;
     using lrn_params = cuda_detail::lrn_params;
+    using conv_state = cuda_detail::conv_state;
+    using dense_state = cuda_detail::dense_state;
     using pool_state = cuda_detail::pool_state;
     using lrn_state = cuda_detail::lrn_state;
     using dropout_state = cuda_detail::dropout_state;
@@ -71,19 +77,21 @@ struct ops<cuda> {
     static void reshape(tensor& t, const dims4& d) { t.reshape(d); }
     static std::ptrdiff_t first_non_finite(const tensor& t) { return cuda_detail::first_non_finite(t); }
 
-    static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y) {
-        cuda_detail::conv2d_forward(x, w, b, g, y);
+    static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y,
+                               conv_state& s) {
+        cuda_detail::conv2d_forward(x, w, b, g, y, s);
     }
     static void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, const window_geometry& g,
-                                tensor& dw, tensor& db, tensor* dx) {
-        cuda_detail::conv2d_backward(x, w, dy, g, dw, db, dx);
+                                conv_state& s, tensor& dw, tensor& db, tensor* dx) {
+        cuda_detail::conv2d_backward(x, w, dy, g, s, dw, db, dx);
     }
 
-    static void dense_forward(const tensor& x, const tensor& w, const tensor& b, tensor& y) {
-        cuda_detail::dense_forward(x, w, b, y);
+    static void dense_forward(const tensor& x, const tensor& w, const tensor& b, tensor& y, dense_state& s) {
+        cuda_detail::dense_forward(x, w, b, y, s);
     }
-    static void dense_backward(const tensor& x, const tensor& w, const tensor& dy, tensor& dw, tensor& db, tensor* dx) {
-        cuda_detail::dense_backward(x, w, dy, dw, db, dx);
+    static void dense_backward(const tensor& x, const tensor& w, const tensor& dy, dense_state& s, tensor& dw,
+                               tensor& db, tensor* dx) {
+        cuda_detail::dense_backward(x, w, dy, s, dw, db, dx);
     }
 
     static void max_pool_forward(const tensor& x, const window_geometry& g, tensor& y, pool_state& s) {
@@ -140,5 +148,10 @@ struct ops<cuda> {
     // Waits for the device to finish (timing).
     static void synchronize() { DERMTL_CUDA_CHECK(cudaDeviceSynchronize()); }
 };
+
+static_assert(backend_ops<ops<cuda>>,
+              "backend::ops<cuda> (backend/cuda/ops.hpp) breaks the backend contract backend::backend_ops: an "
+              "operation is missing or has another signature; the operations are listed in "
+              "dermtl/backend/contract.hpp");
 
 }  // namespace dermtl::backend

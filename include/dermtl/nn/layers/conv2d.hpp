@@ -53,6 +53,7 @@ struct conv2d : layer_base {
                                                                 Stride,       Stride,      Pad.top,   Pad.left,
                                                                 Out::height,  Out::width};
         std::array<param<Backend>, 2> p;
+        typename ops::conv_state state;  // this layer's backend state (CUDA: its cuDNN plans)
 
         impl() {
             p[0].role = param_role::weight;
@@ -65,10 +66,10 @@ struct conv2d : layer_base {
         std::span<param<Backend>> params() { return p; }
 
         void forward(const tensor& x, tensor& y, forward_context&) {
-            ops::conv2d_forward(x, p[0].value, p[1].value, geometry, y);
+            ops::conv2d_forward(x, p[0].value, p[1].value, geometry, y, state);
         }
         void backward(const tensor& x, const tensor&, const tensor& dy, tensor* dx) {
-            ops::conv2d_backward(x, p[0].value, dy, geometry, p[0].grad, p[1].grad, dx);
+            ops::conv2d_backward(x, p[0].value, dy, geometry, state, p[0].grad, p[1].grad, dx);
         }
     };
 };

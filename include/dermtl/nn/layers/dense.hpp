@@ -29,6 +29,7 @@ struct dense : layer_base {
         using ops = backend::ops<Backend>;
         using tensor = typename ops::tensor;
         std::array<param<Backend>, 2> p;
+        typename ops::dense_state state;  // this layer's backend state (CUDA: its bias descriptor)
 
         impl() {
             p[0].role = param_role::weight;
@@ -39,9 +40,11 @@ struct dense : layer_base {
         }
         std::span<param<Backend>> params() { return p; }
 
-        void forward(const tensor& x, tensor& y, forward_context&) { ops::dense_forward(x, p[0].value, p[1].value, y); }
+        void forward(const tensor& x, tensor& y, forward_context&) {
+            ops::dense_forward(x, p[0].value, p[1].value, y, state);
+        }
         void backward(const tensor& x, const tensor&, const tensor& dy, tensor* dx) {
-            ops::dense_backward(x, p[0].value, dy, p[0].grad, p[1].grad, dx);
+            ops::dense_backward(x, p[0].value, dy, state, p[0].grad, p[1].grad, dx);
         }
     };
 };
