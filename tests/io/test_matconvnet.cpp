@@ -15,6 +15,7 @@
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/network.hpp"
+#include "tiny_nets.hpp"
 
 using namespace dermtl;
 using dermtl::testing::relative_error;
@@ -176,6 +177,50 @@ TEST_CASE("export writes MatConvNet's newer layout: scipy/PyTorch and load_matco
             const bool same = a[k].value == b[k].value;
             CHECK(same);
         }
+    }
+}
+
+TEST_CASE("each layer kind's matconvnet_layer writes MatConvNet's record and reads it back", "[io][matconvnet]") {
+    // The trait seam without an oracle: every kind the nets use, named and unnamed, asymmetric
+    // conv padding and a floor-rounded pool, through save_matconvnet and load_matconvnet.
+    STATIC_REQUIRE(io::matconvnet_layer<nn::named<"drop6", nn::dropout<50>>>::may_be_absent);
+    STATIC_REQUIRE(!io::matconvnet_layer<nn::named<"fc6", nn::dense<4>>>::may_be_absent);
+    testing::scratch_dir dir("mcn-kinds");
+
+    SECTION("VGG-M's kinds (tiny_vgg)") {
+        using tiny = testing::tiny_vgg<3>;
+        nn::network<tiny, backend::cpu> net(11);
+        io::matconvnet_export_options opt;
+        opt.append_softmax = false;
+        opt.compress = false;
+        io::save_matconvnet(dir / "tiny.mat", net, opt);
+        nn::network<tiny, backend::cpu> back(nn::uninitialized);
+        const auto model = io::load_matconvnet(dir / "tiny.mat", back);
+        CHECK(model.layer_names == std::vector<std::string>(tiny::names.begin(), tiny::names.end()));
+        CHECK(model.layer_types == std::vector<std::string>{"conv", "relu", "lrn", "pool", "conv", "relu", "dropout",
+                                                            "conv", "relu", "dropout", "conv"});
+        for (std::size_t i = 0; i < tiny::depth; ++i)
+            for (std::size_t k = 0; k < net.params(i).size(); ++k) {
+                INFO(tiny::label(i) << " parameter " << k);
+                const bool same = net.params(i)[k].value == back.params(i)[k].value;
+                CHECK(same);
+            }
+        const host_tensor x = testing::random_images(2, 3);
+        CHECK(relative_error(back.forward(x), host_tensor(net.forward(x))) == 0);
+    }
+    SECTION("unnamed layers are written as layerN; asymmetric padding and floor rounding survive") {
+        using odd = nn::net<nn::input<2, 9, 9>, nn::named<"conv1", nn::conv2d<3, 3, 2, padding{0, 1, 0, 1}>>, nn::relu,
+                            nn::named<"pool1", nn::max_pool<2, 2, padding{}, rounding::floor>>,
+                            nn::named<"fc", nn::dense<2>>>;
+        nn::network<odd, backend::cpu> net(3);
+        io::save_matconvnet(dir / "odd.mat", net);
+        nn::network<odd, backend::cpu> back(nn::uninitialized);
+        const auto model = io::load_matconvnet(dir / "odd.mat", back);
+        CHECK(model.layer_names == std::vector<std::string>{"conv1", "layer2", "pool1", "fc", "prob"});
+        const host_tensor x = testing::random_images(2, 4, 9);
+        host_tensor x2({2, 2, 9, 9});
+        std::copy_n(x.data(), x2.size(), x2.data());
+        CHECK(relative_error(back.forward(x2), host_tensor(net.forward(x2))) == 0);
     }
 }
 
