@@ -80,7 +80,7 @@ __global__ void softmax_cross_entropy(const T* logits, const int* labels, std::s
         for (std::size_t j = 1; j < k; ++j) m = z[j] > m ? double(z[j]) : m;
         double sum = 0;
         for (std::size_t j = 0; j < k; ++j) sum += exp(double(z[j]) - m);
-        const double log_sum = log(sum) + m;
+        const double log_sum = ::log(sum) + m;  // qualified: dermtl::log is the log-sink namespace
         const int label = labels[i];
         loss[i] = log_sum - double(z[label]);
         for (std::size_t j = 0; j < k; ++j)
