@@ -39,7 +39,6 @@
 #include <vector>
 
 #include "dermtl/core/error.hpp"
-#include "dermtl/core/fixed_string.hpp"
 #include "dermtl/core/shape.hpp"
 #include "dermtl/core/tensor.hpp"
 #include "dermtl/core/type_list.hpp"
@@ -113,9 +112,11 @@ struct matconvnet_layer {
                   "io::matconvnet_layer for it in io/matconvnet/layers.hpp (see conv2d's)");
 };
 
-// A named layer reads and writes as the layer it names.
-template <fixed_string Name, class Layer>
-struct matconvnet_layer<nn::named<Name, Layer>> : matconvnet_layer<Layer> {};
+// A named layer reads and writes as the layer it names. (Constrained on named's `unnamed` rather
+// than specialized on named<Name, Layer>: nvcc's front end cannot deduce a fixed_string Name.)
+template <class L>
+    requires requires { typename L::unnamed; }
+struct matconvnet_layer<L> : matconvnet_layer<typename L::unnamed> {};
 
 namespace matconvnet_detail {
 

@@ -10,6 +10,7 @@ template <fixed_string Name, class Layer>
 struct named : Layer {
     static_assert(Name.view().size() > 0, "named<Name, Layer>: the name must not be empty");
     static constexpr std::string_view name = Name.view();
+    using unnamed = Layer;  // what it names: per-kind traits (io::matconvnet_layer) dispatch on it
 };
 
 }  // namespace dermtl::nn
