@@ -6,12 +6,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "dermtl/core/log.hpp"
 #include "dermtl/io/checkpoint.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/train/replace_classifier.hpp"
@@ -262,6 +264,61 @@ TEST_CASE("progress: plain lines off a terminal, a live bar on one", "[train][pr
     live.on_epoch(r);
     CHECK_THAT(tty.str(), Catch::StartsWith("\repoch 3/60 [###") && Catch::Contains("10/10") &&
                               Catch::Contains(train::format_epoch_line(r)));
+}
+
+TEST_CASE("the trainer's progress goes to the caller's log sink", "[train][progress]") {
+    toy_problem p;
+    network net(3);
+    train::trainer_options o = toy_options();
+    o.epochs = 2;
+    o.print_progress = true;
+    std::ostringstream captured;
+    {
+        log::scoped_sink sink(captured);
+        CHECK_FALSE(train::progress_printer().live());  // a caller's sink: plain lines, no bar
+        const auto result = train::train_network(net, p.train, p.validation, o);
+        REQUIRE(result.history.size() == 2);
+        CHECK(captured.str() == train::format_epoch_line(result.history[0]) + "\n" +
+                                    train::format_epoch_line(result.history[1]) + "\n");
+    }
+}
+
+TEST_CASE("the trainer's record in a checkpoint reads back what was written", "[train][checkpoint]") {
+    train::trainer_record r{.seed = 17, .batch_size = 8, .sgd = {.learning_rate = 0.01f, .momentum = 0.9f, .l2 = 5e-4f},
+                            .best_epoch = 2, .best_val_loss = 0.25, .history = {}};
+    train::epoch_report e;
+    e.epoch = 1;
+    e.epochs = 3;
+    e.train_loss = 0.7;
+    e.val_loss = NAN;  // no validation set: stored as null
+    e.val_auc = NAN;
+    e.images_per_second = 120;
+    e.seconds = 1.5;
+    e.train_images = 60;
+    e.best = false;
+    r.history = {e, e};
+    r.history[1].epoch = 2;
+    const std::string text = train::write_trainer_record(r);
+    CHECK(text.find("\"val_loss\":null") != std::string::npos);
+    const train::trainer_record back = train::read_trainer_record(text, "test");
+    CHECK(back.seed == 17);
+    CHECK(back.batch_size == 8);
+    CHECK(back.sgd.learning_rate == 0.01f);
+    CHECK(back.sgd.momentum == 0.9f);
+    CHECK(back.sgd.l2 == 5e-4f);
+    CHECK(back.best_epoch == 2);
+    CHECK(back.best_val_loss == 0.25);
+    REQUIRE(back.history.size() == 2);
+    CHECK(back.history[1].epoch == 2);
+    CHECK(back.history[0].train_loss == 0.7);
+    CHECK(std::isnan(back.history[0].val_loss));
+    CHECK(train::write_trainer_record(back) == text);
+    r.best_val_loss = INFINITY;  // no best epoch yet
+    CHECK(std::isnan(train::read_trainer_record(train::write_trainer_record(r), "test").best_val_loss));
+
+    CHECK_THROWS_AS(train::read_trainer_record("", "test"), io_error);
+    CHECK_THROWS_WITH(train::read_trainer_record("{\"seed\": 1}", "resuming from 'x.ckpt'"),
+                      Catch::Contains("resuming from 'x.ckpt'") && Catch::Contains("unreadable"));
 }
 
 TEST_CASE("replacing the classifier: 1000 -> 2 classes keeps every other layer", "[train][transfer]") {

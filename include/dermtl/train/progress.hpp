@@ -7,15 +7,20 @@
 // epoch otherwise (logs, CI, pipes):
 //   epoch  3/60  train 0.6412  val 0.6120  AUC 0.7421  212.3 img/s  12.4 s  ETA 9m41s  *
 // (`*` marks the lowest validation loss so far: the weights the trainer will keep).
+// By default the printer writes to the log sink (core/log.hpp): standard error unless the caller
+// installed another sink with log::scoped_sink.
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <iostream>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unistd.h>
+
+#include "dermtl/core/log.hpp"
 
 namespace dermtl::train {
 
@@ -67,8 +72,9 @@ inline std::string format_epoch_line(const epoch_report& r) {
 
 class progress_printer {
 public:
-    // live: draw a bar within epochs; by default only when `out` is std::cout/std::cerr/std::clog on a terminal.
-    explicit progress_printer(std::ostream& out = std::cerr, std::optional<bool> live = std::nullopt)
+    // live: draw a bar within epochs; by default only when `out` is std::cout/std::cerr/std::clog
+    // on a terminal (so the default log sink, standard error, on a TTY).
+    explicit progress_printer(std::ostream& out = log::stream(), std::optional<bool> live = std::nullopt)
         : out_(out), live_(live ? *live : is_terminal(out)) {}
 
     bool live() const { return live_; }
@@ -101,6 +107,8 @@ public:
 
 private:
     static bool is_terminal(const std::ostream& out) {
+        // By identity: the default log sink is std::cerr itself, so it draws a bar on a TTY; a
+        // caller's sink (a file, a string stream, a GUI) gets plain lines.
         if (&out == &std::cout) return ::isatty(1);
         if (&out == &std::cerr || &out == &std::clog) return ::isatty(2);
         return false;
