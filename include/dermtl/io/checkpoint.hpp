@@ -16,9 +16,10 @@
 //        tensors weights, tensors velocity, tensors best_weights
 //   where str = u64 length + bytes, tensors = u64 count + per tensor 4 x u64 dims (N,C,H,W) +
 //   float32 data in NCHW order.
-// Writes are atomic: the file is written next to the target under a temporary name, flushed to
-// disk (fsync) and renamed over the target, so a run killed mid-write leaves the previous
-// checkpoint intact.
+// Writes are atomic (io/atomic_file.hpp): the file is written next to the target under a
+// temporary name, flushed to disk (fsync) and renamed over the target, so a run killed mid-write
+// leaves the previous checkpoint intact. The checksum and the network-type hash are
+// core::fnv1a64 (core/hash.hpp), the payload hashed in the order it is written.
 // Errors: missing/short/corrupted file (bad magic, version, size or checksum) -> io_error naming
 // the file; a checkpoint of another network type -> config_error naming both networks and the
 // first layer where they differ; parameter shapes that do not fit -> shape_error naming the layer.
@@ -31,11 +32,12 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 #include <vector>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/core/hash.hpp"
 #include "dermtl/core/tensor.hpp"
+#include "dermtl/io/atomic_file.hpp"
 #include "dermtl/nn/layer.hpp"
 #include "dermtl/nn/net.hpp"
 
@@ -53,17 +55,11 @@ std::string net_signature() {
     return s;
 }
 
-inline std::uint64_t fnv1a64(const void* data, std::size_t n, std::uint64_t h = 0xcbf29ce484222325ull) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-
 // Identity of a network type: the hash of its layer list (names, descriptors, shapes).
 template <nn::net_type Net>
 std::uint64_t net_hash() {
     const std::string s = net_signature<Net>();
-    return fnv1a64(s.data(), s.size());
+    return core::fnv1a64(s.data(), s.size());
 }
 
 struct checkpoint {
@@ -89,7 +85,7 @@ public:
     writer(std::FILE* f, std::string where) : f_(f), where_(std::move(where)) {}
     void bytes(const void* p, std::size_t n) {
         if (n && std::fwrite(p, 1, n, f_) != n) throw io_error(where_ + ": write failed (disk full?)");
-        hash_ = fnv1a64(p, n, hash_);
+        hash_ = core::fnv1a64(p, n, hash_);
         size_ += n;
     }
     void u64(std::uint64_t v) { bytes(&v, 8); }
@@ -110,7 +106,7 @@ public:
 private:
     std::FILE* f_;
     std::string where_;
-    std::uint64_t hash_ = 0xcbf29ce484222325ull, size_ = 0;
+    std::uint64_t hash_ = core::fnv1a_offset, size_ = 0;
 };
 
 class reader {
@@ -119,7 +115,7 @@ public:
     void bytes(void* p, std::size_t n) {
         if (n > left_) throw io_error(where_ + ": corrupted: a field runs past the end of the payload");
         if (n && std::fread(p, 1, n, f_) != n) throw io_error(where_ + ": truncated: the file ends inside the payload");
-        hash_ = fnv1a64(p, n, hash_);
+        hash_ = core::fnv1a64(p, n, hash_);
         left_ -= n;
     }
     std::uint64_t u64() {
@@ -162,7 +158,7 @@ private:
     std::FILE* f_;
     std::uint64_t left_;
     std::string where_;
-    std::uint64_t hash_ = 0xcbf29ce484222325ull;
+    std::uint64_t hash_ = core::fnv1a_offset;
 };
 
 struct file_closer {
@@ -186,50 +182,35 @@ inline std::string first_difference(const std::string& a, const std::string& b) 
 
 }  // namespace checkpoint_detail
 
-// Writes `c` atomically (temporary file + fsync + rename).
+// Writes `c` atomically (io::write_atomically: temporary file, fsync, rename, fsync of the folder).
 inline void write_checkpoint(const std::filesystem::path& path, const checkpoint& c) {
     using namespace checkpoint_detail;
     const std::string where = "write_checkpoint: '" + path.string() + "'";
-    std::filesystem::path tmp = path;
-    tmp += ".tmp." + std::to_string(::getpid());
-    {
+    write_atomically(path, "write_checkpoint", [&](const std::filesystem::path& tmp) {
         std::unique_ptr<std::FILE, file_closer> f(std::fopen(tmp.string().c_str(), "wb"));
         if (!f) throw io_error(where + ": cannot create the temporary file '" + tmp.string() + "'");
-        try {
-            char header[header_size] = {};
-            if (std::fwrite(header, 1, header_size, f.get()) != header_size) throw io_error(where + ": write failed");
-            writer w(f.get(), where);
-            w.u64(c.net_hash);
-            w.str(c.net_signature);
-            w.u64(c.epoch);
-            w.str(c.rng_state);
-            w.str(c.extra);
-            w.tensors(c.weights);
-            w.tensors(c.velocity);
-            w.tensors(c.best_weights);
-            std::memcpy(header, magic, 8);
-            const std::uint32_t version = checkpoint_version;
-            const std::uint64_t size = w.size(), hash = w.hash();
-            std::memcpy(header + 8, &version, 4);
-            std::memcpy(header + 12, &size, 8);
-            std::memcpy(header + 20, &hash, 8);
-            if (std::fseek(f.get(), 0, SEEK_SET) != 0 || std::fwrite(header, 1, header_size, f.get()) != header_size ||
-                std::fflush(f.get()) != 0 || ::fsync(::fileno(f.get())) != 0)
-                throw io_error(where + ": write failed (disk full?)");
-        } catch (...) {
-            f.reset();
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw;
-        }
+        char header[header_size] = {};
+        if (std::fwrite(header, 1, header_size, f.get()) != header_size) throw io_error(where + ": write failed");
+        writer w(f.get(), where);
+        w.u64(c.net_hash);
+        w.str(c.net_signature);
+        w.u64(c.epoch);
+        w.str(c.rng_state);
+        w.str(c.extra);
+        w.tensors(c.weights);
+        w.tensors(c.velocity);
+        w.tensors(c.best_weights);
+        std::memcpy(header, magic, 8);
+        const std::uint32_t version = checkpoint_version;
+        const std::uint64_t size = w.size(), hash = w.hash();
+        std::memcpy(header + 8, &version, 4);
+        std::memcpy(header + 12, &size, 8);
+        std::memcpy(header + 20, &hash, 8);
+        if (std::fseek(f.get(), 0, SEEK_SET) != 0 || std::fwrite(header, 1, header_size, f.get()) != header_size ||
+            std::fflush(f.get()) != 0)
+            throw io_error(where + ": write failed (disk full?)");
         if (std::fclose(f.release()) != 0) throw io_error(where + ": closing the temporary file failed");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw io_error(where + ": cannot rename the temporary file into place: " + ec.message());
-    }
+    });
 }
 
 // Reads and verifies (magic, version, size, checksum) a checkpoint of any network.

@@ -16,7 +16,6 @@
 // io_errors of read_image (naming the file and the manifest line when given).
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <list>
@@ -29,6 +28,8 @@
 #include <opencv2/core.hpp>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/core/hash.hpp"
+#include "dermtl/io/atomic_file.hpp"
 #include "dermtl/io/image.hpp"
 
 namespace dermtl::io {
@@ -123,11 +124,6 @@ private:
         }
     }
 
-    static std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull) {
-        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-        return h;
-    }
-
     std::filesystem::path disk_path(const std::filesystem::path& file) const {
         std::error_code ec;
         const auto abs = std::filesystem::absolute(file, ec).lexically_normal().string();
@@ -138,9 +134,7 @@ private:
                                 std::to_string(p.width) + "x" + std::to_string(p.height) + "|" +
                                 std::to_string(p.crop_frame) + "|" + std::to_string(p.frame.dark_threshold) + "|" +
                                 std::to_string(p.frame.dark_fraction) + "|" + std::to_string(p.frame.max_crop_fraction);
-        char hex[17];
-        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(key)));
-        return opt_.disk_dir / (std::string(hex) + ".rgb8");
+        return opt_.disk_dir / (core::to_hex(core::fnv1a64(key)) + ".rgb8");
     }
 
     // Raw format: "DTLC" magic, int32 width, int32 height, then height*width*3 bytes (RGB).
@@ -159,19 +153,13 @@ private:
         return m;
     }
     static void write_raw(const std::filesystem::path& p, const cv::Mat& m) {
-        const auto tmp = p.string() + ".tmp";
-        {
-            std::ofstream out(tmp, std::ios::binary);
-            if (!out) throw io_error("image_cache: cannot write " + tmp);
-            const std::int32_t w = m.cols, h = m.rows;
-            out.write("DTLC", 4);
-            out.write(reinterpret_cast<const char*>(&w), 4);
-            out.write(reinterpret_cast<const char*>(&h), 4);
-            const cv::Mat c = m.isContinuous() ? m : m.clone();
-            out.write(reinterpret_cast<const char*>(c.data), static_cast<std::streamsize>(c.total() * 3));
-            if (!out) throw io_error("image_cache: write failed for " + tmp);
-        }
-        std::filesystem::rename(tmp, p);  // atomic: readers never see half a file
+        const std::int32_t w = m.cols, h = m.rows;
+        const cv::Mat c = m.isContinuous() ? m : m.clone();
+        std::string bytes("DTLC");
+        bytes.append(reinterpret_cast<const char*>(&w), 4);
+        bytes.append(reinterpret_cast<const char*>(&h), 4);
+        bytes.append(reinterpret_cast<const char*>(c.data), c.total() * 3);
+        write_file_atomically(p, bytes);  // readers never see half a file
     }
 
     image_cache_options opt_;
