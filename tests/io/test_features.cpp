@@ -1,16 +1,17 @@
-// fc7 features: eval mode, batched, L2-normalized rows, saved as .npy (read back by xtensor's
-// independent .npy reader) plus an ids file.
-#include "io/tiny_nets.hpp"
+// Deep-feature files: a matrix as .npy (the bytes numpy.save writes, read back by xtensor's
+// reader) plus an ids file; hostile .npy files rejected with an io_error naming the file.
+// Computing features is tests/train/test_features.cpp's.
 #include "support/oracle.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <opencv2/imgcodecs.hpp>
-#include <xtensor/xview.hpp>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "dermtl/io/features.hpp"
 
@@ -18,95 +19,185 @@ using namespace dermtl;
 namespace fs = std::filesystem;
 
 namespace {
-using tiny = testing::tiny_vgg<2, 8>;
-using network = nn::network<tiny, backend::cpu>;
-}  // namespace
 
-TEST_CASE("features are relu7 outputs in eval mode, L2-normalized, whatever the batch size", "[io][features]") {
-    network net(5);
-    const host_tensor x = testing::random_images(7, 1);
-    const svm::feature_matrix f = io::extract_features(net, x, {.batch_size = 3});
-    REQUIRE(f.rows() == 7);
-    REQUIRE(f.cols() == 8);
-    // Reference: one sample at a time through the tap, normalized here.
-    for (std::size_t i = 0; i < 7; ++i) {
-        host_tensor one = xt::view(x, xt::range(i, i + 1), xt::all(), xt::all(), xt::all());
-        const host_tensor tap = net.features<"fc7">(one);
-        double norm = 0;
-        for (float v : tap) norm += double(v) * v;
-        norm = std::sqrt(norm);
-        double row = 0;
-        for (Eigen::Index j = 0; j < f.cols(); ++j) {
-            row += double(f(Eigen::Index(i), j)) * f(Eigen::Index(i), j);
-            CHECK(f(Eigen::Index(i), j) == Approx(norm > 0 ? tap.data()[j] / norm : 0.0).margin(1e-6));
-            CHECK(f(Eigen::Index(i), j) >= 0.0f);  // after the ReLU
-        }
-        if (norm > 0) CHECK(row == Approx(1.0).epsilon(1e-5));
-    }
-    // Eval mode: no dropout, so the same input gives the same features (up to the float rounding
-    // of another batch size's matrix blocking), and exactly the same with the same batch size.
-    CHECK(io::extract_features(net, x, {.batch_size = 7}).isApprox(f, 1e-6f));
-    CHECK(io::extract_features(net, x, {.batch_size = 3}) == f);
-    const svm::feature_matrix raw = io::extract_features(net, x, {.batch_size = 2, .l2_normalize = false});
-    CHECK(raw.row(0).norm() != Approx(1.0f));
-    CHECK_THROWS_AS(io::extract_features(net, x, {.batch_size = 0}), config_error);
+io::feature_set some_features(Eigen::Index rows, Eigen::Index cols) {
+    io::feature_set f;
+    f.values.resize(rows, cols);
+    for (Eigen::Index i = 0; i < f.values.size(); ++i) f.values.data()[i] = float(i) * 0.25f - 3.0f;
+    for (Eigen::Index i = 0; i < rows; ++i) f.ids.push_back("ISIC_" + std::to_string(i));
+    return f;
 }
 
-TEST_CASE("features of a dataset's images, saved as .npy + ids and read back", "[io][features]") {
-    testing::scratch_dir dir("features");
-    data::dataset d;
-    d.name = "tiny";
-    d.class_names = {"benign", "malignant"};
-    rng gen(3);
-    for (int i = 0; i < 5; ++i) {
-        cv::Mat img(20, 24, CV_8UC3);
-        for (auto it = img.begin<cv::Vec3b>(); it != img.end<cv::Vec3b>(); ++it)
-            *it = cv::Vec3b(uchar(gen.below(256)), uchar(gen.below(256)), uchar(gen.below(256)));
-        const fs::path file = dir / ("ISIC_000000" + std::to_string(i) + ".png");
-        cv::imwrite(file.string(), img);
-        data::sample s;
-        s.id = "ISIC_000000" + std::to_string(i);
-        s.image = file;
-        s.label = i % 2;
-        d.samples.push_back(s);
+std::string file_bytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A .npy file by hand: the preamble of `version`, `dict` padded with spaces to `header_length`
+// (newline included), then `data_bytes` bytes of float data.
+void write_npy(const fs::path& p, const std::string& dict, std::size_t header_length, std::size_t data_bytes,
+               unsigned char version = 1) {
+    std::string header = dict;
+    header.resize(header_length - 1, ' ');
+    header += '\n';
+    std::string out = "\x93NUMPY";
+    out += char(version);
+    out += '\0';
+    const std::uint32_t n = std::uint32_t(header.size());
+    out += char(n & 0xff);
+    out += char(n >> 8 & 0xff);
+    if (version >= 2) {
+        out += char(n >> 16 & 0xff);
+        out += char(n >> 24 & 0xff);
     }
-    io::image_cache_options cache_opt;
-    cache_opt.preprocess.width = cache_opt.preprocess.height = 16;
-    cache_opt.preprocess.crop_frame = false;
-    io::image_cache cache(cache_opt);
-    const auto mean = io::mean_image::per_channel(120, 110, 100);
-    const std::vector<std::size_t> order{4, 0, 2};
-    network net(8);
-    const io::feature_set f = io::extract_features(net, d, order, cache, mean, {.batch_size = 2});
-    CHECK(f.ids == std::vector<std::string>{"ISIC_0000004", "ISIC_0000000", "ISIC_0000002"});
+    out += header;
+    out.append(data_bytes, '\0');
+    std::ofstream(p, std::ios::binary) << out;
+}
 
-    // The same rows as the in-memory path on the same batch.
-    host_tensor images;
-    std::vector<int> labels;
-    data::fill_batch(d, order, cache, mean, images, labels);
-    CHECK(io::extract_features(net, images).isApprox(f.values, 1e-6f));
+const std::string dict_3x8 = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 8), }";
 
+}  // namespace
+
+TEST_CASE("features saved as .npy + ids and read back", "[io][features]") {
+    testing::scratch_dir dir("features");
+    const io::feature_set f = some_features(3, 8);
     const fs::path file = dir / "fc7.npy";
     io::save_features(file, f);
-    CHECK(fs::exists(dir / "fc7.ids"));
+    REQUIRE(fs::exists(dir / "fc7.ids"));
+    CHECK(file_bytes(dir / "fc7.ids") == "ISIC_0\nISIC_1\nISIC_2\n");
+
+    // The bytes numpy.save writes: version 1.0, the header padded to 64 bytes, then the data.
+    const std::string bytes = file_bytes(file);
+    std::string header = dict_3x8;
+    header.resize(128 - 10 - 1, ' ');
+    header += '\n';
+    REQUIRE(bytes.size() == 128 + 3 * 8 * sizeof(float));
+    CHECK(bytes.substr(0, 10) == std::string("\x93NUMPY\x01\x00\x76\x00", 10));
+    CHECK(bytes.substr(10, 118) == header);
+    CHECK(std::memcmp(bytes.data() + 128, f.values.data(), 3 * 8 * sizeof(float)) == 0);
+
     const auto npy = testing::load_npy<float>(file);  // xtensor's reader: shape and values
     REQUIRE(npy.dimension() == 2);
     CHECK(npy.shape()[0] == 3);
     CHECK(npy.shape()[1] == 8);
-    for (Eigen::Index i = 0; i < 3; ++i)
-        for (Eigen::Index j = 0; j < 8; ++j) CHECK(npy(std::size_t(i), std::size_t(j)) == f.values(i, j));
     const io::feature_set back = io::load_features(file);
     CHECK(back.ids == f.ids);
     CHECK(back.values == f.values);
 
-    SECTION("bad input") {
+    SECTION("empty matrices and large ones round-trip") {
+        for (auto [r, c] : {std::pair<Eigen::Index, Eigen::Index>{0, 4096}, {1279, 4096}, {5, 0}}) {
+            const io::feature_set g = some_features(r, c);
+            io::save_features(dir / "g.npy", g);
+            const io::feature_set h = io::load_features(dir / "g.npy");
+            CHECK(h.values.rows() == r);
+            CHECK(h.values.cols() == c);
+            CHECK(h.values == g.values);
+            CHECK(h.ids == g.ids);
+        }
+    }
+    SECTION("no temporary files are left") {
+        for (const auto& e : fs::directory_iterator(dir.path()))
+            CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+    }
+    SECTION("ids that do not fit") {
         io::feature_set wrong = f;
         wrong.ids.pop_back();
         CHECK_THROWS_AS(io::save_features(dir / "wrong.npy", wrong), shape_error);
+        CHECK_FALSE(fs::exists(dir / "wrong.npy"));
+        io::feature_set broken = f;
+        broken.ids[1] = "two\nlines";
+        CHECK_THROWS_AS(io::save_features(dir / "broken.npy", broken), config_error);
         fs::remove(dir / "fc7.ids");
         CHECK_THROWS_AS(io::load_features(file), io_error);
-        std::ofstream(dir / "text.npy") << "not numpy";
-        CHECK_THROWS_AS(io::load_npy_matrix(dir / "text.npy"), io_error);
-        CHECK_THROWS_AS(io::load_npy_matrix(dir / "absent.npy"), io_error);
     }
+}
+
+TEST_CASE("hostile .npy files give an io_error naming the file and what was expected", "[io][features][bad_input]") {
+    testing::scratch_dir dir("npy");
+    const fs::path p = dir / "bad.npy";
+    using Catch::Matchers::Contains;
+    auto fails_with = [&](const std::string& what) {
+        try {
+            (void)io::load_npy_matrix(p);
+            FAIL("expected an io_error saying " << what);
+        } catch (const io_error& e) {
+            CHECK_THAT(std::string(e.what()), Contains(p.string()) && Contains(what));
+        }
+    };
+
+    SECTION("not numpy, or absent") {
+        std::ofstream(p) << "not numpy";
+        fails_with("expected the magic");
+        CHECK_THROWS_AS(io::load_npy_matrix(dir / "absent.npy"), io_error);
+        CHECK_THROWS_WITH(io::load_npy_matrix(dir / "absent.npy"), Contains("no such file"));
+    }
+    SECTION("a header announcing more data than the file holds allocates nothing") {
+        write_npy(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000, 1000000000000), }", 118, 16);
+        fails_with("truncated");
+        write_npy(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (18446744073709551615, 2), }", 118, 16);
+        fails_with("truncated");
+    }
+    SECTION("truncated data") {
+        write_npy(p, dict_3x8, 118, 3 * 8 * 4 - 1);
+        fails_with("truncated");
+    }
+    SECTION("a header length past the end of the file") {
+        write_npy(p, dict_3x8, 118, 0);
+        std::string b = file_bytes(p);
+        b[8] = '\x7f';
+        b[9] = '\x7f';
+        std::ofstream(p, std::ios::binary) << b;
+        fails_with("truncated header");
+    }
+    SECTION("not float32") {
+        write_npy(p, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 8), }", 118, 3 * 8 * 8);
+        fails_with("'<f4' (float32)");
+        write_npy(p, "{'descr': '>f4', 'fortran_order': False, 'shape': (3, 8), }", 118, 3 * 8 * 4);
+        fails_with("'<f4' (float32)");
+    }
+    SECTION("Fortran order") {
+        write_npy(p, "{'descr': '<f4', 'fortran_order': True, 'shape': (3, 8), }", 118, 3 * 8 * 4);
+        fails_with("C order");
+    }
+    SECTION("not 2-D") {
+        write_npy(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 8, 2), }", 118, 3 * 8 * 2 * 4);
+        fails_with("2-D");
+        write_npy(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (24,), }", 118, 24 * 4);
+        fails_with("2-D");
+        write_npy(p, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, x), }", 118, 24 * 4);
+        fails_with("2-D");
+    }
+    SECTION("a key missing") {
+        write_npy(p, "{'descr': '<f4', 'shape': (3, 8), }", 118, 3 * 8 * 4);
+        fails_with("fortran_order");
+    }
+    SECTION("format version 3.0") {
+        write_npy(p, dict_3x8, 118, 3 * 8 * 4, 3);
+        fails_with("version 1.0 or 2.0");
+    }
+    SECTION("a header length xnpy would misread is named as such") {
+        write_npy(p, dict_3x8, 182, 3 * 8 * 4);  // 192-byte preamble + header: legal, but the length byte is 0xb6
+        fails_with("misreads");
+    }
+}
+
+TEST_CASE(".npy files as other writers make them are read", "[io][features]") {
+    testing::scratch_dir dir("npy");
+    const fs::path p = dir / "other.npy";
+    const io::feature_set f = some_features(3, 8);
+    auto data = [&] { return std::string(reinterpret_cast<const char*>(f.values.data()), 3 * 8 * sizeof(float)); };
+    auto write = [&](const std::string& dict, std::size_t header_length, unsigned char version, const std::string& tail) {
+        write_npy(p, dict, header_length, 0, version);
+        std::ofstream(p, std::ios::binary | std::ios::app) << data() << tail;
+    };
+    // numpy >= 1.24 pads the dictionary for a growing first axis; old numpy aligned to 16 bytes.
+    write("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 8), }                    ", 118, 1, "");
+    CHECK(io::load_npy_matrix(p) == f.values);
+    write(dict_3x8, 70, 1, "");
+    CHECK(io::load_npy_matrix(p) == f.values);
+    write(dict_3x8, 116, 2, "");  // version 2.0: a 4-byte header length
+    CHECK(io::load_npy_matrix(p) == f.values);
+    write(dict_3x8, 118, 1, "trailing bytes");  // ignored, as numpy.load does
+    CHECK(io::load_npy_matrix(p) == f.values);
 }

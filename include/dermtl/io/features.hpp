@@ -1,115 +1,51 @@
 #pragma once
-// Deep features for the SVM stage: a feature tap's output for a whole dataset, saved to disk.
+// Deep-feature files: a feature matrix and the ids of its rows, as NumPy reads them.
 //
-// Represents: one row per sample of a network's tap output -- by default "fc7", i.e. VGG's fc7
-// after its ReLU (the paper's "Group 7 / Layer 19", 4096-d) -- computed in batches in eval mode
-// (no dropout), each row L2-normalized (all-zero rows stay zero, as sklearn's normalize).
+// Represents: a feature_set (io/feature_set.hpp) on disk. `<name>.npy` holds the matrix as
+// NumPy's .npy format version 1.0, dtype '<f4' (float32 little-endian), C order, shape
+// (samples, dimensions) -- numpy.load reads it directly. The ids go beside it in `<name>.ids`:
+// UTF-8 text, one sample id per line, in row order, '\n' endings. save_features writes both,
+// each atomically (io/atomic_file.hpp); load_features reads both and checks that they agree.
+// Computing features (running a network) is train/features.hpp's job, not this file's.
 //
-// Files: `<name>.npy` holds the matrix as NumPy's .npy format version 1.0, dtype '<f4' (float32
-// little-endian), C order, shape (samples, dimensions) -- numpy.load reads it directly. The ids
-// go beside it in `<name>.ids`: UTF-8 text, one sample id per line, in row order, '\n' endings.
-// save_features writes both (each through a temporary file and a rename); load_features reads
-// both and checks that they agree.
+// .npy goes through xtensor's xnpy (xt::dump_npy, xt::load_npy), with one addition on reading:
+// xnpy trusts the file it is given, so load_npy_matrix first checks the header itself. As of
+// xtensor 0.24, xt::load_npy
+//   - allocates what the header's shape announces before reading a byte of data (a lying
+//     header asks for any amount of memory; a shape whose product overflows gives a buffer
+//     smaller than the array it is then wrapped in),
+//   - ignores a short read, so a truncated file yields uninitialized values without an error,
+//   - reads the header length's bytes as signed char, so a length whose low byte (version 1.0;
+//     any of the three low bytes in 2.0) is 0x80 or more is misread and a valid file rejected,
+//   - throws std::runtime_error without the file's name or what was expected.
+// The check (check_npy_header) rejects all of these with an io_error naming the file, what was
+// expected and what was found, and bounds every allocation by the file's size; xnpy then reads
+// the file. Writing needs no check: xt::dump_npy's bytes are exactly the previous hand-written
+// writer's for 2-D float32 (a 64-aligned header, the same dictionary text).
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <span>
+#include <istream>
+#include <limits>
 #include <string>
-#include <unistd.h>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xnpy.hpp>
+
 #include "dermtl/core/error.hpp"
-#include "dermtl/core/fixed_string.hpp"
-#include "dermtl/core/tensor.hpp"
-#include "dermtl/data/batch.hpp"
-#include "dermtl/data/dataset.hpp"
-#include "dermtl/io/image_cache.hpp"
+#include "dermtl/io/atomic_file.hpp"
+#include "dermtl/io/feature_set.hpp"
 #include "dermtl/svm/feature_matrix.hpp"
 
 namespace dermtl::io {
-
-struct feature_set {
-    std::vector<std::string> ids;  // ids[i] is the sample of row i
-    svm::feature_matrix values;    // samples x dimensions, float32, row-major
-};
-
-struct feature_options {
-    std::size_t batch_size = 48;
-    bool l2_normalize = true;  // the paper normalizes before the SVM
-};
-
-// Runs `net` up to the tap `Tap` on `count` samples. `fill(indices, images)` must write the
-// samples `indices` (0-based positions in [0, count)) into `images` as an N x C x H x W host
-// tensor (preprocessed and mean-subtracted, as for training).
-template <fixed_string Tap = "fc7", class Network, class Fill>
-svm::feature_matrix extract_features(Network& net, std::size_t count, Fill&& fill, const feature_options& opt = {}) {
-    using ops = typename Network::ops;
-    using Net = typename Network::net_type;
-    using tap_shape = typename Net::template shape_at<Net::template tap_index<Tap>>;
-    if (opt.batch_size == 0) throw config_error("extract_features: batch_size must be at least 1, got 0");
-    constexpr std::size_t dims = tap_shape::size;
-    svm::feature_matrix out(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(dims));
-    host_tensor images;
-    std::vector<std::size_t> indices;
-    for (std::size_t first = 0; first < count; first += opt.batch_size) {
-        const std::size_t n = std::min(opt.batch_size, count - first);
-        indices.resize(n);
-        for (std::size_t k = 0; k < n; ++k) indices[k] = first + k;
-        fill(std::span<const std::size_t>(indices), images);
-        const host_tensor tap = ops::to_host(net.template features<Tap>(ops::from_host(images)));
-        if (tap.size() != n * dims)
-            throw shape_error("extract_features: the tap '" + std::string(Tap.view()) + "' gave " +
-                              describe(dims_of(tap)) + " for a batch of " + std::to_string(n) + ", expected " +
-                              std::to_string(n) + " x " + tap_shape::str());
-        std::memcpy(out.data() + first * dims, tap.data(), n * dims * sizeof(float));
-    }
-    if (opt.l2_normalize) svm::l2_normalize_rows(out);
-    return out;
-}
-
-// Features of samples already in memory (N x C x H x W).
-template <fixed_string Tap = "fc7", class Network>
-svm::feature_matrix extract_features(Network& net, const host_tensor& images, const feature_options& opt = {}) {
-    const dims4 d = dims_of(images);
-    const std::size_t per = d[1] * d[2] * d[3];
-    return extract_features<Tap>(
-        net, d[0],
-        [&](std::span<const std::size_t> idx, host_tensor& batch) {
-            ensure_shape(batch, {idx.size(), d[1], d[2], d[3]});
-            for (std::size_t k = 0; k < idx.size(); ++k)
-                std::memcpy(batch.data() + k * per, images.data() + idx[k] * per, per * sizeof(float));
-        },
-        opt);
-}
-
-// Features of the samples `indices` of a dataset (images through the preprocessed-image cache,
-// minus `mean`), with their ids -- ready for save_features.
-template <fixed_string Tap = "fc7", class Network>
-feature_set extract_features(Network& net, const data::dataset& d, std::span<const std::size_t> indices,
-                             io::image_cache& cache, const io::mean_image& mean, const feature_options& opt = {}) {
-    feature_set out;
-    out.ids.reserve(indices.size());
-    for (auto i : indices) {
-        if (i >= d.size())
-            throw config_error("extract_features: index " + std::to_string(i) + " out of range for " + d.name + " (" +
-                               std::to_string(d.size()) + " samples)");
-        out.ids.push_back(d[i].id);
-    }
-    std::vector<std::size_t> chosen;
-    std::vector<int> labels;
-    out.values = extract_features<Tap>(
-        net, indices.size(),
-        [&](std::span<const std::size_t> positions, host_tensor& batch) {
-            chosen.clear();
-            for (auto p : positions) chosen.push_back(indices[p]);
-            data::fill_batch(d, chosen, cache, mean, batch, labels);
-        },
-        opt);
-    return out;
-}
 
 namespace features_detail {
 
@@ -119,89 +55,121 @@ inline std::filesystem::path ids_path(const std::filesystem::path& npy) {
     return p;
 }
 
-inline void rename_into_place(const std::filesystem::path& tmp, const std::filesystem::path& path, const std::string& where) {
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw io_error(where + ": cannot rename the temporary file into place: " + ec.message());
-    }
+// What check_npy_header found: a 2-D '<f4' C-order matrix whose data the file holds in full.
+struct npy_matrix_header {
+    std::size_t rows = 0, cols = 0;
+};
+
+inline std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
 }
 
-inline std::filesystem::path temporary(const std::filesystem::path& path) {
-    std::filesystem::path tmp = path;
-    tmp += ".tmp." + std::to_string(::getpid());
-    return tmp;
+// Validates the header of the .npy file `in` (at its start, `file_size` bytes long) as xnpy
+// cannot: see the comment at the top of this file. Leaves `in` anywhere.
+inline npy_matrix_header check_npy_header(std::istream& in, std::uintmax_t file_size, const std::string& where) {
+    unsigned char pre[12] = {};
+    in.read(reinterpret_cast<char*>(pre), 10);
+    if (in.gcount() != 10 || std::string_view(reinterpret_cast<const char*>(pre), 6) != "\x93NUMPY")
+        throw io_error(where + ": not a .npy file (expected the magic \\x93NUMPY)");
+    const unsigned major = pre[6], minor = pre[7];
+    if ((major != 1 && major != 2) || minor != 0)
+        throw io_error(where + ": expected .npy format version 1.0 or 2.0 (as numpy.save writes for float32), found " +
+                       std::to_string(major) + "." + std::to_string(minor));
+    std::size_t preamble = 10, header_length = pre[8] | std::size_t(pre[9]) << 8;
+    bool signed_bytes_misread = pre[8] >= 0x80;
+    if (major == 2) {
+        in.read(reinterpret_cast<char*>(pre + 10), 2);
+        if (in.gcount() != 2) throw io_error(where + ": truncated header");
+        preamble = 12;
+        header_length |= std::size_t(pre[10]) << 16 | std::size_t(pre[11]) << 24;
+        signed_bytes_misread = pre[8] >= 0x80 || pre[9] >= 0x80 || pre[10] >= 0x80;
+    }
+    if (header_length == 0 || header_length > (file_size > preamble ? file_size - preamble : 0))
+        throw io_error(where + ": truncated header (it announces " + std::to_string(header_length) +
+                       " bytes, the file has " + std::to_string(file_size) + ")");
+    if (signed_bytes_misread)
+        throw io_error(where + ": a header of " + std::to_string(header_length) +
+                       " bytes, which xtensor's .npy reader misreads (it takes the length's bytes as signed); "
+                       "expected the header numpy.save writes for a float32 matrix; save it again with numpy.save");
+    std::string header(header_length, '\0');
+    in.read(header.data(), std::streamsize(header_length));
+    if (std::size_t(in.gcount()) != header_length) throw io_error(where + ": truncated header");
+    if (header.back() != '\n') throw io_error(where + ": expected the header to end with a newline: " + header);
+
+    auto value_of = [&](std::string_view key) {
+        const auto k = header.find("'" + std::string(key) + "'");
+        if (k == std::string::npos) throw io_error(where + ": header lacks '" + std::string(key) + "': " + header);
+        const auto colon = header.find(':', k);
+        if (colon == std::string::npos) throw io_error(where + ": header has no value for '" + std::string(key) + "'");
+        return trimmed(std::string_view(header).substr(colon + 1));
+    };
+    const std::string_view descr = value_of("descr");
+    if (!descr.starts_with("'<f4'"))
+        throw io_error(where + ": expected dtype '<f4' (float32), found " +
+                       std::string(descr.substr(0, descr.find(','))));
+    if (!value_of("fortran_order").starts_with("False"))
+        throw io_error(where + ": expected C order (fortran_order False)");
+    const std::string_view shape = value_of("shape");
+    const auto close = shape.find(')');
+    if (!shape.starts_with("(") || close == std::string_view::npos)
+        throw io_error(where + ": expected a shape tuple (rows, cols), found " + std::string(shape));
+    const std::string_view inside = shape.substr(1, close - 1);
+    const auto not_2d = [&] {
+        return io_error(where + ": expected a 2-D shape (rows, cols), found (" + std::string(inside) + ")");
+    };
+    std::vector<std::size_t> dims;
+    for (std::size_t first = 0; first <= inside.size();) {
+        const std::size_t comma = std::min(inside.find(',', first), inside.size());
+        const std::string_view token = trimmed(inside.substr(first, comma - first));
+        if (token.empty() && comma == inside.size() && !dims.empty()) break;  // "(3, 4,)"
+        std::size_t v = 0;
+        const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
+        if (token.empty() || ec != std::errc() || end != token.data() + token.size()) throw not_2d();
+        dims.push_back(v);
+        first = comma + 1;
+    }
+    if (dims.size() != 2) throw not_2d();
+    const std::uintmax_t available = file_size - preamble - header_length;
+    const std::size_t rows = dims[0], cols = dims[1];
+    if (cols != 0 && (rows > available / sizeof(float) / cols))
+        throw io_error(where + ": truncated: expected " + std::to_string(rows) + " x " + std::to_string(cols) +
+                       " float32 values after the header, found " + std::to_string(available) + " data bytes");
+    return {rows, cols};
 }
 
 }  // namespace features_detail
 
-// Writes an n x d float32 matrix as .npy (version 1.0, '<f4', C order).
+// Writes an n x d float32 matrix as .npy (version 1.0, '<f4', C order), atomically.
 inline void save_npy_matrix(const std::filesystem::path& path, const svm::feature_matrix& m) {
-    const std::string where = "save_npy_matrix: '" + path.string() + "'";
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(m.rows()) + ", " +
-                         std::to_string(m.cols()) + "), }";
-    const std::size_t total = 10 + header.size() + 1;
-    header.append((64 - total % 64) % 64, ' ');
-    header += '\n';
-    const auto tmp = features_detail::temporary(path);
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        if (!out) throw io_error(where + ": cannot create '" + tmp.string() + "'");
-        const unsigned char preamble[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-        out.write(reinterpret_cast<const char*>(preamble), 8);
-        const std::uint16_t len = static_cast<std::uint16_t>(header.size());
-        const unsigned char len_le[2] = {static_cast<unsigned char>(len & 0xff), static_cast<unsigned char>(len >> 8)};
-        out.write(reinterpret_cast<const char*>(len_le), 2);
-        out.write(header.data(), std::streamsize(header.size()));
-        out.write(reinterpret_cast<const char*>(m.data()), std::streamsize(m.size() * sizeof(float)));
-        out.flush();
-        if (!out) throw io_error(where + ": write failed (disk full?)");
-    }
-    features_detail::rename_into_place(tmp, path, where);
+    const std::array<std::size_t, 2> shape{std::size_t(m.rows()), std::size_t(m.cols())};
+    const auto view = xt::adapt(m.data(), std::size_t(m.size()), xt::no_ownership(), shape);
+    write_file_atomically(path, xt::dump_npy(view));
 }
 
 // Reads a 2-D float32 C-order .npy matrix (as written by save_npy_matrix or numpy.save).
 inline svm::feature_matrix load_npy_matrix(const std::filesystem::path& path) {
     const std::string where = "load_npy_matrix: '" + path.string() + "'";
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error(where + ": " + (std::filesystem::exists(path) ? "cannot open" : "no such file"));
-    unsigned char pre[10];
-    in.read(reinterpret_cast<char*>(pre), 10);
-    if (in.gcount() != 10 || std::memcmp(pre, "\x93NUMPY", 6) != 0)
-        throw io_error(where + ": not a .npy file (expected the magic \\x93NUMPY)");
-    std::size_t hlen = pre[8] | std::size_t(pre[9]) << 8;
-    if (pre[6] >= 2) {  // versions 2 and 3: 4-byte header length
-        unsigned char more[2];
-        in.read(reinterpret_cast<char*>(more), 2);
-        hlen |= std::size_t(more[0]) << 16 | std::size_t(more[1]) << 24;
+    if (ec || !in) throw io_error(where + ": " + (std::filesystem::exists(path) ? "cannot open" : "no such file"));
+    const features_detail::npy_matrix_header h = features_detail::check_npy_header(in, size, where);
+    in.clear();
+    in.seekg(0);
+    svm::feature_matrix m(static_cast<Eigen::Index>(h.rows), static_cast<Eigen::Index>(h.cols));
+    try {
+        const auto a = xt::load_npy<float, xt::layout_type::row_major>(in);
+        if (a.dimension() != 2 || a.shape()[0] != h.rows || a.shape()[1] != h.cols)
+            throw io_error(where + ": xtensor's .npy reader disagrees with the header's shape (" +
+                           std::to_string(h.rows) + ", " + std::to_string(h.cols) + ")");
+        std::copy(a.data(), a.data() + a.size(), m.data());
+    } catch (const error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw io_error(where + ": xtensor's .npy reader refused it: " + e.what());
     }
-    std::string header(hlen, '\0');
-    in.read(header.data(), std::streamsize(hlen));
-    if (!in) throw io_error(where + ": truncated header");
-    auto value_of = [&](const std::string& key) {
-        const auto k = header.find("'" + key + "'");
-        if (k == std::string::npos) throw io_error(where + ": header lacks '" + key + "': " + header);
-        auto v = header.find(':', k) + 1;
-        while (v < header.size() && header[v] == ' ') ++v;
-        return v;
-    };
-    const auto d = value_of("descr");
-    if (header.compare(d, 5, "'<f4'") != 0)
-        throw io_error(where + ": expected dtype '<f4' (float32), found " + header.substr(d, header.find(',', d) - d));
-    const auto f = value_of("fortran_order");
-    if (header.compare(f, 5, "False") != 0) throw io_error(where + ": expected C order (fortran_order False)");
-    const auto s = value_of("shape");
-    const auto close = header.find(')', s);
-    const std::string shape = header.substr(s + 1, close - s - 1);
-    std::size_t rows = 0, cols = 0;
-    if (std::sscanf(shape.c_str(), "%zu, %zu", &rows, &cols) != 2)
-        throw io_error(where + ": expected a 2-D shape (rows, cols), found (" + shape + ")");
-    svm::feature_matrix m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
-    in.read(reinterpret_cast<char*>(m.data()), std::streamsize(rows * cols * sizeof(float)));
-    if (std::size_t(in.gcount()) != rows * cols * sizeof(float))
-        throw io_error(where + ": truncated: expected " + std::to_string(rows * cols * sizeof(float)) +
-                       " data bytes for (" + shape + "), found " + std::to_string(in.gcount()));
     return m;
 }
 
@@ -211,19 +179,15 @@ inline void save_features(const std::filesystem::path& path, const feature_set& 
     if (f.ids.size() != static_cast<std::size_t>(f.values.rows()))
         throw shape_error(where + ": expected one id per row, found " + std::to_string(f.ids.size()) + " ids for " +
                           std::to_string(f.values.rows()) + " rows");
-    for (const auto& id : f.ids)
+    std::string ids;
+    for (const auto& id : f.ids) {
         if (id.find('\n') != std::string::npos || id.find('\r') != std::string::npos)
             throw config_error(where + ": the id '" + id + "' contains a line break");
-    save_npy_matrix(path, f.values);
-    const auto ids = features_detail::ids_path(path);
-    const auto tmp = features_detail::temporary(ids);
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        for (const auto& id : f.ids) out << id << '\n';
-        out.flush();
-        if (!out) throw io_error(where + ": cannot write '" + tmp.string() + "'");
+        ids += id;
+        ids += '\n';
     }
-    features_detail::rename_into_place(tmp, ids, where);
+    save_npy_matrix(path, f.values);
+    write_file_atomically(features_detail::ids_path(path), ids);
 }
 
 inline feature_set load_features(const std::filesystem::path& path) {

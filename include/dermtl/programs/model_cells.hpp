@@ -17,6 +17,7 @@
 #include "dermtl/data/batch.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/io/features.hpp"
+#include "dermtl/train/features.hpp"
 #include "dermtl/io/image_cache.hpp"
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/nn/network.hpp"
@@ -92,7 +93,7 @@ model_cells make_model_cells(Grid grid, std::string title) {
                                       : io::mean_image::zero();
         std::vector<std::size_t> all(d.size());
         std::iota(all.begin(), all.end(), std::size_t{0});
-        io::save_features(npy, io::extract_features<"fc7">(net, d, all, cache, mean, {.batch_size = batch_size}));
+        io::save_features(npy, train::extract_features<"fc7">(net, d, all, cache, mean, {.batch_size = batch_size}));
     };
     return m;
 }

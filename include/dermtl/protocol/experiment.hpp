@@ -28,7 +28,7 @@
 #include "dermtl/data/batch.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
-#include "dermtl/io/features.hpp"
+#include "dermtl/train/features.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/network.hpp"
@@ -202,7 +202,7 @@ private:
         }
         auto features_of = [&](const std::vector<std::size_t>& indices) {
             std::vector<int> scratch;
-            return io::extract_features<"fc7">(
+            return train::extract_features<"fc7">(
                 net, indices.size(),
                 [&](std::span<const std::size_t> positions, host_tensor& images) {
                     std::vector<std::size_t> chosen(positions.size());
