@@ -62,17 +62,26 @@ const programs::model_cells& cells_of(const std::string& network, const std::str
     throw config_error("--backend: expected one of " + joined(backend_names()) + ", found '" + backend + "'");
 }
 
-void use_numerics(const std::string& backend, const std::string& precision, bool deterministic) {
+void use_numerics(const std::string& backend, precision p, bool deterministic) {
 #ifdef DERMTL_HAS_CUDA_CELLS
     if (backend == "cuda") {
-        use_cuda_numerics(precision, deterministic);
+        use_cuda_numerics(p, deterministic);
         return;
     }
 #endif
     (void)backend;
-    if (precision != "float32")
-        throw config_error("--precision " + precision + ": only the CUDA backend has reduced precision (--backend cuda)");
+    if (p != precision::float32)
+        throw config_error("--precision tf32: only the CUDA backend has reduced precision (--backend cuda)");
     (void)deterministic;  // the CPU backend is always deterministic
+}
+
+const protocol::registry& all_cells() {
+    static const protocol::registry catalog = [] {
+        protocol::registry r;
+        for (const auto& e : table()) r.merge(e.cells().registry);
+        return r;
+    }();
+    return catalog;
 }
 
 }  // namespace dermtl::apps

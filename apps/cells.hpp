@@ -6,9 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "dermtl/programs/model_cells.hpp"
+#include "programs/model_cells.hpp"
+#include "dermtl/protocol/registry.hpp"
 
 namespace dermtl::apps {
+
+// The arithmetic of a training run (--precision): float32 everywhere, or TF32 tensor-core
+// convolutions and GEMMs (CUDA only). Mapped to backend::precision types where the backend is chosen.
+enum class precision { float32, tf32 };
 
 // VGG-M at 224x224 and scaled (64x64, widths / 8): every valid Table 1 cell.
 const programs::model_cells& vgg_m_cells();
@@ -26,7 +31,7 @@ const programs::model_cells& vgg_16_cuda_cells();
 const programs::model_cells& vgg_16_scaled_cuda_cells();
 // The CUDA backend's numeric options, process-wide: precision "float32" (default) or "tf32",
 // and cuDNN's deterministic algorithms.
-void use_cuda_numerics(const std::string& precision, bool deterministic);
+void use_cuda_numerics(precision p, bool deterministic);
 #endif
 
 // The cells of a network by name ("vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled") on a
@@ -38,6 +43,10 @@ std::string joined(const std::vector<std::string>& names);  // "a, b, c" (help t
 
 // Applies --precision / --deterministic to the CUDA backend; refuses them (config_error) for the
 // CPU backend or a build without CUDA, unless they are the defaults.
-void use_numerics(const std::string& backend, const std::string& precision, bool deterministic);
+void use_numerics(const std::string& backend, precision p, bool deterministic);
+
+// Every compiled cell of every network and backend, in grid order: the catalog the tables of
+// `dermtl report` lay stored results out by.
+const protocol::registry& all_cells();
 
 }  // namespace dermtl::apps

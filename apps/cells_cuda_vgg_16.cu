@@ -9,12 +9,12 @@
 namespace dermtl::apps {
 
 const programs::model_cells& vgg_16_cuda_cells() {
-    static const auto cells = imagenet_cells<models::vgg_16_family<>, backend::cuda>(vgg_16_title);
+    static const auto cells = imagenet_cells<models::vgg_16_family<>, backend::cuda>();
     return cells;
 }
 
 const programs::model_cells& vgg_16_scaled_cuda_cells() {
-    static const auto cells = imagenet_cells<models::vgg_16_family<32, 8>, backend::cuda>(vgg_16_scaled_title);
+    static const auto cells = imagenet_cells<models::vgg_16_family<32, 8>, backend::cuda>();
     return cells;
 }
 

@@ -9,22 +9,23 @@
 namespace dermtl::apps {
 
 const programs::model_cells& vgg_m_cuda_cells() {
-    static const auto cells = table1_cells<models::vgg_m_family<>, backend::cuda>(vgg_m_title);
+    static const auto cells = table1_cells<models::vgg_m_family<>, backend::cuda>();
     return cells;
 }
 
 const programs::model_cells& vgg_m_scaled_cuda_cells() {
-    static const auto cells = table1_cells<models::vgg_m_family<64, 8>, backend::cuda>(vgg_m_scaled_title);
+    static const auto cells = table1_cells<models::vgg_m_family<64, 8>, backend::cuda>();
     return cells;
 }
 
-void use_cuda_numerics(const std::string& precision, bool deterministic) {
+void use_cuda_numerics(precision p, bool deterministic) {
     using ops = backend::ops<backend::cuda>;
     // The defaults need no device: leave it untouched (listing cells works without a GPU).
-    if (precision == "float32" && !deterministic) return;
-    if (precision == "tf32") ops::use_precision<backend::precision::tf32>();
-    else if (precision == "float32") ops::use_precision<backend::precision::float32>();
-    else throw config_error("--precision: expected float32 or tf32, found '" + precision + "'");
+    if (p == precision::float32 && !deterministic) return;
+    switch (p) {
+        case precision::tf32: ops::use_precision<backend::precision::tf32>(); break;
+        case precision::float32: ops::use_precision<backend::precision::float32>(); break;
+    }
     auto o = ops::options();
     o.deterministic = deterministic;
     ops::set_options(o);

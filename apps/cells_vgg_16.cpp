@@ -8,12 +8,12 @@
 namespace dermtl::apps {
 
 const programs::model_cells& vgg_16_cells() {
-    static const auto cells = imagenet_cells<models::vgg_16_family<>, backend::cpu>(vgg_16_title);
+    static const auto cells = imagenet_cells<models::vgg_16_family<>, backend::cpu>();
     return cells;
 }
 
 const programs::model_cells& vgg_16_scaled_cells() {
-    static const auto cells = imagenet_cells<models::vgg_16_family<32, 8>, backend::cpu>(vgg_16_scaled_title);
+    static const auto cells = imagenet_cells<models::vgg_16_family<32, 8>, backend::cpu>();
     return cells;
 }
 

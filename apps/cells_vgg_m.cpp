@@ -7,12 +7,12 @@
 namespace dermtl::apps {
 
 const programs::model_cells& vgg_m_cells() {
-    static const auto cells = table1_cells<models::vgg_m_family<>, backend::cpu>(vgg_m_title);
+    static const auto cells = table1_cells<models::vgg_m_family<>, backend::cpu>();
     return cells;
 }
 
 const programs::model_cells& vgg_m_scaled_cells() {
-    static const auto cells = table1_cells<models::vgg_m_family<64, 8>, backend::cpu>(vgg_m_scaled_title);
+    static const auto cells = table1_cells<models::vgg_m_family<64, 8>, backend::cpu>();
     return cells;
 }
 

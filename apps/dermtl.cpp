@@ -1,4 +1,4 @@
-// dermtl: the command-line tool. Every command is a thin front end over include/dermtl/programs/.
+// dermtl: the command-line tool. Every command is a thin front end over apps/programs/ (dermtl_programs).
 //
 //   dermtl demo                          the embedded default: synthetic data, Tables 1, 3, 4, a report
 //   dermtl inspect --labels L.csv [--folds F.yml] [--images DIR]   what a dataset holds
@@ -8,8 +8,10 @@
 //   dermtl report --results OUT/work/results --out DIR
 //   dermtl synth lesions --out DIR
 //   dermtl extract --network vgg_m --weights imagenet-vgg-m.mat --atlas meta.csv --out fc7.npy
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -17,10 +19,18 @@
 
 #include "cells.hpp"
 
+#include "dermtl/data/atlas.hpp"
 #include "dermtl/data/folder_tree.hpp"
+#include "dermtl/data/folds.hpp"
+#include "dermtl/data/isic2016.hpp"
+#include "dermtl/data/reference_folds.hpp"
+#include "dermtl/data/retinopathy.hpp"
+#include "dermtl/data/synthetic_general.hpp"
+#include "dermtl/data/synthetic_lesions.hpp"
+#include "dermtl/data/synthetic_retina.hpp"
 #include "dermtl/io/atomic_file.hpp"
-#include "dermtl/programs/inspect.hpp"
-#include "dermtl/programs/paper_programs.hpp"
+#include "programs/inspect.hpp"
+#include "programs/paper_programs.hpp"
 #include "dermtl/report/markdown.hpp"
 
 using namespace dermtl;
@@ -29,12 +39,16 @@ namespace {
 
 // --backend, --precision, --deterministic: one set of options for every command that trains.
 struct backend_choice {
-    std::string backend = "cpu", precision = "float32";
+    std::string backend = "cpu";
+    apps::precision precision = apps::precision::float32;
     bool deterministic = false;
 
     void add_to(CLI::App& c) {
         c.add_option("--backend", backend, "Backend: " + apps::joined(apps::backend_names()))->capture_default_str();
-        c.add_option("--precision", precision, "CUDA only: float32 or tf32 (tensor cores)")->capture_default_str();
+        const std::map<std::string, apps::precision> precisions = {{"float32", apps::precision::float32},
+                                                                   {"tf32", apps::precision::tf32}};
+        c.add_option("--precision", precision, "CUDA only: float32 (default) or tf32 (tensor cores)")
+            ->transform(CLI::CheckedTransformer(precisions));
         c.add_flag("--deterministic", deterministic, "CUDA only: cuDNN's deterministic algorithms");
     }
     const programs::model_cells& cells(const std::string& network) const {
@@ -107,14 +121,20 @@ int inspect(const inspect_args& a) {
 int grid(const programs::model_cells& m, const std::string& pattern, bool list, const programs::data_paths& p,
          const programs::run_settings& s) {
     if (list) {
-        for (const auto& e : m.registry.entries()) std::cout << e.name << "\n";
+        for (const auto& e : m.registry.entries()) std::cout << e.id.str() << "\n";
         return 0;
     }
-    const auto target = pattern.find("isic_binary") != std::string::npos ? programs::target_kind::isic2016
-                                                                         : programs::target_kind::atlas;
+    // The target data follows the cells' labeling: ISIC's own label runs on the ISIC 2016 split.
+    const auto cells = m.registry.match(pattern);
+    const auto isic = std::count_if(cells.begin(), cells.end(), [](const auto* e) { return e->facts.isic_label; });
+    if (isic != 0 && std::size_t(isic) != cells.size())
+        throw config_error("--cells '" + pattern + "': picks " + std::to_string(isic) + " ISIC-label cell(s), which run on "
+                           "--isic2016, and " + std::to_string(cells.size() - std::size_t(isic)) + " Atlas cell(s); run "
+                           "them with two patterns");
+    const auto target = isic ? programs::target_kind::isic2016 : programs::target_kind::atlas;
     programs::study st = programs::load_study(p, s, target);
-    const auto results = programs::run_model(st, m, p, s, {pattern});
-    auto rep = programs::report_of(results, "dermtl: " + pattern, !st.synthetic);
+    const auto results = programs::run_model(st, m, p, s, {pattern}, std::cerr);
+    auto rep = programs::report_of(results, m.registry, "dermtl: " + pattern, !st.synthetic);
     const auto written = report::write_report(rep, s.out / "report");
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";
@@ -123,7 +143,7 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
 
 int report_command(const std::filesystem::path& results, const std::filesystem::path& out, bool references) {
     const auto all = programs::load_results(results);
-    const auto rep = programs::report_of(all, "dermtl report of " + results.string(), references);
+    const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), references);
     const auto written = report::write_report(rep, out);
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";

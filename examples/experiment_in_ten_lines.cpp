@@ -22,6 +22,6 @@ int main(int argc, char** argv) {
     using cell = experiment<models::vgg_m_family<64, 8>, backend::cpu, transfer::none, finetune::full,
                             labeling::malignant_vs_benign>;
     const experiment_result r = cell::run(in);
-    for (const auto& f : r.folds) std::printf("%s  %s  AUC %.3f\n", r.name.c_str(), f.fold.c_str(), f.auc);
+    for (const auto& f : r.folds) std::printf("%s  %s  AUC %.3f\n", r.id.str().c_str(), f.fold.c_str(), f.auc);
     std::printf("mean AUC %.3f +- %.3f over %zu folds\n", r.auc.mean, r.auc.std_dev, r.folds.size());
 }

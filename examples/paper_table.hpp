@@ -6,20 +6,22 @@
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "cells.hpp"
 
-#include "dermtl/programs/paper_programs.hpp"
+#include "programs/paper_programs.hpp"
 
 namespace dermtl::examples {
 
 struct table_program {
     programs::data_paths paths;
     programs::run_settings settings;
-    std::string backend = "cpu", precision = "float32";
+    std::string backend = "cpu";
+    apps::precision precision = apps::precision::float32;
 
     // The compiled cells of a family ("vgg_m" / "vgg_16"): full size on real data, scaled on
     // synthetic data, on the chosen backend.
@@ -41,7 +43,9 @@ inline int run_table_program(int argc, char** argv, const std::string& descripti
     programs::add_data_options(app, p.paths);
     programs::add_run_options(app, p.settings);
     app.add_option("--backend", p.backend, "cpu, or cuda in a build with CUDA")->capture_default_str();
-    app.add_option("--precision", p.precision, "CUDA only: float32 or tf32")->capture_default_str();
+    app.add_option("--precision", p.precision, "CUDA only: float32 (default) or tf32")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, apps::precision>{{"float32", apps::precision::float32}, {"tf32", apps::precision::tf32}}));
     CLI11_PARSE(app, argc, argv);
     if (p.paths.synthetic) {  // the demo's schedule unless given
         const auto fast = programs::demo_settings({});

@@ -11,6 +11,6 @@ int main(int argc, char** argv) {
     return examples::run_table_program(argc, argv, "Table 1: knowledge transfer schemes x designs, VGG-M",
                                        [](const examples::table_program& p) {
                                            return programs::run_table1(p.cells("vgg_m"),
-                                                                          p.paths, p.settings);
+                                                                          p.paths, p.settings, std::cerr);
                                        });
 }

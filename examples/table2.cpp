@@ -11,6 +11,6 @@ int main(int argc, char** argv) {
     return examples::run_table_program(argc, argv, "Table 2: ISIC 2016, VGG-16, ImageNet + fine-tuning",
                                        [](const examples::table_program& p) {
                                            return programs::run_table2(p.cells("vgg_16"),
-                                                                          p.paths, p.settings);
+                                                                          p.paths, p.settings, std::cerr);
                                        });
 }

@@ -11,6 +11,6 @@ int main(int argc, char** argv) {
     return examples::run_table_program(argc, argv, "Table 3: VGG-M vs VGG-16, ImageNet + fine-tuning",
                                        [](const examples::table_program& p) {
                                            return programs::run_table3({&p.cells("vgg_m"), &p.cells("vgg_16")},
-                                                                          p.paths, p.settings);
+                                                                          p.paths, p.settings, std::cerr);
                                        });
 }

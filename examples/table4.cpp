@@ -10,6 +10,6 @@ int main(int argc, char** argv) {
     return examples::run_table_program(argc, argv, "Table 4: results by diagnostic difficulty, VGG-M",
                                        [](const examples::table_program& p) {
                                            return programs::run_table4(p.cells("vgg_m"),
-                                                                          p.paths, p.settings);
+                                                                          p.paths, p.settings, std::cerr);
                                        });
 }

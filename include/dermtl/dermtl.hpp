@@ -3,7 +3,10 @@
 // include what they use, to keep compile times down.)
 
 // networks and backends
+#include "dermtl/backend/contract.hpp"
 #include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/core/hash.hpp"
+#include "dermtl/core/log.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/layers.hpp"
 #include "dermtl/nn/loss.hpp"
@@ -30,6 +33,7 @@
 
 // training
 #include "dermtl/train/augmentation.hpp"
+#include "dermtl/train/features.hpp"
 #include "dermtl/train/replace_classifier.hpp"
 #include "dermtl/train/sgd.hpp"
 #include "dermtl/train/trainer.hpp"
@@ -45,7 +49,9 @@
 #include "dermtl/svm/svm_classifier.hpp"
 
 // experiments and reports
+#include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/experiment.hpp"
 #include "dermtl/protocol/grid.hpp"
+#include "dermtl/protocol/published.hpp"
 #include "dermtl/protocol/registry.hpp"
 #include "dermtl/report/write.hpp"

@@ -1,29 +1,34 @@
 // The paper programs' building blocks: tables assembled from experiment results (checked against
 // the metrics computed directly), results read back from a results folder, the report a set of
-// results supports, `inspect`'s summary, and the data options' errors.
+// results supports, `inspect`'s summary, and the data options' errors. The results are made up;
+// their cells are the compiled ones (apps/cells_*.cpp), so titles, order and published values
+// come from the policy types as in every program.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 
 #include "support/oracle.hpp"
 
+#include "cells.hpp"
 #include "dermtl/core/rng.hpp"
-#include "dermtl/programs/inspect.hpp"
-#include "dermtl/programs/study.hpp"
-#include "dermtl/programs/tables.hpp"
+#include "dermtl/data/folds.hpp"
+#include "dermtl/data/reference_folds.hpp"
+#include "programs/inspect.hpp"
+#include "programs/study.hpp"
+#include "programs/tables.hpp"
 
 using namespace dermtl;
-using programs::cell_name;
 
 namespace {
 
 // A cell's result with `folds` folds of `n` test cases: scores that separate the classes by
 // `signal` (binary: one column; 3 classes: three columns), strata cycling through low/medium/high.
-protocol::experiment_result fake_result(const std::string& name, int classes, double signal, std::uint64_t seed,
+protocol::experiment_result fake_result(const protocol::registry_entry& cell, double signal, std::uint64_t seed,
                                         std::size_t folds = 2, std::size_t n = 60) {
+    const int classes = int(cell.facts.classes);
     rng r(seed);
     protocol::experiment_result out;
-    out.name = name;
+    out.id = cell.id;
     std::vector<double> aucs;
     for (std::size_t f = 0; f < folds; ++f) {
         protocol::fold_result fr;
@@ -44,7 +49,7 @@ protocol::experiment_result fake_result(const std::string& name, int classes, do
         }
         fr.auc = metrics::fold_auc(fr.predictions);
         fr.chosen_c = 1;
-        fr.config = {{"experiment", name}};
+        fr.config = {{"cell", cell.id}};
         aucs.push_back(fr.auc);
         out.folds.push_back(std::move(fr));
     }
@@ -52,31 +57,63 @@ protocol::experiment_result fake_result(const std::string& name, int classes, do
     return out;
 }
 
-std::vector<protocol::experiment_result> table1_results(const std::string& model, std::uint64_t seed) {
+const protocol::registry_entry& cell(const protocol::registry& reg, const std::string& str) {
+    for (const auto& e : reg.entries())
+        if (e.id.str() == str) return e;
+    FAIL("no compiled cell " << str);
+    throw;
+}
+
+// A result for every paper-design cell of a registry, in grid order (3 designs x 7 columns for VGG-M).
+std::vector<protocol::experiment_result> table1_results(const protocol::registry& reg, std::uint64_t seed) {
     std::vector<protocol::experiment_result> out;
     double signal = 0.5;
-    for (const auto& design : programs::paper::table1_designs)
-        for (const auto& [t, f] : programs::paper::table1_column_order) {
-            out.push_back(fake_result(model + "/cpu/" + t + "/" + f + "/" + design,
-                                      design == "melanoma_carcinoma_benign" ? 3 : 2, signal, seed++));
+    for (const auto& e : reg.entries())
+        if (e.facts.paper_design) {
+            out.push_back(fake_result(e, signal, seed++));
             signal += 0.1;
         }
     return out;
 }
 
+protocol::registry catalog() {
+    protocol::registry r;
+    r.merge(apps::vgg_m_cells().registry);
+    r.merge(apps::vgg_16_cells().registry);
+    return r;
+}
+
 }  // namespace
 
-TEST_CASE("cell names split into their five parts; other names are refused", "[programs]") {
-    const auto n = cell_name::parse("vgg_m/cpu/imagenet/finetune/malignant_vs_benign");
-    CHECK(n.model == "vgg_m");
-    CHECK(n.transfer == "imagenet");
-    CHECK(n.labeling == "malignant_vs_benign");
-    CHECK_THROWS_WITH(cell_name::parse("vgg_m/cpu/imagenet"), Catch::Contains("model/backend/transfer/finetune/labeling"));
+TEST_CASE("cell ids: built from the types, one string form, stored as a JSON object", "[programs][cells]") {
+    const auto& e = cell(apps::vgg_m_cells().registry, "vgg_m/cpu/imagenet/finetune/malignant_vs_benign");
+    CHECK(e.id.model == protocol::policy_id{"vgg_m", "VGG-M"});
+    CHECK(e.id.transfer == protocol::policy_id{"imagenet", "From ImageNet"});
+    CHECK(e.id.finetune.title == "with FT");
+    CHECK(e.id.labeling.title == "Malignant vs. Benign");
+    CHECK(e.id.classifier.name == "svm");
+    CHECK(e.facts.imagenet_finetuned);
+    CHECK(e.facts.paper_design);
+    CHECK(e.facts.published_auc == Approx(0.825));
+    const nlohmann::json j = e.id;
+    CHECK(j.at("transfer").at("title") == "From ImageNet");
+    CHECK(j.get<protocol::cell_id>() == e.id);
+    CHECK(protocol::folder_name(e.id) == "vgg_m-cpu-imagenet-finetune-malignant_vs_benign");
+    auto other = e.id;
+    other.classifier = {"svm_repeated_splits", "Linear SVM (C by repeated validation splits)"};
+    CHECK(other.str() == "vgg_m/cpu/imagenet/finetune/malignant_vs_benign/classifier=svm_repeated_splits");
+    CHECK_THROWS_WITH(nlohmann::json({{"model", {{"name", "vgg_m"}, {"title", "VGG-M"}}}}).get<protocol::cell_id>(),
+                      Catch::Contains("expected the field 'backend'"));
+    // Scaled networks are not the paper's: no published value.
+    CHECK(!cell(apps::vgg_m_scaled_cells().registry, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign")
+               .facts.published_auc);
 }
 
 TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when asked", "[programs][tables]") {
-    const auto results = table1_results("vgg_m", 1);
-    const auto t = programs::table1(results, "vgg_m", true);
+    const auto& reg = apps::vgg_m_cells().registry;
+    const auto results = table1_results(reg, 1);
+    REQUIRE(results.size() == 21);
+    const auto t = programs::table1(results, reg, "vgg_m", true);
     REQUIRE(t.columns.size() == 7);
     CHECK(t.columns[0].group == "No Transfer");
     CHECK(t.columns[4].group == "From ImageNet");
@@ -98,36 +135,40 @@ TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when
     CHECK(t.roc.size() == 7);                               // the binary design's curves, one per column
     report::validate(t);
 
-    const auto synthetic = programs::table1(results, "vgg_m", false);
+    const auto synthetic = programs::table1(results, reg, "vgg_m", false);
     for (const auto& row : synthetic.rows)
         for (const auto& c : row.cells) CHECK(!c.reference);
-    CHECK_THROWS_WITH(programs::table1(results, "vgg_16", false), Catch::Contains("no Table 1 result for model 'vgg_16'"));
+    CHECK_THROWS_WITH(programs::table1(results, catalog(), "vgg_16", false),
+                      Catch::Contains("no Table 1 result for model 'vgg_16'"));
 }
 
 TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support", "[programs][tables]") {
-    auto results = table1_results("vgg_m", 10);
-    for (const auto& design : programs::paper::table1_designs)
-        results.push_back(fake_result("vgg_16/cpu/imagenet/finetune/" + design, design == "melanoma_carcinoma_benign" ? 3 : 2,
-                                      2.0, 99));
+    const auto all = catalog();
+    auto results = table1_results(apps::vgg_m_cells().registry, 10);
+    for (const auto& e : apps::vgg_16_cells().registry.entries())
+        if (e.facts.imagenet_finetuned && e.facts.paper_design) results.push_back(fake_result(e, 2.0, 99));
 
-    const auto t3 = programs::table3(results, {{"vgg_m", "VGG-M"}, {"vgg_16", "VGG-16"}}, true);
+    const auto t3 = programs::table3(results, all, {"vgg_m", "vgg_16"}, true);
     REQUIRE(t3.rows.size() == 2);
+    CHECK(t3.rows[0].name == "VGG-M");
+    CHECK(t3.rows[1].name == "VGG-16");
+    CHECK(t3.rows[0].cells[0].reference == Approx(0.825));  // keyed by the types, not by a title
     CHECK(t3.compare == report::comparison_axis::rows);
     CHECK(t3.rows[1].cells[2].value->mean == metrics::cross_validated_auc(results.back().predictions()).mean);
     CHECK(t3.rows[1].cells[2].reference == Approx(0.845));
 
-    const auto t4 = programs::table4(results, "vgg_m", true);
+    const auto t4 = programs::table4(results, all, "vgg_m", true);
     REQUIRE(t4.columns.size() == 4);
     CHECK(t4.columns[0].name == "low");
     CHECK(t4.columns[3].name == "All");
     REQUIRE(t4.rows.size() == 2);
     const auto* mal = &results[4];  // vgg_m imagenet/finetune malignant_vs_benign
-    REQUIRE(mal->name == "vgg_m/cpu/imagenet/finetune/malignant_vs_benign");
+    REQUIRE(mal->id.str() == "vgg_m/cpu/imagenet/finetune/malignant_vs_benign");
     const auto strata = metrics::auc_by_stratum(mal->predictions(), {"unknown", "low", "medium", "high"});
     CHECK(t4.rows[0].cells[1].value->mean == strata[1].auc.mean);
     CHECK(t4.rows[0].cells[0].reference == Approx(0.937));
 
-    const auto isic = fake_result("vgg_16/cpu/imagenet/finetune/isic_binary", 2, 1.5, 7, 1, 80);
+    const auto isic = fake_result(cell(apps::vgg_16_cells().registry, "vgg_16/cpu/imagenet/finetune/isic_binary"), 1.5, 7, 1, 80);
     const auto t2 = programs::table2(isic, "ours");
     REQUIRE(t2.rows.size() == 5);
     CHECK(t2.rows[0].kind == report::row_kind::published);
@@ -137,7 +178,7 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     CHECK(t2.rows[4].cells[4].value->mean == direct.thresholded.specificity);
 
     results.push_back(isic);
-    const auto rep = programs::report_of(results, "all", false);
+    const auto rep = programs::report_of(results, all, "all", false);
     std::vector<std::string> ids;
     for (const auto& t : rep.tables) ids.push_back(t.id);
     CHECK(ids == std::vector<std::string>{"table1_vgg_m", "table4_vgg_m", "table1_vgg_16", "table4_vgg_16",
@@ -148,16 +189,17 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
 
 TEST_CASE("results read back from a results folder equal the stored ones", "[programs][tables]") {
     testing::scratch_dir dir("programs-results");
-    const auto a = fake_result("vgg_m_64_8/cpu/none/finetune/malignant_vs_benign", 2, 1.0, 3);
-    const auto b = fake_result("vgg_m_64_8/cpu/imagenet/frozen/melanoma_carcinoma_benign", 3, 1.0, 4);
+    const auto& reg = apps::vgg_m_scaled_cells().registry;
+    const auto a = fake_result(cell(reg, "vgg_m_64_8/cpu/none/finetune/malignant_vs_benign"), 1.0, 3);
+    const auto b = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/frozen/melanoma_carcinoma_benign"), 1.0, 4);
     for (const auto* r : {&a, &b}) {
-        const protocol::results_store store(dir / "results" / protocol::sanitized(r->name));
+        const protocol::results_store store(dir / "results" / protocol::folder_name(r->id));
         for (const auto& f : r->folds) store.save(f);
     }
     const auto loaded = programs::load_results(dir / "results");
     REQUIRE(loaded.size() == 2);
-    const auto& la = loaded[0].name == a.name ? loaded[0] : loaded[1];
-    CHECK(la.name == a.name);
+    const auto& la = loaded[0].id == a.id ? loaded[0] : loaded[1];
+    CHECK(la.id == a.id);
     REQUIRE(la.folds.size() == 2);
     CHECK(la.folds[1].predictions.scores == a.folds[1].predictions.scores);
     CHECK(la.auc.mean == a.auc.mean);

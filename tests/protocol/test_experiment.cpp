@@ -75,7 +75,7 @@ TEST_CASE("no transfer with fine-tuning runs every fold and resumes from the res
     const auto first = cell::run(f.in);
     check_result(first, 2, 2);
     for (const auto& fold : first.folds) CHECK(fold.best_epoch >= 1);
-    const auto stored = f.in.work_dir / "results" / sanitized(cell::name()) / "Fold_1.json";
+    const auto stored = f.in.work_dir / "results" / folder_name(cell::id()) / "Fold_1.json";
     REQUIRE(std::filesystem::exists(stored));
 
     // A second run takes finished folds from the store: tamper with one to prove it is read.
@@ -138,8 +138,8 @@ std::vector<experiment_result> run_all(const registry& reg, const experiment_inp
 void check_bitwise_equal(const std::vector<experiment_result>& a, const std::vector<experiment_result>& b) {
     REQUIRE(a.size() == b.size());
     for (std::size_t c = 0; c < a.size(); ++c) {
-        INFO("cell " << a[c].name);
-        CHECK(a[c].name == b[c].name);
+        INFO("cell " << a[c].id.str());
+        CHECK(a[c].id == b[c].id);
         REQUIRE(a[c].folds.size() == b[c].folds.size());
         for (std::size_t k = 0; k < a[c].folds.size(); ++k) {
             INFO("fold " << k);
@@ -206,7 +206,7 @@ TEST_CASE("two processes running different cells train the shared source model o
     std::vector<std::filesystem::path> logs;
     for (std::size_t c : {0u, 3u}) {  // source/frozen/malignant_vs_benign and source/full/melanoma_carcinoma_benign
         ::setenv("DERMTL_TEST_WORK_DIR", shared.in.work_dir.c_str(), 1);
-        ::setenv("DERMTL_TEST_CELL", reg.entries()[c].name.c_str(), 1);
+        ::setenv("DERMTL_TEST_CELL", reg.entries()[c].id.str().c_str(), 1);
         char* argv[] = {const_cast<char*>(self.c_str()), const_cast<char*>("[protocol_child]"), nullptr};
         logs.push_back(shared.dir / ("child" + std::to_string(c) + ".log"));
         posix_spawn_file_actions_t redirect;
@@ -250,7 +250,7 @@ TEST_CASE("bad input: an incompatible results folder and a fold without a class"
     using cell = experiment<small, backend::cpu, transfer::from_source<4>, finetune::frozen,
                             labeling::melanoma_carcinoma_benign>;
     fixture f;
-    const auto stored = f.in.work_dir / "results" / sanitized(cell::name()) / "Fold_1.json";
+    const auto stored = f.in.work_dir / "results" / folder_name(cell::id()) / "Fold_1.json";
     std::filesystem::create_directories(stored.parent_path());
     std::ofstream(stored) << R"({"fold": "Fold_1", "format": 0, "version": "0.0.1"})";
     CHECK_THROWS_WITH(cell::run(f.in), Catch::Contains("incompatible dermtl version") && Catch::Contains("Fold_1.json"));

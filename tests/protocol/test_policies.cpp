@@ -41,11 +41,11 @@ TEST_CASE("the paper's Table 1 grid has 6 columns x 3 designs, named uniquely", 
     const auto reg = registry::of(table);
     REQUIRE(reg.entries().size() == 18);
     std::set<std::string> names;
-    for (const auto& e : reg.entries()) names.insert(e.name);
+    for (const auto& e : reg.entries()) names.insert(e.id.str());
     CHECK(names.size() == 18);
     // Columns in the paper's order for the first design.
-    const std::vector<std::string> first_row{reg.entries()[0].name, reg.entries()[1].name, reg.entries()[2].name,
-                                             reg.entries()[3].name, reg.entries()[4].name, reg.entries()[5].name};
+    std::vector<std::string> first_row;
+    for (std::size_t i = 0; i < 6; ++i) first_row.push_back(reg.entries()[i].id.str());
     CHECK(first_row == std::vector<std::string>{"vgg_m_64_8/cpu/none/finetune/malignant_vs_benign",
                                                 "vgg_m_64_8/cpu/retinopathy/frozen/malignant_vs_benign",
                                                 "vgg_m_64_8/cpu/retinopathy/finetune/malignant_vs_benign",

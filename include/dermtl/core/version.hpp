@@ -6,6 +6,6 @@
 namespace dermtl {
 
 inline constexpr std::string_view version = "0.1.0";
-inline constexpr int results_format = 1;
+inline constexpr int results_format = 2;  // 2: the cell is stored as a cell_id object
 
 }  // namespace dermtl

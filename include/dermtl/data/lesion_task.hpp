@@ -18,6 +18,7 @@ namespace dermtl::data {
 
 enum class lesion_task { malignant_vs_benign, melanoma_vs_benign, bcc_melanoma_benign };
 
+// The classes of a design, in label order: the one list of class names of the library.
 inline std::vector<std::string> class_names_of(lesion_task t) {
     switch (t) {
         case lesion_task::malignant_vs_benign: return {"benign", "malignant"};
@@ -27,7 +28,8 @@ inline std::vector<std::string> class_names_of(lesion_task t) {
     return {};
 }
 
-inline std::optional<int> label_of(diagnosis d, lesion_task t) {
+// The one statement of the designs' rules (protocol/labeling.hpp's policies bind to it).
+constexpr std::optional<int> label_of(diagnosis d, lesion_task t) {
     if (!is_skin_lesion(d)) return std::nullopt;
     switch (t) {
         case lesion_task::malignant_vs_benign: return is_malignant(d) ? 1 : 0;

@@ -73,10 +73,15 @@ using vgg_m_scaled = vgg_m_t<Classes, Size, Div>;
 template <std::size_t Classes, std::size_t Size = 32, std::size_t Div = 8>
 using vgg_16_scaled = vgg_16_t<Classes, Size, Div>;
 
+// The paper's two architectures (Table 3's rows).
+enum class architecture { vgg_m, vgg_16 };
+
 // Model families: a network architecture with the number of classes left open, so an experiment
 // can build the ImageNet (1000), Retinopathy (5) and lesion (2 or 3) heads of one architecture.
 //   name       -- registry name ("vgg_m", "vgg_m_64_8" for scaled variants)
 //   net<K>     -- the net<...> with a K-class head
+//   title()    -- the tables' row name ("VGG-M")
+//   architecture -- which of the paper's architectures it is (selects the ImageNet weights option)
 //   matconvnet -- the pretrained file a user gives for transfer from ImageNet
 template <std::size_t Size = 224, std::size_t Div = 1>
 struct vgg_m_family {
@@ -85,7 +90,12 @@ struct vgg_m_family {
     static std::string name() {
         return Size == 224 && Div == 1 ? "vgg_m" : "vgg_m_" + std::to_string(Size) + "_" + std::to_string(Div);
     }
-    static constexpr std::string_view title = "VGG-M";
+    // The table's row name: "VGG-M", or "VGG-M scaled (64 px, widths / 8)".
+    static std::string title() {
+        return Size == 224 && Div == 1 ? "VGG-M"
+                                       : "VGG-M scaled (" + std::to_string(Size) + " px, widths / " + std::to_string(Div) + ")";
+    }
+    static constexpr models::architecture architecture = models::architecture::vgg_m;
     static constexpr std::string_view matconvnet = "imagenet-vgg-m.mat";
 };
 
@@ -96,7 +106,12 @@ struct vgg_16_family {
     static std::string name() {
         return Size == 224 && Div == 1 ? "vgg_16" : "vgg_16_" + std::to_string(Size) + "_" + std::to_string(Div);
     }
-    static constexpr std::string_view title = "VGG-16";
+    // The table's row name: "VGG-16", or "VGG-16 scaled (64 px, widths / 8)".
+    static std::string title() {
+        return Size == 224 && Div == 1 ? "VGG-16"
+                                       : "VGG-16 scaled (" + std::to_string(Size) + " px, widths / " + std::to_string(Div) + ")";
+    }
+    static constexpr models::architecture architecture = models::architecture::vgg_16;
     static constexpr std::string_view matconvnet = "imagenet-vgg-verydeep-16.mat";
 };
 
@@ -104,6 +119,7 @@ template <class M>
 concept model_family = requires {
     typename M::template net<2>;
     { M::name() } -> std::convertible_to<std::string>;
+    { M::title() } -> std::convertible_to<std::string>;
 };
 
 }  // namespace dermtl::models

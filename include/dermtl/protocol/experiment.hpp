@@ -17,7 +17,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
+#include <sstream>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dermtl/backend/tags.hpp"
+#include "dermtl/core/log.hpp"
 #include "dermtl/data/batch.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
@@ -32,10 +34,12 @@
 #include "dermtl/metrics/cross_validation.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/network.hpp"
+#include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/classifier.hpp"
 #include "dermtl/protocol/finetune.hpp"
-#include "dermtl/protocol/labeling.hpp"
 #include "dermtl/protocol/inputs.hpp"
+#include "dermtl/protocol/labeling.hpp"
+#include "dermtl/protocol/published.hpp"
 #include "dermtl/protocol/results.hpp"
 #include "dermtl/protocol/source_models.hpp"
 #include "dermtl/protocol/transfer.hpp"
@@ -62,10 +66,7 @@ labelled_task label_for(const data::dataset& d, const data::fold_set& folds) {
             throw config_error("labeling '" + std::string(L::name) + "': expected a dataset with " +
                                std::to_string(L::classes) + " classes, found " + std::to_string(d.num_classes()));
     } else {
-        t.dataset.class_names = L::classes == 3 ? std::vector<std::string>{"basal cell carcinoma", "melanoma", "benign"}
-                                                : std::vector<std::string>{"benign", L::name == labeling::melanoma_vs_benign::name
-                                                                                         ? "melanoma"
-                                                                                         : "malignant"};
+        t.dataset.class_names = L::class_names();
     }
     std::vector<std::ptrdiff_t> renumber(d.size(), -1);
     for (std::size_t i = 0; i < d.size(); ++i) {
@@ -105,16 +106,36 @@ struct experiment {
     using target_net = typename Model::template net<classes>;
     using network = nn::network<target_net, Backend>;
 
-    // "vgg_m/cpu/imagenet/finetune/malignant_vs_benign": the registry's name of this cell.
-    static std::string name() {
-        return Model::name() + "/" + Backend::name + "/" + std::string(Transfer::name) + "/" +
-               std::string(FineTune::name) + "/" + std::string(Labeling::name);
+    // The identity of this cell, from its types (the one place a cell_id is built).
+    static cell_id id() {
+        cell_id c;
+        c.model = policy_id_of<Model>();
+        c.backend = policy_id_of<Backend>();
+        c.transfer = policy_id_of<Transfer>();
+        c.finetune = policy_id_of<FineTune>();
+        c.labeling = policy_id_of<Labeling>();
+        c.classifier = policy_id_of<Classifier>();
+        return c;
+    }
+    // "vgg_m/cpu/imagenet/finetune/malignant_vs_benign": id().str(), for messages and logs.
+    static std::string name() { return id().str(); }
+
+    // What the paper's tables need to know of this cell, from its types.
+    static cell_facts facts() {
+        cell_facts f;
+        f.paper_design = Labeling::paper_design;
+        f.imagenet_finetuned = std::is_same_v<Transfer, protocol::transfer::from_imagenet> && FineTune::trains_network;
+        f.isic_label = std::is_same_v<Labeling, protocol::labeling::isic_binary>;
+        f.classes = classes;
+        f.published_auc = published_auc<Model, Transfer, FineTune, Labeling>;
+        f.published_strata_auc = published_strata_auc<Model, Transfer, FineTune, Labeling>;
+        return f;
     }
 
     static experiment_result run(const experiment_inputs& in) {
         in.check("experiment " + name());
         const labelled_task task = label_for<Labeling>(*in.target, *in.folds);
-        results_store store(in.work_dir / "results" / sanitized(name()));
+        results_store store(in.work_dir / "results" / folder_name(id()));
 
         // The transferred starting point, shared by every fold.
         std::optional<network> start;
@@ -128,7 +149,7 @@ struct experiment {
         };
 
         experiment_result result;
-        result.name = name();
+        result.id = id();
         const std::size_t n_folds = in.max_folds ? std::min(in.max_folds, task.folds.size()) : task.folds.size();
         for (std::size_t k = 0; k < n_folds; ++k) {
             const data::fold& fold = task.folds[k];
@@ -150,8 +171,11 @@ struct experiment {
             }
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             r.config = config(in);
-            if (in.verbose)
-                std::cerr << name() << " " << fold.name << ": AUC " << r.auc << " (C = " << r.chosen_c << ")\n";
+            if (in.verbose) {
+                std::ostringstream line;
+                line << name() << " " << fold.name << ": AUC " << r.auc << " (C = " << r.chosen_c << ")";
+                log::info(line.str());
+            }
             store.save(r);
             result.folds.push_back(std::move(r));
         }
@@ -164,7 +188,7 @@ struct experiment {
     // What produced a result, stored beside it.
     static nlohmann::json config(const experiment_inputs& in) {
         const auto& t = in.target_training;
-        return {{"experiment", name()},
+        return {{"cell", id()},
                 {"seed", in.seed},
                 {"target", in.target->name},
                 {"epochs", t.epochs},
@@ -195,7 +219,7 @@ private:
             auto sources = train::paper_sources(d, fold.train, *in.cache, mean, in.seed);
             train::trainer_options opt = in.target_training;
             opt.seed = in.seed;
-            opt.checkpoint = in.work_dir / "checkpoints" / (sanitized(name()) + "-" + fold.name + ".ckpt");
+            opt.checkpoint = in.work_dir / "checkpoints" / (folder_name(id()) + "-" + fold.name + ".ckpt");
             std::filesystem::create_directories(opt.checkpoint.parent_path());
             const auto trained = train::train_network(net, sources.train, sources.validation, opt);
             r.best_epoch = trained.best_epoch;

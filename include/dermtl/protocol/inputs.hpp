@@ -41,11 +41,4 @@ struct experiment_inputs {
     }
 };
 
-// A registry name as a file name: "vgg_m/cpu/none/finetune/x" -> "vgg_m-cpu-none-finetune-x".
-inline std::string sanitized(std::string s) {
-    for (auto& c : s)
-        if (c == '/' || c == '\\' || c == ' ' || c == '*') c = '-';
-    return s;
-}
-
 }  // namespace dermtl::protocol

@@ -6,12 +6,17 @@
 //   classes   -- number of classes the SVM and the network head see
 //   label(d)  -- constexpr: the class of a diagnosis, or -1 when the design drops that sample
 //   drops     -- what the design removes, in words (printed in reports)
-// Labels follow the reference implementation's protocol files (data/lesion_task.hpp is the
-// dataset-level equivalent; a test checks the two agree on every diagnosis).
+//   paper_design -- one of the paper's three experimental designs (a row of Table 1)
+// The three designs bind to data::lesion_task, the one home of their rules and class names
+// (data/lesion_task.hpp, following the reference implementation's protocol files).
 #include <cstddef>
 #include <string_view>
 
+#include <string>
+#include <vector>
+
 #include "dermtl/data/diagnosis.hpp"
+#include "dermtl/data/lesion_task.hpp"
 
 namespace dermtl::protocol {
 
@@ -23,9 +28,10 @@ struct malignant_vs_benign {
     static constexpr std::string_view title = "Malignant vs. Benign";
     static constexpr std::size_t classes = 2;
     static constexpr std::string_view drops = "nothing";
-    static constexpr int label(data::diagnosis d) {
-        return !data::is_skin_lesion(d) ? -1 : data::is_malignant(d) ? 1 : 0;
-    }
+    static constexpr data::lesion_task task = data::lesion_task::malignant_vs_benign;
+    static constexpr bool paper_design = true;
+    static constexpr int label(data::diagnosis d) { return data::label_of(d, task).value_or(-1); }
+    static std::vector<std::string> class_names() { return data::class_names_of(task); }
 };
 
 // Protocol 2: melanomas positive (1), benign negative (0); basal cell carcinomas removed.
@@ -34,10 +40,10 @@ struct melanoma_vs_benign {
     static constexpr std::string_view title = "Melanoma vs. Benign";
     static constexpr std::size_t classes = 2;
     static constexpr std::string_view drops = "basal cell carcinomas";
-    static constexpr int label(data::diagnosis d) {
-        if (!data::is_skin_lesion(d) || data::is_basal_cell_carcinoma(d)) return -1;
-        return data::is_melanoma(d) ? 1 : 0;
-    }
+    static constexpr data::lesion_task task = data::lesion_task::melanoma_vs_benign;
+    static constexpr bool paper_design = true;
+    static constexpr int label(data::diagnosis d) { return data::label_of(d, task).value_or(-1); }
+    static std::vector<std::string> class_names() { return data::class_names_of(task); }
 };
 
 // Protocol 3: basal cell carcinoma (0), melanoma (1), benign (2); scored by the mean of the three
@@ -47,10 +53,10 @@ struct melanoma_carcinoma_benign {
     static constexpr std::string_view title = "Melanoma vs. Carcinoma vs. Benign";
     static constexpr std::size_t classes = 3;
     static constexpr std::string_view drops = "nothing";
-    static constexpr int label(data::diagnosis d) {
-        if (!data::is_skin_lesion(d)) return -1;
-        return data::is_basal_cell_carcinoma(d) ? 0 : data::is_melanoma(d) ? 1 : 2;
-    }
+    static constexpr data::lesion_task task = data::lesion_task::bcc_melanoma_benign;
+    static constexpr bool paper_design = true;
+    static constexpr int label(data::diagnosis d) { return data::label_of(d, task).value_or(-1); }
+    static std::vector<std::string> class_names() { return data::class_names_of(task); }
 };
 
 // ISIC 2016 Part 3: the challenge's own benign (0) / malignant (1) label, taken from the ground
@@ -61,6 +67,7 @@ struct isic_binary {
     static constexpr std::size_t classes = 2;
     static constexpr std::string_view drops = "nothing";
     static constexpr bool keeps_dataset_labels = true;
+    static constexpr bool paper_design = false;
     static constexpr int label(data::diagnosis d) {
         return !data::is_skin_lesion(d) ? -1 : data::is_malignant(d) ? 1 : 0;
     }
@@ -73,6 +80,7 @@ concept labeling_policy = requires(data::diagnosis d) {
     { L::name } -> std::convertible_to<std::string_view>;
     { L::classes } -> std::convertible_to<std::size_t>;
     { L::label(d) } -> std::convertible_to<int>;
+    { L::paper_design } -> std::convertible_to<bool>;
 };
 
 // Compile-time facts, checked once here rather than in every experiment.

@@ -14,17 +14,15 @@
 #include <boost/hana.hpp>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/inputs.hpp"
 #include "dermtl/protocol/results.hpp"
 
 namespace dermtl::protocol {
 
 struct registry_entry {
-    std::string name;                  // model/backend/transfer/finetune/labeling
-    std::string transfer_title;        // the paper's column header, e.g. "From ImageNet"
-    std::string finetune_title;        // "no FT" / "with FT"
-    std::string labeling_title;        // the paper's row, e.g. "Malignant vs. Benign"
-    std::string transfer, finetune, labeling;
+    cell_id id;          // the cell's identity (names and titles of its policies)
+    cell_facts facts;    // what the paper's tables need to know of it
     std::function<experiment_result(const experiment_inputs&)> run;
 };
 
@@ -36,29 +34,39 @@ public:
         registry r;
         boost::hana::for_each(grid, [&](auto t) {
             using E = typename decltype(t)::type;
-            r.add({E::name(), std::string(E::transfer::title), std::string(E::finetune::title),
-                   std::string(E::labeling::title), std::string(E::transfer::name), std::string(E::finetune::name),
-                   std::string(E::labeling::name), &E::run});
+            r.add({E::id(), E::facts(), &E::run});
         });
         return r;
     }
 
     void add(registry_entry e) {
         for (const auto& x : entries_)
-            if (x.name == e.name) throw config_error("registry: the experiment '" + e.name + "' is registered twice");
+            if (x.id == e.id) throw config_error("registry: the experiment '" + e.id.str() + "' is registered twice");
         entries_.push_back(std::move(e));
     }
 
-    // Entries whose name matches a shell glob, in registration order; config_error listing the
+    // Every entry of `other` after this registry's own (a catalog of several compiled grids).
+    void merge(const registry& other) {
+        for (const auto& e : other.entries_) add(e);
+    }
+
+    // The entry of a cell; nullptr when no compiled grid has it.
+    const registry_entry* find(const cell_id& id) const {
+        for (const auto& e : entries_)
+            if (e.id == id) return &e;
+        return nullptr;
+    }
+
+    // Entries whose string form (cell_id::str) matches a shell glob, in registration order; config_error listing the
     // known names when none does.
     std::vector<const registry_entry*> match(std::string_view pattern) const {
         std::vector<const registry_entry*> out;
         const std::string p(pattern);
         for (const auto& e : entries_)
-            if (::fnmatch(p.c_str(), e.name.c_str(), 0) == 0) out.push_back(&e);
+            if (::fnmatch(p.c_str(), e.id.str().c_str(), 0) == 0) out.push_back(&e);
         if (out.empty()) {
             std::string known;
-            for (const auto& e : entries_) known += "\n  " + e.name;
+            for (const auto& e : entries_) known += "\n  " + e.id.str();
             throw config_error("registry: no experiment matches '" + p + "'; known experiments:" + known);
         }
         return out;

@@ -5,6 +5,7 @@
 // results_store: one folder per experiment cell; each finished fold is one JSON file written
 // atomically (temporary file + rename), so a killed run loses at most the fold in progress and a
 // new run skips every fold already on disk.
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "dermtl/core/version.hpp"
 #include "dermtl/io/atomic_file.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/protocol/cell_id.hpp"
 
 namespace dermtl::protocol {
 
@@ -34,8 +36,19 @@ struct fold_result {
     nlohmann::json config;                   // the cell, seed and settings that produced it
 };
 
+// What the paper's tables need to know of a cell beyond its identity, from its types
+// (experiment<...>::facts()); a cell read back from disk that no compiled grid knows has none.
+struct cell_facts {
+    bool paper_design = false;        // its labeling is one of the paper's three designs (Table 1 rows)
+    bool imagenet_finetuned = false;  // transfer from ImageNet with fine-tuning (Tables 2, 3 and 4)
+    bool isic_label = false;          // ISIC's own benign/malignant label (Table 2)
+    std::size_t classes = 0;
+    std::optional<double> published_auc;                        // Tables 1 and 3
+    std::optional<std::array<double, 4>> published_strata_auc;  // Table 4: low, medium, high, all
+};
+
 struct experiment_result {
-    std::string name;
+    cell_id id;
     std::vector<fold_result> folds;
     metrics::fold_summary auc;
 

@@ -1,7 +1,7 @@
 #pragma once
 // The transfer dispatcher: how each transfer policy produces an experiment's starting weights.
 //
-// transfer_dispatch<source_kind> is specialized once per kind; each `apply` fills the target
+// transfer_source<Transfer> is specialized once per transfer policy; each `apply` fills the target
 // network (a K-class head, K = the design's classes) with the transferred weights -- everything
 // but the head -- and returns the pretrained average image when the policy uses one (the paper:
 // ImageNet-derived nets subtract VGG's mean; the others the training set's).
@@ -9,11 +9,12 @@
 // work_dir/sources/ under a key of (network, backend, source data, seed, training parameters), so
 // every cell and fold of a grid reuses one training run, an interrupted run resumes it, and two
 // processes take turns through a file lock instead of both writing it.
-#include <iostream>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "dermtl/core/hash.hpp"
+#include "dermtl/core/log.hpp"
 #include "dermtl/core/type_list.hpp"
 #include "dermtl/io/file_lock.hpp"
 #include "dermtl/io/matconvnet.hpp"
@@ -28,23 +29,18 @@ namespace dermtl::protocol {
 namespace source_detail {
 
 // The cache key of a trained source model: network family, backend, what it was trained from
-// (source dataset ids and labels, ImageNet file), seed and training parameters, as 16 hex digits.
+// (source dataset ids and labels, the ImageNet file when it starts from ImageNet), seed and
+// training parameters, as 16 hex digits.
 inline std::string source_key(const std::string& model, const std::string& backend, const std::string& what,
-                              const data::dataset& source, const experiment_inputs& in) {
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&](std::string_view s) {
-        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-        h = (h ^ 0xff) * 1099511628211ull;  // separator
-    };
+                              bool from_imagenet, const data::dataset& source, const experiment_inputs& in) {
+    core::hasher h;
     const auto& t = in.source_training;
-    mix(model), mix(backend), mix(what), mix(source.name), mix(std::to_string(source.size()));
-    for (const auto& s : source.samples) mix(s.id), mix(std::to_string(s.label));
-    mix(std::to_string(in.seed)), mix(std::to_string(t.epochs)), mix(std::to_string(t.batch_size));
-    mix(std::to_string(t.sgd.learning_rate)), mix(std::to_string(t.sgd.momentum)), mix(std::to_string(t.sgd.l2));
-    if (what.find("imagenet") != std::string::npos) mix(in.imagenet_weights.string());
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-    return hex;
+    h.field(model).field(backend).field(what).field(source.name).field(std::to_string(source.size()));
+    for (const auto& s : source.samples) h.field(s.id).field(std::to_string(s.label));
+    h.field(std::to_string(in.seed)).field(std::to_string(t.epochs)).field(std::to_string(t.batch_size));
+    h.field(std::to_string(t.sgd.learning_rate)).field(std::to_string(t.sgd.momentum)).field(std::to_string(t.sgd.l2));
+    if (from_imagenet) h.field(in.imagenet_weights.string());
+    return h.hex();
 }
 
 // Loads the user's ImageNet weights into a 1000-class network of the family and copies all but
@@ -91,69 +87,73 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
     train::trainer_options opt = in.source_training;
     opt.seed = in.seed;
     opt.checkpoint = in.work_dir / "sources" /
-                     (sanitized(Model::name() + "-" + std::string(Backend::name) + "-" + what) + "-" +
-                      source_key(Model::name(), Backend::name, what, *source, in) + ".ckpt");
+                     (Model::name() + "-" + std::string(Backend::name) + "-" + what + "-" +
+                      source_key(Model::name(), Backend::name, what, FromImageNet, *source, in) + ".ckpt");
     // One process trains it; a concurrent one waits, then resumes the finished checkpoint.
     const io::file_lock lock(opt.checkpoint.string() + ".lock");
     const auto trained = train::train_network(net, sources.train, sources.validation, opt);
     if (in.verbose)
-        std::cerr << (trained.resumed_after == opt.epochs ? "reused the cached " : "trained the ") << what
-                  << " source model " << opt.checkpoint.filename().string() << "\n";
+        log::info((trained.resumed_after == opt.epochs ? "reused the cached " : "trained the ") + what + " source model " +
+                  opt.checkpoint.filename().string());
     train::replace_classifier(net, to);
     return mean;
 }
 
 }  // namespace source_detail
 
-template <source_kind K>
-struct transfer_dispatch {
-    static_assert(K != K, "protocol::transfer_dispatch<K>: no behaviour for this source kind; specialize "
-                          "transfer_dispatch for it in protocol/source_models.hpp");
+// The dispatcher: one specialization per transfer policy. `apply<Model, Backend>(to, in)` fills
+// `to` with the transferred weights (all but the head) and returns the pretrained average image
+// when the policy uses one (empty otherwise).
+template <class Transfer>
+struct transfer_source {
+    static_assert(sizeof(Transfer) == 0,
+                  "protocol::transfer_source<Transfer>: this transfer policy has no source; specialize "
+                  "protocol::transfer_source<Transfer> with `template <class Model, class Backend, class To> static "
+                  "io::mean_image apply(To&, const experiment_inputs&)` (see protocol/source_models.hpp)");
 };
 
 template <>
-struct transfer_dispatch<source_kind::none> {
+struct transfer_source<transfer::none> {
     // The target keeps its orthogonal initialization.
-    template <class Model, class Backend, class Transfer, class To>
+    template <class Model, class Backend, class To>
     static io::mean_image apply(To&, const experiment_inputs&) {
         return {};
     }
 };
 
 template <>
-struct transfer_dispatch<source_kind::imagenet> {
-    template <class Model, class Backend, class Transfer, class To>
+struct transfer_source<transfer::from_imagenet> {
+    template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         return source_detail::load_imagenet_into<Model, Backend>(in, to);
     }
 };
 
 template <>
-struct transfer_dispatch<source_kind::retinopathy> {
-    template <class Model, class Backend, class Transfer, class To>
+struct transfer_source<transfer::from_retinopathy> {
+    template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
-        source_detail::train_source_into<Model, Backend, Transfer::source_classes, false>(in, in.retinopathy,
-                                                                                        "retinopathy", to);
+        source_detail::train_source_into<Model, Backend, transfer::from_retinopathy::source_classes, false>(
+            in, in.retinopathy, "retinopathy", to);
         return {};
     }
 };
 
 template <>
-struct transfer_dispatch<source_kind::imagenet_then_retinopathy> {
-    template <class Model, class Backend, class Transfer, class To>
+struct transfer_source<transfer::double_transfer> {
+    template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         // The double-transferred net descends from ImageNet: it keeps VGG's average image.
-        return source_detail::train_source_into<Model, Backend, Transfer::source_classes, true>(
+        return source_detail::train_source_into<Model, Backend, transfer::double_transfer::source_classes, true>(
             in, in.retinopathy, "imagenet-retinopathy", to);
     }
 };
 
-template <>
-struct transfer_dispatch<source_kind::source_dataset> {
-    template <class Model, class Backend, class Transfer, class To>
+template <std::size_t K>
+struct transfer_source<transfer::from_source<K>> {
+    template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
-        source_detail::train_source_into<Model, Backend, Transfer::source_classes, false>(in, in.source_task,
-                                                                                        "source-task", to);
+        source_detail::train_source_into<Model, Backend, K, false>(in, in.source_task, "source-task", to);
         return {};
     }
 };
@@ -162,7 +162,7 @@ struct transfer_dispatch<source_kind::source_dataset> {
 // the transferred weights; returns the pretrained mean when Transfer uses one.
 template <class Model, class Backend, transfer_policy Transfer, class To>
 io::mean_image prepare_start(To& to, const experiment_inputs& in) {
-    return transfer_dispatch<Transfer::source>::template apply<Model, Backend, Transfer>(to, in);
+    return transfer_source<Transfer>::template apply<Model, Backend>(to, in);
 }
 
 }  // namespace dermtl::protocol

@@ -5,22 +5,17 @@
 // A transfer policy is a tag with documented constexpr members:
 //   name            -- registry name ("imagenet")
 //   title           -- the paper's column header ("From ImageNet")
-//   source          -- which source models it needs, in order (see source_kind)
+//   transfers_weights -- false only for the control (no transfer): the network starts from its
+//                        initialization, so frozen features would be an untrained net's
 //   pretrained_mean -- true: subtract the pretrained model's average image (ImageNet-derived nets,
 //                      as the paper does); false: the target training set's mean
-// Behaviour lives in one dispatcher (protocol/source_models.hpp) specialized on `source`.
+//   paper_frozen, paper_finetuned -- which fine-tuning columns of the paper's Table 1 it has
+// Behaviour lives in one dispatcher, protocol::transfer_source<Transfer> (protocol/source_models.hpp),
+// specialized on the policy type: a new transfer policy is its tag plus one specialization.
 #include <cstddef>
 #include <string_view>
 
 namespace dermtl::protocol {
-
-enum class source_kind {
-    none,                        // orthogonal init, biases 0.05, trained from scratch on the target
-    imagenet,                    // MatConvNet weights given by the user (never substituted)
-    retinopathy,                 // trained from scratch on Retinopathy with a 5-class head
-    imagenet_then_retinopathy,   // ImageNet weights fine-tuned on Retinopathy
-    source_dataset,              // trained from scratch on any source dataset (e.g. the synthetic general task)
-};
 
 namespace transfer {
 
@@ -28,8 +23,9 @@ namespace transfer {
 struct none {
     static constexpr std::string_view name = "none";
     static constexpr std::string_view title = "No Transfer";
-    static constexpr source_kind source = source_kind::none;
+    static constexpr bool transfers_weights = false;
     static constexpr bool pretrained_mean = false;
+    static constexpr bool paper_frozen = false, paper_finetuned = true;
 };
 
 // From ImageNet: load imagenet-vgg-m.mat / imagenet-vgg-verydeep-16.mat. Without a file the
@@ -37,16 +33,18 @@ struct none {
 struct from_imagenet {
     static constexpr std::string_view name = "imagenet";
     static constexpr std::string_view title = "From ImageNet";
-    static constexpr source_kind source = source_kind::imagenet;
+    static constexpr bool transfers_weights = true;
     static constexpr bool pretrained_mean = true;
+    static constexpr bool paper_frozen = true, paper_finetuned = true;
 };
 
 // From Retinopathy: orthogonal init, trained on Kaggle's Diabetic Retinopathy (5 grades).
 struct from_retinopathy {
     static constexpr std::string_view name = "retinopathy";
     static constexpr std::string_view title = "From Retinopathy";
-    static constexpr source_kind source = source_kind::retinopathy;
+    static constexpr bool transfers_weights = true;
     static constexpr bool pretrained_mean = false;
+    static constexpr bool paper_frozen = true, paper_finetuned = true;
     static constexpr std::size_t source_classes = 5;
 };
 
@@ -54,8 +52,9 @@ struct from_retinopathy {
 struct double_transfer {
     static constexpr std::string_view name = "double";
     static constexpr std::string_view title = "Double Transfer";
-    static constexpr source_kind source = source_kind::imagenet_then_retinopathy;
+    static constexpr bool transfers_weights = true;
     static constexpr bool pretrained_mean = true;
+    static constexpr bool paper_frozen = false, paper_finetuned = true;  // the paper ran it with FT only
     static constexpr std::size_t source_classes = 5;
 };
 
@@ -66,8 +65,9 @@ struct from_source {
     static_assert(SourceClasses >= 2, "transfer::from_source<SourceClasses>: a source task needs at least 2 classes");
     static constexpr std::string_view name = "source";
     static constexpr std::string_view title = "From Source Task";
-    static constexpr source_kind source = source_kind::source_dataset;
+    static constexpr bool transfers_weights = true;
     static constexpr bool pretrained_mean = false;
+    static constexpr bool paper_frozen = false, paper_finetuned = false;  // not in the paper
     static constexpr std::size_t source_classes = SourceClasses;
 };
 
@@ -77,8 +77,10 @@ template <class T>
 concept transfer_policy = requires {
     { T::name } -> std::convertible_to<std::string_view>;
     { T::title } -> std::convertible_to<std::string_view>;
-    { T::source } -> std::convertible_to<source_kind>;
+    { T::transfers_weights } -> std::convertible_to<bool>;
     { T::pretrained_mean } -> std::convertible_to<bool>;
+    { T::paper_frozen } -> std::convertible_to<bool>;
+    { T::paper_finetuned } -> std::convertible_to<bool>;
 };
 
 }  // namespace dermtl::protocol

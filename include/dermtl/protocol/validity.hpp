@@ -12,14 +12,12 @@ namespace dermtl::protocol {
 
 template <transfer_policy T, finetune_policy F>
 inline constexpr bool valid_combination =
-    F::allows_random_features ? T::source == source_kind::none
-                              : (T::source != source_kind::none || F::trains_network);
+    F::allows_random_features ? !T::transfers_weights : (T::transfers_weights || F::trains_network);
 
-// The paper's Table 1 columns: every valid combination except double transfer without fine-tuning
-// (which the paper did not run).
+// The paper's Table 1 columns: the valid combinations the transfer policy says the paper ran
+// (double transfer without fine-tuning is valid, but was not in the paper).
 template <transfer_policy T, finetune_policy F>
 inline constexpr bool in_paper_table1 = valid_combination<T, F> && !F::allows_random_features &&
-                                        T::source != source_kind::source_dataset &&
-                                        !(T::source == source_kind::imagenet_then_retinopathy && !F::trains_network);
+                                        (F::trains_network ? T::paper_finetuned : T::paper_frozen);
 
 }  // namespace dermtl::protocol

@@ -5,7 +5,7 @@
 // (apps/cells_*.cpp), and the demo, the CLI and the table programs share the result.
 //
 //   programs::model_cells cells = programs::make_model_cells<models::vgg_m_family<64, 8>, backend::cpu>(
-//       protocol::grid<models::vgg_m_family<64, 8>, backend::cpu, protocol::keep_all_valid>(...), "VGG-M");
+//       protocol::grid<models::vgg_m_family<64, 8>, backend::cpu, protocol::keep_all_valid>(...));
 #include <filesystem>
 #include <functional>
 #include <numeric>
@@ -18,6 +18,7 @@
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/io/features.hpp"
 #include "dermtl/train/features.hpp"
+#include "dermtl/models/vgg.hpp"
 #include "dermtl/io/image_cache.hpp"
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/nn/network.hpp"
@@ -28,8 +29,9 @@ namespace dermtl::programs {
 
 struct model_cells {
     std::string model;   // the registry's model name: "vgg_m", "vgg_m_64_8"
-    std::string title;   // the table's row name: "VGG-M"
+    std::string title;   // the model family's title: "VGG-M"
     int input_size = 224;
+    models::architecture architecture = models::architecture::vgg_m;  // which --imagenet-weights option is its
     std::string matconvnet_file;  // the ImageNet weights it expects, e.g. "imagenet-vgg-m.mat"
     protocol::registry registry;
 
@@ -49,11 +51,12 @@ struct model_cells {
 };
 
 template <class Model, class Backend, class Grid>
-model_cells make_model_cells(Grid grid, std::string title) {
+model_cells make_model_cells(Grid grid) {
     model_cells m;
     m.model = Model::name();
-    m.title = std::move(title);
+    m.title = Model::title();
     m.input_size = int(Model::template net<2>::input_shape::height);
+    m.architecture = Model::architecture;
     m.matconvnet_file = Model::matconvnet;
     m.registry = protocol::registry::of(grid);
     m.write_imagenet_standin = [](const data::dataset& general, io::image_cache& cache, const std::filesystem::path& mat,
@@ -77,9 +80,7 @@ model_cells make_model_cells(Grid grid, std::string title) {
         out.class_names.resize(1000);
         for (std::size_t c = 0; c < 1000; ++c)
             out.class_names[c] = c < general.num_classes() ? general.class_names[c] : "unused " + std::to_string(c);
-        const std::filesystem::path partial = mat.string() + ".partial";  // renamed when whole
-        io::save_matconvnet(partial, net, out);
-        std::filesystem::rename(partial, mat);
+        io::save_matconvnet(mat, net, out);  // written atomically
         std::filesystem::remove(opt.checkpoint);
     };
     m.extract = [](const data::dataset& d, io::image_cache& cache, const std::filesystem::path& mat,

@@ -1,24 +1,9 @@
-#pragma once
-// A study: the data a paper program runs on -- the lesion dataset and its folds, the Retinopathy
-// and general source tasks, the ImageNet weight files -- loaded from the user's paths or generated
-// (--synthetic), plus the command-line options that name them (CLI11), shared by `dermtl` and the
-// table programs in examples/.
-//
-//   programs::data_paths paths;  programs::run_settings settings;
-//   programs::add_data_options(app, paths);  programs::add_run_options(app, settings);
-//   CLI11_PARSE(app, argc, argv);
-//   programs::study s = programs::load_study(paths, settings, programs::target_kind::atlas);
-#include <cstdint>
-#include <filesystem>
-#include <map>
-#include <optional>
-#include <string>
+// The data a paper program runs on, and the command-line options that name it.
+#include "programs/study.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include "dermtl/core/error.hpp"
 #include "dermtl/data/atlas.hpp"
-#include "dermtl/data/folds.hpp"
 #include "dermtl/data/isic2016.hpp"
 #include "dermtl/data/reference_folds.hpp"
 #include "dermtl/data/retinopathy.hpp"
@@ -26,49 +11,20 @@
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/data/synthetic_retina.hpp"
 #include "dermtl/io/atomic_file.hpp"
-#include "dermtl/io/image_cache.hpp"
-#include "dermtl/programs/model_cells.hpp"
-#include "dermtl/protocol/inputs.hpp"
 
 namespace dermtl::programs {
 
-// Where the data lies (real runs) or that it is to be generated (synthetic).
-struct data_paths {
-    bool synthetic = false;
-    std::filesystem::path atlas;                 // derm7pt release_v0/meta/meta.csv
-    std::filesystem::path atlas_images;          // default: release_v0/images
-    std::filesystem::path isic2016;              // the ISIC 2016 Part 3 folder (Table 2)
-    std::filesystem::path retinopathy;           // Kaggle trainLabels.csv
-    std::filesystem::path retinopathy_images;    // Kaggle train/ folder
-    std::filesystem::path imagenet_weights;      // imagenet-vgg-m.mat (or the table's model)
-    std::filesystem::path imagenet_weights_vgg16;  // imagenet-vgg-verydeep-16.mat (Table 3)
-    std::filesystem::path reference_folds;       // the reference implementation's fold YAML
-};
+namespace {
 
-// How to run: the paper's protocol by default.
-struct run_settings {
-    std::filesystem::path out = "dermtl-results";
-    std::size_t epochs = 60;
-    std::size_t batch_size = 48;
-    float learning_rate = 1e-3f, momentum = 0.1f, l2 = 5e-3f;  // the paper's (momentum as printed)
-    std::string folds = "5x2";   // "5x2", "2" (one 2-fold repetition) or "RxK"-style "Rx2"
-    std::uint64_t seed = 2017;
-    std::size_t max_folds = 0;   // 0: all
-    std::filesystem::path cache_dir;  // preprocessed images on disk here (empty: memory, 1 GiB)
-    bool progress = true;        // a progress line per epoch while fine-tuning
-    bool verbose = true;         // a line per finished fold
-};
+void require_file(const std::filesystem::path& p, const std::string& option, const std::string& what) {
+    if (!std::filesystem::exists(p))
+        throw io_error(option + ": expected " + what + ", found nothing at '" + p.string() +
+                       "'; check the path (docs/reproducing.md says where to get it), or run with --synthetic");
+}
 
-// Generated data sizes (synthetic runs).
-struct synthetic_sizes {
-    int image_size = 64;
-    std::size_t lesions = 600;
-    std::size_t retinas = 300;
-    int general_classes = 24;
-    std::size_t general_per_class = 30;
-};
+}  // namespace
 
-inline void add_data_options(CLI::App& app, data_paths& p) {
+void add_data_options(CLI::App& app, data_paths& p) {
     app.add_flag("--synthetic", p.synthetic, "Generate synthetic lesion, retina and general-task data (no downloads)");
     app.add_option("--atlas", p.atlas, "derm7pt Atlas metadata: release_v0/meta/meta.csv");
     app.add_option("--atlas-images", p.atlas_images, "Atlas image folder (default: release_v0/images)");
@@ -83,7 +39,7 @@ inline void add_data_options(CLI::App& app, data_paths& p) {
                    "Fold file of the reference implementation (YAML: Fold_1..Fold_K with train/test ids)");
 }
 
-inline void add_run_options(CLI::App& app, run_settings& s) {
+void add_run_options(CLI::App& app, run_settings& s) {
     app.add_option("--out", s.out, "Output folder: results, cached models and the report (a rerun continues there)")
         ->capture_default_str();
     app.add_option("--epochs", s.epochs, "Training epochs for every network")->capture_default_str();
@@ -100,7 +56,7 @@ inline void add_run_options(CLI::App& app, run_settings& s) {
     app.add_flag("!--no-progress", s.progress, "No per-epoch progress lines");
 }
 
-inline int fold_repetitions(const std::string& folds) {
+int fold_repetitions(const std::string& folds) {
     if (folds == "5x2") return 5;
     if (folds == "2") return 1;
     if (folds.size() >= 3 && folds.substr(folds.size() - 2) == "x2") {
@@ -113,30 +69,8 @@ inline int fold_repetitions(const std::string& folds) {
     throw config_error("--folds: expected 5x2, 2 or Rx2 (R repetitions of 2-fold cross-validation), found '" + folds + "'");
 }
 
-enum class target_kind { atlas, isic2016 };
 
-struct study {
-    bool synthetic = false;
-    data::dataset target;
-    data::fold_set folds;
-    std::optional<data::dataset> retinopathy, general;
-    std::map<std::string, std::filesystem::path> imagenet_weights;  // by model name (model_cells::model)
-    std::string description;                                        // for the report's metadata
-};
-
-namespace study_detail {
-
-inline void require_file(const std::filesystem::path& p, const std::string& option, const std::string& what) {
-    if (!std::filesystem::exists(p))
-        throw io_error(option + ": expected " + what + ", found nothing at '" + p.string() +
-                       "'; check the path (docs/reproducing.md says where to get it), or run with --synthetic");
-}
-
-}  // namespace study_detail
-
-// Loads (or generates under OUT/data) the data of a study. Throws io_error / config_error naming
-// the option, the path and what was expected.
-inline study load_study(const data_paths& p, const run_settings& s, target_kind kind, const synthetic_sizes& sizes = {}) {
+study load_study(const data_paths& p, const run_settings& s, target_kind kind, const synthetic_sizes& sizes) {
     study st;
     st.synthetic = p.synthetic;
     const int reps = fold_repetitions(s.folds);
@@ -176,7 +110,7 @@ inline study load_study(const data_paths& p, const run_settings& s, target_kind 
         if (p.atlas.empty())
             throw config_error("no lesion data given: pass --atlas release_v0/meta/meta.csv (the derm7pt Atlas), or "
                                "--synthetic to run on generated data");
-        study_detail::require_file(p.atlas, "--atlas", "the derm7pt metadata file release_v0/meta/meta.csv");
+        require_file(p.atlas, "--atlas", "the derm7pt metadata file release_v0/meta/meta.csv");
         data::atlas_options ao;
         st.target = data::load_atlas(p.atlas, ao, p.atlas_images);
         st.description = "derm7pt Atlas (" + p.atlas.string() + "), " + std::to_string(st.target.size()) + " lesions";
@@ -184,7 +118,7 @@ inline study load_study(const data_paths& p, const run_settings& s, target_kind 
         if (p.isic2016.empty())
             throw config_error("no ISIC data given: pass --isic2016 FOLDER (holding " +
                                std::string(data::isic2016_training_folder) + " and the ground-truth CSVs), or --synthetic");
-        study_detail::require_file(p.isic2016 / data::isic2016_training_ground_truth, "--isic2016",
+        require_file(p.isic2016 / data::isic2016_training_ground_truth, "--isic2016",
                                    "the ISIC 2016 Part 3 folder with " + std::string(data::isic2016_training_ground_truth));
         auto split = data::load_isic2016_challenge(p.isic2016);
         data::fold f;
@@ -200,25 +134,24 @@ inline study load_study(const data_paths& p, const run_settings& s, target_kind 
         st.description = "ISIC 2016 Part 3 (" + p.isic2016.string() + "), official split";
     }
     if (!p.reference_folds.empty()) {
-        study_detail::require_file(p.reference_folds, "--reference-folds", "a fold YAML file");
+        require_file(p.reference_folds, "--reference-folds", "a fold YAML file");
         st.folds = data::read_fold_yaml(p.reference_folds, st.target);
         st.description += ", folds from " + p.reference_folds.string();
     } else if (kind == target_kind::atlas) {
         st.folds = data::make_5x2_folds(st.target, s.seed, reps);
     }
     if (!p.retinopathy.empty()) {
-        study_detail::require_file(p.retinopathy, "--retinopathy", "Kaggle's trainLabels.csv");
+        require_file(p.retinopathy, "--retinopathy", "Kaggle's trainLabels.csv");
         st.retinopathy = data::load_retinopathy(p.retinopathy, p.retinopathy_images);
         st.description += ", Retinopathy " + std::to_string(st.retinopathy->size()) + " images";
     }
     for (const auto& [path, option] : {std::pair{p.imagenet_weights, "--imagenet-weights"},
                                        std::pair{p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"}})
-        if (!path.empty()) study_detail::require_file(path, option, "a MatConvNet .mat file");
+        if (!path.empty()) require_file(path, option, "a MatConvNet .mat file");
     return st;
 }
 
-// The trainer's options from the run settings (every network a program trains uses them).
-inline train::trainer_options training_options(const run_settings& s) {
+train::trainer_options training_options(const run_settings& s) {
     train::trainer_options t;
     t.epochs = s.epochs;
     t.batch_size = s.batch_size;
@@ -228,9 +161,7 @@ inline train::trainer_options training_options(const run_settings& s) {
     return t;
 }
 
-// The ImageNet weights of one model: the user's file (real runs) or the general-task stand-in,
-// trained and written once under OUT/data (synthetic runs).
-inline void attach_imagenet_weights(study& st, const model_cells& m, const data_paths& p, const run_settings& s,
+void attach_imagenet_weights(study& st, const model_cells& m, const data_paths& p, const run_settings& s,
                                     io::image_cache& cache) {
     if (st.synthetic) {
         const auto mat = s.out / "data" / ("standin-" + m.model + ".mat");
@@ -238,13 +169,12 @@ inline void attach_imagenet_weights(study& st, const model_cells& m, const data_
         st.imagenet_weights[m.model] = mat;
         return;
     }
-    const bool vgg16 = m.matconvnet_file.find("verydeep-16") != std::string::npos;
+    const bool vgg16 = m.architecture == models::architecture::vgg_16;
     const auto& given = vgg16 && !p.imagenet_weights_vgg16.empty() ? p.imagenet_weights_vgg16 : p.imagenet_weights;
     if (!given.empty()) st.imagenet_weights[m.model] = given;
 }
 
-// The experiment inputs of a study for one model (its own image cache, at its input size).
-inline protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, const run_settings& s,
+protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, const run_settings& s,
                                               io::image_cache& cache) {
     protocol::experiment_inputs in;
     in.target = &st.target;
@@ -261,9 +191,7 @@ inline protocol::experiment_inputs inputs_for(const study& st, const model_cells
     return in;
 }
 
-// Preprocessed images at the model's input size: in memory (1 GiB, least recently used out),
-// or on disk under settings.cache_dir/<size> when given.
-inline io::image_cache make_cache(const model_cells& m, const run_settings& s = {}) {
+io::image_cache make_cache(const model_cells& m, const run_settings& s) {
     io::image_cache_options o;
     o.preprocess.width = o.preprocess.height = m.input_size;
     if (!s.cache_dir.empty()) {

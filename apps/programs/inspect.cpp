@@ -1,28 +1,15 @@
-#pragma once
-// `dermtl inspect`: the first thing to run on a dataset. Summarises labels (and folds, when given)
-// without needing the images: per-class counts overall and per fold, train/test sizes, the
-// diagnosis and difficulty mix, and -- when an image folder is given -- the ids without an image.
-#include <cstdio>
-#include <filesystem>
-#include <map>
-#include <optional>
-#include <string>
-#include <vector>
+// `dermtl inspect`: a dataset's labels, folds and missing images, summarised.
+#include "programs/inspect.hpp"
 
-#include "dermtl/data/dataset.hpp"
-#include "dermtl/data/folds.hpp"
+#include <map>
+
 #include "dermtl/io/image_files.hpp"
 
 namespace dermtl::programs {
 
-struct inspection {
-    std::vector<std::string> missing_images;  // ids with no image file (only when an image folder was given)
-    std::string text;                         // the printed summary
-};
+namespace {
 
-namespace inspect_detail {
-
-inline std::string counts_line(const data::dataset& d, const std::vector<std::size_t>* indices) {
+std::string counts_line(const data::dataset& d, const std::vector<std::size_t>* indices) {
     std::vector<std::size_t> c(d.num_classes(), 0);
     std::size_t unlabelled = 0, n = 0;
     auto add = [&](std::size_t i) {
@@ -41,16 +28,15 @@ inline std::string counts_line(const data::dataset& d, const std::vector<std::si
     return s + ")";
 }
 
-}  // namespace inspect_detail
+}  // namespace
 
 // image_root: when given, every sample's id is looked up there (recursively) and the ids without
 // an image are listed; samples whose image was already resolved count as present.
-inline inspection inspect(const data::dataset& d, const data::fold_set* folds,
-                          const std::optional<std::filesystem::path>& image_root = std::nullopt,
-                          std::size_t max_listed = 20) {
+inspection inspect(const data::dataset& d, const data::fold_set* folds, const std::optional<std::filesystem::path>& image_root,
+                   std::size_t max_listed) {
     inspection out;
     std::string& t = out.text;
-    t += "dataset '" + d.name + "': " + inspect_detail::counts_line(d, nullptr) + "\n";
+    t += "dataset '" + d.name + "': " + counts_line(d, nullptr) + "\n";
     std::map<std::string, std::size_t> dx, level;
     for (const auto& s : d.samples) {
         if (s.dx != data::diagnosis::not_applicable) ++dx[std::string(data::to_string(s.dx))];
@@ -70,8 +56,8 @@ inline inspection inspect(const data::dataset& d, const data::fold_set* folds,
         t += std::to_string(folds->size()) + " folds:\n";
         for (const auto& f : *folds) {
             data::check_fold(f, d, "inspect");
-            t += "  " + f.name + ": train " + inspect_detail::counts_line(d, &f.train) + ", test " +
-                 inspect_detail::counts_line(d, &f.test) + "\n";
+            t += "  " + f.name + ": train " + counts_line(d, &f.train) + ", test " +
+                 counts_line(d, &f.test) + "\n";
         }
     }
     if (image_root) {

@@ -1,25 +1,18 @@
-#pragma once
-// Runs the registry cells a pattern picks, one after the other, with a line per cell; every fold
-// is stored as it finishes (protocol/results.hpp), so a rerun after an interruption continues.
+// run_cells: the cells a pattern picks, one after the other, a line each.
+#include "programs/runner.hpp"
+
 #include <chrono>
 #include <cstdio>
-#include <iostream>
-#include <string>
-#include <vector>
-
-#include "dermtl/protocol/registry.hpp"
-#include "dermtl/protocol/results.hpp"
 
 namespace dermtl::programs {
 
-inline std::vector<protocol::experiment_result> run_cells(const protocol::registry& reg, const std::string& pattern,
-                                                          const protocol::experiment_inputs& in,
-                                                          std::ostream& log = std::cerr) {
+std::vector<protocol::experiment_result> run_cells(const protocol::registry& reg, const std::string& pattern,
+                                                   const protocol::experiment_inputs& in, std::ostream& log) {
     const auto cells = reg.match(pattern);
     std::vector<protocol::experiment_result> out;
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const auto start = std::chrono::steady_clock::now();
-        log << "[" << i + 1 << "/" << cells.size() << "] " << cells[i]->name << std::endl;
+        log << "[" << i + 1 << "/" << cells.size() << "] " << cells[i]->id.str() << std::endl;
         out.push_back(cells[i]->run(in));
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         char line[160];

@@ -1,0 +1,102 @@
+#pragma once
+// A study: the data a paper program runs on -- the lesion dataset and its folds, the Retinopathy
+// and general source tasks, the ImageNet weight files -- loaded from the user's paths or generated
+// (--synthetic), plus the command-line options that name them (CLI11), shared by `dermtl` and the
+// table programs in examples/.
+//
+//   programs::data_paths paths;  programs::run_settings settings;
+//   programs::add_data_options(app, paths);  programs::add_run_options(app, settings);
+//   CLI11_PARSE(app, argc, argv);
+//   programs::study s = programs::load_study(paths, settings, programs::target_kind::atlas);
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+#include "dermtl/core/error.hpp"
+#include "dermtl/data/folds.hpp"
+#include "dermtl/io/image_cache.hpp"
+#include "programs/model_cells.hpp"
+#include "dermtl/protocol/inputs.hpp"
+
+namespace dermtl::programs {
+
+// Where the data lies (real runs) or that it is to be generated (synthetic).
+struct data_paths {
+    bool synthetic = false;
+    std::filesystem::path atlas;                 // derm7pt release_v0/meta/meta.csv
+    std::filesystem::path atlas_images;          // default: release_v0/images
+    std::filesystem::path isic2016;              // the ISIC 2016 Part 3 folder (Table 2)
+    std::filesystem::path retinopathy;           // Kaggle trainLabels.csv
+    std::filesystem::path retinopathy_images;    // Kaggle train/ folder
+    std::filesystem::path imagenet_weights;      // imagenet-vgg-m.mat (or the table's model)
+    std::filesystem::path imagenet_weights_vgg16;  // imagenet-vgg-verydeep-16.mat (Table 3)
+    std::filesystem::path reference_folds;       // the reference implementation's fold YAML
+};
+
+// How to run: the paper's protocol by default.
+struct run_settings {
+    std::filesystem::path out = "dermtl-results";
+    std::size_t epochs = 60;
+    std::size_t batch_size = 48;
+    float learning_rate = 1e-3f, momentum = 0.1f, l2 = 5e-3f;  // the paper's (momentum as printed)
+    std::string folds = "5x2";   // "5x2", "2" (one 2-fold repetition) or "RxK"-style "Rx2"
+    std::uint64_t seed = 2017;
+    std::size_t max_folds = 0;   // 0: all
+    std::filesystem::path cache_dir;  // preprocessed images on disk here (empty: memory, 1 GiB)
+    bool progress = true;        // a progress line per epoch while fine-tuning
+    bool verbose = true;         // a line per finished fold
+};
+
+// Generated data sizes (synthetic runs).
+struct synthetic_sizes {
+    int image_size = 64;
+    std::size_t lesions = 600;
+    std::size_t retinas = 300;
+    int general_classes = 24;
+    std::size_t general_per_class = 30;
+};
+
+void add_data_options(CLI::App& app, data_paths& p);
+
+void add_run_options(CLI::App& app, run_settings& s);
+
+int fold_repetitions(const std::string& folds);
+
+enum class target_kind { atlas, isic2016 };
+
+struct study {
+    bool synthetic = false;
+    data::dataset target;
+    data::fold_set folds;
+    std::optional<data::dataset> retinopathy, general;
+    std::map<std::string, std::filesystem::path> imagenet_weights;  // by model name (model_cells::model)
+    std::string description;                                        // for the report's metadata
+};
+
+// Loads (or generates under OUT/data) the data of a study. Throws io_error / config_error naming
+// the option, the path and what was expected.
+study load_study(const data_paths& p, const run_settings& s, target_kind kind, const synthetic_sizes& sizes = {});
+
+// The trainer's options from the run settings (every network a program trains uses them).
+train::trainer_options training_options(const run_settings& s);
+
+// The ImageNet weights of one model: the user's file (real runs) or the general-task stand-in,
+// trained and written once under OUT/data (synthetic runs).
+void attach_imagenet_weights(study& st, const model_cells& m, const data_paths& p, const run_settings& s,
+                             io::image_cache& cache);
+
+// The experiment inputs of a study for one model (its own image cache, at its input size).
+protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, const run_settings& s,
+                                       io::image_cache& cache);
+
+// Preprocessed images at the model's input size: in memory (1 GiB, least recently used out),
+// or on disk under settings.cache_dir/<size> when given.
+io::image_cache make_cache(const model_cells& m, const run_settings& s = {});
+
+}  // namespace dermtl::programs

@@ -1,0 +1,47 @@
+// Table 1: the paper's designs (rows) x every (transfer, fine-tuning) pair with results (columns).
+#include "programs/tables.hpp"
+#include "programs/tables_detail.hpp"
+
+namespace dermtl::programs {
+
+report::table table1(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
+                     const std::string& model, bool with_references) {
+    using tables_detail::find;
+    report::table t;
+    t.id = "table1";
+    t.title = "Table 1. Main results (AUC in %; FT: fine tuning), " + model;
+    t.value_label = "AUC";
+    t.caption = std::string(with_references ? "In parentheses: the paper's published value. " : "") +
+                "Three classes: the mean of the one-vs-one AUCs. Double Transfer / no FT is valid but was not in the paper.";
+    const auto designs = tables_detail::paper_designs(catalog, model);
+    // Columns: the catalog's (transfer, fine-tuning) pairs of this model in grid order, if any
+    // design has a result there.
+    std::vector<std::pair<protocol::policy_id, protocol::policy_id>> columns;
+    for (const auto& e : catalog.entries())
+        if (e.id.model.name == model && e.facts.paper_design && find(results, model, e.id.transfer, e.id.finetune, e.id.labeling))
+            tables_detail::add_unique(columns, std::pair{e.id.transfer, e.id.finetune});
+    if (columns.empty())
+        throw config_error("table1: no Table 1 result for model '" + model + "' among " + std::to_string(results.size()) +
+                           " experiment(s)");
+    for (const auto& [transfer, finetune] : columns) t.add_column(transfer.title, finetune.title);
+    for (const auto& labeling : designs) {
+        const auto row = t.add_row(labeling.title);
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const auto& [transfer, finetune] = columns[c];
+            const auto* r = find(results, model, transfer, finetune, labeling);
+            const auto* e = tables_detail::entry(catalog, model, transfer, finetune, labeling);
+            const auto ref = with_references && e ? e->facts.published_auc : std::nullopt;
+            if (r)
+                t.set(row, c, metrics::cross_validated_auc(r->predictions()), ref);
+            else if (ref)
+                t.set_reference(row, c, *ref);
+        }
+    }
+    const auto& first = designs.front();
+    t.roc_title = first.title + ", pooled test folds";
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (const auto* r = find(results, model, columns[c].first, columns[c].second, first)) t.add_roc(c, r->predictions());
+    return t;
+}
+
+}  // namespace dermtl::programs

@@ -1,0 +1,51 @@
+// Table 2 (ISIC 2016 measures beside the published places) and the referral analysis.
+#include "dermtl/metrics/isic_scores.hpp"
+#include "dermtl/metrics/referral.hpp"
+#include "dermtl/protocol/published.hpp"
+#include "programs/tables.hpp"
+
+namespace dermtl::programs {
+
+report::table table2(const protocol::experiment_result& r, const std::string& ours) {
+    report::table t;
+    t.id = "table2";
+    t.title = "Table 2. Results on ISIC 2016 (transfer from ImageNet, with fine tuning)";
+    t.row_header = "";
+    t.caption = "All numbers in %. AUC and mAP from the SVM's Platt-mapped confidences; ACC, SE and SP with the ISIC "
+                "scorer's `> 0.5` rule. Published rows quoted from the paper.";
+    report::add_isic_columns(t);
+    for (const auto& p : protocol::published_isic_rows) {
+        const auto row = t.add_row(p.name, report::row_kind::published);
+        for (std::size_t c = 0; c < 5; ++c) t.set_reference(row, c, p.values[c]);
+    }
+    std::vector<int> labels;
+    std::vector<double> confidences;
+    for (const auto& f : r.folds) {
+        if (f.confidences.size() != f.predictions.labels.size())
+            throw config_error("table2: '" + r.id.str() + "', " + f.fold + ": expected Platt confidences for every test "
+                               "image (a binary design), found " + std::to_string(f.confidences.size()));
+        labels.insert(labels.end(), f.predictions.labels.begin(), f.predictions.labels.end());
+        confidences.insert(confidences.end(), f.confidences.begin(), f.confidences.end());
+    }
+    report::set_isic_row(t, t.add_row(ours), metrics::isic_2016_scores(labels, confidences));
+    return t;
+}
+
+report::referral_section referral(const protocol::experiment_result& r) {
+    const auto pooled = metrics::pool_binary(r.predictions(), "referral of '" + r.id.str() + "'");
+    const auto& c = r.id;
+    return {c.labeling.title + ", " + c.transfer.title + " / " + c.finetune.title + " (" + c.model.name + ")",
+            metrics::referral_analysis(pooled.labels, pooled.scores, 0.0)};
+}
+
+const protocol::experiment_result* best_binary(const std::vector<protocol::experiment_result>& results,
+                                               const std::string& model) {
+    const protocol::experiment_result* best = nullptr;
+    for (const auto& r : results) {
+        if (r.id.model.name != model || r.folds.empty() || r.folds.front().predictions.scores.cols() != 1) continue;
+        if (!best || r.auc.mean > best->auc.mean) best = &r;
+    }
+    return best;
+}
+
+}  // namespace dermtl::programs

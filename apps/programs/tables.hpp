@@ -1,0 +1,72 @@
+#pragma once
+// The paper's tables, assembled from experiment results, so every front end -- the demo, the
+// table programs in examples/, `dermtl report` -- lays them out the same way.
+//
+// Everything a table shows about a cell comes from the cell's types: titles from its cell_id
+// (stored with every result), row and column order from the catalog (the registries built from
+// the Hana grids, in grid order), published values and the tables a cell belongs to from its
+// cell_facts. A cell with a new policy therefore appears in the tables with no edit here.
+//
+//   Table 1: rows = the paper's designs, columns = transfer x fine-tuning (two-level header), AUC.
+//   Table 2: ISIC 2016 measures of one ISIC-label cell beside the published places.
+//   Table 3: rows = architectures, columns = designs (ImageNet + FT), AUC.
+//   Table 4: rows = binary designs, columns = the Atlas' difficulty strata + All.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dermtl/protocol/registry.hpp"
+#include "dermtl/protocol/results.hpp"
+#include "dermtl/report/model.hpp"
+
+namespace dermtl::programs {
+
+// Every cell stored under a results folder (work_dir/results/<cell>/<fold>.json), identified by
+// the cell_id recorded with its folds, in folder-name order.
+std::vector<protocol::experiment_result> load_results(const std::filesystem::path& results_dir);
+
+// Table 1 of one model (by registry name): its (transfer, fine-tuning) pairs that have results, in
+// catalog order, as columns; the paper's designs as rows; the ROC curves of the first design.
+// with_references: show the paper's published values beside ours (real data only).
+report::table table1(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
+                     const std::string& model, bool with_references);
+
+// Table 3: the models (registry names, rows, titled by their cell_id) with ImageNet + FT for each design.
+report::table table3(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
+                     const std::vector<std::string>& models, bool with_references);
+
+// Table 4: the binary designs of one model's ImageNet + FT cells, stratified by difficulty.
+report::table table4(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
+                     const std::string& model, bool with_references);
+
+// Table 2: ISIC 2016 measures of one cell (the official split: one fold), beside the published rows.
+report::table table2(const protocol::experiment_result& r, const std::string& ours);
+
+// The referral analysis of one binary cell, pooled over its test folds (decision values: threshold 0).
+report::referral_section referral(const protocol::experiment_result& r);
+
+// The best binary cell of a model (highest mean AUC), for the referral analysis; nullptr if none.
+const protocol::experiment_result* best_binary(const std::vector<protocol::experiment_result>& results,
+                                               const std::string& model);
+
+// A report of whatever tables a set of results supports (the `dermtl grid`, `run` and `report`
+// commands): Table 1 per model with paper-design cells, Table 3 when two or more models have
+// ImageNet + FT cells, Table 4 per model with ImageNet + FT binary cells, Table 2 per ISIC cell,
+// and the referral analysis of each model's best binary cell. Tables that cannot be built (a
+// stratum without both classes, ...) and cells the catalog does not know are listed in the
+// report's metadata with the reason.
+report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
+                         std::string title, bool with_references);
+
+// Adds the table `build()` returns to the report; when it cannot be built from these results
+// (config_error: e.g. a stratum without both classes), notes why in the report's metadata instead.
+template <class Build>
+void add_table_or_note(report::report& rep, const std::string& what, Build&& build) {
+    try {
+        rep.tables.push_back(build());
+    } catch (const config_error& e) {
+        rep.metadata.emplace_back("not shown: " + what, e.what());
+    }
+}
+
+}  // namespace dermtl::programs

@@ -1,0 +1,110 @@
+#pragma once
+// cell_id: the identity of one experiment cell, as a value. It is built from the cell's types in
+// one place (cell_id_of<Experiment>() in protocol/experiment.hpp), stored with every result as a
+// JSON object, and compared field by field. Its string form (str()) is for globs (`--cells`),
+// folder names and logs only: it is derived here, in one function, and never parsed back.
+//
+// Represents: one axis per factor of the study, each a (registry name, the paper's title) pair:
+//   model, backend, transfer, finetune, labeling, classifier  -- the policy types of the cell
+//   training                                                   -- the training protocol
+//                                                                 (default "paper")
+//   target                                                     -- the target dataset (empty: the
+//                                                                 study's, named by the run)
+// Ensures: two cells are the same experiment design iff their cell_ids are equal.
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
+
+#include "dermtl/core/error.hpp"
+
+namespace dermtl::protocol {
+
+// One factor of a cell: the registry name ("imagenet") and the paper's title ("From ImageNet").
+struct policy_id {
+    std::string name;
+    std::string title;
+    bool operator==(const policy_id&) const = default;
+};
+
+// The axes a cell has beyond the five of the paper's grid, with the values every cell had before
+// they existed: a cell at these defaults keeps its five-part string form.
+inline constexpr std::string_view default_classifier = "svm";
+inline constexpr std::string_view default_training = "paper";
+
+struct cell_id {
+    policy_id model, backend, transfer, finetune, labeling;
+    policy_id classifier{std::string(default_classifier), "Linear SVM"};
+    policy_id training{std::string(default_training), "Paper protocol"};
+    policy_id target{};
+
+    bool operator==(const cell_id&) const = default;
+
+    // "vgg_m/cpu/imagenet/finetune/malignant_vs_benign", then "/<axis>=<name>" for each of
+    // classifier, training and target that is not at its default.
+    std::string str() const {
+        std::string s = model.name + "/" + backend.name + "/" + transfer.name + "/" + finetune.name + "/" + labeling.name;
+        if (classifier.name != default_classifier) s += "/classifier=" + classifier.name;
+        if (training.name != default_training) s += "/training=" + training.name;
+        if (!target.name.empty()) s += "/target=" + target.name;
+        return s;
+    }
+};
+
+// A policy's title: its `title` member, or its name when it has none.
+template <class P>
+std::string title_of() {
+    if constexpr (requires { P::title(); }) return std::string(P::title());
+    else if constexpr (requires { P::title; }) return std::string(P::title);
+    else return std::string(P::name);
+}
+
+// A policy's registry name: `name` or `name()`.
+template <class P>
+std::string name_of() {
+    if constexpr (requires { P::name(); }) return std::string(P::name());
+    else return std::string(P::name);
+}
+
+template <class P>
+policy_id policy_id_of() {
+    return {name_of<P>(), title_of<P>()};
+}
+
+inline void to_json(nlohmann::json& j, const policy_id& p) { j = {{"name", p.name}, {"title", p.title}}; }
+inline void from_json(const nlohmann::json& j, policy_id& p) {
+    p.name = j.at("name").get<std::string>();
+    p.title = j.at("title").get<std::string>();
+}
+
+inline void to_json(nlohmann::json& j, const cell_id& c) {
+    j = {{"model", c.model},         {"backend", c.backend},       {"transfer", c.transfer},
+         {"finetune", c.finetune},   {"labeling", c.labeling},     {"classifier", c.classifier},
+         {"training", c.training},   {"target", c.target}};
+}
+inline void from_json(const nlohmann::json& j, cell_id& c) {
+    if (!j.is_object()) throw io_error("cell id: expected a JSON object with the cell's factors, found " + j.dump().substr(0, 80));
+    auto axis = [&](const char* key, policy_id& p) {
+        if (!j.contains(key)) throw io_error(std::string("cell id: expected the field '") + key + "', found none");
+        try {
+            p = j.at(key).get<policy_id>();
+        } catch (const nlohmann::json::exception& e) {
+            throw io_error(std::string("cell id: field '") + key + "': expected {\"name\": ..., \"title\": ...} (" +
+                           e.what() + ")");
+        }
+    };
+    axis("model", c.model), axis("backend", c.backend), axis("transfer", c.transfer), axis("finetune", c.finetune);
+    axis("labeling", c.labeling), axis("classifier", c.classifier), axis("training", c.training);
+    axis("target", c.target);
+}
+
+// A cell's string form as a file name: "vgg_m/cpu/none/finetune/x" -> "vgg_m-cpu-none-finetune-x".
+inline std::string folder_name(const cell_id& c) {
+    std::string s = c.str();
+    for (auto& ch : s)
+        if (ch == '/' || ch == '\\' || ch == ' ' || ch == '*' || ch == '=') ch = '-';
+    return s;
+}
+
+}  // namespace dermtl::protocol
