@@ -1,26 +1,53 @@
-# Finds dermtl's dependencies and links them to a target. Used by the build and, installed, by
-# dermtlConfig.cmake, so a user's find_package(dermtl) resolves exactly the same libraries.
+# dermtl's components and what each needs, used by the build and, installed, by dermtlConfig.cmake,
+# so a user's find_package(dermtl COMPONENTS ...) resolves exactly the libraries the components
+# asked for need, and nothing else:
+#
+#   component  folders                              needs (beyond the components before it)
+#   nn         core/ nn/ backend/cpu/ models/       Eigen 3.4, xtensor, OpenMP
+#   io         io/ data/                            OpenCV (core, imgproc, imgcodecs), matio, yaml-cpp
+#   protocol   train/ svm/ metrics/ protocol/       nlohmann_json, Boost (Hana), liblinear
+#   report     report/                              fmt
+#   dermtl     everything (the umbrella dermtl.hpp) -
+#
+# dermtl_find_component_dependencies(<component>) finds one component's own dependencies.
 include(CMakeFindDependencyMacro)
-find_dependency(Eigen3 3.4)
-find_dependency(xtensor)
-find_dependency(Boost 1.74)
-find_dependency(OpenMP)
-find_dependency(OpenCV COMPONENTS core imgproc imgcodecs)
-find_dependency(yaml-cpp)
-find_dependency(nlohmann_json)
-find_dependency(fmt)
-find_dependency(CLI11)
-find_dependency(PkgConfig)
-pkg_check_modules(DERMTL_MATIO REQUIRED IMPORTED_TARGET matio)
-find_path(DERMTL_LIBLINEAR_INCLUDE_DIR linear.h REQUIRED)
-find_library(DERMTL_LIBLINEAR_LIBRARY linear REQUIRED)
 
-function(dermtl_link_dependencies target)
-  # OpenCV's and Eigen's headers warn under C++20/GCC 12: include them as system headers.
-  target_include_directories(${target} SYSTEM INTERFACE ${OpenCV_INCLUDE_DIRS} ${DERMTL_LIBLINEAR_INCLUDE_DIR})
-  target_link_libraries(${target} INTERFACE
-    Eigen3::Eigen xtensor Boost::headers OpenMP::OpenMP_CXX
-    opencv_core opencv_imgproc opencv_imgcodecs
-    yaml-cpp nlohmann_json::nlohmann_json fmt::fmt CLI11::CLI11
-    PkgConfig::DERMTL_MATIO ${DERMTL_LIBLINEAR_LIBRARY})
+macro(dermtl_find_component_dependencies component)
+  if("${component}" STREQUAL "nn")
+    find_dependency(Eigen3 3.4)
+    find_dependency(xtensor)
+    find_dependency(OpenMP)
+  elseif("${component}" STREQUAL "io")
+    find_dependency(OpenCV COMPONENTS core imgproc imgcodecs)
+    find_dependency(yaml-cpp)
+    find_dependency(PkgConfig)
+    pkg_check_modules(DERMTL_MATIO REQUIRED IMPORTED_TARGET GLOBAL matio)
+  elseif("${component}" STREQUAL "protocol")
+    find_dependency(nlohmann_json)
+    find_dependency(Boost 1.74)
+    find_path(DERMTL_LIBLINEAR_INCLUDE_DIR linear.h REQUIRED)
+    find_library(DERMTL_LIBLINEAR_LIBRARY linear REQUIRED)
+  elseif("${component}" STREQUAL "report")
+    find_dependency(fmt)
+  endif()
+endmacro()
+
+# Components in dependency order; each includes every one before it.
+set(DERMTL_COMPONENTS nn io protocol report)
+
+# Links one component's own dependencies to its INTERFACE target.
+function(dermtl_link_component_dependencies target component)
+  if(component STREQUAL "nn")
+    target_link_libraries(${target} INTERFACE Eigen3::Eigen xtensor OpenMP::OpenMP_CXX)
+  elseif(component STREQUAL "io")
+    # OpenCV's headers warn under C++20/GCC 12: include them as system headers.
+    target_include_directories(${target} SYSTEM INTERFACE ${OpenCV_INCLUDE_DIRS})
+    target_link_libraries(${target} INTERFACE opencv_core opencv_imgproc opencv_imgcodecs yaml-cpp
+      PkgConfig::DERMTL_MATIO)
+  elseif(component STREQUAL "protocol")
+    target_include_directories(${target} SYSTEM INTERFACE ${DERMTL_LIBLINEAR_INCLUDE_DIR})
+    target_link_libraries(${target} INTERFACE nlohmann_json::nlohmann_json Boost::headers ${DERMTL_LIBLINEAR_LIBRARY})
+  elseif(component STREQUAL "report")
+    target_link_libraries(${target} INTERFACE fmt::fmt)
+  endif()
 endfunction()
