@@ -141,9 +141,9 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
     return 0;
 }
 
-int report_command(const std::filesystem::path& results, const std::filesystem::path& out, bool references) {
+int report_command(const std::filesystem::path& results, const std::filesystem::path& out, bool references, bool mixed) {
     const auto all = programs::load_results(results);
-    const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), references);
+    const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), references, mixed);
     const auto written = report::write_report(rep, out);
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";
@@ -240,6 +240,10 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--results", results, "The results folder, OUT/work/results")->required();
     report_cmd->add_option("--out", report_out, "Report folder")->capture_default_str();
     report_cmd->add_flag("--paper", references, "Show the paper's published values beside ours (real data only)");
+    bool mixed = false;
+    report_cmd->add_flag("--mixed", mixed,
+                         "Put results made with different configurations (data, seed, training) in one report; "
+                         "the report then says so");
 
     std::string kind;
     std::filesystem::path synth_out;
@@ -276,7 +280,7 @@ int main(int argc, char** argv) {
                 throw config_error("run: expected one cell, '" + pattern + "' matches several; use `dermtl grid --cells`");
             return grid(cells, pattern, false, paths, settings);
         }
-        if (*report_cmd) return report_command(results, report_out, references);
+        if (*report_cmd) return report_command(results, report_out, references, mixed);
         if (*synth_cmd) return synth(kind, synth_out, count, size, seed);
         if (*extract_cmd) return extract(backend.cells(network), weights, paths, tree, features_out, batch);
     } catch (const std::exception& e) {

@@ -6,10 +6,62 @@
 
 namespace dermtl::programs {
 
+namespace {
+
+// A result's configuration: its first fold's fingerprint without the fields that belong to the
+// cell itself (its identity, its fold, the data as its design labels it, its source, fine-tuning
+// for frozen cells, the mean image its transfer picks, its network's input size).
+nlohmann::json configuration(const protocol::experiment_result& r) {
+    nlohmann::json c = nlohmann::json::object();
+    if (r.folds.empty() || !r.folds.front().config.contains("fingerprint")) return c;
+    for (const auto& [k, v] : r.folds.front().config.at("fingerprint").items()) {
+        if (k == "cell" || k == "fold" || k == "mean" || k == "target" || k == "target_samples" ||
+            k.rfind("source_", 0) == 0)
+            continue;
+        if (k == "target_training" && v == "none") continue;
+        c[k] = v;
+        if (k == "preprocess" && v.is_object()) c[k].erase("width"), c[k].erase("height");
+    }
+    return c;
+}
+
+// The first field both configurations have and disagree on; empty when they agree.
+std::string conflict(const nlohmann::json& a, const nlohmann::json& b) {
+    for (const auto& [k, v] : a.items())
+        if (b.contains(k) && b.at(k) != v) return k;
+    return {};
+}
+
+}  // namespace
+
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, bool with_references) {
+                         std::string title, bool with_references, bool allow_mixed) {
     report::report rep;
     rep.title = std::move(title);
+    // One configuration per table, or say that they are mixed.
+    std::vector<nlohmann::json> configs;
+    bool mixed = false;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto c = configuration(results[i]);
+        for (std::size_t j = 0; j < i; ++j) {
+            const auto field = conflict(configs[j], c);
+            if (field.empty()) continue;
+            if (!allow_mixed)
+                throw config_error("report: '" + results[j].id.str() + "' and '" + results[i].id.str() +
+                                   "' were made with different configurations ('" + field + "' differs: " +
+                                   configs[j].at(field).dump().substr(0, 80) + " vs " + c.at(field).dump().substr(0, 80) +
+                                   "); report them separately, or pass --mixed to put them in one report anyway");
+            mixed = true;
+        }
+        configs.push_back(c);
+    }
+    if (mixed)
+        rep.metadata.emplace_back("WARNING", "these tables mix results made with different configurations (--mixed)");
+    nlohmann::json shared = configs.empty() ? nlohmann::json::object() : configs.front();
+    for (const auto& c : configs)
+        for (auto it = shared.begin(); it != shared.end();)
+            it = c.contains(it.key()) && c.at(it.key()) == it.value() ? std::next(it) : shared.erase(it);
+    for (const auto& [k, v] : shared.items()) rep.metadata.emplace_back("configuration: " + k, v.is_string() ? v.get<std::string>() : v.dump());
     std::vector<std::string> models;
     std::vector<std::string> unknown;
     for (const auto& r : results) {

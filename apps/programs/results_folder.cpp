@@ -1,5 +1,6 @@
 // load_results: every cell stored under a results folder, read back by its stored cell_id.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -43,6 +44,12 @@ std::vector<protocol::experiment_result> load_results(const std::filesystem::pat
             else if (!(id == r.id))
                 throw io_error("load_results: '" + f.string() + "' was made by the cell '" + id.str() + "', but '" +
                                folder.string() + "' holds '" + r.id.str() + "'; move it to its own folder");
+            // The stored metric must be the one its stored scores give (a table uses the scores).
+            const double from_scores = metrics::fold_auc(fold->predictions);
+            if (!(std::abs(from_scores - fold->auc) <= 1e-9))
+                throw io_error("load_results: '" + f.string() + "': the stored auc " + std::to_string(fold->auc) +
+                               " is not the AUC of its stored scores (" + std::to_string(from_scores) +
+                               "); the file was edited or damaged: delete it to recompute that fold");
             aucs.push_back(fold->auc);
             r.folds.push_back(std::move(*fold));
         }

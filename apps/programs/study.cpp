@@ -54,6 +54,9 @@ void add_run_options(CLI::App& app, run_settings& s) {
     app.add_option("--cache-dir", s.cache_dir,
                    "Keep preprocessed images on disk here (large sets such as Kaggle DR; default: 1 GiB in memory)");
     app.add_flag("!--no-progress", s.progress, "No per-epoch progress lines");
+    app.add_flag("--recompute", s.recompute,
+                 "Recompute and replace stored results made by another experiment (other data or settings); "
+                 "without it such a rerun stops and says what differs");
 }
 
 int fold_repetitions(const std::string& folds) {
@@ -188,6 +191,7 @@ protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, co
     in.work_dir = s.out / "work";
     in.max_folds = s.max_folds;
     in.verbose = s.verbose;
+    in.recompute = s.recompute;
     return in;
 }
 

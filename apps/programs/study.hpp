@@ -51,6 +51,7 @@ struct run_settings {
     std::filesystem::path cache_dir;  // preprocessed images on disk here (empty: memory, 1 GiB)
     bool progress = true;        // a progress line per epoch while fine-tuning
     bool verbose = true;         // a line per finished fold
+    bool recompute = false;      // replace stored results made by another experiment (else: refuse)
 };
 
 // Generated data sizes (synthetic runs).

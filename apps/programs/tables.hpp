@@ -55,8 +55,13 @@ const protocol::experiment_result* best_binary(const std::vector<protocol::exper
 // and the referral analysis of each model's best binary cell. Tables that cannot be built (a
 // stratum without both classes, ...) and cells the catalog does not know are listed in the
 // report's metadata with the reason.
+//
+// The results' configurations (data, seed, training, preprocessing, SVM: their fingerprints less
+// the cell's own fields) are listed in the metadata. Results made with different configurations
+// are refused (config_error naming two cells and the first differing field), unless
+// allow_mixed, and then the report says so at the top.
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, bool with_references);
+                         std::string title, bool with_references, bool allow_mixed = false);
 
 // Adds the table `build()` returns to the report; when it cannot be built from these results
 // (config_error: e.g. a stratum without both classes), notes why in the report's metadata instead.

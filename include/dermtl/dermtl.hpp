@@ -51,6 +51,7 @@
 // experiments and reports
 #include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/experiment.hpp"
+#include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/protocol/grid.hpp"
 #include "dermtl/protocol/published.hpp"
 #include "dermtl/protocol/registry.hpp"

@@ -7,6 +7,8 @@
 // compile-fail test backend_ops_missing_op.cpp shows the message where ops<Tag> is defined).
 #include <catch2/catch.hpp>
 
+#include "support/compare.hpp"
+
 #include <algorithm>
 #include <span>
 #include <vector>
@@ -104,10 +106,6 @@ host_tensor random_tensor(const dims4& d, rng& gen) {
     return t;
 }
 
-bool same_values(const host_tensor& a, const host_tensor& b) {
-    return a.shape() == b.shape() && std::equal(a.begin(), a.end(), b.begin());
-}
-
 }  // namespace
 
 TEST_CASE("a backend tag is any type with a name", "[backend][contract]") {
@@ -162,18 +160,18 @@ TEST_CASE("a toy backend runs the library's network, loss and optimizer, bitwise
                                                                      std::span<const int>(labels), g_cpu);
         const double l_toy =
             nn::softmax_cross_entropy<toy>(on_toy.forward(x, nn::mode::train), std::span<const int>(labels), g_toy);
-        CHECK(l_cpu == l_toy);
+        CHECK(l_cpu == testing::same_formula(l_toy));  // the same kernels, inlined at two call sites
         on_cpu.backward(g_cpu);
         on_toy.backward(g_toy);
         opt_cpu.step();
         opt_toy.step();
     }
-    CHECK(same_values(on_cpu.forward(x), on_toy.forward(x)));
+    CHECK(testing::same_kernels(on_cpu.forward(x), on_toy.forward(x)));
     std::vector<host_tensor> p_cpu, p_toy;
     on_cpu.for_each_param([&](std::size_t, auto& p) { p_cpu.push_back(p.value); });
     on_toy.for_each_param([&](std::size_t, auto& p) { p_toy.push_back(p.value); });
     REQUIRE(p_cpu.size() == p_toy.size());
-    for (std::size_t i = 0; i < p_cpu.size(); ++i) CHECK(same_values(p_cpu[i], p_toy[i]));
+    for (std::size_t i = 0; i < p_cpu.size(); ++i) CHECK(testing::same_kernels(p_cpu[i], p_toy[i]));
 
     // Each layer owns its state: 3 training steps + 1 evaluation forward, 3 backward passes each.
     CHECK(on_toy.layer<0>().state.forwards == 4);  // conv2d

@@ -43,4 +43,18 @@ rm "$out"/work/sources/*retinopathy*.ckpt
 "$dermtl" demo "${small[@]}" > "$out/second.txt" 2> "$out/second.log" || { tail -20 "$out/second.log"; exit 1; }
 cmp "$out/table1-first.csv" "$out/report/table1.csv" || { echo "FAIL: the rerun's Table 1 differs"; diff "$out/table1-first.csv" "$out/report/table1.csv"; exit 1; }
 grep -q "trained the retinopathy source model" "$out/second.log" || { echo "FAIL: the retinopathy source was not retrained"; exit 1; }
-echo "ok: demo ran, wrote its report, and a rerun continued to the same Table 1"
+
+# Another experiment into the same folder (other settings) is refused: nothing is reused or
+# overwritten, and the message names the field and the two ways out.
+if "$dermtl" demo --out "$out" --lesions 90 --retinas 40 --general-per-class 6 --epochs 3 > "$out/third.txt" 2> "$out/third.log"; then
+  echo "FAIL: a rerun with other --epochs reused the stored results"; exit 1
+fi
+grep -q "'target_training' was" "$out/third.log" && grep -q -- "--recompute" "$out/third.log" ||
+  { echo "FAIL: the refusal does not say what differs"; tail -5 "$out/third.log"; exit 1; }
+cmp "$out/table1-first.csv" "$out/report/table1.csv" || { echo "FAIL: the refused rerun changed Table 1"; exit 1; }
+
+# The stored results make one report again, its configuration listed.
+"$dermtl" report --results "$out/work/results" --out "$out/again" > "$out/report.txt" ||
+  { echo "FAIL: dermtl report"; cat "$out/report.txt"; exit 1; }
+grep -q "configuration: seed" "$out/again/report.md" || { echo "FAIL: the report lists no configuration"; exit 1; }
+echo "ok: demo ran, wrote its report, a rerun continued to the same Table 1, another experiment was refused"

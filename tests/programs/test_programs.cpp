@@ -5,6 +5,8 @@
 // come from the policy types as in every program.
 #include <catch2/catch.hpp>
 
+#include "support/compare.hpp"
+
 #include <fstream>
 
 #include "support/oracle.hpp"
@@ -125,8 +127,9 @@ TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when
             const auto& res = results[r * 7 + c];
             const auto direct = metrics::cross_validated_auc(res.predictions());
             REQUIRE(t.rows[r].cells[c].value);
-            CHECK(t.rows[r].cells[c].value->mean == direct.mean);
-            CHECK(t.rows[r].cells[c].value->per_fold == direct.per_fold);
+            // Computed in dermtl_programs and here: testing::same_formula.
+            CHECK(t.rows[r].cells[c].value->mean == testing::same_formula(direct.mean));
+            CHECK(testing::same_formula_all(t.rows[r].cells[c].value->per_fold, direct.per_fold));
         }
     CHECK(t.rows[0].cells[4].reference == Approx(0.825));  // From ImageNet with FT, Malignant vs. Benign
     CHECK(t.rows[2].cells[6].reference == Approx(0.818));  // Double transfer with FT, three classes
@@ -154,7 +157,8 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     CHECK(t3.rows[1].name == "VGG-16");
     CHECK(t3.rows[0].cells[0].reference == Approx(0.825));  // keyed by the types, not by a title
     CHECK(t3.compare == report::comparison_axis::rows);
-    CHECK(t3.rows[1].cells[2].value->mean == metrics::cross_validated_auc(results.back().predictions()).mean);
+    CHECK(t3.rows[1].cells[2].value->mean ==
+          testing::same_formula(metrics::cross_validated_auc(results.back().predictions()).mean));
     CHECK(t3.rows[1].cells[2].reference == Approx(0.845));
 
     const auto t4 = programs::table4(results, all, "vgg_m", true);
@@ -165,7 +169,7 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     const auto* mal = &results[4];  // vgg_m imagenet/finetune malignant_vs_benign
     REQUIRE(mal->id.str() == "vgg_m/cpu/imagenet/finetune/malignant_vs_benign");
     const auto strata = metrics::auc_by_stratum(mal->predictions(), {"unknown", "low", "medium", "high"});
-    CHECK(t4.rows[0].cells[1].value->mean == strata[1].auc.mean);
+    CHECK(t4.rows[0].cells[1].value->mean == testing::same_formula(strata[1].auc.mean));
     CHECK(t4.rows[0].cells[0].reference == Approx(0.937));
 
     const auto isic = fake_result(cell(apps::vgg_16_cells().registry, "vgg_16/cpu/imagenet/finetune/isic_binary"), 1.5, 7, 1, 80);
@@ -173,9 +177,9 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     REQUIRE(t2.rows.size() == 5);
     CHECK(t2.rows[0].kind == report::row_kind::published);
     const auto direct = metrics::isic_2016_scores(isic.folds[0].predictions.labels, isic.folds[0].confidences);
-    CHECK(t2.rows[4].cells[0].value->mean == direct.auc);
-    CHECK(t2.rows[4].cells[1].value->mean == direct.average_precision);
-    CHECK(t2.rows[4].cells[4].value->mean == direct.thresholded.specificity);
+    CHECK(t2.rows[4].cells[0].value->mean == testing::same_formula(direct.auc));
+    CHECK(t2.rows[4].cells[1].value->mean == testing::same_formula(direct.average_precision));
+    CHECK(t2.rows[4].cells[4].value->mean == testing::same_formula(direct.thresholded.specificity));
 
     results.push_back(isic);
     const auto rep = programs::report_of(results, all, "all", false);

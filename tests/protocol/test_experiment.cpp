@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "support/oracle.hpp"
 
 #include "dermtl/backend/cpu/ops.hpp"
@@ -264,3 +266,76 @@ TEST_CASE("bad input: an incompatible results folder and a fold without a class"
     CHECK_THROWS_WITH(cell::run(f.in), Catch::Contains("experiment vgg_m_64_8/cpu/source/frozen/melanoma_carcinoma_benign, Fold_1"));
 }
 
+
+TEST_CASE("a stored result is reused only by the same experiment", "[protocol][experiment][fingerprint]") {
+    fixture f;
+    f.in.max_folds = 1;
+    f.in.target_training.epochs = 1;
+    using cell = experiment<small, backend::cpu, transfer::none, finetune::full, labeling::malignant_vs_benign>;
+    const auto first = cell::run(f.in);
+    const auto stored = f.in.work_dir / "results" / folder_name(cell::id()) / "Fold_1.json";
+    const auto written = std::filesystem::last_write_time(stored);
+    const auto fp = nlohmann::json::parse(std::ifstream(stored)).at("config").at("fingerprint");
+    CHECK(fp.at("cell") == cell::id().str());
+    CHECK(fp.contains("target"));
+    CHECK(fp.at("data_samples") == 80);
+    CHECK(fp.at("target_samples") == 80);  // malignant vs. benign drops nothing
+    CHECK(fp.dump().find(f.dir.path().string()) == std::string::npos);  // no absolute path in it
+
+    // The same experiment: reused, the file untouched.
+    const auto again = cell::run(f.in);
+    CHECK(again.folds[0].predictions.scores == first.folds[0].predictions.scores);
+    CHECK(std::filesystem::last_write_time(stored) == written);
+
+    // The same images under another path (a copied run, staged data): still the same experiment.
+    {
+        fixture moved;
+        moved.in.max_folds = 1;
+        moved.in.target_training.epochs = 1;
+        moved.in.work_dir = f.in.work_dir;
+        const auto r = cell::run(moved.in);
+        CHECK(r.folds[0].predictions.scores == first.folds[0].predictions.scores);
+        CHECK(std::filesystem::last_write_time(stored) == written);
+    }
+
+    // Another setting, seed or dataset: refused, naming the folder, the field, both values and the ways out.
+    auto epochs = f.in;
+    epochs.target_training.epochs = 2;
+    CHECK_THROWS_WITH(cell::run(epochs), Catch::Contains(stored.parent_path().string()) &&
+                                             Catch::Contains("'target_training'") && Catch::Contains("\"epochs\":1") &&
+                                             Catch::Contains("\"epochs\":2") && Catch::Contains("--out") &&
+                                             Catch::Contains("--recompute"));
+    auto seed = f.in;
+    seed.seed = 12;
+    CHECK_THROWS_WITH(cell::run(seed), Catch::Contains("'seed' was 11, now 12"));
+    auto fewer = f.in;
+    data::dataset smaller = f.lesions;
+    smaller.samples.pop_back();
+    data::fold_set folds = data::make_5x2_folds(smaller, 7, 1);
+    fewer.target = &smaller;
+    fewer.folds = &folds;
+    CHECK_THROWS_WITH(cell::run(fewer), Catch::Contains("'data'"));
+    // An image whose content changed is another dataset.
+    {
+        const auto image = f.lesions.samples.front().image;
+        const auto bytes = [&] {
+            std::ifstream in(image, std::ios::binary);
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        }();
+        cv::Mat img = cv::imread(image.string());
+        img.at<cv::Vec3b>(0, 0) = cv::Vec3b(1, 2, 3);
+        cv::imwrite(image.string(), img);
+        CHECK_THROWS_WITH(cell::run(f.in), Catch::Contains("'data'"));
+        std::ofstream(image, std::ios::binary) << bytes;
+    }
+    CHECK(std::filesystem::last_write_time(stored) == written);  // nothing was overwritten
+
+    // --recompute replaces the result, atomically, with the new experiment's.
+    epochs.recompute = true;
+    const auto replaced = cell::run(epochs);
+    const auto fp2 = nlohmann::json::parse(std::ifstream(stored)).at("config").at("fingerprint");
+    CHECK(fp2.at("target_training").at("epochs") == 2);
+    CHECK(replaced.folds[0].best_epoch >= 1);
+    for (const auto& e : std::filesystem::directory_iterator(stored.parent_path()))
+        CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+}

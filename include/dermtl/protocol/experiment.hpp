@@ -27,6 +27,7 @@
 
 #include "dermtl/backend/tags.hpp"
 #include "dermtl/core/log.hpp"
+#include "dermtl/core/version.hpp"
 #include "dermtl/data/batch.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
@@ -36,6 +37,7 @@
 #include "dermtl/nn/network.hpp"
 #include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/classifier.hpp"
+#include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/protocol/finetune.hpp"
 #include "dermtl/protocol/inputs.hpp"
 #include "dermtl/protocol/labeling.hpp"
@@ -150,10 +152,15 @@ struct experiment {
 
         experiment_result result;
         result.id = id();
+        content_hashes hashes(in.work_dir / "content-hashes.json");
+        const fingerprint base = fingerprint_of(in, task, hashes);
+        hashes.save();
         const std::size_t n_folds = in.max_folds ? std::min(in.max_folds, task.folds.size()) : task.folds.size();
         for (std::size_t k = 0; k < n_folds; ++k) {
             const data::fold& fold = task.folds[k];
-            if (auto done = store.load(fold.name)) {
+            fingerprint made_by = base;
+            made_by.set("fold", nlohmann::json{{"name", fold.name}, {"ids", folds_hash(task.dataset, {fold})}});
+            if (auto done = store.load(fold.name, made_by, in.recompute)) {
                 result.folds.push_back(std::move(*done));
                 continue;
             }
@@ -165,12 +172,13 @@ struct experiment {
                 const io::mean_image mean = Transfer::pretrained_mean
                                                 ? pretrained_mean
                                                 : data::training_mean(task.dataset, fold.train, *in.cache, in.mean_kind);
-                r = run_fold(net, task.dataset, fold, mean, in);
+                r = run_fold(net, task.dataset, fold, mean, in, made_by);
             } catch (const error& e) {
                 rethrow_with_context(e, "experiment " + name() + ", " + fold.name + ": ");
             }
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             r.config = config(in);
+            r.config["fingerprint"] = made_by.to_json();
             if (in.verbose) {
                 std::ostringstream line;
                 line << name() << " " << fold.name << ": AUC " << r.auc << " (C = " << r.chosen_c << ")";
@@ -196,7 +204,34 @@ struct experiment {
                 {"learning_rate", t.sgd.learning_rate},
                 {"momentum", t.sgd.momentum},
                 {"l2", t.sgd.l2},
-                {"imagenet_weights", in.imagenet_weights.string()}};
+                {"imagenet_weights", in.imagenet_weights.string()},  // for information: not part of the fingerprint
+                {"dermtl", std::string(version)}};
+    }
+
+    // Everything that determines this cell's results on `in` (protocol/fingerprint.hpp); each
+    // fold adds its own "fold" field.
+    static fingerprint fingerprint_of(const experiment_inputs& in, const labelled_task& task, content_hashes& hashes) {
+        fingerprint f;
+        f.set("cell", id().str());
+        f.set("format", results_format);
+        f.set("data", dataset_hash(*in.target, hashes));
+        f.set("data_samples", in.target->size());
+        f.set("target", dataset_hash(task.dataset, hashes));
+        f.set("target_samples", task.dataset.size());
+        f.set("seed", in.seed);
+        f.set("target_training", FineTune::trains_network ? training_json(in.target_training) : nlohmann::json("none"));
+        // paper_sources' augmentation, balancing and validation split (their defaults).
+        f.set("augmentation", augmentation_json(train::augmentation_options{}));
+        f.set("balance", balance_json(train::balance_options{}));
+        f.set("validation_fraction", 0.1);
+        f.set("preprocess", preprocess_json(in.cache->options().preprocess));
+        f.set("mean", Transfer::pretrained_mean ? "pretrained"
+                      : in.mean_kind == io::mean_image::kind::per_pixel ? "training set, per pixel"
+                                                                          : "training set, per channel");
+        f.set("svm", nlohmann::json{{"classifier", std::string(Classifier::name)}, {"c_grid", svm::paper_c_grid()}});
+        f.set("feature_batch_size", in.target_training.batch_size);
+        transfer_source<Transfer>::template describe<Model, Backend>(f, in, hashes);
+        return f;
     }
 
 private:
@@ -212,14 +247,15 @@ private:
     }
 
     static fold_result run_fold(network& net, const data::dataset& d, const data::fold& fold, const io::mean_image& mean,
-                                const experiment_inputs& in) {
+                                const experiment_inputs& in, const fingerprint& made_by) {
         fold_result r;
         r.fold = fold.name;
         if constexpr (FineTune::trains_network) {
             auto sources = train::paper_sources(d, fold.train, *in.cache, mean, in.seed);
             train::trainer_options opt = in.target_training;
             opt.seed = in.seed;
-            opt.checkpoint = in.work_dir / "checkpoints" / (folder_name(id()) + "-" + fold.name + ".ckpt");
+            opt.fingerprint = made_by.hex();
+            opt.checkpoint = in.work_dir / "checkpoints" / (folder_name(id()) + "-" + fold.name + "-" + opt.fingerprint + ".ckpt");
             std::filesystem::create_directories(opt.checkpoint.parent_path());
             const auto trained = train::train_network(net, sources.train, sources.validation, opt);
             r.best_epoch = trained.best_epoch;

@@ -31,6 +31,7 @@ struct experiment_inputs {
     std::filesystem::path work_dir;             // sources/, checkpoints/, results/ live here
     std::size_t max_folds = 0;                  // 0: every fold
     bool verbose = true;
+    bool recompute = false;                      // recompute stored folds made by another experiment (else: refuse)
 
     void check(const std::string& who) const {
         if (!target) throw config_error(who + ": no target dataset given");

@@ -21,6 +21,7 @@
 #include "dermtl/io/atomic_file.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
 #include "dermtl/protocol/cell_id.hpp"
+#include "dermtl/protocol/fingerprint.hpp"
 
 namespace dermtl::protocol {
 
@@ -107,7 +108,23 @@ class results_store {
 public:
     explicit results_store(std::filesystem::path folder) : folder_(std::move(folder)) {}
 
-    // The fold's result when a previous run finished it; nullopt otherwise.
+    // The fold's result when a previous run of the same experiment finished it; nullopt when there
+    // is none (or `recompute` and it was made by another experiment: save() then replaces it).
+    // A result made by another experiment is never reused: config_error names the folder, the
+    // first differing field with its stored and current values, and the two ways out.
+    std::optional<fold_result> load(const std::string& fold, const fingerprint& made_by, bool recompute = false) const {
+        auto r = load(fold);
+        if (!r) return r;
+        const auto stored = r->config.contains("fingerprint") ? r->config.at("fingerprint") : nlohmann::json();
+        const auto d = made_by.first_difference(stored);
+        if (!d) return r;
+        if (recompute) return std::nullopt;
+        throw config_error("results store '" + folder_.string() + "': " + fold + " was made by another experiment: '" +
+                           d->field + "' was " + d->stored + ", now " + d->current +
+                           "; choose another output folder (--out) to keep both, or pass --recompute to replace it");
+    }
+
+    // The fold's result as stored, whatever made it; nullopt when there is none.
     std::optional<fold_result> load(const std::string& fold) const {
         const auto p = path_of(fold);
         if (!std::filesystem::exists(p)) return std::nullopt;

@@ -19,6 +19,8 @@
 #include "dermtl/io/file_lock.hpp"
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/nn/network.hpp"
+#include "dermtl/core/version.hpp"
+#include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/protocol/inputs.hpp"
 #include "dermtl/protocol/transfer.hpp"
 #include "dermtl/train/replace_classifier.hpp"
@@ -29,18 +31,29 @@ namespace dermtl::protocol {
 namespace source_detail {
 
 // The cache key of a trained source model: network family, backend, what it was trained from
-// (source dataset ids and labels, the ImageNet file when it starts from ImageNet), seed and
-// training parameters, as 16 hex digits.
+// (the source dataset's ids, labels and image contents; the ImageNet file's content when it
+// starts from ImageNet), seed and training parameters, as 16 hex digits. Never a path.
 inline std::string source_key(const std::string& model, const std::string& backend, const std::string& what,
-                              bool from_imagenet, const data::dataset& source, const experiment_inputs& in) {
+                              bool from_imagenet, const data::dataset& source, const experiment_inputs& in,
+                              content_hashes& hashes) {
     core::hasher h;
-    const auto& t = in.source_training;
-    h.field(model).field(backend).field(what).field(source.name).field(std::to_string(source.size()));
-    for (const auto& s : source.samples) h.field(s.id).field(std::to_string(s.label));
-    h.field(std::to_string(in.seed)).field(std::to_string(t.epochs)).field(std::to_string(t.batch_size));
-    h.field(std::to_string(t.sgd.learning_rate)).field(std::to_string(t.sgd.momentum)).field(std::to_string(t.sgd.l2));
-    if (from_imagenet) h.field(in.imagenet_weights.string());
+    h.field(model).field(backend).field(what).field(std::to_string(source.size()));
+    h.field(dataset_hash(source, hashes)).field(std::to_string(in.seed)).field(training_json(in.source_training).dump());
+    h.field(preprocess_json(in.cache->options().preprocess).dump()).field(std::to_string(results_format));
+    if (from_imagenet) h.field(hashes.of(in.imagenet_weights));
     return h.hex();
+}
+
+// What a source adds to a cell's fingerprint: the weights file's content, or the source data and
+// its training.
+inline void describe_weights(fingerprint& f, const experiment_inputs& in, content_hashes& hashes) {
+    f.set("source_weights", in.imagenet_weights.empty() ? std::string("none") : hashes.of(in.imagenet_weights));
+}
+inline void describe_source_data(fingerprint& f, const data::dataset* source, const experiment_inputs& in,
+                                 content_hashes& hashes) {
+    f.set("source_data", source ? dataset_hash(*source, hashes) : std::string("none"));
+    f.set("source_samples", source ? source->size() : std::size_t{0});
+    f.set("source_training", training_json(in.source_training));
 }
 
 // Loads the user's ImageNet weights into a 1000-class network of the family and copies all but
@@ -86,9 +99,11 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
     auto sources = train::paper_sources(*source, all, *in.cache, mean, in.seed);
     train::trainer_options opt = in.source_training;
     opt.seed = in.seed;
-    opt.checkpoint = in.work_dir / "sources" /
-                     (Model::name() + "-" + std::string(Backend::name) + "-" + what + "-" +
-                      source_key(Model::name(), Backend::name, what, FromImageNet, *source, in) + ".ckpt");
+    content_hashes hashes(in.work_dir / "content-hashes.json");
+    const std::string key = source_key(Model::name(), Backend::name, what, FromImageNet, *source, in, hashes);
+    hashes.save();
+    opt.fingerprint = key;
+    opt.checkpoint = in.work_dir / "sources" / (Model::name() + "-" + std::string(Backend::name) + "-" + what + "-" + key + ".ckpt");
     // One process trains it; a concurrent one waits, then resumes the finished checkpoint.
     const io::file_lock lock(opt.checkpoint.string() + ".lock");
     const auto trained = train::train_network(net, sources.train, sources.validation, opt);
@@ -109,7 +124,9 @@ struct transfer_source {
     static_assert(sizeof(Transfer) == 0,
                   "protocol::transfer_source<Transfer>: this transfer policy has no source; specialize "
                   "protocol::transfer_source<Transfer> with `template <class Model, class Backend, class To> static "
-                  "io::mean_image apply(To&, const experiment_inputs&)` (see protocol/source_models.hpp)");
+                  "io::mean_image apply(To&, const experiment_inputs&)` and `template <class Model, class Backend> "
+                  "static void describe(fingerprint&, const experiment_inputs&, content_hashes&)` (what the source "
+                  "depends on, for the results' fingerprint; see protocol/source_models.hpp)");
 };
 
 template <>
@@ -119,6 +136,8 @@ struct transfer_source<transfer::none> {
     static io::mean_image apply(To&, const experiment_inputs&) {
         return {};
     }
+    template <class Model, class Backend>
+    static void describe(fingerprint&, const experiment_inputs&, content_hashes&) {}
 };
 
 template <>
@@ -126,6 +145,10 @@ struct transfer_source<transfer::from_imagenet> {
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         return source_detail::load_imagenet_into<Model, Backend>(in, to);
+    }
+    template <class Model, class Backend>
+    static void describe(fingerprint& f, const experiment_inputs& in, content_hashes& hashes) {
+        source_detail::describe_weights(f, in, hashes);
     }
 };
 
@@ -137,6 +160,10 @@ struct transfer_source<transfer::from_retinopathy> {
             in, in.retinopathy, "retinopathy", to);
         return {};
     }
+    template <class Model, class Backend>
+    static void describe(fingerprint& f, const experiment_inputs& in, content_hashes& hashes) {
+        source_detail::describe_source_data(f, in.retinopathy, in, hashes);
+    }
 };
 
 template <>
@@ -147,6 +174,11 @@ struct transfer_source<transfer::double_transfer> {
         return source_detail::train_source_into<Model, Backend, transfer::double_transfer::source_classes, true>(
             in, in.retinopathy, "imagenet-retinopathy", to);
     }
+    template <class Model, class Backend>
+    static void describe(fingerprint& f, const experiment_inputs& in, content_hashes& hashes) {
+        source_detail::describe_weights(f, in, hashes);
+        source_detail::describe_source_data(f, in.retinopathy, in, hashes);
+    }
 };
 
 template <std::size_t K>
@@ -155,6 +187,10 @@ struct transfer_source<transfer::from_source<K>> {
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         source_detail::train_source_into<Model, Backend, K, false>(in, in.source_task, "source-task", to);
         return {};
+    }
+    template <class Model, class Backend>
+    static void describe(fingerprint& f, const experiment_inputs& in, content_hashes& hashes) {
+        source_detail::describe_source_data(f, in.source_task, in, hashes);
     }
 };
 

@@ -30,6 +30,7 @@ struct trainer_record {
     std::size_t best_epoch = 0;      // 1-based; 0: none yet
     double best_val_loss = NAN;      // NaN: none yet
     std::vector<epoch_report> history;
+    std::string fingerprint;         // what the caller says determines this training run ("" : none)
 };
 
 namespace epoch_record_detail {
@@ -79,6 +80,7 @@ inline std::string write_trainer_record(const trainer_record& r) {
                         {"best_epoch", r.best_epoch},
                         {"best_val_loss", epoch_record_detail::number_or_null(r.best_val_loss)},
                         {"history", nlohmann::json::array()}};
+    if (!r.fingerprint.empty()) j["fingerprint"] = r.fingerprint;
     for (const auto& h : r.history) j["history"].push_back(epoch_report_to_json(h));
     return j.dump();
 }
@@ -96,6 +98,7 @@ inline trainer_record read_trainer_record(const std::string& text, const std::st
         for (const auto& h : j.at("history")) r.history.push_back(epoch_report_from_json(h));
         r.best_epoch = j.at("best_epoch");
         r.best_val_loss = epoch_record_detail::number_or_nan(j.at("best_val_loss"));
+        r.fingerprint = j.value("fingerprint", std::string());
         return r;
     } catch (const nlohmann::json::exception& e) {
         throw io_error(where + ": the trainer's record in it is unreadable: " + e.what());

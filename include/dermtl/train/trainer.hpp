@@ -61,6 +61,8 @@ struct trainer_options {
     bool resume = true;                 // continue from `checkpoint` when it exists
     bool restore_best = true;           // end with the lowest-validation-loss weights
     bool print_progress = true;         // progress_printer on the log sink (log::stream())
+    std::string fingerprint;            // recorded in the checkpoint; a checkpoint with another one
+                                        // is not resumed (protocol/fingerprint.hpp)
 };
 
 struct trainer_callbacks {
@@ -107,6 +109,11 @@ training_result train_network(Network& net, Train& train, Validation& validation
                                std::to_string(record.batch_size) + ", this run has seed " + std::to_string(opt.seed) +
                                " and batch size " + std::to_string(opt.batch_size) +
                                "; use the same to resume, or another checkpoint path");
+        if (record.fingerprint != opt.fingerprint)
+            throw config_error(where + ": it was written by another experiment (fingerprint " +
+                               (record.fingerprint.empty() ? std::string("none") : record.fingerprint) + ", this run " +
+                               (opt.fingerprint.empty() ? std::string("none") : opt.fingerprint) +
+                               "); delete it to train afresh, or use another checkpoint path");
         result.history = record.history;
         result.best_epoch = record.best_epoch;
         if (!std::isnan(record.best_val_loss)) best_val = record.best_val_loss;
@@ -200,7 +207,8 @@ training_result train_network(Network& net, Train& train, Validation& validation
                                             .sgd = opt.sgd,
                                             .best_epoch = result.best_epoch,
                                             .best_val_loss = best_val,
-                                            .history = result.history});
+                                            .history = result.history,
+                                            .fingerprint = opt.fingerprint});
             io::write_checkpoint(opt.checkpoint, c);
         }
         if (opt.print_progress) printer.on_epoch(r);
