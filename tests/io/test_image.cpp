@@ -3,6 +3,9 @@
 #include <sys/resource.h>
 #include <zlib.h>
 
+#include <cstdio>
+#include <jpeglib.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -113,6 +116,35 @@ std::vector<std::uint8_t> png_chunk(const char* type, const std::string& data) {
     put_be32(c, 8 + data.size(), std::uint32_t(crc32(0, c.data() + 4, uInt(4 + data.size()))));
     return c;
 }
+// A CMYK JPEG (OpenCV cannot write one), through libjpeg's compressor with its default error
+// manager (which exits on error: fine for a test fixture).
+void write_cmyk_jpeg(const std::filesystem::path& p, int w, int h) {
+    jpeg_compress_struct c;
+    jpeg_error_mgr err;
+    c.err = jpeg_std_error(&err);
+    jpeg_create_compress(&c);
+    unsigned char* out = nullptr;
+    unsigned long size = 0;
+    jpeg_mem_dest(&c, &out, &size);
+    c.image_width = JDIMENSION(w);
+    c.image_height = JDIMENSION(h);
+    c.input_components = 4;
+    c.in_color_space = JCS_CMYK;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 90, TRUE);
+    jpeg_start_compress(&c, TRUE);
+    std::vector<unsigned char> row(std::size_t(w) * 4);
+    while (c.next_scanline < c.image_height) {
+        for (int x = 0; x < w; ++x)
+            for (int k = 0; k < 4; ++k) row[std::size_t(x) * 4 + std::size_t(k)] = std::uint8_t((x * 9 + int(c.next_scanline) * 5 + k * 60) % 256);
+        JSAMPROW r = row.data();
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    write_bytes(p, std::vector<std::uint8_t>(out, out + size));
+    std::free(out);
+}
 long peak_rss_kib() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
@@ -190,6 +222,8 @@ TEST_CASE("read_image: JPEG and PNG through libjpeg/libpng give the OpenCV path'
         write_bytes(dir / "rotated.jpg", b);
         files.push_back(dir / "rotated.jpg");
     }
+    write_cmyk_jpeg(dir / "cmyk.jpg", 33, 20);
+    files.push_back(dir / "cmyk.jpg");
     for (const auto& f : files) {
         INFO(f.filename().string());
         const cv::Mat ours = io::read_image(f), theirs = opencv_read(f);
