@@ -4,7 +4,8 @@
 #
 #   component  folders                              needs (beyond the components before it)
 #   nn         core/ nn/ backend/cpu/ models/       Eigen 3.4, xtensor, OpenMP
-#   io         io/ data/                            OpenCV (core, imgproc, imgcodecs), matio, yaml-cpp
+#   io         io/ data/                            OpenCV (core, imgproc, imgcodecs), libjpeg, libpng,
+#                                                   matio, zlib, yaml-cpp
 #   protocol   train/ svm/ metrics/ protocol/       nlohmann_json, Boost (Hana), liblinear
 #   report     report/                              fmt
 #   dermtl     everything (the umbrella dermtl.hpp) -
@@ -19,6 +20,9 @@ macro(dermtl_find_component_dependencies component)
     find_dependency(OpenMP)
   elseif("${component}" STREQUAL "io")
     find_dependency(OpenCV COMPONENTS core imgproc imgcodecs)
+    find_dependency(JPEG)
+    find_dependency(PNG)
+    find_dependency(ZLIB)
     find_dependency(yaml-cpp)
     find_dependency(PkgConfig)
     pkg_check_modules(DERMTL_MATIO REQUIRED IMPORTED_TARGET GLOBAL matio)
@@ -42,8 +46,9 @@ function(dermtl_link_component_dependencies target component)
   elseif(component STREQUAL "io")
     # OpenCV's headers warn under C++20/GCC 12: include them as system headers.
     target_include_directories(${target} SYSTEM INTERFACE ${OpenCV_INCLUDE_DIRS})
-    target_link_libraries(${target} INTERFACE opencv_core opencv_imgproc opencv_imgcodecs yaml-cpp
-      PkgConfig::DERMTL_MATIO)
+    # libjpeg and libpng decode JPEG and PNG (io/image.hpp); zlib checks compressed MAT-files.
+    target_link_libraries(${target} INTERFACE opencv_core opencv_imgproc opencv_imgcodecs JPEG::JPEG PNG::PNG
+      ZLIB::ZLIB yaml-cpp PkgConfig::DERMTL_MATIO)
   elseif(component STREQUAL "protocol")
     target_include_directories(${target} SYSTEM INTERFACE ${DERMTL_LIBLINEAR_INCLUDE_DIR})
     target_link_libraries(${target} INTERFACE nlohmann_json::nlohmann_json Boost::headers ${DERMTL_LIBLINEAR_LIBRARY})

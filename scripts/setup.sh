@@ -9,6 +9,7 @@ packages=(
   # the C++ stack (header-only framework dependencies)
   libeigen3-dev xtensor-dev xtl-dev libxsimd-dev libboost-dev libopencv-dev
   catch2 liblinear-dev libmatio-dev libyaml-cpp-dev nlohmann-json3-dev
+  libjpeg62-turbo-dev libpng-dev zlib1g-dev
   libcli11-dev libfmt-dev
   # test oracles (run through /usr/bin/python3) and a fast BLAS for numpy
   python3 python3-numpy python3-torch python3-sklearn python3-scipy libopenblas0-pthread

@@ -22,12 +22,13 @@ test "$(realpath "${incdir#-I}")" = "$(realpath "$prefix/include")"
 "$cmake" --no-warn-unused-cli -S "$src/tests/install/consumer_nn" -B "$prefix/consumer-nn-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_DISABLE_FIND_PACKAGE_OpenCV=ON -DCMAKE_DISABLE_FIND_PACKAGE_yaml-cpp=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_CLI11=ON -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON \
-  -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON > /dev/null
+  -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_JPEG=ON -DCMAKE_DISABLE_FIND_PACKAGE_PNG=ON -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON > /dev/null
 "$cmake" --build "$prefix/consumer-nn-build" > /dev/null
 "$prefix/consumer-nn-build/consumer_nn"
 # The nn headers compile with only Eigen, xtensor and OpenMP on the include path.
 if grep -E '^\s*(INCLUDES|LINK_LIBRARIES|DEFINES) =' "$prefix/consumer-nn-build/build.ninja" |
-    grep -qi 'opencv\|yaml\|cli11\|fmt\|nlohmann\|boost\|matio\|linear'; then
+    grep -qi 'opencv\|yaml\|cli11\|fmt\|nlohmann\|boost\|matio\|linear\|jpeg\|png\|libz'; then
   echo "consumer_nn: built with a dependency dermtl::nn does not need:"
   grep -E '^\s*(INCLUDES|LINK_LIBRARIES|DEFINES) =' "$prefix/consumer-nn-build/build.ninja"
   exit 1

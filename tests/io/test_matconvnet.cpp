@@ -315,6 +315,56 @@ TEST_CASE("bad weight files are reported clearly", "[io][matconvnet][bad_input]"
             io::load_matconvnet(nan, net);
         }()), numeric_error);
     }
+    SECTION("complex arrays: filters, biases, a hyper-parameter and averageImage are each rejected by name") {
+        // matio holds a complex array's data as a {Re, Im} pointer pair; reading it as numbers
+        // read the pair and past it (a heap over-read that gave different weights each run).
+        struct bad_field {
+            const char* complex;  // the oracle's --complex argument
+            std::vector<std::string> named;
+        };
+        for (const bad_field& b : {bad_field{"conv1.biases", {"'conv1'", "biases"}},
+                                   bad_field{"fc7.filters", {"'fc7'", "filters"}},
+                                   bad_field{"conv2.stride", {"'conv2'", "field 'stride'"}},
+                                   bad_field{"averageImage", {"normalization", "averageImage"}}}) {
+            INFO(b.complex);
+            const fs::path file = dir / (std::string("complex-") + b.complex + ".mat");
+            write_model(file, "newer", {"--complex", b.complex});
+            const auto msg = message_of_load<small_vgg>(file);
+            CHECK_THAT(msg, Catch::Contains(file.filename().string()) &&
+                                Catch::Contains("expected a real numeric array, found a complex"));
+            for (const auto& n : b.named) CHECK_THAT(msg, Catch::Contains(n));
+            CHECK_THROWS_AS(([&] {
+                nn::network<small_vgg, backend::cpu> net(nn::uninitialized);
+                io::load_matconvnet(file, net);
+            }()), io_error);
+        }
+    }
+    SECTION("corrupted compressed (zlib) data is reported as such, naming the variable") {
+        write_good();
+        // scipy writes `layers` (nearly all of the file) then `meta`, each zlib-compressed. Bytes
+        // flipped in the middle leave the stream's start (and the variable's name) readable; matio
+        // itself would return whatever they inflate to, without an error.
+        const fs::path bad = dir / "flipped.mat";
+        fs::copy_file(good, bad);
+        {
+            std::fstream f(bad, std::ios::in | std::ios::out | std::ios::binary);
+            const auto middle = std::streamoff(fs::file_size(bad) / 2);
+            f.seekg(middle);
+            char bytes[16];
+            f.read(bytes, sizeof bytes);
+            for (char& c : bytes) c = char(c ^ 0x5a);
+            f.seekp(middle);
+            f.write(bytes, sizeof bytes);
+        }
+        const auto msg = message_of_load<small_vgg>(bad);
+        CHECK_THAT(msg, Catch::Contains("flipped.mat") && Catch::Contains("compressed data is corrupt") &&
+                            Catch::Contains("variable 'layers'") && Catch::Contains("zlib"));
+        CHECK_THROWS_AS(([&] {
+            nn::network<small_vgg, backend::cpu> net(nn::uninitialized);
+            io::load_matconvnet(bad, net);
+        }()), io_error);
+        CHECK(message_of_load<small_vgg>(good) == "(no error)");
+    }
     SECTION("a MAT-file that is not a MatConvNet model") {
         const fs::path other = dir / "other.mat";
         nn::network<small_vgg, backend::cpu> net(1);

@@ -4,11 +4,13 @@
 usage:
   matconvnet_models.py write OUT.mat --layout newer|older --size S --div D --classes K --seed N
                                      [--nan LAYER] [--rename OLD=NEW] [--average per-pixel|per-channel]
-                                     [--unpadded-pools]
+                                     [--unpadded-pools] [--complex LAYER.FIELD|averageImage]
       Writes a VGG-M-shaped model (--arch vgg-m, the default; --arch vgg-16 writes VGG-16's 13
       3x3 convolutions conv1_1..conv5_3 and 2x2/2 unpadded pools instead) (MatConvNet's hyper-parameters: conv1 7x7 s2, conv2 5x5 s2 p1,
       conv3-5 3x3 p1, 3x3/2 max pools, LRN [5 2 1e-4 0.75], fc6-8 stored as convolutions) with
       random weights, widths divided by D, input S x S, K classes, with scipy.io.savemat (zlib).
+      --complex stores one numeric array as complex (a bad file): LAYER.FIELD with FIELD one of
+      filters, biases, stride, pad (e.g. conv1.biases), or averageImage.
       newer: `layers` + `meta`, weights={filters,biases}, pools padded [0 1 0 1], type 'lrn'.
       older: `layers` + `normalization` + `classes`, fields filters/biases, type 'normalize',
              pool1 and pool5 unpadded and pool2 padded [0 1 0 1], as the 2014 import.
@@ -98,6 +100,10 @@ def write(args):
             biases = (rng.standard_normal((l["out"], 1)) * 0.1).astype(np.float32)
             if args.nan == name:
                 filters[0, 0, 0, 0] = np.nan
+            if args.complex == name + ".filters":
+                filters = filters + 1j * filters
+            if args.complex == name + ".biases":
+                biases = biases + 0.5j
             entry = {"name": name, "type": "conv"}
             if args.layout == "newer":
                 weights = np.empty((1, 2), dtype=object)
@@ -108,6 +114,9 @@ def write(args):
                 entry["biases"] = biases
             entry.update(size=np.array([[kh, kw, ch, l["out"]]], dtype=np.float64),
                          pad=np.array([pad], dtype=np.float64), stride=np.array([[stride, stride]], dtype=np.float64))
+            for f in ("stride", "pad"):
+                if args.complex == name + "." + f:
+                    entry[f] = entry[f] + 0j
             if args.layout == "newer":
                 entry.update(dilate=np.array([[1.0, 1.0]]), opts=np.empty((1, 0), dtype=object))
             h = (h + pad[0] + pad[1] - kh) // stride + 1
@@ -144,6 +153,8 @@ def write(args):
         average = np.array([[[123.68, 116.779, 103.939]]], dtype=np.float32)  # 1 x 1 x 3
     else:
         average = (rng.random((s, s, 3)) * 255).astype(np.float32)
+    if args.complex == "averageImage":
+        average = average + 1j * average
     normalization = {"averageImage": average, "imageSize": np.array([[s, s, 3.0]]),
                      "interpolation": "bilinear", "keepAspect": 1.0, "border": np.array([[32.0, 32.0]])}
     names = ["n%08d" % i for i in range(args.classes)]
@@ -155,7 +166,7 @@ def write(args):
     else:
         contents = {"layers": layers, "normalization": normalization, "classes": classes}
     scipy.io.savemat(args.out, contents, do_compression=True, oned_as="column")
-    np.save(os.path.splitext(args.out)[0] + "_average.npy", average.astype(np.float64))
+    np.save(os.path.splitext(args.out)[0] + "_average.npy", average.real.astype(np.float64))
 
 
 def field(s, name):
@@ -242,6 +253,7 @@ def main():
     w.add_argument("--nan", default="")
     w.add_argument("--rename", action="append", default=[])
     w.add_argument("--unpadded-pools", action="store_true")
+    w.add_argument("--complex", default="")
     w.add_argument("--average", choices=["per-pixel", "per-channel"], default="per-pixel")
     f = sub.add_parser("forward")
     f.add_argument("model")

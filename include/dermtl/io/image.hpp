@@ -6,9 +6,11 @@
 // converts), so they match the RGB average images of MatConvNet's VGG models. Network input is
 // float32 NCHW (dermtl::host_tensor), channel 0 = R, values in [0,255] minus the mean.
 //
-// read_image   requires a JPEG/PNG/TIFF file; ensures an RGB uint8 image, or io_error naming the
-//              file (and the manifest line it was listed at, when given) for a missing, empty,
-//              truncated or undecodable file.
+// read_image   requires a JPEG/PNG/TIFF file (or another format OpenCV reads); ensures an RGB
+//              uint8 image, or io_error naming the file (and the manifest line it was listed at,
+//              when given) for a missing, empty, truncated, corrupt or undecodable file, one whose
+//              header claims more than image_read_options::max_pixels, or one smaller than
+//              image_read_options::min_side (io/image_decode.hpp says how each format is read).
 // crop_black_frame  removes a black rectangular frame (the Atlas' CD images have one; the paper
 //              trimmed it with ImageMagick): rows/columns at the border where nearly all pixels
 //              are dark are dropped. Frameless images (dark vignetted corners included) are
@@ -32,6 +34,7 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/tensor.hpp"
+#include "dermtl/io/image_decode.hpp"
 
 namespace dermtl::io {
 
@@ -41,58 +44,22 @@ inline std::string image_where(const std::filesystem::path& file, std::string_vi
     if (!listed_at.empty()) s += " (listed at " + std::string(listed_at) + ")";
     return s;
 }
-
-// True when the bytes end the way a complete file of their format must end.
-inline bool looks_complete(const std::vector<std::uint8_t>& b, std::string& format) {
-    std::size_t n = b.size();
-    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) {
-        format = "JPEG";
-        while (n > 2 && (b[n - 1] == 0x00 || b[n - 1] == 0x0A || b[n - 1] == 0x0D || b[n - 1] == 0x20)) --n;  // padding
-        return n >= 4 && b[n - 2] == 0xFF && b[n - 1] == 0xD9;  // EOI marker
-    }
-    if (n >= 8 && b[0] == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
-        format = "PNG";
-        const std::size_t from = n > 64 ? n - 64 : 0;
-        for (std::size_t i = from; i + 4 <= n; ++i)
-            if (b[i] == 'I' && b[i + 1] == 'E' && b[i + 2] == 'N' && b[i + 3] == 'D') return true;  // IEND chunk
-        return false;
-    }
-    format = (n >= 4 && ((b[0] == 'I' && b[1] == 'I') || (b[0] == 'M' && b[1] == 'M'))) ? "TIFF" : "unknown";
-    return true;  // TIFF and others: left to the decoder
-}
 }  // namespace detail
 
-inline cv::Mat read_image(const std::filesystem::path& file, std::string_view listed_at = {}) {
+inline cv::Mat read_image(const std::filesystem::path& file, const image_read_options& opt,
+                          std::string_view listed_at = {}) {
     const std::string where = detail::image_where(file, listed_at);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) throw io_error(where + ": image file not found");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw io_error(where + ": cannot open image file");
     std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw io_error(where + ": reading the image file failed");
     if (bytes.empty()) throw io_error(where + ": empty image file (0 bytes)");
-    std::string format;
-    if (!detail::looks_complete(bytes, format))
-        throw io_error(where + ": truncated " + format + " file (" + std::to_string(bytes.size()) +
-                       " bytes, end-of-image marker missing)");
-    cv::Mat decoded;
-    try {
-        decoded = cv::imdecode(bytes, cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
-    } catch (const cv::Exception& e) {
-        throw io_error(where + ": cannot decode " + format + " image: " + e.what());
-    }
-    if (decoded.empty()) throw io_error(where + ": cannot decode image (format " + format + ", " +
-                                        std::to_string(bytes.size()) + " bytes)");
-    if (decoded.depth() == CV_16U) decoded.convertTo(decoded, CV_8U, 1.0 / 257.0);
-    else if (decoded.depth() != CV_8U) decoded.convertTo(decoded, CV_8U);
-    cv::Mat rgb;
-    switch (decoded.channels()) {
-        case 1: cv::cvtColor(decoded, rgb, cv::COLOR_GRAY2RGB); break;
-        case 3: cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB); break;
-        case 4: cv::cvtColor(decoded, rgb, cv::COLOR_BGRA2RGB); break;
-        default:
-            throw io_error(where + ": unsupported channel count " + std::to_string(decoded.channels()));
-    }
-    return rgb;
+    return decode_image(bytes, where, opt);
+}
+inline cv::Mat read_image(const std::filesystem::path& file, std::string_view listed_at = {}) {
+    return read_image(file, image_read_options{}, listed_at);
 }
 
 // Writes an RGB uint8 image (format from the extension); io_error on failure.
@@ -166,12 +133,13 @@ struct preprocess_options {
     int width = 224, height = 224;  // the network's input (VGG: 224x224)
     bool crop_frame = true;
     frame_options frame;
+    image_read_options read;  // limits on the files themselves (pixel cap, minimum side)
 };
 
 // read_image -> crop_black_frame (optional) -> resize_to: the network-ready uint8 RGB image.
 inline cv::Mat load_preprocessed(const std::filesystem::path& file, const preprocess_options& opt = {},
                                  std::string_view listed_at = {}) {
-    cv::Mat img = read_image(file, listed_at);
+    cv::Mat img = read_image(file, opt.read, listed_at);
     if (opt.crop_frame) img = crop_black_frame(img, opt.frame);
     return resize_to(img, opt.width, opt.height);
 }

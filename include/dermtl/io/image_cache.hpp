@@ -133,7 +133,8 @@ private:
         const std::string key = abs + "|" + std::to_string(size) + "|" + std::to_string(mtime) + "|" +
                                 std::to_string(p.width) + "x" + std::to_string(p.height) + "|" +
                                 std::to_string(p.crop_frame) + "|" + std::to_string(p.frame.dark_threshold) + "|" +
-                                std::to_string(p.frame.dark_fraction) + "|" + std::to_string(p.frame.max_crop_fraction);
+                                std::to_string(p.frame.dark_fraction) + "|" + std::to_string(p.frame.max_crop_fraction) + "|" +
+                                std::to_string(p.read.max_pixels) + "|" + std::to_string(p.read.min_side);
         return opt_.disk_dir / (core::to_hex(core::fnv1a64(key)) + ".rgb8");
     }
 

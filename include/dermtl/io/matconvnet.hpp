@@ -152,6 +152,7 @@ matconvnet_model load_matconvnet(const std::filesystem::path& path, nn::network<
     matvar_t* norm = meta ? field(meta.get(), "normalization") : norm_top.get();
     matvar_t* classes = meta ? field(meta.get(), "classes") : classes_top.get();
     if (matvar_t* avg = field(norm, "averageImage"); avg && numel(avg) > 0) {
+        require_real(avg, where + ": normalization", "averageImage");
         check_finite(avg, where + ": normalization", "averageImage");
         const auto d = dims_of(avg);
         const std::size_t n = numel(avg);
@@ -169,7 +170,7 @@ matconvnet_model load_matconvnet(const std::filesystem::path& path, nn::network<
             throw shape_error(where + ": averageImage: expected H x W x 3 or 3 values, found " + dims_text(d));
         }
     }
-    model.image_size = numbers(field(norm, "imageSize"));
+    model.image_size = numbers(field(norm, "imageSize"), where + ": normalization", "imageSize");
     model.class_names = texts(field(classes, "name"));
     model.class_descriptions = texts(field(classes, "description"));
     return model;

@@ -130,8 +130,8 @@ struct conv_weights {
         const std::vector<std::size_t> expected{KH, KW, C, OutC};
         if (!f.filters) throw io_error(f.where + ": the file's layer '" + f.name + "' holds no filters");
         if (!f.biases) throw io_error(f.where + ": the file's layer '" + f.name + "' holds no biases");
-        if (!is_numeric(f.filters) || !is_numeric(f.biases) || f.filters->isComplex)
-            throw io_error(f.where + ": filters and biases must be real numeric arrays (single)");
+        require_real(f.filters, f.where, "filters");
+        require_real(f.biases, f.where, "biases");
         const auto found = padded_dims(f.filters, 4);
         if (found != expected)
             throw f.mismatch("filter shape (H x W x Cin x Cout)", dims_text(expected), dims_text(found));
@@ -144,7 +144,7 @@ struct conv_weights {
     static void read(const file_layer& f, std::span<nn::param<Backend>> p) {
         using namespace mat_file;
         using ops = backend::ops<Backend>;
-        if (auto dil = numbers(field(f.self, "dilate")); !dil.empty())
+        if (auto dil = numbers(field(f.self, "dilate"), f.where, "field 'dilate'"); !dil.empty())
             for (double d : dil)
                 if (d != 1) throw f.mismatch("dilation", "[1 1]", list_text(dil));
         check_finite(f.filters, f.where, "filters");
@@ -211,8 +211,8 @@ struct matconvnet_layer<nn::conv2d<OutC, K, Stride, Pad>> {
         using mat_file::list_text;
         f.expect_type({"conv"});
         weights<In::channels>::check_shapes(f);
-        const auto stride = mat_file::expanded(f.self, "stride", 2, {1, 1});
-        const auto pad = mat_file::expanded(f.self, "pad", 4, {0, 0, 0, 0});
+        const auto stride = mat_file::expanded(f.self, "stride", 2, {1, 1}, f.where);
+        const auto pad = mat_file::expanded(f.self, "pad", 4, {0, 0, 0, 0}, f.where);
         const std::vector<double> want_stride{double(Stride), double(Stride)};
         const std::vector<double> want_pad = matconvnet_detail::pad_list(Pad);
         if (stride != want_stride) throw f.mismatch("stride [sy sx]", list_text(want_stride), list_text(stride));
@@ -236,7 +236,7 @@ struct matconvnet_layer<nn::dense<Out>> {
     static void load(const file_layer& f, std::span<nn::param<Backend>> p) {
         f.expect_type({"conv"});
         weights<In>::check_shapes(f);
-        const auto pad = mat_file::expanded(f.self, "pad", 4, {0, 0, 0, 0});
+        const auto pad = mat_file::expanded(f.self, "pad", 4, {0, 0, 0, 0}, f.where);
         if (pad != std::vector<double>{0, 0, 0, 0})
             throw f.mismatch("padding of a fully connected layer", "[0 0 0 0]", mat_file::list_text(pad));
         weights<In>::read(f, p);
@@ -257,7 +257,7 @@ struct matconvnet_layer<nn::lrn<Size, Kappa, Alpha, Beta>> {
     template <shape_type In, class Backend>
     static void load(const file_layer& f, std::span<nn::param<Backend>>) {
         f.expect_type({"lrn", "normalize"});
-        const auto p = mat_file::numbers(mat_file::field(f.self, "param"));
+        const auto p = mat_file::numbers(mat_file::field(f.self, "param"), f.where, "field 'param'");
         const auto want = file_param();
         bool same = p.size() == 4;
         for (std::size_t i = 0; same && i < 4; ++i) same = mat_file::close(p[i], want[i]);
@@ -291,9 +291,9 @@ struct matconvnet_layer<nn::max_pool<K, Stride, Pad, Round>> {
         f.expect_type({"pool"});
         const std::string method = text(field(f.self, "method"));
         if (!method.empty() && method != "max") throw f.mismatch("pooling method", "'max'", "'" + method + "'");
-        const auto pool = expanded(f.self, "pool", 2, {});
-        const auto stride = expanded(f.self, "stride", 2, {1, 1});
-        const auto pad = expanded(f.self, "pad", 4, {0, 0, 0, 0});
+        const auto pool = expanded(f.self, "pool", 2, {}, f.where);
+        const auto stride = expanded(f.self, "stride", 2, {1, 1}, f.where);
+        const auto pad = expanded(f.self, "pad", 4, {0, 0, 0, 0}, f.where);
         const std::vector<double> want_pool{double(K), double(K)};
         const std::vector<double> want_stride{double(Stride), double(Stride)};
         if (pool != want_pool) throw f.mismatch("pooling window [h w]", list_text(want_pool), list_text(pool));
@@ -342,7 +342,7 @@ struct matconvnet_layer<nn::relu> {
     template <shape_type In, class Backend>
     static void load(const file_layer& f, std::span<nn::param<Backend>>) {
         f.expect_type({"relu"});
-        const auto leak = mat_file::numbers(mat_file::field(f.self, "leak"));
+        const auto leak = mat_file::numbers(mat_file::field(f.self, "leak"), f.where, "field 'leak'");
         if (!leak.empty() && leak[0] != 0) throw f.mismatch("ReLU leak", "0", mat_file::list_text(leak));
     }
     template <shape_type In, class Backend>

@@ -2,12 +2,13 @@
 // MAT-file (level 5) helpers over matio, shared by the MatConvNet import and export.
 //
 // Represents: owning handles for matio's files and variables, and the few reads and writes a
-// simplenn model needs -- numeric arrays of any stored type as double, char arrays as text, struct
-// fields by name, cells of text -- with checks that turn matio's silence or stray log lines into
-// io_error messages naming the file.
-// Ensures: every function that opens or reads reports a missing, foreign, MAT v4 or truncated file
-// as io_error (naming the operation and the file); readers of a missing field return empty values,
-// so callers decide what "absent" means for them.
+// simplenn model needs -- real numeric arrays of any stored type as double, char arrays as text,
+// struct fields by name, cells of text -- with checks that turn matio's silence or stray log lines
+// into io_error messages naming the file.
+// Ensures: every function that opens or reads reports a missing, foreign, MAT v4, truncated or
+// corrupt-compressed file as io_error (naming the operation and the file); a complex array where a
+// numeric one is read is an io_error naming where and what (require_real, numbers); readers of a
+// missing field return empty values, so callers decide what "absent" means for them.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include <matio.h>
+#include <zlib.h>
 
 #include "dermtl/core/error.hpp"
 
@@ -100,8 +102,49 @@ inline bool is_numeric(const matvar_t* v) {
     }
 }
 
-// Element i of a numeric array as double, whatever its stored type.
+// A numeric class's name, for messages ("single", "double", "int32", ...; "class N" otherwise).
+inline std::string class_name(const matvar_t* v) {
+    switch (v->class_type) {
+    case MAT_C_DOUBLE: return "double";
+    case MAT_C_SINGLE: return "single";
+    case MAT_C_INT8: return "int8";
+    case MAT_C_UINT8: return "uint8";
+    case MAT_C_INT16: return "int16";
+    case MAT_C_UINT16: return "uint16";
+    case MAT_C_INT32: return "int32";
+    case MAT_C_UINT32: return "uint32";
+    case MAT_C_INT64: return "int64";
+    case MAT_C_UINT64: return "uint64";
+    case MAT_C_CHAR: return "char";
+    case MAT_C_CELL: return "cell";
+    case MAT_C_STRUCT: return "struct";
+    case MAT_C_SPARSE: return "sparse";
+    default: return "class " + std::to_string(int(v->class_type));
+    }
+}
+
+// io_error "<where>: <what>: expected a real numeric array, found ..." unless `v` is a real
+// numeric array whose data matio has read. Complex arrays are the case that matters: matio holds
+// them as a {Re, Im} pair of pointers, so reading their data as numbers reads the pair (and past
+// it), not the values.
+inline void require_real(const matvar_t* v, const std::string& where, std::string_view what) {
+    const auto fail = [&](const std::string& found) {
+        throw io_error(where + ": " + std::string(what) + ": expected a real numeric array, found " + found);
+    };
+    if (!v) fail("nothing");
+    if (v->isComplex)
+        fail("a complex " + class_name(v) + " array " + dims_text(dims_of(v)) +
+             " (MatConvNet models hold real values; save real(...) instead)");
+    if (!is_numeric(v)) fail("a " + class_name(v) + " array " + dims_text(dims_of(v)));
+    if (numel(v) > 0 && (!v->data || v->data_size <= 0 ||
+                         v->nbytes / static_cast<std::size_t>(v->data_size) < numel(v)))
+        fail("a " + class_name(v) + " array " + dims_text(dims_of(v)) + " without its data (a corrupted file?)");
+}
+
+// Element i of a real numeric array as double, whatever its stored type. Requires: require_real(v)
+// passed (checked again here for complex arrays, whose data is not an array of numbers).
 inline double element(const matvar_t* v, std::size_t i) {
+    if (v->isComplex) throw io_error("mat_file::element: a complex array read as a real one (call require_real first)");
     const void* d = v->data;
     switch (v->data_type) {
     case MAT_T_DOUBLE: return static_cast<const double*>(d)[i];
@@ -118,10 +161,12 @@ inline double element(const matvar_t* v, std::size_t i) {
     }
 }
 
-// All elements as double; empty for null, non-numeric or complex variables.
-inline std::vector<double> numbers(const matvar_t* v) {
+// All elements of the numeric field or array `v` as double; empty for a null (absent) or
+// non-numeric one; io_error naming `where` and `what` for a complex one (never silently "absent").
+inline std::vector<double> numbers(const matvar_t* v, const std::string& where, std::string_view what) {
     std::vector<double> out;
-    if (!v || !is_numeric(v) || v->isComplex || !v->data) return out;
+    if (!v || !is_numeric(v)) return out;
+    require_real(v, where, what);
     const std::size_t n = numel(v);
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) out.push_back(element(v, i));
@@ -166,8 +211,87 @@ inline std::vector<std::string> texts(matvar_t* cell) {
     return out;
 }
 
+namespace detail {
+// The name of a level-5 matrix element from its first bytes (its tag, array flags, dimensions and
+// name sub-elements); empty when they are too short or malformed.
+inline std::string element_name(const unsigned char* b, std::size_t n) {
+    auto u32 = [&](std::size_t at) {
+        return std::uint32_t(b[at]) | std::uint32_t(b[at + 1]) << 8 | std::uint32_t(b[at + 2]) << 16 |
+               std::uint32_t(b[at + 3]) << 24;
+    };
+    std::size_t at = 8;  // past the miMATRIX tag
+    for (int sub = 0; sub < 3; ++sub) {  // flags, dimensions, name
+        if (at + 8 > n) return {};
+        const std::uint32_t tag = u32(at);
+        const bool small = (tag >> 16) != 0;
+        const std::size_t size = small ? tag >> 16 : u32(at + 4);
+        const std::size_t data = small ? at + 4 : at + 8;
+        if (sub == 2) {
+            if (size > 64 || data + size > n) return {};
+            return std::string(reinterpret_cast<const char*>(b + data), size);
+        }
+        at = small ? at + 8 : data + (size + 7) / 8 * 8;
+    }
+    return {};
+}
+
+// Inflates the zlib stream of the compressed element at `offset` (its `bytes` bytes start after
+// the 8-byte tag) to its end, so its checksum is checked, and throws io_error naming the file, the
+// element and its variable when the stream is corrupt. matio does not: it returns whatever the
+// damaged stream decodes to, with at most a log line. Streams in 256 KiB pieces (no allocation
+// of the variable's size).
+inline void check_compressed(std::ifstream& in, std::uintmax_t offset, std::uint32_t bytes, std::size_t index,
+                             const std::string& where) {
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) throw io_error(where + ": zlib cannot start (out of memory?)");
+    struct end_guard {
+        z_stream* z;
+        ~end_guard() { inflateEnd(z); }
+    } guard{&z};
+    std::vector<unsigned char> input(std::size_t{1} << 18), output(std::size_t{1} << 18);
+    unsigned char head[256];
+    std::size_t head_size = 0;
+    std::uintmax_t left = bytes;
+    in.clear();
+    in.seekg(std::streamoff(offset + 8));
+    int status = Z_OK;
+    const auto fail = [&](const std::string& what) {
+        const std::string name = element_name(head, head_size);
+        throw io_error(where + ": the file's compressed data is corrupt: top-level element " + std::to_string(index + 1) +
+                       (name.empty() ? "" : " (variable '" + name + "')") + " at byte " + std::to_string(offset) +
+                       ": " + what + "; expected a zlib stream that decompresses with a matching checksum "
+                       "(a damaged download or copy? fetch the file again)");
+    };
+    while (status != Z_STREAM_END) {
+        if (z.avail_in == 0) {
+            if (left == 0) fail("the stream ends before its end marker");
+            const std::size_t take = static_cast<std::size_t>(std::min<std::uintmax_t>(left, input.size()));
+            in.read(reinterpret_cast<char*>(input.data()), std::streamsize(take));
+            if (in.gcount() != std::streamsize(take)) fail("the file ends inside the stream");
+            left -= take;
+            z.next_in = input.data();
+            z.avail_in = static_cast<uInt>(take);
+        }
+        z.next_out = output.data();
+        z.avail_out = static_cast<uInt>(output.size());
+        status = inflate(&z, Z_NO_FLUSH);
+        if (head_size < sizeof head) {
+            const std::size_t got = output.size() - z.avail_out;
+            const std::size_t copy = std::min(got, sizeof head - head_size);
+            std::copy_n(output.data(), copy, head + head_size);
+            head_size += copy;
+        }
+        if (status == Z_NEED_DICT || status == Z_DATA_ERROR || status == Z_MEM_ERROR || status == Z_STREAM_ERROR)
+            fail(std::string("zlib: ") + (z.msg ? z.msg : "error " + std::to_string(status)));
+        if (status == Z_BUF_ERROR && z.avail_in == 0 && left == 0) fail("the stream ends before its end marker");
+    }
+}
+}  // namespace detail
+
 // Level-5 header and a walk over the top-level elements, so a file cut short is reported as
-// truncated (with expected and found sizes) instead of as whatever matio stumbles on.
+// truncated (with expected and found sizes) instead of as whatever matio stumbles on, and a
+// compressed element (v7, zlib) whose stream is damaged as corrupt compressed data (naming the
+// variable) instead of being read as the garbage it inflates to.
 inline void check_file(const std::filesystem::path& path, std::string_view op) {
     const std::string where = std::string(op) + ": '" + path.string() + "'";
     std::error_code ec;
@@ -189,6 +313,7 @@ inline void check_file(const std::filesystem::path& path, std::string_view op) {
         return;  // v7.3 (HDF5): left to matio
     if (!little) return;  // big-endian v5: no walk, matio checks
     std::uintmax_t offset = 128;
+    std::size_t index = 0;
     while (offset < size) {
         if (size - offset < 8)
             throw io_error(where + ": truncated: " + std::to_string(size - offset) +
@@ -204,7 +329,9 @@ inline void check_file(const std::filesystem::path& path, std::string_view op) {
         if (next > size + ((type != 15) ? 7u : 0u))
             throw io_error(where + ": truncated: an element at byte " + std::to_string(offset) + " needs " +
                            std::to_string(bytes) + " bytes, the file ends after " + std::to_string(size - offset - 8));
+        if (type == 15) detail::check_compressed(in, offset, bytes, index, where);
         offset = next;
+        ++index;
     }
 }
 
@@ -240,9 +367,12 @@ inline std::vector<std::string> top_level_names(mat_t* mat) {
 }
 
 
-// A numeric field with one or more values, expanded: scalar s -> {s, s, ...} (count values).
-inline std::vector<double> expanded(matvar_t* l, const char* name, std::size_t count, std::vector<double> fallback) {
-    auto v = numbers(field(l, name));
+// The numeric field `name` of layer struct `l` with one or more values, expanded: scalar s ->
+// {s, s, ...} (count values); `fallback` when absent; io_error naming `where` and the field when
+// complex.
+inline std::vector<double> expanded(matvar_t* l, const char* name, std::size_t count, std::vector<double> fallback,
+                                    const std::string& where) {
+    auto v = numbers(field(l, name), where, std::string("field '") + name + "'");
     if (v.empty()) return fallback;
     if (v.size() == 1) return std::vector<double>(count, v[0]);
     if (count == 4 && v.size() == 2) return {v[0], v[0], v[1], v[1]};

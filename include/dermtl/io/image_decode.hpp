@@ -1,0 +1,356 @@
+#pragma once
+// Decoding an image file's bytes, with the checks OpenCV's cv::imdecode cannot make.
+//
+// JPEG and PNG go through libjpeg(-turbo) and libpng directly, so that
+//   - the pixel count and the sides are checked from the header (jpeg_read_header, png_read_info)
+//     before anything of the image's size is allocated: a small file claiming 20000x20000 is
+//     rejected, not decoded at 1.2 GB;
+//   - decoder warnings are errors: libjpeg's "Corrupt JPEG data: ..." and "Premature end of JPEG
+//     file", libpng's warnings about pixel data, which cv::imdecode prints (without the file's
+//     name) and then returns the damaged image as if it were fine. Warnings about a PNG's
+//     ancillary chunks (iCCP, tEXt, ..., named by libpng as "iCCP: ...") are not errors: we ignore
+//     those chunks (as OpenCV does), so the pixels are what the file holds;
+//   - trailing bytes after a complete image (JPEG's EOI, PNG's IEND) are accepted: many real files
+//     carry them (camera and editor trailers) and the image itself is complete;
+//   - a file that ends before its image does is "truncated".
+// Every other format (TIFF, BMP, WebP, ...) is left to cv::imdecode, with the same checks of the
+// decoded size afterwards (for those, OpenCV's OPENCV_IO_MAX_IMAGE_PIXELS is the header cap).
+//
+// The result is exactly what the OpenCV path gave (tests/io/test_image.cpp compares them bit for
+// bit): RGB CV_8UC3; gray replicated; alpha and tRNS dropped (not composited); palette expanded;
+// 16-bit scaled by 1/257 and rounded; CMYK converted as OpenCV converts it; no gamma or ICC
+// conversion; a JPEG's EXIF orientation applied.
+//
+// Error handling across C: both libraries report errors through callbacks that must not return.
+// Ours longjmp back to a setjmp in a small frame (`protect`) whose only job is that, and the code
+// between them creates no C++ objects with destructors, so the jump skips no destructor; a C++
+// exception thrown by our own code between library calls (a rejected header) unwinds normally.
+#include <algorithm>
+#include <csetjmp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <jpeglib.h>
+#include <jerror.h>  // message codes (JWRN_JPEG_EOF)
+#include <png.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "dermtl/core/error.hpp"
+
+namespace dermtl::io {
+
+// What read_image accepts beyond "a valid image file".
+struct image_read_options {
+    // Largest width x height decoded, checked from the header. 50 megapixels is four times the
+    // largest images the paper's data sets hold (ISIC ~4000x3000 = 12 MP, Kaggle DR ~3500x2300 =
+    // 8 MP) and about twice the largest ISIC archive images (~6700x4500 = 30 MP); decoding one
+    // takes ~150 MB (uint8 RGB). Raise it for larger images.
+    std::uint64_t max_pixels = 50'000'000;
+    // Smallest width and height accepted: a 1x1 or 4x4 "image" stretched to the network's 224x224
+    // input is not a lesion image (a placeholder, an icon, a failed export).
+    int min_side = 8;
+};
+
+namespace image_detail {
+
+enum class image_format { jpeg, png, other };
+
+inline image_format format_of(std::span<const std::uint8_t> b) {
+    if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return image_format::jpeg;
+    static constexpr std::uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    if (b.size() >= 8 && std::equal(png_signature, png_signature + 8, b.begin())) return image_format::png;
+    return image_format::other;
+}
+
+// The header's size against the options; io_error naming `where`, the size and the option.
+inline void check_size(std::uint64_t width, std::uint64_t height, const char* format, const std::string& where,
+                       const image_read_options& opt) {
+    const std::string size = std::to_string(width) + "x" + std::to_string(height);
+    if (width * height > opt.max_pixels)
+        throw io_error(where + ": the " + format + " header claims " + size + " = " + std::to_string(width * height) +
+                       " pixels, more than the limit of " + std::to_string(opt.max_pixels) +
+                       " (image_read_options::max_pixels; raise it for images this large); not decoded");
+    if (width < std::uint64_t(opt.min_side) || height < std::uint64_t(opt.min_side))
+        throw io_error(where + ": the image is " + size + ", smaller than the minimum side of " +
+                       std::to_string(opt.min_side) + " pixels (image_read_options::min_side); expected a lesion image");
+}
+
+// Runs `body`; false when a library callback jumped back here (the frame that holds the setjmp).
+template <class Body>
+bool protect(std::jmp_buf& jump, Body&& body) {
+    if (setjmp(jump) != 0) return false;
+    body();
+    return true;
+}
+
+// ---- EXIF orientation (what OpenCV applies to JPEGs) ------------------------------------------
+
+// The orientation tag (1..8) of an APP1 "Exif\0\0" payload's first IFD; 1 when absent or malformed.
+inline int exif_orientation(const std::uint8_t* p, std::size_t n) {
+    if (n < 14 || std::memcmp(p, "Exif\0\0", 6) != 0) return 1;
+    p += 6;
+    n -= 6;
+    const bool little = p[0] == 'I' && p[1] == 'I';
+    if (!little && !(p[0] == 'M' && p[1] == 'M')) return 1;
+    auto u16 = [&](std::size_t at) { return little ? unsigned(p[at] | p[at + 1] << 8) : unsigned(p[at] << 8 | p[at + 1]); };
+    auto u32 = [&](std::size_t at) {
+        return little ? std::uint32_t(u16(at)) | std::uint32_t(u16(at + 2)) << 16
+                      : std::uint32_t(u16(at)) << 16 | std::uint32_t(u16(at + 2));
+    };
+    if (u16(2) != 42) return 1;
+    const std::uint32_t ifd = u32(4);
+    if (ifd > n || n - ifd < 2) return 1;
+    const unsigned entries = u16(ifd);
+    for (unsigned i = 0; i < entries; ++i) {
+        const std::size_t e = ifd + 2 + std::size_t(i) * 12;
+        if (e + 12 > n) return 1;
+        if (u16(e) == 0x0112 && u16(e + 2) == 3 /* SHORT */) {
+            const unsigned v = u16(e + 8);
+            return v >= 1 && v <= 8 ? int(v) : 1;
+        }
+    }
+    return 1;
+}
+
+// Applies an EXIF orientation as OpenCV's imdecode does (ApplyExifOrientation).
+inline void apply_orientation(cv::Mat& img, int orientation) {
+    switch (orientation) {
+    case 2: cv::flip(img, img, 1); break;
+    case 3: cv::flip(img, img, -1); break;
+    case 4: cv::flip(img, img, 0); break;
+    case 5: cv::transpose(img, img); break;
+    case 6: cv::transpose(img, img); cv::flip(img, img, 1); break;
+    case 7: cv::transpose(img, img); cv::flip(img, img, -1); break;
+    case 8: cv::transpose(img, img); cv::flip(img, img, 0); break;
+    default: break;
+    }
+}
+
+// ---- JPEG ---------------------------------------------------------------------------------------
+
+struct jpeg_failure {
+    jpeg_error_mgr mgr;  // first member: libjpeg hands back &mgr, which is this struct's address
+    std::jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+    int code;
+    bool warning;
+};
+
+inline void jpeg_fail(j_common_ptr c, bool warning) {
+    auto* f = reinterpret_cast<jpeg_failure*>(c->err);
+    (*c->err->format_message)(c, f->message);
+    f->code = c->err->msg_code;
+    f->warning = warning;
+    std::longjmp(f->jump, 1);
+}
+inline void jpeg_on_error(j_common_ptr c) { jpeg_fail(c, false); }
+// Level -1 is a warning (corrupt data the decoder works around); higher levels are trace messages.
+inline void jpeg_on_message(j_common_ptr c, int level) {
+    if (level < 0) jpeg_fail(c, true);
+}
+
+inline cv::Mat decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& where,
+                           const image_read_options& opt) {
+    jpeg_decompress_struct cinfo;
+    std::memset(&cinfo, 0, sizeof cinfo);  // jpeg_destroy_decompress is safe on it from here on
+    jpeg_failure fail;
+    std::memset(&fail, 0, sizeof fail);
+    cinfo.err = jpeg_std_error(&fail.mgr);
+    fail.mgr.error_exit = &jpeg_on_error;
+    fail.mgr.emit_message = &jpeg_on_message;
+    struct destroy_guard {
+        jpeg_decompress_struct* c;
+        ~destroy_guard() { jpeg_destroy_decompress(c); }
+    } guard{&cinfo};
+    cv::Mat out;
+    int orientation = 1;
+    bool cmyk = false;
+
+    const bool ok = protect(fail.jump, [&] {
+        jpeg_create_decompress(&cinfo);
+        jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
+        jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
+        jpeg_read_header(&cinfo, TRUE);
+        check_size(cinfo.image_width, cinfo.image_height, "JPEG", where, opt);
+        for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next)
+            if (m->marker == JPEG_APP0 + 1 && orientation == 1) orientation = exif_orientation(m->data, m->data_length);
+        cmyk = cinfo.num_components == 4;  // CMYK or YCCK: libjpeg gives CMYK, converted below
+        cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+        jpeg_start_decompress(&cinfo);
+        out.create(int(cinfo.output_height), int(cinfo.output_width), cmyk ? CV_8UC4 : CV_8UC3);
+        while (cinfo.output_scanline < cinfo.output_height) {
+            JSAMPROW row = out.ptr<JSAMPLE>(int(cinfo.output_scanline));
+            jpeg_read_scanlines(&cinfo, &row, 1);
+        }
+        jpeg_finish_decompress(&cinfo);  // reads up to EOI (bytes after it are never looked at)
+    });
+    if (!ok) {
+        const std::string detail = std::string("libjpeg: ") + fail.message;
+        if (fail.code == JWRN_JPEG_EOF)
+            throw io_error(where + ": truncated JPEG file (" + std::to_string(bytes.size()) +
+                           " bytes, premature end of data; " + detail + "); expected a complete JPEG");
+        if (fail.warning)
+            throw io_error(where + ": corrupt JPEG data (" + detail +
+                           "); decoder warnings are errors here, the decoded pixels would be wrong");
+        throw io_error(where + ": cannot decode the JPEG (" + detail + ")");
+    }
+    if (cmyk) {  // as OpenCV's icvCvt_CMYK2BGR_8u_C4C3R (libjpeg writes Adobe's inverted CMYK)
+        cv::Mat rgb(out.rows, out.cols, CV_8UC3);
+        for (int y = 0; y < out.rows; ++y) {
+            const std::uint8_t* s = out.ptr<std::uint8_t>(y);
+            std::uint8_t* d = rgb.ptr<std::uint8_t>(y);
+            for (int x = 0; x < out.cols; ++x, s += 4, d += 3) {
+                const int k = s[3];
+                for (int c = 0; c < 3; ++c) d[c] = static_cast<std::uint8_t>(k - ((255 - s[c]) * k >> 8));
+            }
+        }
+        out = rgb;
+    }
+    apply_orientation(out, orientation);
+    return out;
+}
+
+// ---- PNG ----------------------------------------------------------------------------------------
+
+struct png_source {
+    std::span<const std::uint8_t> bytes;
+    std::size_t at;
+    std::jmp_buf jump;
+    char message[256];
+    bool truncated, warning;
+};
+
+inline void png_fail(png_structp png, png_const_charp message, bool warning) {
+    auto* s = static_cast<png_source*>(png_get_error_ptr(png));
+    std::snprintf(s->message, sizeof s->message, "%s", message ? message : "(no message)");
+    s->warning = warning;
+    std::longjmp(s->jump, 1);
+}
+inline void png_on_error(png_structp png, png_const_charp message) { png_fail(png, message, false); }
+// libpng names the chunk a warning is about ("iCCP: known incorrect sRGB profile"); an ancillary
+// chunk (lower-case first letter) is metadata we do not use, so its warning is not an error.
+inline void png_on_warning(png_structp png, png_const_charp message) {
+    const bool ancillary = message && std::strlen(message) >= 5 && message[4] == ':' && message[0] >= 'a' &&
+                           message[0] <= 'z';
+    if (!ancillary) png_fail(png, message, true);
+}
+inline void png_on_read(png_structp png, png_bytep data, png_size_t length) {
+    auto* s = static_cast<png_source*>(png_get_io_ptr(png));
+    if (s->bytes.size() - s->at < length) {
+        s->truncated = true;
+        png_error(png, "premature end of data");
+    }
+    std::memcpy(data, s->bytes.data() + s->at, length);
+    s->at += length;
+}
+
+inline cv::Mat decode_png(std::span<const std::uint8_t> bytes, const std::string& where,
+                          const image_read_options& opt) {
+    png_source src;
+    std::memset(static_cast<void*>(&src), 0, sizeof src);
+    src.bytes = bytes;
+    // Created before the setjmp: neither calls the error callback (they return null instead).
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, &png_on_error, &png_on_warning);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    struct destroy_guard {
+        png_structp png;
+        png_infop info;
+        ~destroy_guard() { if (png) png_destroy_read_struct(&png, info ? &info : nullptr, nullptr); }
+    } guard{png, info};
+    if (!png || !info) throw io_error(where + ": libpng cannot start (out of memory?)");
+    cv::Mat out;
+    std::vector<png_bytep> rows;
+    int bit_depth = 8, channels = 3;
+
+    const bool ok = protect(src.jump, [&] {
+        png_set_read_fn(png, &src, &png_on_read);
+        png_read_info(png, info);
+        check_size(png_get_image_width(png, info), png_get_image_height(png, info), "PNG", where, opt);
+        const int color = png_get_color_type(png, info);
+        bit_depth = png_get_bit_depth(png, info);
+        if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+        if ((color & PNG_COLOR_MASK_COLOR) == 0 && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+        if (color & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);  // tRNS is never expanded
+        if ((color & PNG_COLOR_MASK_COLOR) == 0) png_set_gray_to_rgb(png);
+        if (bit_depth == 16) png_set_swap(png);  // host order (x86-64: little-endian)
+        png_set_interlace_handling(png);
+        png_read_update_info(png, info);
+        const auto h = png_get_image_height(png, info), w = png_get_image_width(png, info);
+        channels = png_get_channels(png, info);  // 4 when libpng expanded a tRNS chunk to alpha
+        if (channels != 3 && channels != 4) png_error(png, "unexpected channel count after the conversion to RGB");
+        out.create(int(h), int(w), CV_MAKETYPE(bit_depth == 16 ? CV_16U : CV_8U, channels));
+        if (png_get_rowbytes(png, info) != out.step[0]) png_error(png, "unexpected row size after the conversion to RGB");
+        rows.resize(h);
+        for (png_uint_32 y = 0; y < h; ++y) rows[y] = out.ptr<png_byte>(int(y));
+        png_read_image(png, rows.data());
+        png_read_end(png, nullptr);  // up to IEND (bytes after it are never looked at)
+    });
+    if (!ok) {
+        const std::string detail = std::string("libpng: ") + src.message;
+        if (src.truncated)
+            throw io_error(where + ": truncated PNG file (" + std::to_string(bytes.size()) +
+                           " bytes, premature end of data); expected a complete PNG ending with IEND");
+        if (src.warning)
+            throw io_error(where + ": corrupt PNG data (" + detail +
+                           "); decoder warnings are errors here, the decoded pixels would be wrong");
+        throw io_error(where + ": cannot decode the PNG: corrupt or invalid data (" + detail + ")");
+    }
+    if (bit_depth == 16) out.convertTo(out, CV_8U, 1.0 / 257.0);
+    if (channels == 4) cv::cvtColor(out, out, cv::COLOR_RGBA2RGB);  // alpha dropped, not composited
+    return out;
+}
+
+// ---- other formats: OpenCV ------------------------------------------------------------------
+
+inline cv::Mat decode_other(std::span<const std::uint8_t> bytes, const std::string& where,
+                            const image_read_options& opt) {
+    cv::Mat decoded;
+    const cv::Mat buffer(1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t*>(bytes.data()));
+    const bool tiff = bytes.size() >= 4 && ((bytes[0] == 'I' && bytes[1] == 'I') || (bytes[0] == 'M' && bytes[1] == 'M'));
+    const std::string format = tiff ? "TIFF" : "unknown";
+    try {
+        decoded = cv::imdecode(buffer, cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+    } catch (const cv::Exception& e) {
+        throw io_error(where + ": cannot decode the " + format + " image: " + e.what());
+    }
+    if (decoded.empty())
+        throw io_error(where + ": cannot decode the image (format " + format + ", " + std::to_string(bytes.size()) +
+                       " bytes; expected JPEG, PNG, TIFF or another format OpenCV reads)");
+    check_size(std::uint64_t(decoded.cols), std::uint64_t(decoded.rows), format.c_str(), where, opt);
+    if (decoded.depth() == CV_16U) decoded.convertTo(decoded, CV_8U, 1.0 / 257.0);
+    else if (decoded.depth() != CV_8U) decoded.convertTo(decoded, CV_8U);
+    cv::Mat rgb;
+    switch (decoded.channels()) {
+    case 1: cv::cvtColor(decoded, rgb, cv::COLOR_GRAY2RGB); break;
+    case 3: cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB); break;
+    case 4: cv::cvtColor(decoded, rgb, cv::COLOR_BGRA2RGB); break;
+    default: throw io_error(where + ": unsupported channel count " + std::to_string(decoded.channels()));
+    }
+    return rgb;
+}
+
+}  // namespace image_detail
+
+// Decodes an image file's bytes (format from its magic bytes, not its name) to RGB CV_8UC3.
+// Requires: `where` names the operation and the file ("read_image: a.jpg (listed at labels.csv:4)").
+// Ensures: the image, at most opt.max_pixels and at least opt.min_side on each side; otherwise
+// io_error prefixed by `where`, saying what was wrong (size and option, truncated, corrupt data
+// with the decoder's message, undecodable).
+inline cv::Mat decode_image(std::span<const std::uint8_t> bytes, const std::string& where,
+                            const image_read_options& opt = {}) {
+    if (bytes.empty()) throw io_error(where + ": empty image data (0 bytes)");
+    switch (image_detail::format_of(bytes)) {
+    case image_detail::image_format::jpeg: return image_detail::decode_jpeg(bytes, where, opt);
+    case image_detail::image_format::png: return image_detail::decode_png(bytes, where, opt);
+    default: return image_detail::decode_other(bytes, where, opt);
+    }
+}
+
+}  // namespace dermtl::io
