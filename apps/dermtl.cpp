@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include <CLI/CLI.hpp>
 
@@ -30,6 +31,7 @@
 #include "dermtl/data/synthetic_retina.hpp"
 #include "dermtl/io/atomic_file.hpp"
 #include "programs/inspect.hpp"
+#include "programs/option_checks.hpp"
 #include "programs/paper_programs.hpp"
 #include "dermtl/report/markdown.hpp"
 
@@ -82,7 +84,11 @@ int inspect(const inspect_args& a) {
         throw config_error("inspect: expected exactly one of --labels, --atlas, --isic2016, --retinopathy, --tree; "
                            "found " + std::to_string(given));
     auto require = [](const std::filesystem::path& p, const char* option) {
-        if (!std::filesystem::exists(p))
+        std::error_code ec;
+        const bool there = std::filesystem::exists(p, ec);
+        if (ec && ec != std::errc::no_such_file_or_directory)
+            throw io_error(std::string("inspect ") + option + ": cannot reach '" + p.string() + "' (" + ec.message() + ")");
+        if (!there)
             throw io_error(std::string("inspect ") + option + ": expected a file or folder, found nothing at '" +
                            p.string() + "'");
     };
@@ -152,6 +158,13 @@ int report_command(const std::filesystem::path& results, const std::filesystem::
 
 // synth -------------------------------------------------------------------------------------------
 int synth(const std::string& kind, const std::filesystem::path& out, std::size_t count, int size, std::uint64_t seed) {
+    constexpr std::size_t general_classes = 24;
+    if (kind == "general" && count * general_classes > programs::option_checks::max_image_count)
+        throw config_error("synth general --count: expected at most " +
+                           std::to_string(programs::option_checks::max_image_count / general_classes) +
+                           " images per class (" + std::to_string(general_classes) + " classes, at most " +
+                           std::to_string(programs::option_checks::max_image_count) + " images), found " +
+                           std::to_string(count));
     io::prepare_folder(out, "synth");
     data::dataset d;
     if (kind == "lesions") {
@@ -159,7 +172,7 @@ int synth(const std::string& kind, const std::filesystem::path& out, std::size_t
     } else if (kind == "retina") {
         d = data::generate_retinas(out, {.size = size, .count = count ? count : 300, .seed = seed});
     } else {
-        d = data::generate_general(out, {.size = size, .num_classes = 24, .per_class = count ? count : 30, .seed = seed});
+        d = data::generate_general(out, {.size = size, .num_classes = int(general_classes), .per_class = count ? count : 30, .seed = seed});
     }
     std::cout << programs::inspect(d, nullptr).text << "written under " << out.string() << "\n";
     return 0;
@@ -171,6 +184,12 @@ int extract(const programs::model_cells& m, const std::filesystem::path& weights
     if (!std::filesystem::exists(weights))
         throw io_error("extract --weights: expected a MatConvNet file (" + m.matconvnet_file + "), found nothing at '" +
                        weights.string() + "'");
+    // The output's folder is made (or refused) now, not after the features are computed.
+    std::error_code ec;
+    if (std::filesystem::is_directory(out, ec))
+        throw io_error("extract --out: expected a .npy file to write, found the folder '" + out.string() +
+                       "'; give a file name inside it, such as '" + (out / "fc7.npy").string() + "'");
+    if (out.has_parent_path()) io::prepare_folder(out.parent_path(), "extract --out");
     data::dataset d;
     if (!p.atlas.empty()) d = data::load_atlas(p.atlas, {}, p.atlas_images);
     else if (!tree.empty()) d = data::load_folder_tree(tree);
@@ -194,14 +213,24 @@ int main(int argc, char** argv) {
     auto* demo_cmd = app.add_subcommand("demo", "Generate synthetic data and run Tables 1, 3 and 4 with scaled networks; "
                                                 "write a report (Markdown, CSV, JSON, PNG, HTML)");
     demo_cmd->add_option("--out", demo_opt.out, "Output folder (a rerun continues there)")->capture_default_str();
+    namespace oc = programs::option_checks;
     demo_cmd->add_option("--folds", demo_opt.folds, "2 (one 2-fold repetition) or 5x2 (the paper's; about 4.5x longer)")
-        ->capture_default_str();
-    demo_cmd->add_option("--epochs", demo_opt.epochs, "Training epochs")->capture_default_str();
-    demo_cmd->add_option("--seed", demo_opt.seed, "Seed")->capture_default_str();
-    demo_cmd->add_option("--lesions", demo_opt.sizes.lesions, "Synthetic lesions")->capture_default_str();
-    demo_cmd->add_option("--retinas", demo_opt.sizes.retinas, "Synthetic retinas (the Retinopathy source)")->capture_default_str();
+        ->capture_default_str()
+        ->check(programs::folds_option());
+    demo_cmd->add_option("--epochs", demo_opt.epochs, "Training epochs")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_epochs));
+    demo_cmd->add_option("--seed", demo_opt.seed, "Seed")->capture_default_str()->transform(oc::seed());
+    demo_cmd->add_option("--lesions", demo_opt.sizes.lesions, "Synthetic lesions")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_image_count));
+    demo_cmd->add_option("--retinas", demo_opt.sizes.retinas, "Synthetic retinas (the Retinopathy source)")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_image_count));
     demo_cmd->add_option("--general-per-class", demo_opt.sizes.general_per_class,
-                         "Images per class of the general task (the ImageNet stand-in, 24 classes)")->capture_default_str();
+                         "Images per class of the general task (the ImageNet stand-in, 24 classes)")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_image_count / 24));
     demo_cmd->add_flag("--progress", demo_opt.progress, "A progress line per training epoch");
     backend_choice backend;
     backend.add_to(*demo_cmd);
@@ -253,9 +282,12 @@ int main(int argc, char** argv) {
     auto* synth_cmd = app.add_subcommand("synth", "Write a synthetic dataset in its real format (derm7pt, Kaggle, folders)");
     synth_cmd->add_option("kind", kind, "lesions, retina or general")->required()->check(CLI::IsMember({"lesions", "retina", "general"}));
     synth_cmd->add_option("--out", synth_out, "Folder to write")->required();
-    synth_cmd->add_option("--count", count, "Images (general: per class)");
-    synth_cmd->add_option("--size", size, "Image side in pixels")->capture_default_str();
-    synth_cmd->add_option("--seed", seed, "Seed")->capture_default_str();
+    synth_cmd->add_option("--count", count, "Images (general: per class, 24 classes)")
+        ->transform(oc::whole_number(1, oc::max_image_count));
+    synth_cmd->add_option("--size", size, "Image side in pixels")
+        ->capture_default_str()
+        ->transform(oc::whole_number(32, oc::max_image_side));  // the generators draw on at least 32x32
+    synth_cmd->add_option("--seed", seed, "Seed")->capture_default_str()->transform(oc::seed());
 
     std::filesystem::path weights, tree, features_out;
     std::size_t batch = 32;
@@ -267,7 +299,9 @@ int main(int argc, char** argv) {
     extract_cmd->add_option("--atlas-images", paths.atlas_images, "Atlas image folder");
     extract_cmd->add_option("--tree", tree, "A folder with one subfolder of images per class");
     extract_cmd->add_option("--out", features_out, "Output .npy file")->required();
-    extract_cmd->add_option("--batch-size", batch, "Batch size")->capture_default_str();
+    extract_cmd->add_option("--batch-size", batch, "Batch size")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_batch_size));
 
     CLI11_PARSE(app, argc, argv);
     try {

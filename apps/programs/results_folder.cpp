@@ -2,26 +2,60 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <system_error>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "programs/tables.hpp"
 
 namespace dermtl::programs {
 
-std::vector<protocol::experiment_result> load_results(const std::filesystem::path& results_dir) {
-    if (!std::filesystem::is_directory(results_dir))
-        throw io_error("load_results: expected a results folder (WORK/results, with one folder per experiment), "
-                       "found nothing at '" + results_dir.string() + "'");
+namespace {
+
+// What `--results` names: OUT/work/results itself, or the run folder OUT (as docs/reproducing.md
+// writes it), or its OUT/work.
+std::filesystem::path results_folder_of(const std::filesystem::path& given) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (const auto& candidate : {given / "work" / "results", given / "results"})
+        if (fs::is_directory(candidate, ec)) return candidate;
+    return given;
+}
+
+// A fold result is a JSON object naming its fold and format; anything else in a results folder
+// (a user's notes.json, a JSON array) is not one and is left alone. A file that does not parse is
+// still handed to the store, which names it.
+bool looks_like_fold_result(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    const auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return true;
+    return j.is_object() && (j.contains("format") || j.contains("fold"));
+}
+
+}  // namespace
+
+std::vector<protocol::experiment_result> load_results(const std::filesystem::path& given) {
+    const auto results_dir = results_folder_of(given);
+    const std::string expected = "expected a results folder: OUT/work/results (one folder per experiment, each with "
+                                 "Fold_*.json), or the run folder OUT that holds it";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(results_dir, ec))
+        throw io_error("load_results: " + expected + "; found " +
+                       (std::filesystem::exists(results_dir, ec) ? "a file" : "nothing") + " at '" +
+                       results_dir.string() + "'");
     std::vector<std::filesystem::path> cells;
     for (const auto& e : std::filesystem::directory_iterator(results_dir))
-        if (e.is_directory()) cells.push_back(e.path());
+        if (e.is_directory(ec)) cells.push_back(e.path());
     std::sort(cells.begin(), cells.end());
     std::vector<protocol::experiment_result> out;
     for (const auto& folder : cells) {
         std::vector<std::filesystem::path> files;
         for (const auto& e : std::filesystem::directory_iterator(folder))
-            if (e.path().extension() == ".json") files.push_back(e.path());
+            if (e.path().extension() == ".json" && e.is_regular_file(ec) && looks_like_fold_result(e.path()))
+                files.push_back(e.path());
         std::sort(files.begin(), files.end());
         if (files.empty()) continue;
         const protocol::results_store store(folder);
@@ -39,6 +73,8 @@ std::vector<protocol::experiment_result> load_results(const std::filesystem::pat
                 id = fold->config.at("cell").get<protocol::cell_id>();
             } catch (const error& e) {
                 throw io_error("load_results: '" + f.string() + "': " + e.what());
+            } catch (const nlohmann::json::exception& e) {
+                throw io_error("load_results: '" + f.string() + "': config.cell: " + e.what());
             }
             if (!identified) r.id = id, identified = true;
             else if (!(id == r.id))
@@ -58,7 +94,8 @@ std::vector<protocol::experiment_result> load_results(const std::filesystem::pat
         out.push_back(std::move(r));
     }
     if (out.empty())
-        throw io_error("load_results: '" + results_dir.string() + "' holds no fold results yet; run a grid first");
+        throw io_error("load_results: '" + results_dir.string() + "' holds no fold results; " + expected +
+                       " (run a grid first)");
     return out;
 }
 

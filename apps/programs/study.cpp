@@ -1,6 +1,8 @@
 // The data a paper program runs on, and the command-line options that name it.
 #include "programs/study.hpp"
 
+#include <system_error>
+
 #include <CLI/CLI.hpp>
 
 #include "dermtl/data/atlas.hpp"
@@ -11,13 +13,18 @@
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/data/synthetic_retina.hpp"
 #include "dermtl/io/atomic_file.hpp"
+#include "programs/option_checks.hpp"
 
 namespace dermtl::programs {
 
 namespace {
 
 void require_file(const std::filesystem::path& p, const std::string& option, const std::string& what) {
-    if (!std::filesystem::exists(p))
+    std::error_code ec;
+    const bool there = std::filesystem::exists(p, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw io_error(option + ": cannot reach '" + p.string() + "' (" + ec.message() + ")");
+    if (!there)
         throw io_error(option + ": expected " + what + ", found nothing at '" + p.string() +
                        "'; check the path (docs/reproducing.md says where to get it), or run with --synthetic");
 }
@@ -42,15 +49,26 @@ void add_data_options(CLI::App& app, data_paths& p) {
 void add_run_options(CLI::App& app, run_settings& s) {
     app.add_option("--out", s.out, "Output folder: results, cached models and the report (a rerun continues there)")
         ->capture_default_str();
-    app.add_option("--epochs", s.epochs, "Training epochs for every network")->capture_default_str();
-    app.add_option("--batch-size", s.batch_size, "Training batch size")->capture_default_str();
-    app.add_option("--lr", s.learning_rate, "SGD learning rate")->capture_default_str();
-    app.add_option("--momentum", s.momentum, "Nesterov momentum (the paper prints 0.1)")->capture_default_str();
-    app.add_option("--l2", s.l2, "L2 regularization")->capture_default_str();
-    app.add_option("--folds", s.folds, "Cross-validation: 5x2 (the paper's) or 2 (one 2-fold repetition)")
-        ->capture_default_str();
-    app.add_option("--seed", s.seed, "Seed of every random sequence")->capture_default_str();
-    app.add_option("--max-folds", s.max_folds, "Stop after this many folds per experiment (0: all)");
+    namespace oc = option_checks;
+    app.add_option("--epochs", s.epochs, "Training epochs for every network")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_epochs));
+    app.add_option("--batch-size", s.batch_size, "Training batch size")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_batch_size));
+    app.add_option("--lr", s.learning_rate, "SGD learning rate")
+        ->capture_default_str()
+        ->check(oc::real_number(0, true, oc::max_learning_rate, false));
+    app.add_option("--momentum", s.momentum, "Nesterov momentum (the paper prints 0.1)")
+        ->capture_default_str()
+        ->check(oc::real_number(0, false, 1, true));
+    app.add_option("--l2", s.l2, "L2 regularization")->capture_default_str()->check(oc::real_number(0, false, 1, true));
+    app.add_option("--folds", s.folds, "Cross-validation: 5x2 (the paper's), 2 (one 2-fold repetition) or Rx2")
+        ->capture_default_str()
+        ->check(folds_option());
+    app.add_option("--seed", s.seed, "Seed of every random sequence")->capture_default_str()->transform(oc::seed());
+    app.add_option("--max-folds", s.max_folds, "Stop after this many folds per experiment (0: all)")
+        ->transform(oc::whole_number(0, oc::max_folds));
     app.add_option("--cache-dir", s.cache_dir,
                    "Keep preprocessed images on disk here (large sets such as Kaggle DR; default: 1 GiB in memory)");
     app.add_flag("!--no-progress", s.progress, "No per-epoch progress lines");
@@ -59,17 +77,36 @@ void add_run_options(CLI::App& app, run_settings& s) {
                  "without it such a rerun stops and says what differs");
 }
 
-int fold_repetitions(const std::string& folds) {
-    if (folds == "5x2") return 5;
-    if (folds == "2") return 1;
+namespace {
+std::string fold_repetitions_problem(const std::string& folds, int& repetitions) {
+    repetitions = folds == "5x2" ? 5 : folds == "2" ? 1 : 0;
+    if (repetitions) return {};
     if (folds.size() >= 3 && folds.substr(folds.size() - 2) == "x2") {
-        try {
-            const int r = std::stoi(folds.substr(0, folds.size() - 2));
-            if (r >= 1) return r;
-        } catch (const std::exception&) {
+        const std::string r = folds.substr(0, folds.size() - 2);
+        if (r.find_first_not_of("0123456789") == std::string::npos && r.size() <= 4) {
+            repetitions = std::stoi(r);
+            if (repetitions >= 1 && repetitions <= max_fold_repetitions) return {};
         }
     }
-    throw config_error("--folds: expected 5x2, 2 or Rx2 (R repetitions of 2-fold cross-validation), found '" + folds + "'");
+    return "expected 5x2, 2 or Rx2 (R repetitions of 2-fold cross-validation, R from 1 to " +
+           std::to_string(max_fold_repetitions) + "), found " + option_checks::shown(folds);
+}
+}  // namespace
+
+CLI::Validator folds_option() {
+    return CLI::Validator(
+        [](std::string& folds) {
+            int r = 0;
+            return fold_repetitions_problem(folds, r);
+        },
+        "5x2|2|Rx2");
+}
+
+int fold_repetitions(const std::string& folds) {
+    int r = 0;
+    if (const auto problem = fold_repetitions_problem(folds, r); !problem.empty())
+        throw config_error("--folds: " + problem);
+    return r;
 }
 
 

@@ -16,6 +16,7 @@
 
 namespace CLI {
 class App;
+class Validator;
 }
 
 #include "dermtl/core/error.hpp"
@@ -65,9 +66,15 @@ struct synthetic_sizes {
 
 void add_data_options(CLI::App& app, data_paths& p);
 
+// The training and protocol options, each range-checked while parsing (programs/option_checks.hpp
+// lists the bounds), so a bad value fails before any work with a message naming the option.
 void add_run_options(CLI::App& app, run_settings& s);
 
+// --folds: "5x2", "2" or "Rx2", R from 1 to max_fold_repetitions. fold_repetitions throws a
+// config_error naming --folds; folds_option() is the same check as a CLI11 validator.
+inline constexpr int max_fold_repetitions = 1000;
 int fold_repetitions(const std::string& folds);
+CLI::Validator folds_option();
 
 enum class target_kind { atlas, isic2016 };
 

@@ -97,11 +97,12 @@ TEST_CASE("reference files: written folds and labels read back identically", "[d
 
 TEST_CASE("reference files: isic.csv/isic.yml with images in the two challenge folders", "[data][reference]") {
     dermtl::testing::scratch_dir dir("refimg");
-    // A 6-image excerpt in the real layout: ids from isic.csv, images split over the two folders.
+    // A 6-image excerpt in the real layout: ids from isic.csv, images split over the two folders;
+    // both fold parts hold both classes, as every real fold does (a one-class part is rejected).
     dermtl::testing::write_text(dir / "labels.csv", "image,level\nISIC_0000000,0\nISIC_0000001,0\nISIC_0000002,1\n"
                                                     "ISIC_0000003,0\nISIC_0000004,1\nISIC_0000006,0\n");
-    dermtl::testing::write_text(dir / "folds.yml", "# excerpt\nFold_1:\n  - [ISIC_0000000.tiff, ISIC_0000001.tiff, ISIC_0000002.tiff, ISIC_0000004]\n"
-                                                   "  - [ISIC_0000003.tiff, ISIC_0000006]\n");
+    dermtl::testing::write_text(dir / "folds.yml", "# excerpt\nFold_1:\n  - [ISIC_0000000.tiff, ISIC_0000001.tiff, ISIC_0000002.tiff, ISIC_0000003]\n"
+                                                   "  - [ISIC_0000004.tiff, ISIC_0000006]\n");
     for (const char* id : {"ISIC_0000000", "ISIC_0000001", "ISIC_0000002", "ISIC_0000004"})
         dermtl::testing::write_image(dir / "images" / "ISBI2016_ISIC_Part3_Training_Data" / (std::string(id) + ".jpg"));
     for (const char* id : {"ISIC_0000003", "ISIC_0000006"})

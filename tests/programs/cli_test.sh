@@ -45,6 +45,75 @@ expect fail "choose another output folder" -- "$dermtl" synth lesions --out "$wo
 expect fail "choose another output folder" -- "$dermtl" demo --out "$work/not-a-folder/demo"
 expect fail "choose another output folder" -- "$dermtl" grid --synthetic --out "$work/not-a-folder/grid"
 
+# Options out of range (issue 13, item 2): rejected while parsing, before any work, with a message
+# that names the option; nothing is written.
+for bad in "--epochs -3" "--epochs 0" "--epochs 10001" "--epochs 1.5" "--epochs 99999999999999999999999" \
+           "--batch-size 0" "--batch-size 4097" "--batch-size -1" "--lr 0" "--lr -0.1" "--lr 11" "--lr nan" \
+           "--lr inf" "--lr 1e-3x" "--momentum 1" "--momentum -0.1" "--l2 1" "--l2 -1" "--seed -1" "--seed abc" \
+           "--seed 18446744073709551616" "--max-folds -1" "--max-folds 10001" "--folds 0x2" "--folds 100000x2" \
+           "--folds 3"; do
+  option=${bad%% *}
+  # shellcheck disable=SC2086
+  expect fail "$option: expected" -- "$dermtl" grid --synthetic --out "$work/range" $bad
+  # shellcheck disable=SC2086
+  expect fail "$option: expected" -- "$dermtl" run vgg_m/cpu/none/finetune/malignant_vs_benign --synthetic --out "$work/range" $bad
+done
+expect fail "--epochs: expected a whole number from 1 to 10000, found '-3' (negative)" -- \
+  "$dermtl" grid --synthetic --out "$work/range" --epochs -3
+if [ -e "$work/range" ]; then echo "FAIL: a rejected option still wrote $work/range"; failures=$((failures + 1)); fi
+for bad in "--count -1" "--count 0" "--count 1000001" "--size 100000" "--size 8" "--size -64" "--seed -5"; do
+  option=${bad%% *}
+  # shellcheck disable=SC2086
+  expect fail "$option: expected" -- "$dermtl" synth lesions --out "$work/synth-range" $bad
+done
+expect fail "--count: expected at most 41666 images per class" -- "$dermtl" synth general --out "$work/synth-range" --count 50000
+if [ -e "$work/synth-range" ]; then echo "FAIL: a rejected synth still wrote $work/synth-range"; failures=$((failures + 1)); fi
+for bad in "--epochs 0" "--epochs -1" "--seed -1" "--lesions 0" "--retinas -2" "--general-per-class 0" \
+           "--general-per-class 41667" "--folds 2x3"; do
+  option=${bad%% *}
+  # shellcheck disable=SC2086
+  expect fail "$option: expected" -- "$dermtl" demo --out "$work/demo-range" $bad
+done
+if [ -e "$work/demo-range" ]; then echo "FAIL: a rejected demo still wrote $work/demo-range"; failures=$((failures + 1)); fi
+expect fail "--batch-size: expected" -- "$dermtl" extract --weights "$work/none.mat" --out "$work/f.npy" --batch-size 0
+expect fail "--batch-size: expected" -- "$dermtl" extract --weights "$work/none.mat" --out "$work/f.npy" --batch-size -3
+# extract --out: a folder that cannot be made, or a folder given as the file, fails before the work.
+printf 'x' > "$work/weights.mat"
+expect fail "extract --out: expected a writable output folder" -- \
+  "$dermtl" extract --weights "$work/weights.mat" --tree "$work/none" --out "$work/not-a-folder/sub/f.npy"
+expect fail "extract --out: expected a .npy file to write, found the folder" -- \
+  "$dermtl" extract --weights "$work/weights.mat" --tree "$work/none" --out "$work"
+
+# Label, fold and metadata files (issue 13, item 5) through inspect: zero cases, train/test
+# overlap, one-class folds, encodings, folders given as files.
+printf 'image,level\n' > "$work/header-only.csv"
+expect fail "header-only.csv: no cases" -- "$dermtl" inspect --labels "$work/header-only.csv"
+mkdir -p "$work/meta/meta"
+printf 'diagnosis,level_of_diagnostic_difficulty,location,derm\nmelanoma,low,acral,a.jpg\n' > "$work/meta/meta/meta.csv"
+expect fail "meta.csv: no cases" -- "$dermtl" inspect --atlas "$work/meta/meta/meta.csv"
+printf 'image,level\na1,0\na2,1\na3,0\na4,1\n' > "$work/four.csv"
+printf 'Fold_1:\n  - []\n  - []\n' > "$work/empty-folds.yml"
+expect fail "Fold_1 train lists no images" -- "$dermtl" inspect --labels "$work/four.csv" --folds "$work/empty-folds.yml"
+printf 'Fold_1:\n  - [a1, a3]\n  - [a2, a4]\n' > "$work/one-class.yml"
+expect fail "one-class.yml:2: Fold_1 train holds one class only" -- \
+  "$dermtl" inspect --labels "$work/four.csv" --folds "$work/one-class.yml"
+isic="$work/isic2016"
+mkdir -p "$isic/ISBI2016_ISIC_Part3_Training_Data" "$isic/ISBI2016_ISIC_Part3_Test_Data"
+printf 'ISIC_0000000,benign\nISIC_0000001,malignant\n' > "$isic/ISBI2016_ISIC_Part3_Training_GroundTruth.csv"
+printf 'ISIC_0000002,0.0\nISIC_0000001,1.0\n' > "$isic/ISBI2016_ISIC_Part3_Test_GroundTruth.csv"
+for f in Training_Data/ISIC_0000000 Training_Data/ISIC_0000001 Test_Data/ISIC_0000001 Test_Data/ISIC_0000002; do
+  printf 'x' > "$isic/ISBI2016_ISIC_Part3_$f.png"  # inspect resolves images by name; it does not decode them
+done
+expect fail "Test_GroundTruth.csv:2: test id 'ISIC_0000001' is also in training" -- "$dermtl" inspect --isic2016 "$isic"
+printf 'ISIC_0000000,beningn\nISIC_0000001,malignant\n' > "$isic/ISBI2016_ISIC_Part3_Training_GroundTruth.csv"
+expect fail "Training_GroundTruth.csv:1: label 'beningn'" -- "$dermtl" inspect --isic2016 "$isic"
+printf '\xff\xfei\0m\0' > "$work/utf16.csv"
+expect fail "utf16.csv: UTF-16 file" -- "$dermtl" inspect --labels "$work/utf16.csv"
+mkdir -p "$work/dir.csv"
+expect fail "dir.csv: is a folder" -- "$dermtl" inspect --labels "$work/dir.csv"
+printf 'image,level\na,0\nb,1000000\n' > "$work/huge-label.csv"
+expect fail "huge-label.csv:3: level" -- "$dermtl" inspect --labels "$work/huge-label.csv"
+
 # The CUDA cells: in a build with CUDA they are listed, and a run on a machine without a usable GPU
 # (every device hidden here) fails at first use with "no CUDA device"; without CUDA, --backend cuda
 # says how to get it.

@@ -8,6 +8,10 @@
 #include "support/compare.hpp"
 
 #include <fstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "support/oracle.hpp"
 
@@ -16,6 +20,7 @@
 #include "dermtl/data/folds.hpp"
 #include "dermtl/data/reference_folds.hpp"
 #include "programs/inspect.hpp"
+#include "programs/option_checks.hpp"
 #include "programs/study.hpp"
 #include "programs/tables.hpp"
 
@@ -208,6 +213,24 @@ TEST_CASE("results read back from a results folder equal the stored ones", "[pro
     CHECK(la.folds[1].predictions.scores == a.folds[1].predictions.scores);
     CHECK(la.auc.mean == a.auc.mean);
     CHECK_THROWS_WITH(programs::load_results(dir / "nothing"), Catch::Contains("expected a results folder"));
+
+    // The run folder OUT (as docs/reproducing.md passes it) and OUT/work are understood too.
+    std::filesystem::create_directories(dir / "run" / "work");
+    std::filesystem::rename(dir / "results", dir / "run" / "work" / "results");
+    CHECK(programs::load_results(dir / "run").size() == 2);
+    CHECK(programs::load_results(dir / "run" / "work").size() == 2);
+    // A user's notes.json or a JSON array beside the fold results is not a fold result, and not
+    // "an incompatible version": it is left alone.
+    const auto cell_folder = dir / "run" / "work" / "results" / protocol::folder_name(a.id);
+    std::ofstream(cell_folder / "notes.json") << R"({"note": "rerun with more epochs"})";
+    std::ofstream(cell_folder / "list.json") << "[1, 2, 3]";
+    std::ofstream(dir / "run" / "work" / "results" / "notes.json") << "{}";
+    const auto again = programs::load_results(dir / "run");
+    REQUIRE(again.size() == 2);
+    CHECK((again[0].id == a.id ? again[0] : again[1]).folds.size() == 2);
+    // A fold result whose cell has the wrong types names the file.
+    std::ofstream(cell_folder / "Fold_9.json") << nlohmann::json{{"format", dermtl::results_format}, {"fold", "Fold_9"}}.dump();
+    CHECK_THROWS_WITH(programs::load_results(dir / "run"), Catch::Contains("Fold_9.json"));
 }
 
 TEST_CASE("inspect: class counts overall and per fold, and the ids without an image", "[programs][inspect]") {
@@ -247,4 +270,48 @@ TEST_CASE("data options: clear errors for missing or wrong paths", "[programs][e
     CHECK(programs::fold_repetitions("2") == 1);
     CHECK(programs::fold_repetitions("3x2") == 3);
     CHECK_THROWS_WITH(programs::fold_repetitions("10"), Catch::Contains("expected 5x2, 2 or Rx2"));
+}
+
+namespace {
+// Parses `args` with the run options; returns CLI11's message ("" when accepted).
+std::string parse_run_options(std::vector<std::string> args, programs::run_settings& s) {
+    CLI::App app;
+    programs::add_run_options(app, s);
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+    try {
+        app.parse(reversed);
+        return {};
+    } catch (const CLI::ParseError& e) {
+        return e.what();
+    }
+}
+}  // namespace
+
+TEST_CASE("run options: numbers are range-checked while parsing, naming the option", "[programs][options]") {
+    using Catch::Contains;
+    programs::run_settings s;
+    CHECK(parse_run_options({"--epochs", "-3"}, s) == "--epochs: expected a whole number from 1 to 10000, found '-3' (negative)");
+    CHECK(s.epochs == 60);  // untouched, not 2^64-3
+    for (const auto& [option, bad] : std::vector<std::pair<std::string, std::string>>{
+             {"--epochs", "0"}, {"--epochs", "10001"}, {"--epochs", "+5"}, {"--epochs", "0x10"}, {"--epochs", "1e3"},
+             {"--epochs", "99999999999999999999999"}, {"--batch-size", "0"}, {"--batch-size", "4097"},
+             {"--lr", "0"}, {"--lr", "10.5"}, {"--lr", "nan"}, {"--lr", "-inf"}, {"--lr", ""}, {"--momentum", "1"},
+             {"--momentum", "-0.01"}, {"--l2", "1"}, {"--seed", "-1"}, {"--seed", "18446744073709551616"},
+             {"--max-folds", "-1"}, {"--folds", "0x2"}, {"--folds", "1001x2"}, {"--folds", "5x3"}}) {
+        INFO(option << " " << bad);
+        CHECK_THAT(parse_run_options({option, bad}, s), Contains(option + ": expected"));
+    }
+    // Accepted values arrive as written, in decimal (CLI11 alone would read "010" as octal 8).
+    REQUIRE(parse_run_options({"--epochs", "010", "--batch-size", "4096", "--lr", "10", "--momentum", "0",
+                               "--l2", "0.999", "--seed", "18446744073709551615", "--max-folds", "0", "--folds", "1000x2"},
+                              s) == "");
+    CHECK(s.epochs == 10);
+    CHECK(s.batch_size == 4096);
+    CHECK(s.learning_rate == 10.0f);
+    CHECK(s.seed == 18446744073709551615ull);
+    CHECK(programs::fold_repetitions(s.folds) == 1000);
+    // A long argument is cut in the message.
+    const std::string message = parse_run_options({"--lr", std::string(100000, '7') + "x"}, s);
+    CHECK_THAT(message, Contains("--lr: expected") && Contains("(100001 characters)"));
+    CHECK(message.size() < 200);
 }

@@ -1,8 +1,10 @@
 #pragma once
 // dermtl's one error hierarchy. Every message names the operation, what was expected, what was
 // found, and where (file:line, layer index and name, ...). Catch `dermtl::error` for all of them.
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace dermtl {
 
@@ -34,5 +36,15 @@ struct backend_error : error {
 struct numeric_error : error {
     using error::error;
 };
+
+// A value echoed in an error message, in single quotes and cut to about `max` characters: a
+// 2 MB field becomes 'its first 80 characters...' (2097152 characters), so the message stays
+// one readable line.
+inline std::string quoted_value(std::string_view value, std::size_t max = 80) {
+    std::string out(1, '\'');
+    out.append(value.substr(0, max));
+    if (value.size() <= max) return out += '\'';
+    return out.append("...' (").append(std::to_string(value.size())).append(" characters)");
+}
 
 }  // namespace dermtl

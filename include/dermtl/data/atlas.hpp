@@ -8,7 +8,8 @@
 // extension and case.
 // Ensures: acral lesions dropped when exclude_acral (the paper's choice); ids are the lower-case
 // image stems (`aal002`), as in the reference implementation's protocol files; labels follow
-// `task`, samples the task removes are dropped. Errors name meta.csv:line and the value.
+// `task`, samples the task removes are dropped; no case left is an error. Errors name
+// meta.csv:line and the value.
 #include <filesystem>
 #include <cstddef>
 #include <array>
@@ -45,6 +46,7 @@ inline dataset load_atlas(const std::filesystem::path& meta_csv, const atlas_opt
     dataset d;
     d.name = "atlas";
     d.class_names = class_names_of(opt.task);
+    std::size_t acral = 0, outside_task = 0;
     for (std::size_t r = 1; r < table.rows.size(); ++r) {
         const auto& row = table.rows[r];
         table.require_columns(row, width, "derm7pt meta.csv header width");
@@ -58,13 +60,23 @@ inline dataset load_atlas(const std::filesystem::path& meta_csv, const atlas_opt
         s.id = io::id_key(io::stem_id(row[c_derm]));
         s.manifest = meta_csv;
         s.manifest_line = row.line;
-        if (opt.exclude_acral && s.location.find("acral") != std::string::npos) continue;
+        if (opt.exclude_acral && s.location.find("acral") != std::string::npos) {
+            ++acral;
+            continue;
+        }
         const auto l = label_of(s.dx, opt.task);
-        if (!l) continue;
+        if (!l) {
+            ++outside_task;
+            continue;
+        }
         s.label = *l;
         if (images) s.image = images->require(row[c_derm], where);
         d.samples.push_back(std::move(s));
     }
+    if (d.samples.empty())
+        throw io_error(meta_csv.string() + ": no cases: " + std::to_string(table.rows.size() - 1) + " data rows, " +
+                       std::to_string(acral) + " acral (excluded), " + std::to_string(outside_task) +
+                       " not in the task; expected at least one case");
     d.check();
     return d;
 }

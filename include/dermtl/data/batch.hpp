@@ -45,7 +45,7 @@ void fill_batch(const dataset& d, std::span<const std::size_t> indices, io::imag
             throw config_error("fill_batch: index " + std::to_string(i) + " out of range for " + d.name + " (" +
                                std::to_string(d.size()) + " samples)");
         if (d[i].image.empty())
-            throw config_error("fill_batch: sample '" + d[i].id + "' (" + d[i].where() +
+            throw config_error("fill_batch: sample " + quoted_value(d[i].id) + " (" + d[i].where() +
                                ") has no image path; load the dataset with its image folder");
         labels[slot] = d[i].label;
     }

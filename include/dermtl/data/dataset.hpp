@@ -77,11 +77,11 @@ struct dataset {
             const auto& s = samples[i];
             auto [it, fresh] = seen.emplace(key_of(s.id), i);
             if (!fresh)
-                throw io_error(s.where() + ": duplicate id '" + s.id + "' (first listed at " +
+                throw io_error(s.where() + ": duplicate id " + quoted_value(s.id) + " (first listed at " +
                                samples[it->second].where() + ")");
             if (s.label < -1 || s.label >= static_cast<int>(num_classes()))
-                throw io_error(s.where() + ": label " + std::to_string(s.label) + " of '" + s.id +
-                               "' out of range [0, " + std::to_string(num_classes()) + ")");
+                throw io_error(s.where() + ": label " + std::to_string(s.label) + " of " + quoted_value(s.id) +
+                               " out of range [0, " + std::to_string(num_classes()) + ")");
         }
         index_valid_ = false;
     }

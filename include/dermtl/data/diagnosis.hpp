@@ -104,7 +104,7 @@ inline diagnosis parse_diagnosis(std::string_view s, std::string_view where) {
     if (auto d = try_parse_diagnosis(s)) return *d;
     std::string known;
     for (std::size_t i = 0; i + 1 < diagnosis_count; ++i) known += (i ? ", " : "") + std::string(diagnosis_names[i]);
-    throw io_error(std::string(where) + ": unknown diagnosis '" + std::string(s) + "'; expected one of: " + known);
+    throw io_error(std::string(where) + ": unknown diagnosis " + quoted_value(s) + "; expected one of: " + known);
 }
 
 // The Atlas' level_of_diagnostic_difficulty; `unknown` where the dataset does not say.
@@ -122,8 +122,8 @@ inline difficulty parse_difficulty(std::string_view s, std::string_view where) {
     if (n == "low") return difficulty::low;
     if (n == "medium") return difficulty::medium;
     if (n == "high") return difficulty::high;
-    throw io_error(std::string(where) + ": unknown diagnostic difficulty '" + std::string(s) +
-                   "'; expected low, medium or high");
+    throw io_error(std::string(where) + ": unknown diagnostic difficulty " + quoted_value(s) +
+                   "; expected low, medium or high");
 }
 
 }  // namespace dermtl::data

@@ -3,11 +3,13 @@
 //
 // Ensures: classes are the subfolders in sorted order (label = position); ids are
 // "<class>/<file stem>"; images with any supported extension/case; an empty root or a class
-// folder without images is an io_error naming it. manifest_line is 0 (no manifest lines here).
+// folder without images is an io_error naming it; dangling links and symbolic-link loops are
+// skipped. manifest_line is 0 (no manifest lines here).
 #include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "dermtl/data/dataset.hpp"
@@ -17,10 +19,29 @@ namespace dermtl::data {
 
 inline dataset load_folder_tree(const std::filesystem::path& root, std::string name = "folders") {
     namespace fs = std::filesystem;
-    if (!fs::is_directory(root)) throw io_error("load_folder_tree: folder " + root.string() + " not found");
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) throw io_error("load_folder_tree: folder " + root.string() + " not found");
+    // Entries that cannot be followed (dangling links, symbolic-link loops) are skipped.
+    auto is_folder = [](const fs::directory_entry& e) {
+        std::error_code status;
+        return e.is_directory(status) && !status;
+    };
+    auto is_file = [](const fs::directory_entry& e) {
+        std::error_code status;
+        return e.is_regular_file(status) && !status;
+    };
+    auto entries = [](const fs::path& folder) {
+        std::vector<fs::directory_entry> out;
+        try {
+            for (const auto& e : fs::directory_iterator(folder)) out.push_back(e);
+        } catch (const fs::filesystem_error& e) {
+            throw io_error("load_folder_tree: cannot list " + folder.string() + ": " + e.code().message());
+        }
+        return out;
+    };
     std::vector<fs::path> classes;
-    for (const auto& e : fs::directory_iterator(root))
-        if (e.is_directory()) classes.push_back(e.path());
+    for (const auto& e : entries(root))
+        if (is_folder(e)) classes.push_back(e.path());
     std::sort(classes.begin(), classes.end());
     if (classes.empty()) throw io_error("load_folder_tree: " + root.string() + " has no class subfolders");
     dataset d;
@@ -28,8 +49,9 @@ inline dataset load_folder_tree(const std::filesystem::path& root, std::string n
     for (std::size_t c = 0; c < classes.size(); ++c) {
         d.class_names.push_back(classes[c].filename().string());
         std::vector<fs::path> files;
-        for (const auto& e : fs::directory_iterator(classes[c]))
-            if (e.is_regular_file() && io::has_image_extension(e.path().filename().string())) files.push_back(e.path());
+        for (const auto& e : entries(classes[c]))
+            if (is_file(e) && io::has_image_extension(e.path().filename().string()))
+                files.push_back(e.path());
         std::sort(files.begin(), files.end());
         if (files.empty()) throw io_error("load_folder_tree: class folder " + classes[c].string() + " holds no images");
         for (const auto& f : files) {

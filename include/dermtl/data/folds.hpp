@@ -8,7 +8,8 @@
 // keeps the diagnosis mix — the paper's "semi-random splits balancing diagnoses". Seeded and
 // deterministic (dermtl::rng), independent of the standard library.
 // stratified_validation_split: the paper's 10% stratified split of a training set (by label).
-// Ensures: check_fold() throws io_error when train and test overlap or an index is repeated.
+// Ensures: check_fold() throws io_error when train and test overlap, an index is repeated, a
+// part is empty or holds one class only.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -33,8 +34,11 @@ struct fold {
 using fold_set = std::vector<fold>;
 
 // Requires: `where` names the origin of the fold ("protocol1.yml" or "make_5x2_folds").
-// Ensures: every index < d.size(), no index twice in a list, train and test disjoint; otherwise
-// io_error naming where, the fold and the offending id.
+// Ensures: every index < d.size(), no index twice in a list, train and test disjoint, train and
+// test each non-empty and (in a labelled dataset) holding at least two classes -- a classifier
+// cannot be trained, nor an AUC measured, on one class; otherwise io_error naming where, the
+// fold and the offending id or the classes found. Checked when the data is loaded, so a bad
+// fold fails before any training, not after it.
 inline void check_fold(const fold& f, const dataset& d, std::string_view where) {
     std::vector<char> in(d.size(), 0);
     auto mark = [&](const std::vector<std::size_t>& list, char bit, const char* part) {
@@ -43,15 +47,33 @@ inline void check_fold(const fold& f, const dataset& d, std::string_view where) 
                 throw io_error(std::string(where) + ": " + f.name + " " + part + " index " + std::to_string(i) +
                                " out of range for " + std::to_string(d.size()) + " samples");
             if (in[i] & bit)
-                throw io_error(std::string(where) + ": " + f.name + " lists id '" + d[i].id + "' twice in " + part);
+                throw io_error(std::string(where) + ": " + f.name + " lists id " + quoted_value(d[i].id) + " twice in " +
+                               part);
             if (in[i])
-                throw io_error(std::string(where) + ": " + f.name + ": id '" + d[i].id +
-                               "' is in both train and test (train/test overlap)");
+                throw io_error(std::string(where) + ": " + f.name + ": id " + quoted_value(d[i].id) +
+                               " is in both train and test (train/test overlap)");
             in[i] |= bit;
         }
     };
     mark(f.train, 1, "train");
     mark(f.test, 2, "test");
+    const bool labelled = std::any_of(d.samples.begin(), d.samples.end(), [](const sample& s) { return s.label >= 0; });
+    for (const auto* part : {"train", "test"}) {
+        const auto& list = part[1] == 'r' ? f.train : f.test;
+        if (list.empty())
+            throw io_error(std::string(where) + ": " + f.name + " " + part + " lists no images; expected a non-empty " +
+                           part + " set");
+        if (!labelled) continue;
+        std::map<int, std::size_t> per_class;
+        for (auto i : list) ++per_class[d[i].label];
+        if (per_class.size() >= 2) continue;
+        const int l = per_class.begin()->first;
+        const std::string name = l >= 0 && std::size_t(l) < d.num_classes() ? d.class_names[std::size_t(l)]
+                                                                           : "label " + std::to_string(l);
+        throw io_error(std::string(where) + ": " + f.name + " " + part + " holds one class only (" + name + ", " +
+                       std::to_string(list.size()) + " images); expected at least two classes, to train a "
+                       "classifier and measure its AUC");
+    }
 }
 
 // Stratum of a sample: (diagnosis, label). For tasks without diagnoses this is the label.

@@ -4,13 +4,16 @@
 // Represents: one ground-truth CSV and its image folder. Both official variants are read:
 //   training GT  `ISIC_0000000,benign` / `ISIC_0000001,malignant`
 //   test GT      `ISIC_0000003,0.0`    / `...,1.0` (some copies `0` / `1`)
-// with or without a header line (such as `img_id,Label`): a first row whose label is not a
-// valid value is taken as the header.
+// with or without a header line (such as `img_id,Label`). The first row is a header only if it
+// looks like one: its label is not a valid value and neither field holds a digit (column names
+// do not, ISIC ids always do). So a headerless file whose first row has a typo
+// (`ISIC_0000000,beningn`) is an error naming file:1, not a dropped row.
 // Ensures: label 1 = malignant (diagnosis melanoma: every malignant case of Part 3 is a
 // melanoma), 0 = benign (diagnosis benign_unspecified); class_names {"benign","malignant"};
 // images resolved in `image_dir` (ISIC_<7 digits>.jpg, any supported extension/case) unless
 // `image_dir` is empty. Errors (empty CSV, wrong column count, unknown label, duplicate id,
-// missing image) are io_errors naming file, line and value.
+// missing image, no cases; in the challenge layout, an id in both training and test) are
+// io_errors naming file, line and value.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -34,6 +37,11 @@ inline std::optional<int> isic2016_value(const std::string& v) {
     if (l == "malignant" || l == "1" || l == "1.0") return 1;
     return std::nullopt;
 }
+inline bool looks_like_header(const io::csv_row& row) {
+    for (const auto& f : row.fields)
+        if (isic2016_value(f) || f.find_first_of("0123456789") != std::string::npos) return false;
+    return true;
+}
 }  // namespace detail
 
 inline dataset load_isic2016(const std::filesystem::path& ground_truth_csv, const std::filesystem::path& image_dir = {}) {
@@ -48,9 +56,10 @@ inline dataset load_isic2016(const std::filesystem::path& ground_truth_csv, cons
         table.require_columns(row, 2, "image id, benign|malignant or 0|1");
         auto value = detail::isic2016_value(row[1]);
         if (!value) {
-            if (r == 0) continue;  // header line
-            throw io_error(table.where(row) + ": label '" + row[1] + "' of '" + row[0] +
-                           "' out of range; expected benign, malignant, 0, 1, 0.0 or 1.0");
+            if (r == 0 && detail::looks_like_header(row)) continue;  // header line
+            throw io_error(table.where(row) + ": label " + quoted_value(row[1]) + " of " + quoted_value(row[0]) +
+                           " out of range; expected benign, malignant, 0, 1, 0.0 or 1.0" +
+                           (r == 0 ? " (a first row is taken as a header only when neither field holds a digit)" : ""));
         }
         sample s;
         s.id = row[0];
@@ -62,6 +71,9 @@ inline dataset load_isic2016(const std::filesystem::path& ground_truth_csv, cons
         if (images) s.image = images->require(s.id, s.where());
         d.samples.push_back(std::move(s));
     }
+    if (d.samples.empty())
+        throw io_error(ground_truth_csv.string() + ": no cases (a header line only); expected rows "
+                       "'ISIC_<id>,benign|malignant' or 'ISIC_<id>,0|1'");
     d.check();
     return d;
 }
@@ -71,9 +83,16 @@ inline dataset load_isic2016(const std::filesystem::path& ground_truth_csv, cons
 struct isic2016_split {
     dataset training, test;
 };
+// Ensures: no id is in both training and test (io_error naming both files and lines).
 inline isic2016_split load_isic2016_challenge(const std::filesystem::path& root) {
-    return {load_isic2016(root / isic2016_training_ground_truth, root / isic2016_training_folder),
-            load_isic2016(root / isic2016_test_ground_truth, root / isic2016_test_folder)};
+    isic2016_split split{load_isic2016(root / isic2016_training_ground_truth, root / isic2016_training_folder),
+                         load_isic2016(root / isic2016_test_ground_truth, root / isic2016_test_folder)};
+    for (const auto& s : split.test.samples)
+        if (const auto i = split.training.find(s.id))
+            throw io_error(s.where() + ": test id " + quoted_value(s.id) + " is also in training (" +
+                           split.training[*i].where() + "); expected disjoint training and test sets "
+                           "(train/test overlap)");
+    return split;
 }
 
 }  // namespace dermtl::data

@@ -32,8 +32,8 @@ inline dataset load_isic2017(const std::filesystem::path& ground_truth_csv, cons
         const bool mel = parse_flag(row[c_mel], table.where(row), "melanoma");
         const bool sk = parse_flag(row[c_sk], table.where(row), "seborrheic_keratosis");
         if (mel && sk)
-            throw io_error(table.where(row) + ": '" + row[c_id] +
-                           "' flagged both melanoma and seborrheic_keratosis (label out of range)");
+            throw io_error(table.where(row) + ": " + quoted_value(row[c_id]) +
+                           " flagged both melanoma and seborrheic_keratosis (label out of range)");
         sample s;
         s.id = row[c_id];
         s.dataset = d.name;
@@ -44,6 +44,9 @@ inline dataset load_isic2017(const std::filesystem::path& ground_truth_csv, cons
         if (images) s.image = images->require(s.id, s.where());
         d.samples.push_back(std::move(s));
     }
+    if (d.samples.empty())
+        throw io_error(ground_truth_csv.string() + ": no cases (a header line only); expected rows of "
+                       "'image_id,melanoma,seborrheic_keratosis' values after it");
     d.check();
     return d;
 }

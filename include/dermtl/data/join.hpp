@@ -22,7 +22,7 @@ inline std::size_t attach_metadata(dataset& target, const dataset& source, bool 
         const auto j = source.find(s.id);
         if (!j) {
             if (require_all)
-                throw io_error(s.where() + ": id '" + s.id + "' not found in " + source.name + " (" +
+                throw io_error(s.where() + ": id " + quoted_value(s.id) + " not found in " + source.name + " (" +
                                (source.size() ? source[0].manifest.string() : std::string("empty dataset")) + ")");
             ++unmatched;
             continue;

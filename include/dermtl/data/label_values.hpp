@@ -20,8 +20,9 @@ inline int parse_label(std::string_view text, int lo, int hi, std::string_view w
     const auto* e = text.data() + text.size();
     auto [p, ec] = std::from_chars(b, e, v);
     if (text.empty() || ec != std::errc() || p != e || v != std::floor(v))
-        throw io_error(std::string(where) + ": " + std::string(column) + " '" + std::string(text) +
-                       "' is not an integer label");
+        throw io_error(std::string(where) + ": " + std::string(column) + " " + quoted_value(text) +
+                       " is not an integer label; expected an integer in [" + std::to_string(lo) + ", " +
+                       std::to_string(hi) + "]");
     if (v < lo || v > hi)
         throw io_error(std::string(where) + ": " + std::string(column) + " " + std::string(text) + " out of range [" +
                        std::to_string(lo) + ", " + std::to_string(hi) + "]");

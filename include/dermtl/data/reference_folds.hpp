@@ -5,16 +5,19 @@
 // Label CSV: header `image,level`, ids without extension (`ISIC_0000000,0`, `ael514,1`).
 // Fold YAML: keys Fold_1..Fold_K, each a list of two lists `[train ids]`, `[test ids]`; ids carry
 // `.tiff` except (quirk) the last of each list; the file may open with `#` comment lines.
-// Ensures: read_label_csv gives a dataset with labels in [0, num_classes) (num_classes = 0:
-// max label + 1); read_fold_yaml resolves every id against that dataset and checks each fold;
-// an id not in the label file, train/test overlap, a malformed fold: io_error naming the YAML
-// file, line and id. write_* produce files the readers (and the reference code) accept.
+// Ensures: read_label_csv gives a non-empty dataset with labels in [0, num_classes)
+// (num_classes = 0: max label + 1, at most max_inferred_classes); read_fold_yaml resolves every
+// id against that dataset and checks each fold (check_fold: non-empty, two classes or more);
+// an id not in the label file, train/test overlap, a malformed fold, a key or id that is not a
+// plain value: io_error naming the YAML file, line and id. write_* produce files the readers
+// (and the reference code) accept.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,12 +39,16 @@ struct label_csv_options {
     bool recursive_images = true;             // also search subfolders (ISIC's two challenge folders)
 };
 
+// The most classes read_label_csv infers from the labels alone (ImageNet's 1000): a larger label
+// is a typo, not a class (level 1000000 would otherwise make a 1,000,001-class task).
+inline constexpr int max_inferred_classes = 1000;
+
 inline dataset read_label_csv(const std::filesystem::path& csv, const label_csv_options& opt = {}) {
     const auto table = io::read_csv(csv);
     const std::size_t c_id = table.column("image"), c_level = table.column("level");
     const int hi = opt.num_classes > 0 ? opt.num_classes - 1
                    : !opt.class_names.empty() ? static_cast<int>(opt.class_names.size()) - 1
-                                              : 1 << 20;
+                                              : max_inferred_classes - 1;
     std::optional<io::image_index> images;
     if (!opt.image_dir.empty()) images.emplace(opt.image_dir, opt.recursive_images);
     dataset d;
@@ -56,11 +63,17 @@ inline dataset read_label_csv(const std::filesystem::path& csv, const label_csv_
         s.manifest = csv;
         s.manifest_line = row.line;
         if (s.id.empty()) throw io_error(s.where() + ": empty image id");
-        s.label = parse_label(row[c_level], 0, hi, s.where(), "level");
+        s.label = parse_label(row[c_level], 0, hi, s.where(),
+                              opt.num_classes > 0 || !opt.class_names.empty()
+                                  ? "level"
+                                  : "level (at most " + std::to_string(max_inferred_classes) +
+                                        " classes when the class count is inferred)");
         max_label = std::max(max_label, s.label);
         if (images) s.image = images->require(s.id, s.where());
         d.samples.push_back(std::move(s));
     }
+    if (d.samples.empty())
+        throw io_error(csv.string() + ": no cases (a header line only); expected rows 'image,level' after it");
     if (!opt.class_names.empty()) d.class_names = opt.class_names;
     else {
         const int k = opt.num_classes > 0 ? opt.num_classes : max_label + 1;
@@ -70,8 +83,27 @@ inline dataset read_label_csv(const std::filesystem::path& csv, const label_csv_
     return d;
 }
 
+namespace detail {
+// A YAML key or list item as text; io_error naming file:line when it is a list or a map (where
+// yaml-cpp would throw "bad conversion" with no file named).
+inline std::string yaml_scalar(const YAML::Node& n, const std::filesystem::path& yml, std::string_view what) {
+    const std::string where = yml.string() + ":" + std::to_string(n.Mark().line + 1);
+    if (!n.IsScalar())
+        throw io_error(where + ": " + std::string(what) + ": expected a plain value, found " +
+                       (n.IsSequence() ? "a list" : n.IsMap() ? "a map" : "nothing"));
+    try {
+        return n.as<std::string>();
+    } catch (const YAML::Exception& e) {
+        throw io_error(where + ": " + std::string(what) + ": " + e.msg);
+    }
+}
+}  // namespace detail
+
 inline fold_set read_fold_yaml(const std::filesystem::path& yml, const dataset& d) {
-    const std::string text = io::read_text_file(yml);
+    std::string text = io::read_text_file(yml);
+    // CR-only line ends (classic Mac) are line ends, as in the CSV reader.
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) text[i] = '\n';
     YAML::Node root;
     try {
         root = YAML::Load(text);
@@ -79,9 +111,12 @@ inline fold_set read_fold_yaml(const std::filesystem::path& yml, const dataset& 
         throw io_error(yml.string() + ":" + std::to_string(e.mark.line + 1) + ": malformed fold YAML: " + e.msg);
     }
     if (!root.IsMap() || root.size() == 0) throw io_error(yml.string() + ": expected a map of Fold_1..Fold_K, found none");
-    std::vector<std::pair<int, YAML::Node>> keyed;
+    // (fold number, position in `nodes`): sorted by number without moving the YAML nodes, whose
+    // assignment rebinds what they refer to (yaml-cpp's reference semantics) and so would mix folds.
+    std::vector<std::pair<int, std::size_t>> keyed;
+    std::vector<YAML::Node> nodes;
     for (const auto& kv : root) {
-        const std::string key = kv.first.as<std::string>();
+        const std::string key = detail::yaml_scalar(kv.first, yml, "fold key");
         const std::string where = yml.string() + ":" + std::to_string(kv.first.Mark().line + 1);
         int n = 0;
         try {
@@ -90,16 +125,21 @@ inline fold_set read_fold_yaml(const std::filesystem::path& yml, const dataset& 
             n = std::stoi(key.substr(5), &used);
             if (used != key.size() - 5 || n < 1) throw std::invalid_argument(key);
         } catch (const std::exception&) {
-            throw io_error(where + ": unexpected key '" + key + "'; expected Fold_1 .. Fold_K");
+            throw io_error(where + ": unexpected key " + quoted_value(key) + "; expected Fold_1 .. Fold_K");
         }
-        keyed.emplace_back(n, kv.second);
+        keyed.emplace_back(n, nodes.size());
+        nodes.push_back(kv.second);
         if (!kv.second.IsSequence() || kv.second.size() != 2 || !kv.second[0].IsSequence() || !kv.second[1].IsSequence())
             throw io_error(where + ": " + key + " must be a list of two lists ([train ids], [test ids])");
     }
-    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(keyed.begin(), keyed.end());
     fold_set folds;
     for (std::size_t k = 0; k < keyed.size(); ++k) {
-        const auto& [n, node] = keyed[k];
+        const int n = keyed[k].first;
+        const YAML::Node& node = nodes[keyed[k].second];
+        if (k > 0 && keyed[k - 1].first == n)
+            throw io_error(yml.string() + ":" + std::to_string(node.Mark().line + 1) + ": Fold_" + std::to_string(n) +
+                           " given twice; expected each of Fold_1..Fold_K once");
         if (n != static_cast<int>(k) + 1)
             throw io_error(yml.string() + ": folds must be numbered Fold_1..Fold_K; Fold_" + std::to_string(k + 1) +
                            " is missing");
@@ -109,21 +149,23 @@ inline fold_set read_fold_yaml(const std::filesystem::path& yml, const dataset& 
         for (int part = 0; part < 2; ++part) {
             auto& list = part == 0 ? f.train : f.test;
             for (const auto& item : node[part]) {
-                const std::string id = item.as<std::string>();
+                const std::string id = detail::yaml_scalar(item, yml, f.name + (part ? " test id" : " train id"));
                 const std::string where = yml.string() + ":" + std::to_string(item.Mark().line + 1);
                 auto idx = d.find(id);
                 if (!idx)
-                    throw io_error(where + ": " + f.name + (part ? " test" : " train") + " names id '" + id +
-                                   "' which is not in the label file");
+                    throw io_error(where + ": " + f.name + (part ? " test" : " train") + " names id " + quoted_value(id) +
+                                   " which is not in the label file");
                 if (in[*idx] == part + 1)
-                    throw io_error(where + ": " + f.name + " lists id '" + id + "' twice in " + (part ? "test" : "train"));
+                    throw io_error(where + ": " + f.name + " lists id " + quoted_value(id) + " twice in " +
+                                   (part ? "test" : "train"));
                 if (in[*idx])
-                    throw io_error(where + ": " + f.name + ": id '" + id + "' is in both train and test (train/test overlap)");
+                    throw io_error(where + ": " + f.name + ": id " + quoted_value(id) +
+                                   " is in both train and test (train/test overlap)");
                 in[*idx] = static_cast<char>(part + 1);
                 list.push_back(*idx);
             }
         }
-        check_fold(f, d, yml.string());
+        check_fold(f, d, yml.string() + ":" + std::to_string(node.Mark().line + 1));
         folds.push_back(std::move(f));
     }
     return folds;

@@ -38,6 +38,8 @@ inline dataset load_retinopathy(const std::filesystem::path& labels_csv, const s
         if (images) s.image = images->require(s.id, s.where());
         d.samples.push_back(std::move(s));
     }
+    if (d.samples.empty())
+        throw io_error(labels_csv.string() + ": no cases (a header line only); expected rows of 'image,level' after it");
     d.check();
     return d;
 }

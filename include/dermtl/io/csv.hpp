@@ -3,14 +3,21 @@
 //
 // Represents: the rows of a comma-separated file as text fields, each row tagged with the
 // 1-based line it started on, so every later error can name file:line and the offending value.
-// Accepts: a UTF-8 byte-order mark, CRLF or LF line ends, blank lines (skipped), RFC 4180
-// quoting (quoted fields may hold commas, doubled quotes and newlines), blanks around fields
-// (trimmed unless quoted).
+// Accepts: a UTF-8 byte-order mark, CRLF, LF or CR-only (classic Mac Excel) line ends, blank
+// lines (skipped), RFC 4180 quoting (quoted fields may hold commas, doubled quotes and
+// newlines), blanks around fields (trimmed unless quoted).
 // Ensures: an empty file (or one with only blank lines) is an io_error "<file>: empty CSV";
-// a missing or unreadable file is an io_error naming it.
+// a missing or unreadable file, a folder, a UTF-16/UTF-32 or binary file is an io_error naming
+// it; a header naming the looked-up column twice is an io_error naming file:line and column.
+// Values echoed in errors are cut to about 80 characters (dermtl::quoted).
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstddef>
+#include <cstring>
+#include <exception>
 #include <filesystem>
+#include <system_error>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -36,15 +43,19 @@ struct csv_table {
 
     // Throws io_error "<file>:<line>: expected N columns, found M (...)" for a row of another width.
     void require_columns(const csv_row& r, std::size_t n, std::string_view what) const {
-        if (r.size() != n) {
-            std::string text;
-            for (std::size_t i = 0; i < r.size(); ++i) text += (i ? "," : "") + r.fields[i];
+        if (r.size() != n)
             throw io_error(where(r) + ": expected " + std::to_string(n) + " columns (" + std::string(what) +
-                           "), found " + std::to_string(r.size()) + " in '" + text + "'");
-        }
+                           "), found " + std::to_string(r.size()) + " in " + quoted_value(joined(r)));
     }
-    // Index of the named header column (case-insensitive), or io_error naming the header line.
+    // Index of the named header column (case-insensitive), or io_error naming the header line
+    // when it is missing or named twice (which of the two would be meant is unknowable).
     std::size_t column(std::string_view name) const;
+
+    static std::string joined(const csv_row& r) {
+        std::string text;
+        for (std::size_t i = 0; i < r.size(); ++i) text += (i ? "," : "") + r.fields[i];
+        return text;
+    }
 };
 
 inline std::string lower(std::string_view s) {
@@ -62,16 +73,43 @@ inline std::string trim(std::string_view s) {
 
 inline std::size_t csv_table::column(std::string_view name) const {
     const auto& h = rows.front();
+    std::size_t found = h.size();
     for (std::size_t i = 0; i < h.size(); ++i)
-        if (lower(h[i]) == lower(name)) return i;
-    std::string text;
-    for (std::size_t i = 0; i < h.size(); ++i) text += (i ? "," : "") + h.fields[i];
-    throw io_error(where(h) + ": header has no column '" + std::string(name) + "'; found '" + text + "'");
+        if (lower(h[i]) == lower(name)) {
+            if (found != h.size())
+                throw io_error(where(h) + ": header names column '" + std::string(name) + "' twice (columns " +
+                               std::to_string(found + 1) + " and " + std::to_string(i + 1) +
+                               "); expected each column once");
+            found = i;
+        }
+    if (found != h.size()) return found;
+    throw io_error(where(h) + ": header has no column '" + std::string(name) + "'; found " + quoted_value(joined(h)));
+}
+
+// Throws io_error naming the file when the text is not UTF-8 (or ASCII): a UTF-16 or UTF-32
+// byte-order mark, or NUL bytes (UTF-16 without a mark, or a binary file).
+inline void require_utf8_text(std::string_view text, const std::filesystem::path& file) {
+    const auto starts = [&](std::string_view p) { return text.substr(0, p.size()) == p; };
+    if (starts(std::string_view("\xFF\xFE\0\0", 4)) || starts(std::string_view("\0\0\xFE\xFF", 4)))
+        throw io_error(file.string() + ": UTF-32 file (byte-order mark); expected UTF-8 text: save it as UTF-8");
+    if (starts("\xFF\xFE") || starts("\xFE\xFF"))
+        throw io_error(file.string() + ": UTF-16 file (byte-order mark); expected UTF-8 text: save it as UTF-8");
+    const auto nul = text.find('\0');
+    if (nul == std::string_view::npos) return;
+    // UTF-16 text without a mark: ASCII characters with a NUL beside each.
+    std::size_t nuls = 0, n = std::min<std::size_t>(text.size(), 4096);
+    for (std::size_t i = 0; i < n; ++i) nuls += text[i] == '\0';
+    if (n >= 2 && nuls * 3 >= n)
+        throw io_error(file.string() + ": UTF-16 file (NUL bytes between the characters); expected UTF-8 text: "
+                       "save it as UTF-8");
+    throw io_error(file.string() + ": NUL byte at offset " + std::to_string(nul) +
+                   "; expected a UTF-8 text file, found binary content");
 }
 
 inline csv_table parse_csv(std::string_view text, const std::filesystem::path& file) {
     csv_table t;
     t.file = file;
+    require_utf8_text(text, file);
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     std::size_t line = 1, i = 0;
     while (i < text.size()) {
@@ -90,7 +128,7 @@ inline csv_table parse_csv(std::string_view text, const std::filesystem::path& f
                         quoted = false;
                     }
                 } else {
-                    if (c == '\n') ++line;
+                    if (c == '\n' || (c == '\r' && (i >= text.size() || text[i] != '\n'))) ++line;
                     field += c;
                 }
             } else if (c == '"' && trim(field).empty()) {
@@ -100,10 +138,11 @@ inline csv_table parse_csv(std::string_view text, const std::filesystem::path& f
                 row.fields.push_back(was_quoted ? field : trim(field));
                 field.clear();
                 was_quoted = false;
-            } else if (c == '\n') {
+            } else if (c == '\n' || c == '\r') {  // LF, CRLF or a lone CR (classic Mac) ends the row
+                if (c == '\r' && i < text.size() && text[i] == '\n') ++i;
                 ++line;
                 row_done = true;
-            } else if (c != '\r') {
+            } else {
                 field += c;
             }
         }
@@ -116,13 +155,31 @@ inline csv_table parse_csv(std::string_view text, const std::filesystem::path& f
     return t;
 }
 
+// The bytes of a text file. Throws io_error naming the file when it is missing, a folder, a
+// symbolic-link loop, unreadable, or not UTF-8 text (require_utf8_text).
 inline std::string read_text_file(const std::filesystem::path& file) {
-    if (!std::filesystem::exists(file)) throw io_error("read " + file.string() + ": file not found");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw io_error("read " + file.string() + ": cannot open");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto st = fs::status(file, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw io_error("read " + file.string() + ": cannot reach the file (" + ec.message() + ")");
+    if (!fs::exists(st)) throw io_error("read " + file.string() + ": file not found");
+    if (fs::is_directory(st)) throw io_error("read " + file.string() + ": is a folder; expected a file");
+    std::string text;
+    try {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) throw io_error("read " + file.string() + ": cannot open (" + std::strerror(errno) + ")");
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        if (in.bad()) throw io_error("read " + file.string() + ": read failed");
+        text = ss.str();
+    } catch (const io_error&) {
+        throw;
+    } catch (const std::exception& e) {  // basic_filebuf::underflow and other stream failures
+        throw io_error("read " + file.string() + ": " + e.what());
+    }
+    require_utf8_text(text, file);
+    return text;
 }
 
 inline csv_table read_csv(const std::filesystem::path& file) { return parse_csv(read_text_file(file), file); }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <unordered_map>
 
 #include "dermtl/core/error.hpp"
@@ -62,19 +63,33 @@ public:
     // Requires: `root` is an existing folder (io_error otherwise). recursive: also index subfolders,
     // keyed both by relative path and by bare name (a bare name found in two folders is ambiguous
     // and must then be looked up by relative path).
+    // Entries that cannot be followed -- dangling links, symbolic-link loops, unreadable
+    // subfolders -- are skipped like any other non-image: a manifest that names one then gets
+    // require()'s "no image file" error naming its line. Other file-system failures are
+    // io_errors naming the folder.
     explicit image_index(const std::filesystem::path& root, bool recursive = false) : root_(root) {
         namespace fs = std::filesystem;
-        if (!fs::is_directory(root)) throw io_error("image_index: image folder " + root.string() + " not found");
+        std::error_code ec;
+        if (!fs::is_directory(root, ec))
+            throw io_error("image_index: image folder " + root.string() + " not found" +
+                           (ec && ec != std::errc::no_such_file_or_directory ? " (" + ec.message() + ")" : ""));
         auto add = [&](const fs::directory_entry& e) {
-            if (!e.is_regular_file() || !has_image_extension(e.path().filename().string())) return;
-            const std::string rel = fs::relative(e.path(), root).generic_string();
+            std::error_code status;
+            if (!e.is_regular_file(status) || status || !has_image_extension(e.path().filename().string())) return;
+            const std::string rel = e.path().lexically_relative(root).generic_string();
             put(by_path_, id_key(rel), e.path());
             put(by_name_, id_key(e.path().filename().string()), e.path());
         };
-        if (recursive)
-            for (const auto& e : fs::recursive_directory_iterator(root)) add(e);
-        else
-            for (const auto& e : fs::directory_iterator(root)) add(e);
+        try {
+            if (recursive)
+                for (const auto& e : fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied))
+                    add(e);
+            else
+                for (const auto& e : fs::directory_iterator(root, fs::directory_options::skip_permission_denied)) add(e);
+        } catch (const fs::filesystem_error& e) {
+            throw io_error("image_index: cannot list the image folder " + root.string() + ": " + e.code().message() +
+                           (e.path1().empty() ? "" : " at " + e.path1().string()));
+        }
     }
 
     const std::filesystem::path& root() const { return root_; }
@@ -92,7 +107,7 @@ public:
     // Requires: `where` = "<manifest>:<line>". Throws io_error when no image matches the id.
     std::filesystem::path require(std::string_view id, std::string_view where) const {
         if (auto p = find(id)) return *p;
-        throw io_error(std::string(where) + ": no image file for id '" + std::string(id) + "' in " + root_.string() +
+        throw io_error(std::string(where) + ": no image file for id " + quoted_value(id) + " in " + root_.string() +
                        " (looked for .jpg/.jpeg/.png/.tif/.tiff, any case)");
     }
 
