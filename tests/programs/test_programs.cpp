@@ -315,3 +315,36 @@ TEST_CASE("run options: numbers are range-checked while parsing, naming the opti
     CHECK_THAT(message, Contains("--lr: expected") && Contains("(100001 characters)"));
     CHECK(message.size() < 200);
 }
+
+TEST_CASE("reports use stored scores, list the configuration and refuse to mix configurations", "[programs][tables]") {
+    const auto& reg = apps::vgg_m_scaled_cells().registry;
+    auto a = fake_result(cell(reg, "vgg_m_64_8/cpu/none/finetune/malignant_vs_benign"), 1.0, 3);
+    auto b = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign"), 1.0, 4);
+    auto made_by = [](protocol::experiment_result& r, std::uint64_t seed) {
+        for (auto& f : r.folds)
+            f.config["fingerprint"] = {{"cell", r.id.str()}, {"data", "d1"}, {"seed", seed}, {"fold", f.fold}};
+    };
+    made_by(a, 1);
+    made_by(b, 1);
+    const auto rep = programs::report_of({a, b}, reg, "same", false);
+    bool listed = false;
+    for (const auto& [k, v] : rep.metadata) listed |= k == "configuration: seed" && v == "1";
+    CHECK(listed);
+
+    made_by(b, 2);
+    CHECK_THROWS_WITH(programs::report_of({a, b}, reg, "mixed", false),
+                      Catch::Contains("different configurations") && Catch::Contains("'seed'") &&
+                          Catch::Contains("--mixed"));
+    const auto mixed = programs::report_of({a, b}, reg, "mixed", false, true);
+    bool warned = false;
+    for (const auto& [k, v] : mixed.metadata) warned |= k == "WARNING" && v.find("different configurations") != std::string::npos;
+    CHECK(warned);
+
+    // A stored AUC that is not its scores' (an edited file) is refused when read back.
+    testing::scratch_dir dir("programs-tampered");
+    a.folds[0].auc = 42.0;
+    const protocol::results_store store(dir / "results" / protocol::folder_name(a.id));
+    for (const auto& f : a.folds) store.save(f);
+    CHECK_THROWS_WITH(programs::load_results(dir / "results"),
+                      Catch::Contains("Fold_1.json") && Catch::Contains("is not the AUC of its stored scores"));
+}
