@@ -95,13 +95,13 @@ for t in "${targets[@]}"; do
   timeouts=$(find "$run/artifacts" -name 'timeout-*' | wc -l)
   line="fuzz_$t: ${execs:-0} executions in ${seconds} s, coverage ${cov:-?}, crashes ${crashes}, timeouts ${timeouts}"
   echo "  $line"
-  # Replay up to 12 findings (the stack unwound through uninstrumented libraries too), grouped.
-  find "$run/artifacts" -type f | sort | head -12 | while read -r a; do
-    ( ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=0 timeout 60 "$bin" -rss_limit_mb=2048 -timeout=10 "$a" ) \
+  # Replay up to 8 findings (the stack unwound through uninstrumented libraries too), grouped.
+  find "$run/artifacts" -type f | sort | head -8 | while read -r a; do
+    ( ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=0 timeout 30 "$bin" -rss_limit_mb=2048 -timeout=10 "$a" ) \
       >"$run/replay.log" 2>&1 || true
     echo "$(describe "$run/replay.log")"
   done | sort | uniq -c | sed 's/^ */    /'
-  [ $((crashes + timeouts)) -le 12 ] || echo "    (12 of $((crashes + timeouts)) replayed; all inputs in $run/artifacts/)"
+  [ $((crashes + timeouts)) -le 8 ] || echo "    (8 of $((crashes + timeouts)) replayed; all inputs in $run/artifacts/)"
   if [ "$crashes" -gt 0 ]; then
     if [[ "$report_only" == *" $t "* ]]; then
       line+=" (report-only: FUZZ_REPORT_ONLY)"
