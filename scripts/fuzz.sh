@@ -50,8 +50,12 @@ echo "fuzz.sh: built ${targets[*]} with $cxx in $((SECONDS - t0)) s"
 # headers (else in the target, else the first frame), from a replay's log.
 describe() {
   local log=$1 what where
+  # Numbers that vary between inputs of one bug (sizes, addresses, YAML positions) are blanked.
   what=$(grep -m1 -E "fuzz finding:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:" "$log" |
-         sed -E 's/^==[0-9]+== ?//; s/ on address 0x[0-9a-f]+.*//; s/^fuzz finding: //' | cut -c1-220 || true)
+         sed -E 's/^==[0-9]+== ?//; s/ on address 0x[0-9a-f]+.*//; s/^fuzz finding: //; s/ \(pc 0x.*//' |
+         sed -E 's/0x[0-9a-f]{5,}/0x.../g; s/-?[0-9]{5,}/N/g; s/line [0-9]+, column [0-9]+/line L, column C/g' |
+         cut -c1-220 || true)
+  if [[ "$what" == fuzz_* ]]; then echo "$what"; return; fi  # the target's own message names the step
   for pattern in "/include/dermtl/" "/tests/fuzz/" " in "; do
     where=$(grep -m1 -E "^ +#[0-9]+ .*${pattern}" "$log" | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ (in )?//' |
             sed -E 's/\(.*\) (\/[^ ]+:[0-9]+)/ \1/' | cut -c1-220 || true)
@@ -59,6 +63,12 @@ describe() {
   done
   echo "${what:-(no message)} | at ${where:-?}"
 }
+
+# One scratch folder for every target process (tests/fuzz/fuzz_support.hpp), on tmpfs where there
+# is one, removed at the end: crashing processes leave their inputs' files behind.
+scratch=$(mktemp -d -p /dev/shm dermtl-fuzz.XXXXXX 2>/dev/null || mktemp -d -t dermtl-fuzz.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+export DERMTL_FUZZ_SCRATCH=$scratch
 
 failed=()
 summary=()
@@ -75,7 +85,7 @@ for t in "${targets[@]}"; do
     for f in tests/fuzz/findings/"$t"/*; do
       [ -f "$f" ] && [[ "$f" != *.md ]] || continue
       known=$((known + 1))
-      if ! "$bin" "$f" >"$run/replay.log" 2>&1; then
+      if ! ( "$bin" "$f"; exit $? ) >"$run/replay.log" 2>&1; then  # subshell: bash's "Aborted" goes to the log
         still=$((still + 1))
       else
         echo "  known finding $(basename "$f") no longer crashes: move it into tests/fuzz/corpus/$t/"
@@ -85,7 +95,7 @@ for t in "${targets[@]}"; do
   fi
 
   # Fork mode with ignore_*: one crash does not end the run, so every target gets its full time.
-  # The fuzzing (fuzz_$t) runs in $run, so its scratch files and crash inputs stay in the build folder.
+  # fuzz_$t runs in $run, so its crash inputs (artifacts/) stay in the build folder.
   ( cd "$run" && timeout -k 10 $((seconds + 120)) "$bin" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
       -ignore_timeouts=1 -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=16384 \
       -print_final_stats=1 -artifact_prefix=artifacts/ corpus >fuzz.log 2>&1 ) || true
@@ -97,7 +107,7 @@ for t in "${targets[@]}"; do
   echo "  $line"
   # Replay up to 8 findings (the stack unwound through uninstrumented libraries too), grouped.
   find "$run/artifacts" -type f | sort | head -8 | while read -r a; do
-    ( ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=0 timeout 30 "$bin" -rss_limit_mb=2048 -timeout=10 "$a" ) \
+    ( ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=0 timeout 30 "$bin" -rss_limit_mb=2048 -timeout=10 "$a"; exit $? ) \
       >"$run/replay.log" 2>&1 || true
     echo "$(describe "$run/replay.log")"
   done | sort | uniq -c | sed 's/^ */    /'

@@ -8,7 +8,9 @@
 // then aborts, so libFuzzer saves the input; crashes and sanitizer reports surface by themselves.
 //
 // The readers take paths (matio and the ifstream-based readers read files), so the bytes are
-// written to a scratch folder of the process's own, on tmpfs when /dev/shm exists.
+// written to a scratch folder of the process's own, under $DERMTL_FUZZ_SCRATCH if set, else on
+// tmpfs when /dev/shm exists (results_store fsyncs every write: tmpfs keeps that cheap). A crashing
+// process leaves its folder behind: scripts/fuzz.sh gives every run one folder and removes it.
 // DERMTL_FUZZ_SHOW_REJECTIONS=1 prints each rejection's message (to check that seeds are accepted).
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +38,10 @@ inline const std::filesystem::path& scratch() {
         folder() {
             std::error_code ec;
             const std::filesystem::path shm = "/dev/shm";
-            const auto base = std::filesystem::is_directory(shm, ec) ? shm : std::filesystem::temp_directory_path();
+            const char* given = std::getenv("DERMTL_FUZZ_SCRATCH");
+            const auto base = given && *given ? std::filesystem::path(given)
+                              : std::filesystem::is_directory(shm, ec) ? shm
+                                                                       : std::filesystem::temp_directory_path();
             path = base / ("dermtl-fuzz-" + std::to_string(::getpid()));
             std::filesystem::create_directories(path);
         }
