@@ -2,7 +2,8 @@
 # The README's two commands:
 #   bash scripts/quickstart.sh demo   install what is missing, build, run the main job (`dermtl demo`)
 #   bash scripts/quickstart.sh test   install what is missing, build, run the whole test suite, then
-#                                     a fast subset built for the baseline ISA (x86-64-v2)
+#                                     a fast subset built for the baseline ISA (x86-64-v2), the fuzz
+#                                     targets for a bounded time, and an ASan+UBSan test subset
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores).
 # Each stage prints its wall time, so the CI budget (60 minutes on 2 cores) stays visible.
 set -euo pipefail
@@ -38,6 +39,11 @@ case "$what" in
     baseline_tests=(test_core test_metrics test_report test_svm test_backend)
     stage baseline-build cmake --build "$baseline" -j "$jobs" --target "${baseline_tests[@]}"
     stage baseline-test ctest --test-dir "$baseline" --output-on-failure -j "$jobs" \
-      -R "^($(IFS='|'; echo "${baseline_tests[*]}"))\$" ;;
+      -R "^($(IFS='|'; echo "${baseline_tests[*]}"))\$"
+    # Hostile input: each reader's libFuzzer target for a bounded time over its seed corpus
+    # (clang, ASan + UBSan; crashes fail the stage except in FUZZ_REPORT_ONLY targets), then a
+    # fast subset of the tests built with ASan + UBSan.
+    stage fuzz env FUZZ_BUILD_DIR="$build-fuzz" JOBS="$jobs" bash scripts/fuzz.sh
+    stage sanitizers env SANITIZE_BUILD_DIR="$build-asan" JOBS="$jobs" bash scripts/sanitize.sh ;;
   *) echo "usage: $0 demo|test [args...]" >&2; exit 2 ;;
 esac
