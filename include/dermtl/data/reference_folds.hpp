@@ -56,7 +56,8 @@ inline dataset read_label_csv(const std::filesystem::path& csv, const label_csv_
     int max_label = -1;
     for (std::size_t r = 1; r < table.rows.size(); ++r) {
         const auto& row = table.rows[r];
-        table.require_columns(row, 2, "image,level");
+        // Every row must reach the header's image and level columns (they need not be the first two).
+        table.require_columns(row, std::max(c_id, c_level) + 1, "image,level");
         sample s;
         s.id = row[c_id];
         s.dataset = d.name;

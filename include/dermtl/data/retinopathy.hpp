@@ -6,6 +6,7 @@
 // Ensures: label = grade = level; class_names the five level names; only paths are held (35,126
 // samples cost a few MB; images are streamed through io::image_cache). Level outside 0-4, a
 // wrong column count, a duplicate id or a missing image: io_error naming file, line and value.
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -27,7 +28,7 @@ inline dataset load_retinopathy(const std::filesystem::path& labels_csv, const s
     d.samples.reserve(table.rows.size());
     for (std::size_t r = 1; r < table.rows.size(); ++r) {
         const auto& row = table.rows[r];
-        table.require_columns(row, 2, "image,level");
+        table.require_columns(row, std::max(c_id, c_level) + 1, "image,level");
         sample s;
         s.id = row[c_id];
         s.dataset = d.name;

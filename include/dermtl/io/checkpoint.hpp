@@ -138,11 +138,19 @@ public:
         for (std::uint64_t i = 0; i < count; ++i) {
             dims4 d;
             std::uint64_t n = 1;
+            // The dims' product (zeros counted as ones, so every stride is bounded too) must fit
+            // in what remains, checked without wrapping around.
+            bool fits = true;
+            std::uint64_t bound = 1;
             for (auto& e : d) {
                 e = u64();
-                n *= e;
+                const std::uint64_t f = e == 0 ? 1 : e;
+                if (bound > left_ / sizeof(float) / f) fits = false;
+                else bound *= f;
             }
-            if (n * sizeof(float) > left_)
+            if (fits)
+                for (auto e : d) n *= e;
+            if (!fits || n * sizeof(float) > left_)
                 throw io_error(where_ + ": corrupted or truncated: tensor " + std::to_string(i) + " " + describe(d) +
                                " needs more bytes than remain");
             host_tensor t(d);

@@ -176,7 +176,8 @@ inline std::vector<double> numbers(const matvar_t* v, const std::string& where, 
 // A char array as ASCII text (trailing NULs and blanks dropped); empty if not a char array.
 inline std::string text(const matvar_t* v) {
     if (!v || v->class_type != MAT_C_CHAR || !v->data) return {};
-    const std::size_t n = numel(v);
+    // Never more characters than matio read: a damaged file's dims may claim more (even 4 GB).
+    const std::size_t n = v->data_size > 0 ? std::min(numel(v), v->nbytes / static_cast<std::size_t>(v->data_size)) : 0;
     std::string s;
     if (v->data_size == 1) {
         s.assign(static_cast<const char*>(v->data), n);
@@ -197,6 +198,7 @@ inline matvar_t* field(matvar_t* s, const char* name) {
     // Look the name up first: matio logs an error for unknown fields.
     const unsigned n = Mat_VarGetNumberOfFields(s);
     char* const* names = Mat_VarGetStructFieldnames(s);
+    if (!names) return nullptr;  // a damaged struct: matio counts fields it has no names for
     for (unsigned i = 0; i < n; ++i)
         if (names[i] && std::string_view(names[i]) == name) return Mat_VarGetStructFieldByIndex(s, i, 0);
     return nullptr;
