@@ -49,7 +49,7 @@ report::report report_of(const std::vector<protocol::experiment_result>& results
             if (!allow_mixed)
                 throw config_error("report: '" + results[j].id.str() + "' and '" + results[i].id.str() +
                                    "' were made with different configurations ('" + field + "' differs: " +
-                                   configs[j].at(field).dump().substr(0, 80) + " vs " + c.at(field).dump().substr(0, 80) +
+                                   shortened(configs[j].at(field).dump()) + " vs " + shortened(c.at(field).dump()) +
                                    "); report them separately, or pass --mixed to put them in one report anyway");
             mixed = true;
         }

@@ -37,6 +37,14 @@ struct numeric_error : error {
     using error::error;
 };
 
+// A value echoed in an error message without quotes, cut to `max` characters:
+// "its first 80 characters... (2097152 characters)".
+inline std::string shortened(std::string_view value, std::size_t max = 80) {
+    std::string out(value.substr(0, max));
+    if (value.size() > max) out.append("... (").append(std::to_string(value.size())).append(" characters)");
+    return out;
+}
+
 // A value echoed in an error message, in single quotes and cut to about `max` characters: a
 // 2 MB field becomes 'its first 80 characters...' (2097152 characters), so the message stays
 // one readable line.

@@ -11,6 +11,9 @@
 //   target                                                     -- the target dataset (empty: the
 //                                                                 study's, named by the run)
 // Ensures: two cells are the same experiment design iff their cell_ids are equal.
+#include <array>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -52,6 +55,17 @@ struct cell_id {
     }
 };
 
+// What the paper's tables need to know of a cell beyond its identity, from its types
+// (experiment<...>::facts()); a cell read back from disk that no compiled grid knows has none.
+struct cell_facts {
+    bool paper_design = false;        // its labeling is one of the paper's three designs (Table 1 rows)
+    bool imagenet_finetuned = false;  // transfer from ImageNet with fine-tuning (Tables 2, 3 and 4)
+    bool isic_label = false;          // ISIC's own benign/malignant label (Table 2)
+    std::size_t classes = 0;
+    std::optional<double> published_auc;                        // Tables 1 and 3
+    std::optional<std::array<double, 4>> published_strata_auc;  // Table 4: low, medium, high, all
+};
+
 // A policy's title: its `title` member, or its name when it has none.
 template <class P>
 std::string title_of() {
@@ -84,7 +98,7 @@ inline void to_json(nlohmann::json& j, const cell_id& c) {
          {"training", c.training},   {"target", c.target}};
 }
 inline void from_json(const nlohmann::json& j, cell_id& c) {
-    if (!j.is_object()) throw io_error("cell id: expected a JSON object with the cell's factors, found " + j.dump().substr(0, 80));
+    if (!j.is_object()) throw io_error("cell id: expected a JSON object with the cell's factors, found " + shortened(j.dump()));
     auto axis = [&](const char* key, policy_id& p) {
         if (!j.contains(key)) throw io_error(std::string("cell id: expected the field '") + key + "', found none");
         try {

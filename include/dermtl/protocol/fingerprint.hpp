@@ -140,16 +140,15 @@ public:
         std::string field, stored, current;
     };
     std::optional<difference> first_difference(const nlohmann::json& stored) const {
-        auto cut = [](std::string s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; };
-        if (!stored.is_object()) return difference{"(all)", cut(stored.dump()), "a fingerprint object"};
+        if (!stored.is_object()) return difference{"(all)", shortened(stored.dump()), "a fingerprint object"};
         for (const auto& [k, v] : fields_) {
-            if (!stored.contains(k)) return difference{k, "(none)", cut(v.dump())};
-            if (stored.at(k) != v) return difference{k, cut(stored.at(k).dump()), cut(v.dump())};
+            if (!stored.contains(k)) return difference{k, "(none)", shortened(v.dump())};
+            if (stored.at(k) != v) return difference{k, shortened(stored.at(k).dump()), shortened(v.dump())};
         }
         for (const auto& [k, v] : stored.items()) {
             bool known = false;
             for (const auto& f : fields_) known |= f.first == k;
-            if (!known) return difference{k, cut(v.dump()), "(none)"};
+            if (!known) return difference{k, shortened(v.dump()), "(none)"};
         }
         return std::nullopt;
     }

@@ -37,17 +37,6 @@ struct fold_result {
     nlohmann::json config;                   // the cell, seed and settings that produced it
 };
 
-// What the paper's tables need to know of a cell beyond its identity, from its types
-// (experiment<...>::facts()); a cell read back from disk that no compiled grid knows has none.
-struct cell_facts {
-    bool paper_design = false;        // its labeling is one of the paper's three designs (Table 1 rows)
-    bool imagenet_finetuned = false;  // transfer from ImageNet with fine-tuning (Tables 2, 3 and 4)
-    bool isic_label = false;          // ISIC's own benign/malignant label (Table 2)
-    std::size_t classes = 0;
-    std::optional<double> published_auc;                        // Tables 1 and 3
-    std::optional<std::array<double, 4>> published_strata_auc;  // Table 4: low, medium, high, all
-};
-
 struct experiment_result {
     cell_id id;
     std::vector<fold_result> folds;

@@ -30,18 +30,19 @@ namespace dermtl::protocol {
 
 namespace source_detail {
 
-// The cache key of a trained source model: network family, backend, what it was trained from
+// What determines a trained source model: network family, backend, what it was trained from
 // (the source dataset's ids, labels and image contents; the ImageNet file's content when it
-// starts from ImageNet), seed and training parameters, as 16 hex digits. Never a path.
-inline std::string source_key(const std::string& model, const std::string& backend, const std::string& what,
-                              bool from_imagenet, const data::dataset& source, const experiment_inputs& in,
-                              content_hashes& hashes) {
-    core::hasher h;
-    h.field(model).field(backend).field(what).field(std::to_string(source.size()));
-    h.field(dataset_hash(source, hashes)).field(std::to_string(in.seed)).field(training_json(in.source_training).dump());
-    h.field(preprocess_json(in.cache->options().preprocess).dump()).field(std::to_string(results_format));
-    if (from_imagenet) h.field(hashes.of(in.imagenet_weights));
-    return h.hex();
+// starts from ImageNet), seed and training parameters. Never a path; its hex() names the cache file.
+inline fingerprint source_fingerprint(const std::string& model, const std::string& backend, const std::string& what,
+                                      bool from_imagenet, const data::dataset& source, const experiment_inputs& in,
+                                      content_hashes& hashes) {
+    fingerprint f;
+    f.set("model", model).set("backend", backend).set("source", what).set("format", results_format);
+    f.set("source_data", dataset_hash(source, hashes)).set("source_samples", source.size());
+    f.set("seed", in.seed).set("source_training", training_json(in.source_training));
+    f.set("preprocess", preprocess_json(in.cache->options().preprocess));
+    if (from_imagenet) f.set("source_weights", hashes.of(in.imagenet_weights));
+    return f;
 }
 
 // What a source adds to a cell's fingerprint: the weights file's content, or the source data and
@@ -100,7 +101,7 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
     train::trainer_options opt = in.source_training;
     opt.seed = in.seed;
     content_hashes hashes(in.work_dir / "content-hashes.json");
-    const std::string key = source_key(Model::name(), Backend::name, what, FromImageNet, *source, in, hashes);
+    const std::string key = source_fingerprint(Model::name(), Backend::name, what, FromImageNet, *source, in, hashes).hex();
     hashes.save();
     opt.fingerprint = key;
     opt.checkpoint = in.work_dir / "sources" / (Model::name() + "-" + std::string(Backend::name) + "-" + what + "-" + key + ".ckpt");
