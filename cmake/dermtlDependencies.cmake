@@ -9,6 +9,7 @@
 #   protocol   train/ svm/ metrics/ protocol/       nlohmann_json, Boost (Hana), liblinear
 #   report     report/                              fmt
 #   dermtl     everything (the umbrella dermtl.hpp) -
+#   onednn     backend/onednn/ (beside the chain)   nn, oneDNN 2.6 (Debian: libdnnl-dev)
 #
 # dermtl_find_component_dependencies(<component>) finds one component's own dependencies.
 include(CMakeFindDependencyMacro)
@@ -33,6 +34,8 @@ macro(dermtl_find_component_dependencies component)
     find_library(DERMTL_LIBLINEAR_LIBRARY linear REQUIRED)
   elseif("${component}" STREQUAL "report")
     find_dependency(fmt)
+  elseif("${component}" STREQUAL "onednn")
+    find_dependency(dnnl CONFIG)
   endif()
 endmacro()
 
@@ -54,5 +57,7 @@ function(dermtl_link_component_dependencies target component)
     target_link_libraries(${target} INTERFACE nlohmann_json::nlohmann_json Boost::headers ${DERMTL_LIBLINEAR_LIBRARY})
   elseif(component STREQUAL "report")
     target_link_libraries(${target} INTERFACE fmt::fmt)
+  elseif(component STREQUAL "onednn")
+    target_link_libraries(${target} INTERFACE DNNL::dnnl)
   endif()
 endfunction()

@@ -4,6 +4,7 @@
 // for each tag live behind one traits template, `backend::ops<Tag>`, whose every specialization
 // satisfies the written contract `backend::backend_ops` (backend/contract.hpp):
 //   backend/cpu/ops.hpp   -- Eigen + xtensor + OpenMP, always available
+//   backend/onednn/ops.hpp -- oneDNN primitives, blocked layouts (component dermtl::onednn)
 //   backend/cuda/ops.hpp  -- cuDNN + cuBLAS + Thrust, only in builds with DERMTL_WITH_CUDA
 //
 // Adding a backend touches only its own folder, backend/<name>/:
@@ -56,3 +57,4 @@ struct cpu {
 
 // Built-in tags declared in their backend's folder, nameable wherever tags.hpp is included.
 #include "dermtl/backend/cuda/tag.hpp"
+#include "dermtl/backend/onednn/tag.hpp"

@@ -8,6 +8,13 @@
 // Requires: inputs of shape N x C x H x W with N >= 1 and C, H, W those of Net's input.
 // Ensures: forward() checks every layer's output for NaN/Inf and throws numeric_error naming the
 // layer; backward() leaves each parameter's gradient of the mean loss in param::grad.
+//
+// Fusion: on a backend that offers ops::conv2d_relu_forward (backend::onednn), a conv2d followed
+// by relu runs as one pass that writes the relu's output; the convolution's own output (before
+// the ReLU) is then not kept, so output<I>() of that convolution is empty. A forward pass that
+// stops at the convolution (forward_through<I>) does not fuse it. The backward pass is the same
+// either way: relu_backward on the relu's output, then conv2d_backward.
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -21,6 +28,7 @@
 #include "dermtl/core/tensor.hpp"
 #include "dermtl/nn/init.hpp"
 #include "dermtl/nn/layer.hpp"
+#include "dermtl/nn/layers/relu.hpp"
 #include "dermtl/nn/net.hpp"
 
 namespace dermtl::nn {
@@ -70,7 +78,7 @@ public:
         ops::copy(x, acts_[0]);
         forward_context ctx{phase, &generator_};
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (forward_layer<I>(ctx), ...);
+            (forward_layer<I, Last>(ctx), ...);
         }(std::make_index_sequence<Last + 1>{});
         last_forward_ = Last;
         return acts_[Last + 1];
@@ -152,17 +160,40 @@ private:
                               In::str() + ", got " + describe(d));
     }
 
+    // Whether layer I is a convolution that the backend fuses with the relu after it.
     template <std::size_t I>
-    void forward_layer(forward_context& ctx) {
-        try {
-            std::get<I>(layers_).forward(acts_[I], acts_[I + 1], ctx);
-        } catch (const backend_error& e) {  // device failures (e.g. out of memory) name the layer
-            throw backend_error("network::forward: " + Net::label(I) + ": " + e.what());
+    static constexpr bool fuses_next_relu() {
+        if constexpr (I + 1 < depth) {
+            return std::derived_from<typename Net::template layer_at<I + 1>, relu> &&
+                   requires(impl_t<I>& l, const tensor& x, tensor& y, forward_context& c) { l.forward_relu(x, y, c); };
+        } else {
+            return false;
         }
-        if (const auto bad = ops::first_non_finite(acts_[I + 1]); bad >= 0) {
-            const dims4 d = ops::dims(acts_[I + 1]);
+    }
+
+    template <std::size_t I, std::size_t Last>
+    void forward_layer(forward_context& ctx) {
+        constexpr bool fused = I + 1 <= Last && fuses_next_relu<I>();
+        if constexpr (I > 0) {
+            if constexpr (fuses_next_relu<I - 1>()) return;  // this relu ran inside the convolution before it
+        }
+        constexpr std::size_t out = fused ? I + 2 : I + 1;
+        try {
+            if constexpr (fused) {
+                std::get<I>(layers_).forward_relu(acts_[I], acts_[out], ctx);
+                ops::reshape(acts_[I + 1], dims4{0, 0, 0, 0});  // not kept (see Fusion above)
+            } else {
+                std::get<I>(layers_).forward(acts_[I], acts_[out], ctx);
+            }
+        } catch (const backend_error& e) {  // device failures (e.g. out of memory) name the layer
+            throw backend_error("network::forward: " + Net::label(I) + (fused ? " + " + Net::label(I + 1) : "") +
+                                ": " + e.what());
+        }
+        if (const auto bad = ops::first_non_finite(acts_[out]); bad >= 0) {
+            const dims4 d = ops::dims(acts_[out]);
             const std::size_t per_sample = d[1] * d[2] * d[3];
-            throw numeric_error("network::forward: " + Net::label(I) + " produced a non-finite value (NaN or Inf) at " +
+            throw numeric_error("network::forward: " + Net::label(I) + (fused ? " + " + Net::label(I + 1) : "") +
+                                " produced a non-finite value (NaN or Inf) at " +
                                 "element " + std::to_string(std::size_t(bad) % per_sample) + " of sample " +
                                 std::to_string(std::size_t(bad) / per_sample) + "; expected finite outputs " +
                                 (ops::first_non_finite(acts_[I]) >= 0 ? "(its input was already non-finite)"

@@ -68,6 +68,13 @@ struct conv2d : layer_base {
         void forward(const tensor& x, tensor& y, forward_context&) {
             ops::conv2d_forward(x, p[0].value, p[1].value, geometry, y, state);
         }
+        // y = relu(conv(x)) in one pass, on backends that fuse it (ops::conv2d_relu_forward); the
+        // network calls it for a conv2d followed by relu (nn/network.hpp).
+        void forward_relu(const tensor& x, tensor& y, forward_context&)
+            requires requires { ops::conv2d_relu_forward(x, p[0].value, p[1].value, geometry, y, state); }
+        {
+            ops::conv2d_relu_forward(x, p[0].value, p[1].value, geometry, y, state);
+        }
         void backward(const tensor& x, const tensor&, const tensor& dy, tensor* dx) {
             ops::conv2d_backward(x, p[0].value, dy, geometry, state, p[0].grad, p[1].grad, dx);
         }
