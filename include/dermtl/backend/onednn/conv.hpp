@@ -30,8 +30,8 @@ struct conv_plan {
     bool has_backward = false;
     dnnl::convolution_backward_data::primitive_desc bwd_data_pd;
     dnnl::convolution_backward_data bwd_data;
-    tensor bwd_weights_copy;     // the weights in backward-data's layout, when it differs
-    dnnl::reorder to_bwd_weights;
+    staged_copy bwd_data_weights;          // w in backward-data's layout, when it differs
+    staged_copy bwd_src, bwd_diff_dst;     // x and dy in backward-weights' layouts, when they differ
     dnnl::convolution_backward_weights::primitive_desc bwd_weights_pd;
     dnnl::convolution_backward_weights bwd_weights;
 };
@@ -113,15 +113,26 @@ inline void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, 
                                                            p.fwd_pd.dst_desc(), win.strides, win.pad_l, win.pad_r);
             p.bwd_data_pd = dnnl::convolution_backward_data::primitive_desc(dd, attributes(), engine(), p.fwd_pd);
             p.bwd_data = dnnl::convolution_backward_data(p.bwd_data_pd);
-            if (p.bwd_data_pd.weights_desc() != p.fwd_pd.weights_desc()) {
-                p.bwd_weights_copy.assume(w.dims(), p.bwd_data_pd.weights_desc());
-                p.to_bwd_weights = dnnl::reorder(dnnl::reorder::primitive_desc(
-                    engine(), p.fwd_pd.weights_desc(), engine(), p.bwd_data_pd.weights_desc()));
-            }
+
+            // The weight gradient's layout is oneDNN's choice too: for blocked inputs it is the
+            // forward's weights layout (the optimizer then converts nothing); for a plain input the
+            // fast kernel wants another one, and the optimizer converts that small gradient.
             const dnnl::convolution_backward_weights::desc wd(
-                dnnl::algorithm::convolution_direct, p.fwd_pd.src_desc(), p.fwd_pd.weights_desc(),
-                p.fwd_pd.bias_desc(), p.fwd_pd.dst_desc(), win.strides, win.pad_l, win.pad_r);
+                dnnl::algorithm::convolution_direct, p.fwd_pd.src_desc(), any_weights, p.fwd_pd.bias_desc(),
+                p.fwd_pd.dst_desc(), win.strides, win.pad_l, win.pad_r);
             p.bwd_weights_pd = dnnl::convolution_backward_weights::primitive_desc(wd, attributes(), engine(), p.fwd_pd);
+            if (reference_kernel(p.bwd_weights_pd)) {
+                // A plain input with a blocked output (few input channels, e.g. 12) has no fast
+                // kernel: let oneDNN choose the input's and the output gradient's layouts too, and
+                // give it copies in those layouts.
+                const auto any = memory::format_tag::any;
+                const dnnl::convolution_backward_weights::desc all_any(
+                    dnnl::algorithm::convolution_direct, md(p.fwd_pd.src_desc().dims(), memory::data_type::f32, any),
+                    any_weights, p.fwd_pd.bias_desc(), md(p.fwd_pd.dst_desc().dims(), memory::data_type::f32, any),
+                    win.strides, win.pad_l, win.pad_r);
+                p.bwd_weights_pd =
+                    dnnl::convolution_backward_weights::primitive_desc(all_any, attributes(), engine(), p.fwd_pd);
+            }
             p.bwd_weights = dnnl::convolution_backward_weights(p.bwd_weights_pd);
         });
         p.has_backward = true;
@@ -129,20 +140,17 @@ inline void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, 
     dy.relayout(p.fwd_pd.dst_desc());
     dw.assume(w.dims(), p.bwd_weights_pd.diff_weights_desc());
     db.assume(dims4{w.dims()[0], 1, 1, 1}, p.bwd_weights_pd.diff_bias_desc());
+    const tensor& src = in_layout(x, p.bwd_weights_pd.src_desc(), p.bwd_src, conv_what(x, w, g));
+    const tensor& diff_dst =
+        in_layout(dy, p.bwd_weights_pd.diff_dst_desc(), p.bwd_diff_dst, conv_what(x, w, g));
     execute(p.bwd_weights, p.bwd_weights_pd,
-            {{DNNL_ARG_SRC, x.mem()}, {DNNL_ARG_DIFF_DST, dy.mem()}, {DNNL_ARG_DIFF_WEIGHTS, dw.mem()},
+            {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_DIFF_DST, diff_dst.mem()}, {DNNL_ARG_DIFF_WEIGHTS, dw.mem()},
              {DNNL_ARG_DIFF_BIAS, db.mem()}},
             s.pad, "convolution backward-weights", conv_what(x, w, g));
     if (dx) {
         w.relayout(p.fwd_pd.weights_desc());
-        const tensor* weights = &w;
-        if (p.bwd_weights_copy.size()) {
-            guarded("reorder", "weights for convolution backward-data, " + conv_what(x, w, g), [&] {
-                memory from = w.mem(), to = p.bwd_weights_copy.mem();
-                p.to_bwd_weights.execute(stream(), from, to);
-            });
-            weights = &p.bwd_weights_copy;
-        }
+        const tensor* weights = &in_layout(w, p.bwd_data_pd.weights_desc(), p.bwd_data_weights,
+                                           "weights for convolution backward-data, " + conv_what(x, w, g));
         dx->assume(x.dims(), p.bwd_data_pd.diff_src_desc());
         execute(p.bwd_data, p.bwd_data_pd,
                 {{DNNL_ARG_DIFF_DST, dy.mem()}, {DNNL_ARG_WEIGHTS, weights->mem()}, {DNNL_ARG_DIFF_SRC, dx->mem()}},

@@ -2,9 +2,14 @@
 // oneDNN local response normalization across channels, in the layout its input arrives in. oneDNN
 // divides alpha by the window size (y = x / (k + alpha/n sum x^2)^beta); the reference formula
 // (cpu/lrn.hpp, MatConvNet's) does not, so oneDNN is given alpha * n.
+//
+// oneDNN's fast LRN kernels need the channels to fill whole blocks (VGG-M's 96 and 256 do); for
+// other shapes (the scaled nets' 12 channels, a plain input) oneDNN offers only its reference
+// kernel, several times slower than dermtl's, so those layers run backend::cpu's LRN on plain data.
 #include <deque>
 #include <string>
 
+#include "dermtl/backend/cpu/lrn.hpp"
 #include "dermtl/backend/lrn_params.hpp"
 #include "dermtl/backend/onednn/primitive.hpp"
 
@@ -17,6 +22,7 @@ struct lrn_plan {
     bool variant = false;
     dnnl::lrn_forward::primitive_desc fwd_pd;
     dnnl::lrn_forward fwd;
+    bool dermtl_kernel = false;  // oneDNN has only its reference kernel for this shape
     bool has_backward = false;
     dnnl::lrn_backward::primitive_desc bwd_pd;
     dnnl::lrn_backward bwd;
@@ -27,6 +33,7 @@ struct lrn_state {
     lrn_plan* last = nullptr;
     tensor::buffer workspace;
     scratchpad pad;
+    host_tensor x, y, scale, dy, dx, work;  // plain copies for dermtl's kernel
 };
 
 inline std::string lrn_what(const tensor& x, const lrn_params& p) {
@@ -44,12 +51,21 @@ inline void lrn_forward(const tensor& x, const lrn_params& lp, tensor& y, lrn_st
             const dnnl::lrn_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::lrn_across_channels,
                                             x.desc(), memory::dim(lp.size), alpha, lp.beta, lp.kappa);
             q.fwd_pd = dnnl::lrn_forward::primitive_desc(d, attributes(), engine());
-            q.fwd = dnnl::lrn_forward(q.fwd_pd);
+            q.dermtl_kernel = reference_kernel(q.fwd_pd);
+            if (!q.dermtl_kernel) q.fwd = dnnl::lrn_forward(q.fwd_pd);
         });
         s.plans.push_back(std::move(q));
         p = &s.plans.back();
     }
     s.last = p;
+    if (p->dermtl_kernel) {
+        dermtl::ensure_shape(s.x, x.dims());
+        x.read_plain(s.x.data());
+        cpu_detail::lrn_forward(s.x, lp, s.y, s.scale);
+        y.assume_plain(x.dims());
+        std::copy(s.y.begin(), s.y.end(), y.data());
+        return;
+    }
     y.assume(x.dims(), p->fwd_pd.dst_desc());
     execute(p->fwd, p->fwd_pd,
             {{DNNL_ARG_SRC, x.mem()}, {DNNL_ARG_DST, y.mem()},
@@ -62,6 +78,14 @@ inline void lrn_backward(const tensor& x, const tensor& dy, const lrn_params& lp
         throw config_error("onednn lrn backward (" + lrn_what(x, lp) +
                            "): expected the forward pass of this input just before, found none");
     lrn_plan& p = *s.last;
+    if (p.dermtl_kernel) {  // s.x, s.y and s.scale hold the forward pass
+        dermtl::ensure_shape(s.dy, dy.dims());
+        dy.read_plain(s.dy.data());
+        cpu_detail::lrn_backward(s.x, s.y, s.scale, s.dy, lp, s.dx, s.work);
+        dx.assume_plain(x.dims());
+        std::copy(s.dx.begin(), s.dx.end(), dx.data());
+        return;
+    }
     if (!p.has_backward) {
         guarded("lrn backward", lrn_what(x, lp), [&] {
             const dnnl::lrn_backward::desc d(dnnl::algorithm::lrn_across_channels, x.desc(), p.fwd_pd.dst_desc(),

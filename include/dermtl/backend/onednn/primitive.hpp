@@ -34,6 +34,36 @@ inline memory workspace_of(const md& ws, tensor::buffer& buffer) {
     return memory(ws, engine(), buffer.data());
 }
 
+// A copy of a tensor in another layout, with the reorder that makes it (made once per pair of
+// layouts): for a primitive that reads an input in another layout than the one the tensor keeps
+// for its other readers.
+struct staged_copy {
+    tensor copy;
+    md from;
+    dnnl::reorder reorder;
+};
+
+// t itself when it has layout `want`, otherwise s.copy, refreshed from t.
+inline const tensor& in_layout(const tensor& t, const md& want, staged_copy& s, const std::string& what) {
+    if (t.desc() == want) return t;
+    guarded("reorder", what, [&] {
+        if (s.copy.desc() != want || s.from != t.desc() || !s.reorder) {
+            s.copy.assume(t.dims(), want);
+            s.from = t.desc();
+            s.reorder = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), t.desc(), engine(), want));
+        }
+        memory from = t.mem(), to = s.copy.mem();
+        s.reorder.execute(stream(), from, to);
+    });
+    return s.copy;
+}
+
+// Whether oneDNN could offer only its reference (slow, portable) kernel for pd.
+template <class PrimitiveDesc>
+bool reference_kernel(const PrimitiveDesc& pd) {
+    return std::string(pd.impl_info_str()).find("ref") != std::string::npos;
+}
+
 // Attributes of every primitive made here: the user scratchpad, plus `post` (fused operations).
 inline dnnl::primitive_attr attributes(const dnnl::post_ops& post = {}) {
     dnnl::primitive_attr attr;
