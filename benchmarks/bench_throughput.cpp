@@ -1,17 +1,23 @@
-// Forward and training-step (forward + backward + SGD update) throughput of VGG-M at 224x224,
-// batch 16, and of the scaled demo net, on the CPU backend -- with PyTorch's figure for the same
-// network, shapes and thread count measured in the same run, and the ratio.
+// CPU throughput, side by side in one run: backend::cpu (the Eigen reference), backend::onednn and
+// PyTorch (torch_throughput.py, same networks, shapes, batch and thread count), for VGG-M and
+// VGG-16 at 224x224, forward (feature extraction) and a full training step (forward, backward,
+// SGD update). Besides images/s it prints GFLOP/s for each side and the fraction of the
+// machine's sgemm peak, measured here in the same run: OpenBLAS's cblas_sgemm at 2048^3 on the
+// same number of threads.
 //
-//   bench_throughput [iterations]      (run from anywhere; needs /usr/bin/python3 with torch)
+//   bench_throughput [iterations] [networks]     networks: any of vgg_m vgg_16 demo (default all)
+//   (run from anywhere; needs /usr/bin/python3 with torch, and libopenblas0 for the peak)
+#include <dlfcn.h>
+#include <omp.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include <omp.h>
-
 #include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/backend/onednn/ops.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/loss.hpp"
 #include "dermtl/nn/network.hpp"
@@ -22,22 +28,54 @@ using namespace dermtl;
 namespace {
 
 struct figures {
-    double forward, train;  // images per second
+    double forward = 0, train = 0;  // images per second
 };
 
+// Multiply-adds of one image's forward pass through the convolution and dense layers (pooling,
+// LRN and ReLU are memory-bound and not counted, as is usual for these figures).
 template <class Net>
+double forward_macs() {
+    double macs = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (
+            [&] {
+                using L = typename Net::template layer_at<I>;
+                using In = typename Net::template input_of<I>;
+                using Out = typename Net::template shape_at<I>;
+                if constexpr (requires { L::out_channels; L::kernel; })
+                    macs += double(Out::size) * double(In::channels * L::kernel * L::kernel);
+                else if constexpr (requires { L::units; })
+                    macs += double(L::units) * double(In::size);
+            }(),
+            ...);
+    }(std::make_index_sequence<Net::depth>{});
+    return macs;
+}
+// A training step is the forward pass, backward-data and backward-weights: three times the
+// forward's products (the first layer's backward-data is not needed, and not counted).
+template <class Net>
+double train_macs() {
+    using L0 = typename Net::template layer_at<0>;
+    using In0 = typename Net::template input_of<0>;
+    using Out0 = typename Net::template shape_at<0>;
+    return 3 * forward_macs<Net>() - double(Out0::size) * double(In0::channels * L0::kernel * L0::kernel);
+}
+
+template <class Net, class Backend>
 figures measure(std::size_t batch, int iterations) {
+    using ops = backend::ops<Backend>;
     using In = typename Net::input_shape;
-    nn::network<Net, backend::cpu> net(1);
+    nn::network<Net, Backend> net(1);
     rng gen(1);
-    host_tensor x({batch, In::channels, In::height, In::width});
-    for (auto& v : x) v = float(gen.normal()) * 50.0f;
+    host_tensor hx({batch, In::channels, In::height, In::width});
+    for (auto& v : hx) v = float(gen.normal()) * 50.0f;
+    const typename ops::tensor x = ops::from_host(hx);
     std::vector<int> labels(batch);
     for (std::size_t i = 0; i < batch; ++i) labels[i] = int(i % Net::classes);
-    host_tensor grad;
+    typename ops::tensor grad;
     train::sgd_nesterov opt(net);
     auto seconds = [](auto&& body, int n) {
-        body();  // warm-up: buffers allocated, caches filled
+        body();  // warm-up: buffers allocated, primitives created, layouts chosen
         const auto start = std::chrono::steady_clock::now();
         for (int i = 0; i < n; ++i) body();
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -45,7 +83,7 @@ figures measure(std::size_t batch, int iterations) {
     const double f = seconds([&] { net.forward(x, nn::mode::eval); }, iterations);
     const double t = seconds(
         [&] {
-            nn::softmax_cross_entropy<backend::cpu>(net.forward(x, nn::mode::train), labels, grad);
+            ops::softmax_cross_entropy(net.forward(x, nn::mode::train), labels, grad);
             net.backward(grad);
             opt.step();
         },
@@ -56,35 +94,103 @@ figures measure(std::size_t batch, int iterations) {
 figures torch_figures(const std::string& args) {
     const std::string cmd = "/usr/bin/python3 '" DERMTL_BENCHMARKS_DIR "/torch_throughput.py' " + args;
     FILE* pipe = ::popen(cmd.c_str(), "r");
-    figures out{0, 0};
-    if (!pipe || std::fscanf(pipe, "%lf %lf", &out.forward, &out.train) != 2) std::fprintf(stderr, "PyTorch run failed: %s\n", cmd.c_str());
+    figures out;
+    if (!pipe || std::fscanf(pipe, "%lf %lf", &out.forward, &out.train) != 2)
+        std::fprintf(stderr, "PyTorch run failed: %s\n", cmd.c_str());
     if (pipe) ::pclose(pipe);
     return out;
 }
 
-void row(const char* name, std::size_t batch, figures ours, figures torch) {
-    std::printf("| %-28s | %5zu | %9.1f | %9.1f | %5.2f | %9.1f | %9.1f | %5.2f |\n", name, batch, ours.forward,
-                torch.forward, ours.forward / torch.forward, ours.train, torch.train, ours.train / torch.train);
+// OpenBLAS's sgemm at n^3 on `threads` threads, GFLOP/s (best of 5), or 0 if OpenBLAS is missing.
+double sgemm_peak(int n, int threads) {
+    void* lib = ::dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        std::fprintf(stderr, "sgemm peak: libopenblas.so.0 not found (apt-get install libopenblas0-pthread)\n");
+        return 0;
+    }
+    using sgemm_t = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*,
+                             int);
+    using threads_t = void (*)(int);
+    auto sgemm = reinterpret_cast<sgemm_t>(::dlsym(lib, "cblas_sgemm"));
+    auto set_threads = reinterpret_cast<threads_t>(::dlsym(lib, "openblas_set_num_threads"));
+    if (!sgemm) return 0;
+    if (set_threads) set_threads(threads);
+    std::vector<float> a(std::size_t(n) * n, 1.0f), b(std::size_t(n) * n, 0.5f), c(std::size_t(n) * n);
+    constexpr int row_major = 101, no_trans = 111;
+    double best = 0;
+    for (int r = 0; r < 6; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        sgemm(row_major, no_trans, no_trans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (r > 0) best = std::max(best, 2.0 * n * n * double(n) / s / 1e9);  // the first run warms up
+    }
+    return best;
+}
+
+struct context {
+    int iterations;
+    double peak;  // GFLOP/s
+};
+
+void header() {
+    std::printf("| network | batch | pass | backend | images/s | GFLOP/s | %% of sgemm peak | vs PyTorch |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
+}
+
+void rows(const char* name, std::size_t batch, double gflop_fwd, double gflop_train, const context& c, figures cpu,
+          figures dnn, figures torch) {
+    auto line = [&](const char* pass, const char* backend, double ips, double gflop, double torch_ips) {
+        const double rate = ips * gflop;
+        std::printf("| %s | %zu | %s | %s | %.2f | %.1f | %.0f%% | %.2fx |\n", name, batch, pass, backend, ips, rate,
+                    c.peak > 0 ? 100.0 * rate / c.peak : 0.0, torch_ips > 0 ? ips / torch_ips : 0.0);
+    };
+    line("forward", "dermtl cpu", cpu.forward, gflop_fwd, torch.forward);
+    line("forward", "dermtl onednn", dnn.forward, gflop_fwd, torch.forward);
+    line("forward", "PyTorch", torch.forward, gflop_fwd, torch.forward);
+    line("train", "dermtl cpu", cpu.train, gflop_train, torch.train);
+    line("train", "dermtl onednn", dnn.train, gflop_train, torch.train);
+    line("train", "PyTorch", torch.train, gflop_train, torch.train);
     std::fflush(stdout);
+}
+
+template <class Net>
+void compare(const char* name, const std::string& torch_args, std::size_t batch, int iterations, const context& c) {
+    const double gf = 2 * forward_macs<Net>() / 1e9, gt = 2 * train_macs<Net>() / 1e9;
+    const figures cpu = measure<Net, backend::cpu>(batch, iterations);
+    const figures dnn = measure<Net, backend::onednn>(batch, iterations);
+    const figures torch = torch_figures(torch_args + " " + std::to_string(batch) + " " + std::to_string(iterations) +
+                                        " " + std::to_string(omp_get_max_threads()));
+    rows(name, batch, gf, gt, c, cpu, dnn, torch);
+}
+
+bool wanted(int argc, char** argv, const std::string& name) {
+    if (argc <= 2) return true;
+    for (int i = 2; i < argc; ++i)
+        if (name == argv[i]) return true;
+    return false;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     const int iterations = argc > 1 ? std::atoi(argv[1]) : 3;
-    std::printf("CPU backend, %d OpenMP threads, %d timed iterations after one warm-up; images/s\n",
-                omp_get_max_threads(), iterations);
-    std::printf("| network                      | batch | dermtl fwd | torch fwd | ratio | dermtl train | torch train | ratio |\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
-    {
-        using demo = models::vgg_m_scaled<2>;
-        const auto ours = measure<demo>(64, iterations * 10);
-        row("VGG-M scaled 64x64, /8", 64, ours, torch_figures("vgg_m 64 8 2 64 " + std::to_string(iterations * 10)));
+    if (iterations < 1) {
+        std::fprintf(stderr, "bench_throughput: iterations must be at least 1, got '%s'\n", argv[1]);
+        return 2;
     }
-    {
-        using full = models::vgg_m<2>;
-        const auto ours = measure<full>(16, iterations);
-        row("VGG-M 224x224", 16, ours, torch_figures("vgg_m 224 1 2 16 " + std::to_string(iterations)));
-    }
+    const int threads = omp_get_max_threads();
+    context c{iterations, sgemm_peak(2048, threads)};
+    std::printf("%d OpenMP threads, %d timed iterations after one warm-up, float32, batch 16 at 224x224.\n", threads,
+                iterations);
+    std::printf("sgemm peak (OpenBLAS cblas_sgemm, 2048^3, %d threads): %.1f GFLOP/s\n", threads, c.peak);
+    std::printf("GFLOP per image: VGG-M forward %.2f, train %.2f; VGG-16 forward %.2f, train %.2f\n",
+                2 * forward_macs<models::vgg_m<2>>() / 1e9, 2 * train_macs<models::vgg_m<2>>() / 1e9,
+                2 * forward_macs<models::vgg_16<2>>() / 1e9, 2 * train_macs<models::vgg_16<2>>() / 1e9);
+    std::printf("PyTorch's configuration follows on stderr (torch.__config__.show()).\n\n");
+    header();
+    if (wanted(argc, argv, "demo"))
+        compare<models::vgg_m_scaled<2>>("VGG-M scaled 64x64 /8", "vgg_m 64 8 2", 64, iterations * 10, c);
+    if (wanted(argc, argv, "vgg_m")) compare<models::vgg_m<2>>("VGG-M 224", "vgg_m 224 1 2", 16, iterations, c);
+    if (wanted(argc, argv, "vgg_16")) compare<models::vgg_16<2>>("VGG-16 224", "vgg_16 224 1 2", 16, iterations, c);
     return 0;
 }
