@@ -22,6 +22,12 @@ const std::vector<entry>& table() {
         {"vgg_m_scaled", "cpu", &vgg_m_scaled_cells},
         {"vgg_16", "cpu", &vgg_16_cells},
         {"vgg_16_scaled", "cpu", &vgg_16_scaled_cells},
+#ifdef DERMTL_HAS_ONEDNN_CELLS
+        {"vgg_m", "onednn", &vgg_m_onednn_cells},
+        {"vgg_m_scaled", "onednn", &vgg_m_scaled_onednn_cells},
+        {"vgg_16", "onednn", &vgg_16_onednn_cells},
+        {"vgg_16_scaled", "onednn", &vgg_16_scaled_onednn_cells},
+#endif
 #ifdef DERMTL_HAS_CUDA_CELLS
         {"vgg_m", "cuda", &vgg_m_cuda_cells},
         {"vgg_m_scaled", "cuda", &vgg_m_scaled_cuda_cells},
@@ -43,10 +49,21 @@ std::string joined(const std::vector<std::string>& names) {
 std::vector<std::string> network_names() { return {"vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled"}; }
 
 std::vector<std::string> backend_names() {
+    std::vector<std::string> names{"cpu"};
+#ifdef DERMTL_HAS_ONEDNN_CELLS
+    names.push_back("onednn");
+#endif
 #ifdef DERMTL_HAS_CUDA_CELLS
-    return {"cpu", "cuda"};
+    names.push_back("cuda");
+#endif
+    return names;
+}
+
+std::string default_backend() {
+#ifdef DERMTL_HAS_ONEDNN_CELLS
+    return "onednn";
 #else
-    return {"cpu"};
+    return "cpu";
 #endif
 }
 
@@ -56,6 +73,9 @@ const programs::model_cells& cells_of(const std::string& network, const std::str
     const auto networks = network_names();
     if (std::find(networks.begin(), networks.end(), network) == networks.end())
         throw config_error("--network: expected one of " + joined(networks) + ", found '" + network + "'");
+    if (backend == "onednn")
+        throw config_error("--backend onednn: this build has no oneDNN cells (DERMTL_WITH_ONEDNN was off: oneDNN "
+                           "was not found); install libdnnl-dev (scripts/setup.sh does) and rebuild");
     if (backend == "cuda")
         throw config_error("--backend cuda: this build has no CUDA cells (DERMTL_WITH_CUDA was off: nvcc and cuDNN "
                            "were not found); rebuild on a machine with the CUDA toolkit and cuDNN (docs/cuda.md)");
@@ -72,7 +92,7 @@ void use_numerics(const std::string& backend, precision p, bool deterministic) {
     (void)backend;
     if (p != precision::float32)
         throw config_error("--precision tf32: only the CUDA backend has reduced precision (--backend cuda)");
-    (void)deterministic;  // the CPU backend is always deterministic
+    (void)deterministic;  // the CPU backends (cpu, onednn) are always deterministic
 }
 
 const protocol::registry& all_cells() {

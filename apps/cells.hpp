@@ -1,6 +1,7 @@
 #pragma once
 // The compiled experiment cells the `dermtl` tool and the table programs share. Each family is
 // instantiated once per backend, in its own translation unit (cells_vgg_m.cpp, cells_vgg_16.cpp;
+// cells_onednn_*.cpp when the build has oneDNN, which defines DERMTL_HAS_ONEDNN_CELLS;
 // cells_cuda_*.cu when the build has CUDA, which defines DERMTL_HAS_CUDA_CELLS), so the programs
 // compile in parallel and none instantiates a network it does not use.
 #include <string>
@@ -23,6 +24,14 @@ const programs::model_cells& vgg_m_scaled_cells();
 const programs::model_cells& vgg_16_cells();
 const programs::model_cells& vgg_16_scaled_cells();
 
+#ifdef DERMTL_HAS_ONEDNN_CELLS
+// The same on backend::onednn.
+const programs::model_cells& vgg_m_onednn_cells();
+const programs::model_cells& vgg_m_scaled_onednn_cells();
+const programs::model_cells& vgg_16_onednn_cells();
+const programs::model_cells& vgg_16_scaled_onednn_cells();
+#endif
+
 #ifdef DERMTL_HAS_CUDA_CELLS
 // The same on backend::cuda.
 const programs::model_cells& vgg_m_cuda_cells();
@@ -35,8 +44,12 @@ void use_cuda_numerics(precision p, bool deterministic);
 #endif
 
 // The cells of a network by name ("vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled") on a
-// backend ("cpu", or "cuda" in a build with CUDA); config_error naming the choices otherwise.
-const programs::model_cells& cells_of(const std::string& network, const std::string& backend = "cpu");
+// backend ("cpu"; "onednn" in a build with oneDNN; "cuda" in a build with CUDA); config_error
+// naming the choices otherwise.
+const programs::model_cells& cells_of(const std::string& network, const std::string& backend);
+// The backend a command uses unless told (--backend): "onednn" where the build has it (oneDNN's
+// kernels, the fast CPU path), else "cpu" (the reference path).
+std::string default_backend();
 std::vector<std::string> network_names();
 std::vector<std::string> backend_names();
 std::string joined(const std::vector<std::string>& names);  // "a, b, c" (help texts, errors)

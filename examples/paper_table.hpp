@@ -20,7 +20,7 @@ namespace dermtl::examples {
 struct table_program {
     programs::data_paths paths;
     programs::run_settings settings;
-    std::string backend = "cpu";
+    std::string backend = apps::default_backend();
     apps::precision precision = apps::precision::float32;
 
     // The compiled cells of a family ("vgg_m" / "vgg_16"): full size on real data, scaled on
@@ -42,7 +42,7 @@ inline int run_table_program(int argc, char** argv, const std::string& descripti
     p.settings.out = "dermtl-results";
     programs::add_data_options(app, p.paths);
     programs::add_run_options(app, p.settings);
-    app.add_option("--backend", p.backend, "cpu, or cuda in a build with CUDA")->capture_default_str();
+    app.add_option("--backend", p.backend, "Backend: " + apps::joined(apps::backend_names()))->capture_default_str();
     app.add_option("--precision", p.precision, "CUDA only: float32 (default) or tf32")
         ->transform(CLI::CheckedTransformer(
             std::map<std::string, apps::precision>{{"float32", apps::precision::float32}, {"tf32", apps::precision::tf32}}));

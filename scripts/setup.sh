@@ -11,6 +11,8 @@ packages=(
   catch2 liblinear-dev libmatio-dev libyaml-cpp-dev nlohmann-json3-dev
   libjpeg62-turbo-dev libpng-dev zlib1g-dev
   libcli11-dev libfmt-dev
+  # the oneDNN backend (backend/onednn/, component dermtl::onednn): oneDNN 2.6, as PyTorch uses
+  libdnnl-dev
   # fuzzing (tests/fuzz, scripts/fuzz.sh): clang with libFuzzer, its OpenMP and llvm-symbolizer;
   # clang 18+ because dermtl's layers take float template parameters (Debian 12's clang is 14)
   clang-19 libclang-rt-19-dev libomp-19-dev llvm-19

@@ -27,8 +27,13 @@ expect 0 "inspect" -- "$dermtl" --help
 expect 0 "--imagenet-weights" -- "$dermtl" grid --help
 expect 0 "10 folds" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
 expect 0 "Fold_10: train" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
-expect 0 "vgg_m/cpu/imagenet/finetune/malignant_vs_benign" -- "$dermtl" grid --list
-expect 0 "vgg_16_32_8/cpu/imagenet/finetune/isic_binary" -- "$dermtl" grid --list --network vgg_16_scaled
+expect 0 "vgg_m/cpu/imagenet/finetune/malignant_vs_benign" -- "$dermtl" grid --list --backend cpu
+expect 0 "vgg_16_32_8/cpu/imagenet/finetune/isic_binary" -- "$dermtl" grid --list --network vgg_16_scaled --backend cpu
+# The default backend is oneDNN where the build has it (its help lists it), else the reference.
+default_backend=cpu
+if "$dermtl" grid --help | grep -q "onednn"; then default_backend=onednn; fi
+expect 0 "vgg_m/$default_backend/imagenet/finetune/malignant_vs_benign" -- "$dermtl" grid --list
+expect fail "--backend: expected one of cpu" -- "$dermtl" grid --list --backend eigen
 n=$("$dermtl" grid --list | wc -l)
 if [ "$n" -ne 21 ]; then echo "FAIL: expected 21 VGG-M cells, found $n"; failures=$((failures + 1)); fi
 

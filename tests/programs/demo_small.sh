@@ -38,7 +38,7 @@ PY
 
 # As if killed part way: one cell's folds and a cached source model are gone; the rerun redoes
 # just those and ends with the same table.
-rm -r "$out/work/results/vgg_m_64_8-cpu-retinopathy-finetune-melanoma_vs_benign"
+rm -r "$out"/work/results/vgg_m_64_8-*-retinopathy-finetune-melanoma_vs_benign
 rm "$out"/work/sources/*retinopathy*.ckpt
 "$dermtl" demo "${small[@]}" > "$out/second.txt" 2> "$out/second.log" || { tail -20 "$out/second.log"; exit 1; }
 cmp "$out/table1-first.csv" "$out/report/table1.csv" || { echo "FAIL: the rerun's Table 1 differs"; diff "$out/table1-first.csv" "$out/report/table1.csv"; exit 1; }

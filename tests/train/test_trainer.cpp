@@ -18,6 +18,9 @@
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/train/replace_classifier.hpp"
 #include "dermtl/train/trainer.hpp"
+#ifdef DERMTL_TEST_ONEDNN
+#include "dermtl/backend/onednn/ops.hpp"
+#endif
 
 using namespace dermtl;
 namespace fs = std::filesystem;
@@ -26,6 +29,14 @@ namespace {
 
 using tiny = testing::tiny_vgg<2, 8>;
 using network = nn::network<tiny, backend::cpu>;
+
+// The backends the same-seed and resume tests run on: the reference, and oneDNN where the build
+// has it (its determinism is promised under the same conditions).
+#ifdef DERMTL_TEST_ONEDNN
+#define DERMTL_CPU_BACKENDS backend::cpu, backend::onednn
+#else
+#define DERMTL_CPU_BACKENDS backend::cpu
+#endif
 
 // Class 1 images are brighter in their top half; noise everywhere.
 struct toy_data {
@@ -68,7 +79,10 @@ train::trainer_options toy_options() {
     return o;
 }
 
-std::vector<host_tensor> weights_of(network& net) { return io::parameters_to_host(net); }
+template <class Net>
+std::vector<host_tensor> weights_of(Net& net) {
+    return io::parameters_to_host(net);
+}
 
 // Largest |a - b| over all parameters relative to the largest |b|.
 double max_relative_difference(const std::vector<host_tensor>& a, const std::vector<host_tensor>& b) {
@@ -133,7 +147,8 @@ TEST_CASE("the trainer learns a separable toy problem and keeps the lowest-valid
     CHECK(auc == best->val_auc);
 }
 
-TEST_CASE("the same seed gives the same run", "[train][trainer]") {
+TEMPLATE_TEST_CASE("the same seed gives the same run", "[train][trainer]", DERMTL_CPU_BACKENDS) {
+    using network = nn::network<tiny, TestType>;
     toy_problem p;
     network a(3), b(3);
     auto opt = toy_options();
@@ -152,8 +167,10 @@ TEST_CASE("the same seed gives the same run", "[train][trainer]") {
 // The trainer restores every piece of state a run depends on (weights, velocity, epoch, dropout
 // generator, best weights, history; the data order is a function of seed and epoch), so a resumed
 // run ends with bitwise the same weights and loss curve as an uninterrupted one.
-TEST_CASE("a run interrupted after epoch k resumes and ends with bitwise the same weights", "[train][trainer][checkpoint]") {
-    testing::scratch_dir dir("resume");
+TEMPLATE_TEST_CASE("a run interrupted after epoch k resumes and ends with bitwise the same weights",
+                   "[train][trainer][checkpoint]", DERMTL_CPU_BACKENDS) {
+    using network = nn::network<tiny, TestType>;
+    testing::scratch_dir dir(std::string("resume-") + TestType::name);
     toy_problem p;
     const auto opt = toy_options();
 
