@@ -184,7 +184,8 @@ int synth(const std::string& kind, const std::filesystem::path& out, std::size_t
 
 // extract -----------------------------------------------------------------------------------------
 int extract(const programs::model_cells& m, const std::filesystem::path& weights, const programs::data_paths& p,
-            const std::filesystem::path& tree, const std::filesystem::path& out, std::size_t batch) {
+            const std::filesystem::path& tree, const std::filesystem::path& out, std::size_t batch,
+            const programs::run_settings& s) {
     if (!std::filesystem::exists(weights))
         throw io_error("extract --weights: expected a MatConvNet file (" + m.matconvnet_file + "), found nothing at '" +
                        weights.string() + "'");
@@ -198,7 +199,7 @@ int extract(const programs::model_cells& m, const std::filesystem::path& weights
     if (!p.atlas.empty()) d = data::load_atlas(p.atlas, {}, p.atlas_images);
     else if (!tree.empty()) d = data::load_folder_tree(tree);
     else throw config_error("extract: expected --atlas META_CSV or --tree FOLDER (one subfolder per class)");
-    auto cache = programs::make_cache(m);
+    auto cache = programs::make_cache(m, s);
     m.extract(d, cache, weights, out, batch);
     std::cout << d.size() << " fc7 feature vectors written to " << out.string() << " (ids beside it)\n";
     return 0;
@@ -306,6 +307,7 @@ int main(int argc, char** argv) {
     extract_cmd->add_option("--batch-size", batch, "Batch size")
         ->capture_default_str()
         ->transform(oc::whole_number(1, oc::max_batch_size));
+    oc::add_max_image_pixels(*extract_cmd, settings.max_image_pixels);
 
     CLI11_PARSE(app, argc, argv);
     try {
@@ -320,7 +322,7 @@ int main(int argc, char** argv) {
         }
         if (*report_cmd) return report_command(results, report_out, references, mixed);
         if (*synth_cmd) return synth(kind, synth_out, count, size, seed);
-        if (*extract_cmd) return extract(backend.cells(network), weights, paths, tree, features_out, batch);
+        if (*extract_cmd) return extract(backend.cells(network), weights, paths, tree, features_out, batch, settings);
     } catch (const std::exception& e) {
         std::cerr << "dermtl: " << e.what() << "\n";
         return 1;

@@ -4,15 +4,15 @@
 #   bash scripts/fuzz.sh [target...]      targets: csv folds mat image checkpoint results (default all)
 # Per target it prints the executions done and every crash found (replayed once for its message and
 # the top of its stack); crash inputs are kept under $FUZZ_BUILD_DIR/runs/<target>/artifacts/.
-# Before fuzzing it replays the known findings (tests/fuzz/findings/<target>/) and says which still
-# crash. Exit status: 1 when a target not listed in FUZZ_REPORT_ONLY crashed (crash, sanitizer
-# report, non-dermtl exception, leak or out-of-memory); timeouts are reported only.
+# Before fuzzing it replays the known findings (tests/fuzz/findings/<target>/, all fixed: regression
+# inputs now) and reports any that crashes again. Exit status: 1 when a target not listed in
+# FUZZ_REPORT_ONLY crashed, on a known finding or on a new input (crash, sanitizer report,
+# non-dermtl exception, leak or out-of-memory); timeouts are reported only.
 # Environment:
 #   FUZZ_SECONDS      fuzzing time per target (default 30)
-#   FUZZ_REPORT_ONLY  targets whose crashes are reported without failing. Default "csv folds mat
-#                     checkpoint": their readers crash within seconds on every run until the fixes
-#                     for tests/fuzz/findings/README.md land; then remove them from this default.
-#                     Empty: every target can fail the run.
+#   FUZZ_REPORT_ONLY  targets whose crashes are reported without failing the run (for a reader
+#                     under repair). Default empty: every target can fail the run (the findings of
+#                     tests/fuzz/findings/README.md are all fixed).
 #   FUZZ_BUILD_DIR    build folder (default build-fuzz); FUZZ_CXX clang++ to use (default: newest found)
 #   JOBS              build parallelism (default: number of cores)
 set -euo pipefail
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${JOBS:-$(nproc)}
-report_only=" ${FUZZ_REPORT_ONLY-csv folds mat checkpoint} "
+report_only=" ${FUZZ_REPORT_ONLY-} "
 all_targets=(csv folds mat image checkpoint results)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
@@ -80,18 +80,19 @@ for t in "${targets[@]}"; do
   cp tests/fuzz/corpus/"$t"/* "$run/corpus/"
   echo "=== fuzz_$t: ${seconds} s over $(ls "$run/corpus" | wc -l) seeds"
 
-  known=0 still=0
+  # The known findings are fixed: each must replay as a plain rejection, or the target fails.
+  known=0 again=0
   if [ -d tests/fuzz/findings/"$t" ]; then
     for f in tests/fuzz/findings/"$t"/*; do
       [ -f "$f" ] && [[ "$f" != *.md ]] || continue
       known=$((known + 1))
-      if ! ( "$bin" "$f"; exit $? ) >"$run/replay.log" 2>&1; then  # subshell: bash's "Aborted" goes to the log
-        still=$((still + 1))
-      else
-        echo "  known finding $(basename "$f") no longer crashes: move it into tests/fuzz/corpus/$t/"
+      if ! ( timeout 60 "$bin" -rss_limit_mb=2048 -timeout=10 "$f"; exit $? ) >"$run/replay.log" 2>&1; then
+        # (subshell: bash's "Aborted" goes to the log)
+        again=$((again + 1))
+        echo "  known finding $(basename "$f") crashes again: $(describe "$run/replay.log")"
       fi
     done
-    [ "$known" -eq 0 ] || echo "  known findings: $still of $known still crash (tests/fuzz/findings/$t/)"
+    [ "$known" -eq 0 ] || echo "  known findings: $again of $known crash again (tests/fuzz/findings/$t/)"
   fi
 
   # Fork mode with ignore_*: one crash does not end the run, so every target gets its full time.
@@ -104,6 +105,7 @@ for t in "${targets[@]}"; do
   crashes=$(find "$run/artifacts" -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' | wc -l)
   timeouts=$(find "$run/artifacts" -name 'timeout-*' | wc -l)
   line="fuzz_$t: ${execs:-0} executions in ${seconds} s, coverage ${cov:-?}, crashes ${crashes}, timeouts ${timeouts}"
+  [ "$again" -eq 0 ] || line+=", known findings crashing again ${again}"
   echo "  $line"
   # Replay up to 8 findings (the stack unwound through uninstrumented libraries too), grouped.
   find "$run/artifacts" -type f | sort | head -8 | while read -r a; do
@@ -112,7 +114,7 @@ for t in "${targets[@]}"; do
     echo "$(describe "$run/replay.log")"
   done | sort | uniq -c | sed 's/^ */    /'
   [ $((crashes + timeouts)) -le 8 ] || echo "    (8 of $((crashes + timeouts)) replayed; all inputs in $run/artifacts/)"
-  if [ "$crashes" -gt 0 ]; then
+  if [ $((crashes + again)) -gt 0 ]; then
     if [[ "$report_only" == *" $t "* ]]; then
       line+=" (report-only: FUZZ_REPORT_ONLY)"
     else
@@ -125,6 +127,6 @@ done
 echo "=== fuzz summary ($((SECONDS - t0)) s in all)"
 printf '  %s\n' "${summary[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "fuzz.sh: crashes in ${failed[*]}; the inputs are under $build/runs/<target>/artifacts/" >&2
+  echo "fuzz.sh: crashes in ${failed[*]}; new inputs are under $build/runs/<target>/artifacts/, known ones under tests/fuzz/findings/<target>/" >&2
   exit 1
 fi

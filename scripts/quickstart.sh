@@ -42,9 +42,9 @@ case "$what" in
     stage baseline-build cmake --build "$baseline" -j "$jobs" --target "${baseline_tests[@]}"
     stage baseline-test ctest --test-dir "$baseline" --output-on-failure -j "$jobs" \
       -R "^($(IFS='|'; echo "${baseline_tests[*]}"))\$"
-    # Hostile input: each reader's libFuzzer target for a bounded time over its seed corpus
-    # (clang, ASan + UBSan; crashes fail the stage except in FUZZ_REPORT_ONLY targets), then a
-    # fast subset of the tests built with ASan + UBSan.
+    # Hostile input: each reader's libFuzzer target, 30 s over its seed corpus after replaying its
+    # known (fixed) findings (clang, ASan + UBSan; any crash, new or known, fails the stage), then
+    # a fast subset of the tests built with ASan + UBSan.
     stage fuzz env FUZZ_BUILD_DIR="$build-fuzz" JOBS="$jobs" bash scripts/fuzz.sh
     stage sanitizers env SANITIZE_BUILD_DIR="$build-asan" JOBS="$jobs" bash scripts/sanitize.sh ;;
   *) echo "usage: $0 demo|test [args...]" >&2; exit 2 ;;

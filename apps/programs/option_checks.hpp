@@ -13,7 +13,10 @@
 // The bounds (documented with each option's help, see `dermtl <command> --help`):
 //   epochs 1..10000 (0 would store a "fine-tuned" result that trained nothing), batch size
 //   1..4096, image side 16..4096 pixels, image counts 1..1e6, learning rate (0, 10], momentum
-//   [0, 1), L2 [0, 1), seeds any 64-bit unsigned value, --max-folds 0..10000 (0: all).
+//   [0, 1), L2 [0, 1), seeds any 64-bit unsigned value, --max-folds 0..10000 (0: all),
+//   --max-image-pixels 64..2^30: at least the smallest image accepted (8x8, image_read_options::
+//   min_side), at most OpenCV's own decode limit (CV_IO_MAX_IMAGE_PIXELS, 2^30 = 3 GiB as RGB),
+//   which the formats it decodes for us hit anyway.
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -31,6 +34,8 @@ inline constexpr std::uint64_t min_image_side = 16, max_image_side = 4096;
 inline constexpr std::uint64_t max_image_count = 1000000;
 inline constexpr std::uint64_t max_folds = 10000;
 inline constexpr double max_learning_rate = 10;
+inline constexpr std::uint64_t min_image_pixels = 64, max_image_pixels = std::uint64_t{1} << 30;
+
 
 // The text as shown in a message, cut like dermtl::quoted_value (a 2 MB argument stays one line).
 inline std::string shown(const std::string& s) {
@@ -85,5 +90,14 @@ inline CLI::Validator real_number(double lo, bool lo_open, double hi, bool hi_op
 
 // Any 64-bit unsigned seed, in decimal (not "-1", which CLI11 would wrap to 2^64-1).
 inline CLI::Validator seed() { return whole_number(0, std::numeric_limits<std::uint64_t>::max()); }
+
+// --max-image-pixels, for every command that reads images: the header cap of io::image_read_options.
+inline void add_max_image_pixels(CLI::App& app, std::uint64_t& pixels) {
+    app.add_option("--max-image-pixels", pixels,
+                   "Largest image read, in pixels (width x height, from the header, before decoding); "
+                   "larger images are refused, naming the file")
+        ->capture_default_str()
+        ->transform(whole_number(min_image_pixels, max_image_pixels));
+}
 
 }  // namespace dermtl::programs::option_checks

@@ -71,6 +71,7 @@ void add_run_options(CLI::App& app, run_settings& s) {
         ->transform(oc::whole_number(0, oc::max_folds));
     app.add_option("--cache-dir", s.cache_dir,
                    "Keep preprocessed images on disk here (large sets such as Kaggle DR; default: 1 GiB in memory)");
+    oc::add_max_image_pixels(app, s.max_image_pixels);
     app.add_flag("!--no-progress", s.progress, "No per-epoch progress lines");
     app.add_flag("--recompute", s.recompute,
                  "Recompute and replace stored results made by another experiment (other data or settings); "
@@ -235,6 +236,8 @@ protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, co
 io::image_cache make_cache(const model_cells& m, const run_settings& s) {
     io::image_cache_options o;
     o.preprocess.width = o.preprocess.height = m.input_size;
+    o.preprocess.read.max_pixels = s.max_image_pixels;
+    o.preprocess.read.max_pixels_option = "--max-image-pixels";
     if (!s.cache_dir.empty()) {
         o.storage = io::cache_storage::disk;
         o.disk_dir = s.cache_dir / std::to_string(m.input_size);

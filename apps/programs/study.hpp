@@ -53,6 +53,8 @@ struct run_settings {
     bool progress = true;        // a progress line per epoch while fine-tuning
     bool verbose = true;         // a line per finished fold
     bool recompute = false;      // replace stored results made by another experiment (else: refuse)
+    // --max-image-pixels: the largest width x height read, checked from each image's header.
+    std::uint64_t max_image_pixels = io::image_read_options{}.max_pixels;
 };
 
 // Generated data sizes (synthetic runs).

@@ -8,8 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <zlib.h>
 
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/io/matconvnet.hpp"
@@ -67,6 +69,58 @@ std::string message_of_load(const fs::path& file, io::matconvnet_import_options 
     }
     return "(no error)";
 }
+
+// MAT level-5 bytes built by hand (little-endian), for files whose structure is damaged in one
+// known way: save_matconvnet and scipy only write consistent ones.
+namespace mat_bytes {
+std::string u32(std::uint32_t v) {
+    std::string b;
+    for (int i = 0; i < 4; ++i) b += char(v >> (8 * i) & 0xff);
+    return b;
+}
+// A sub-element: tag (type, size), data, padding to 8 bytes.
+std::string sub(std::uint32_t type, const std::string& data) {
+    std::string b = u32(type) + u32(std::uint32_t(data.size())) + data;
+    while (b.size() % 8) b += '\0';
+    return b;
+}
+std::string int32s(const std::vector<std::int32_t>& v) {
+    std::string b;
+    for (auto x : v) b += u32(std::uint32_t(x));
+    return b;
+}
+// A miMATRIX element of class `cls` (6 double, 1 cell, 2 struct), then `rest` (its parts).
+std::string matrix(std::uint32_t cls, const std::vector<std::int32_t>& dims, const std::string& name,
+                   const std::string& rest) {
+    const std::string body = sub(6, u32(cls) + u32(0)) + sub(5, int32s(dims)) + sub(1, name) + rest;
+    return u32(14) + u32(std::uint32_t(body.size())) + body;
+}
+// A struct's field-name length (a small int32) and its names, each padded to `length` bytes.
+std::string field_names(std::uint32_t length, const std::vector<std::string>& names) {
+    std::string all;
+    for (auto n : names) {
+        n.resize(length, '\0');
+        all += n;
+    }
+    return u32(4u << 16 | 5) + u32(length) + sub(1, all);
+}
+// The whole file: header, then the top-level elements.
+void write(const fs::path& file, const std::string& elements) {
+    std::string header = "MATLAB 5.0 MAT-file, damaged on purpose by dermtl's tests";
+    header.resize(124, ' ');
+    header += std::string("\x00\x01IM", 4);
+    std::ofstream(file, std::ios::binary) << header << elements;
+}
+// A miCOMPRESSED element holding `inner` deflated.
+std::string compressed(const std::string& inner) {
+    uLongf size = compressBound(uLong(inner.size()));
+    std::string out(size, '\0');
+    compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(inner.data()),
+              uLong(inner.size()), 6);
+    out.resize(size);
+    return u32(15) + u32(std::uint32_t(size)) + out;
+}
+}  // namespace mat_bytes
 
 }  // namespace
 
@@ -378,5 +432,94 @@ TEST_CASE("bad weight files are reported clearly", "[io][matconvnet][bad_input]"
         Mat_VarFree(var);
         Mat_Close(mat);
         CHECK_THAT(message_of_load<small_vgg>(other), Catch::Contains("no top-level 'layers'"));
+    }
+}
+
+TEST_CASE("a damaged MAT structure is refused before matio allocates what it claims", "[io][matconvnet][bad_input]") {
+    // matio 1.5.23 allocates a variable's claimed size before reading it: damaged dims made it ask
+    // for 14 GB or 16 EB from a 7.5 KB file (tests/fuzz/findings/mat/). mat_structure.hpp checks
+    // every claim against the bytes first; each case below damages one claim.
+    using namespace mat_bytes;
+    testing::scratch_dir dir("mcn-structure");
+    const fs::path file = dir / "damaged.mat";
+    const std::string eight_bytes = sub(9, std::string(8, '\0'));  // one double
+    // The load's message; unless `other`, it must name the file, the damage and the variable 'layers'.
+    auto message = [&](const std::string& elements, bool other = false) {
+        write(file, elements);
+        const auto msg = message_of_load<small_vgg>(file);
+        if (!other)
+            CHECK_THAT(msg, Catch::Contains("damaged.mat") && Catch::Contains("structure is damaged") &&
+                                Catch::Contains("variable 'layers'"));
+        CHECK_THROWS_AS(([&] {
+            nn::network<small_vgg, backend::cpu> net(nn::uninitialized);
+            io::load_matconvnet(file, net);
+        }()), io_error);
+        return msg;
+    };
+
+    SECTION("a consistent hand-built file passes the check (and is then not a MatConvNet model)") {
+        CHECK_THAT(message(matrix(6, {1, 1}, "x", eight_bytes), true), Catch::Contains("no top-level 'layers'"));
+        CHECK_THAT(message(compressed(matrix(6, {1, 1}, "x", eight_bytes)), true), Catch::Contains("no top-level 'layers'"));
+    }
+    SECTION("numeric dims that claim more values than the data holds") {
+        const auto msg = message(matrix(6, {1000, 1000}, "layers", eight_bytes));
+        CHECK_THAT(msg, Catch::Contains("1000x1000 claim 1000000 double elements (8000000 bytes of double)") &&
+                            Catch::Contains("the real part holds 8 bytes"));
+    }
+    SECTION("the same inside a compressed variable") {
+        const auto msg = message(compressed(matrix(6, {1000, 1000}, "layers", eight_bytes)));
+        CHECK_THAT(msg, Catch::Contains("8000000 bytes of double") && Catch::Contains("holds 8 bytes"));
+    }
+    SECTION("a compressed stream that inflates to more than its matrix declares") {
+        const auto msg = message(compressed(matrix(6, {1, 1}, "layers", eight_bytes) + std::string(64, '\0')));
+        CHECK_THAT(msg, Catch::Contains("inflates to") && Catch::Contains("more than the 72 bytes its matrix tag declares"));
+    }
+    SECTION("a cell whose dims claim 2^32 cells") {
+        const auto msg = message(matrix(1, {65536, 65536}, "layers", matrix(6, {1, 1}, "", eight_bytes)));
+        CHECK_THAT(msg, Catch::Contains("65536x65536 claim 4294967296 cells") &&
+                            Catch::Contains("the cell holds 64 bytes"));
+    }
+    SECTION("a struct in a cell whose dims claim more structs than its fields hold, named by path") {
+        const std::string layer = matrix(2, {1000, 1000}, "", field_names(8, {"name", "type"}) +
+                                                                  matrix(6, {1, 1}, "", eight_bytes) +
+                                                                  matrix(6, {1, 1}, "", eight_bytes));
+        const auto msg = message(matrix(1, {1, 1}, "layers", layer));
+        CHECK_THAT(msg, Catch::Contains("at layers{1}:") &&
+                            Catch::Contains("1000x1000 claim 1000000 structs of 2 fields (2000000 matrix elements"));
+    }
+    SECTION("a field's own damage is named by its field path") {
+        const std::string layer = matrix(2, {1, 1}, "", field_names(8, {"name", "weights"}) +
+                                                            matrix(6, {1, 1}, "", eight_bytes) +
+                                                            matrix(6, {3, 3}, "", eight_bytes));
+        const auto msg = message(matrix(1, {1, 2}, "layers", matrix(6, {0, 0}, "", "") + layer));
+        CHECK_THAT(msg, Catch::Contains("at layers{2}.weights:") && Catch::Contains("3x3 claim 9 double"));
+    }
+    SECTION("a struct whose field-name length is zero, or does not divide the names") {
+        CHECK_THAT(message(matrix(2, {1, 1}, "layers", field_names(0, {}))),
+                   Catch::Contains("field name length") && Catch::Contains("value 0"));
+        const std::string odd = u32(4u << 16 | 5) + u32(8) + sub(1, std::string(12, 'a'));
+        CHECK_THAT(message(matrix(2, {1, 1}, "layers", odd)),
+                   Catch::Contains("12 bytes are not a whole number of 8-byte names"));
+    }
+    SECTION("a negative dimension") {
+        CHECK_THAT(message(matrix(6, {1, -3}, "layers", eight_bytes)),
+                   Catch::Contains("dimension 2 is -3"));
+    }
+    SECTION("a sub-element that claims more bytes than its matrix holds") {
+        const auto msg = message(matrix(6, {1, 1}, "layers", u32(9) + u32(4000000000u) + std::string(8, '\0')));
+        CHECK_THAT(msg, Catch::Contains("real part: a double sub-element claims 4000000000 bytes"));
+    }
+    SECTION("a matrix size that is not a multiple of 8") {
+        std::string bad = matrix(6, {1, 1}, "layers", eight_bytes);
+        bad.replace(4, 4, u32(std::uint32_t(bad.size() - 8 - 4)));
+        CHECK_THAT(message(bad, true), Catch::Contains("damaged.mat") && Catch::Contains("not a multiple of 8"));
+    }
+    SECTION("every fuzz finding is refused as a dermtl error naming its file") {
+        for (const auto& entry : fs::directory_iterator(testing::tests_dir() / "fuzz" / "findings" / "mat")) {
+            INFO(entry.path());
+            const auto msg = message_of_load<small_vgg>(entry.path());
+            CHECK_THAT(msg, Catch::Contains(entry.path().filename().string()));
+            CHECK(msg != "(no error)");
+        }
     }
 }

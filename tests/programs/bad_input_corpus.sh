@@ -195,6 +195,21 @@ for f in truncated.png garbage.jpg empty.png bad-crc.png one-pixel.png bomb.png 
   bad "$f" -- "$dermtl" extract --network vgg_m_scaled --weights "$c/mat/good.mat" --tree "$c/img-$f" --out "$c/out.npy"
 done
 
+# ---- the image pixel cap (--max-image-pixels) -------------------------------------------------------
+# The 64x64 images (4096 pixels) are refused under a cap of 4095, by the header, naming the image
+# and the option that raises the cap; under a cap of 4096 they are read.
+for name in "$c/imgs/" "64x64 = 4096 pixels" "limit of 4095 (--max-image-pixels"; do
+  bad "$name" -- "$dermtl" extract --network vgg_m_scaled --weights "$c/mat/good.mat" --tree "$c/imgs" \
+    --out "$c/out.npy" --max-image-pixels 4095
+done
+cases=$((cases + 1))
+if "$dermtl" extract --network vgg_m_scaled --weights "$c/mat/good.mat" --tree "$c/imgs" --out "$c/capped.npy" \
+     --max-image-pixels 4096 > /dev/null 2>&1; then
+  echo "ok: 4096-pixel images read under --max-image-pixels 4096"
+else
+  echo "FAIL: --max-image-pixels 4096 refuses 64x64 images"; failures=$((failures + 1))
+fi
+
 # ---- checkpoints (the demo resumes its ImageNet stand-in's training from OUT/data/standin-*.ckpt) ------
 demo_small=(--lesions 30 --retinas 20 --general-per-class 4 --epochs 1)
 "$dermtl" synth lesions --out "$c/ckpt-lesions" --count 4 --size 64 > /dev/null 2>&1

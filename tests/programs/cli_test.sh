@@ -56,7 +56,8 @@ for bad in "--epochs -3" "--epochs 0" "--epochs 10001" "--epochs 1.5" "--epochs 
            "--batch-size 0" "--batch-size 4097" "--batch-size -1" "--lr 0" "--lr -0.1" "--lr 11" "--lr nan" \
            "--lr inf" "--lr 1e-3x" "--momentum 1" "--momentum -0.1" "--l2 1" "--l2 -1" "--seed -1" "--seed abc" \
            "--seed 18446744073709551616" "--max-folds -1" "--max-folds 10001" "--folds 0x2" "--folds 100000x2" \
-           "--folds 3"; do
+           "--folds 3" "--max-image-pixels 0" "--max-image-pixels -3" "--max-image-pixels 63" \
+           "--max-image-pixels 1073741825" "--max-image-pixels 5e7" "--max-image-pixels 0x100"; do
   option=${bad%% *}
   # shellcheck disable=SC2086
   expect fail "$option: expected" -- "$dermtl" grid --synthetic --out "$work/range" $bad
@@ -82,6 +83,9 @@ done
 if [ -e "$work/demo-range" ]; then echo "FAIL: a rejected demo still wrote $work/demo-range"; failures=$((failures + 1)); fi
 expect fail "--batch-size: expected" -- "$dermtl" extract --weights "$work/none.mat" --out "$work/f.npy" --batch-size 0
 expect fail "--batch-size: expected" -- "$dermtl" extract --weights "$work/none.mat" --out "$work/f.npy" --batch-size -3
+expect fail "--max-image-pixels: expected a whole number from 64 to 1073741824, found '-3' (negative)" -- \
+  "$dermtl" extract --weights "$work/none.mat" --out "$work/f.npy" --max-image-pixels -3
+expect fail "--max-image-pixels: expected" -- "$dermtl" extract --weights "$work/none.mat" --out "$work/f.npy" --max-image-pixels 0
 # extract --out: a folder that cannot be made, or a folder given as the file, fails before the work.
 printf 'x' > "$work/weights.mat"
 expect fail "extract --out: expected a writable output folder" -- \

@@ -33,6 +33,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <jpeglib.h>
@@ -53,6 +54,9 @@ struct image_read_options {
     // 8 MP) and about twice the largest ISIC archive images (~6700x4500 = 30 MP); decoding one
     // takes ~150 MB (uint8 RGB). Raise it for larger images.
     std::uint64_t max_pixels = 50'000'000;
+    // What raises max_pixels, named in the message that refuses an image (a program sets its
+    // command-line option here; never part of any key or fingerprint).
+    std::string_view max_pixels_option = "image_read_options::max_pixels";
     // Smallest width and height accepted: a 1x1 or 4x4 "image" stretched to the network's 224x224
     // input is not a lesion image (a placeholder, an icon, a failed export).
     int min_side = 8;
@@ -76,7 +80,7 @@ inline void check_size(std::uint64_t width, std::uint64_t height, const char* fo
     if (width * height > opt.max_pixels)
         throw io_error(where + ": the " + format + " header claims " + size + " = " + std::to_string(width * height) +
                        " pixels, more than the limit of " + std::to_string(opt.max_pixels) +
-                       " (image_read_options::max_pixels; raise it for images this large); not decoded");
+                       " (" + std::string(opt.max_pixels_option) + "; raise it for images this large); not decoded");
     if (width < std::uint64_t(opt.min_side) || height < std::uint64_t(opt.min_side))
         throw io_error(where + ": the image is " + size + ", smaller than the minimum side of " +
                        std::to_string(opt.min_side) + " pixels (image_read_options::min_side); expected a lesion image");

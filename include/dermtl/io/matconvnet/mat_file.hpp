@@ -5,8 +5,9 @@
 // simplenn model needs -- real numeric arrays of any stored type as double, char arrays as text,
 // struct fields by name, cells of text -- with checks that turn matio's silence or stray log lines
 // into io_error messages naming the file.
-// Ensures: every function that opens or reads reports a missing, foreign, MAT v4, truncated or
-// corrupt-compressed file as io_error (naming the operation and the file); a complex array where a
+// Ensures: every function that opens or reads reports a missing, foreign, MAT v4, truncated,
+// corrupt-compressed or structurally damaged file (mat_structure.hpp: a size its bytes do not back,
+// which matio would allocate) as io_error (naming the operation and the file), before matio reads; a complex array where a
 // numeric one is read is an io_error naming where and what (require_real, numbers); readers of a
 // missing field return empty values, so callers decide what "absent" means for them.
 #include <algorithm>
@@ -24,9 +25,9 @@
 #include <vector>
 
 #include <matio.h>
-#include <zlib.h>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/io/matconvnet/mat_structure.hpp"
 
 namespace dermtl::io::mat_file {
 
@@ -211,130 +212,6 @@ inline std::vector<std::string> texts(matvar_t* cell) {
     const std::size_t n = numel(cell);
     for (std::size_t i = 0; i < n; ++i) out.push_back(text(Mat_VarGetCell(cell, int(i))));
     return out;
-}
-
-namespace detail {
-// The name of a level-5 matrix element from its first bytes (its tag, array flags, dimensions and
-// name sub-elements); empty when they are too short or malformed.
-inline std::string element_name(const unsigned char* b, std::size_t n) {
-    auto u32 = [&](std::size_t at) {
-        return std::uint32_t(b[at]) | std::uint32_t(b[at + 1]) << 8 | std::uint32_t(b[at + 2]) << 16 |
-               std::uint32_t(b[at + 3]) << 24;
-    };
-    std::size_t at = 8;  // past the miMATRIX tag
-    for (int sub = 0; sub < 3; ++sub) {  // flags, dimensions, name
-        if (at + 8 > n) return {};
-        const std::uint32_t tag = u32(at);
-        const bool small = (tag >> 16) != 0;
-        const std::size_t size = small ? tag >> 16 : u32(at + 4);
-        const std::size_t data = small ? at + 4 : at + 8;
-        if (sub == 2) {
-            if (size > 64 || data + size > n) return {};
-            return std::string(reinterpret_cast<const char*>(b + data), size);
-        }
-        at = small ? at + 8 : data + (size + 7) / 8 * 8;
-    }
-    return {};
-}
-
-// Inflates the zlib stream of the compressed element at `offset` (its `bytes` bytes start after
-// the 8-byte tag) to its end, so its checksum is checked, and throws io_error naming the file, the
-// element and its variable when the stream is corrupt. matio does not: it returns whatever the
-// damaged stream decodes to, with at most a log line. Streams in 256 KiB pieces (no allocation
-// of the variable's size).
-inline void check_compressed(std::ifstream& in, std::uintmax_t offset, std::uint32_t bytes, std::size_t index,
-                             const std::string& where) {
-    z_stream z{};
-    if (inflateInit(&z) != Z_OK) throw io_error(where + ": zlib cannot start (out of memory?)");
-    struct end_guard {
-        z_stream* z;
-        ~end_guard() { inflateEnd(z); }
-    } guard{&z};
-    std::vector<unsigned char> input(std::size_t{1} << 18), output(std::size_t{1} << 18);
-    unsigned char head[256];
-    std::size_t head_size = 0;
-    std::uintmax_t left = bytes;
-    in.clear();
-    in.seekg(std::streamoff(offset + 8));
-    int status = Z_OK;
-    const auto fail = [&](const std::string& what) {
-        const std::string name = element_name(head, head_size);
-        throw io_error(where + ": the file's compressed data is corrupt: top-level element " + std::to_string(index + 1) +
-                       (name.empty() ? "" : " (variable '" + name + "')") + " at byte " + std::to_string(offset) +
-                       ": " + what + "; expected a zlib stream that decompresses with a matching checksum "
-                       "(a damaged download or copy? fetch the file again)");
-    };
-    while (status != Z_STREAM_END) {
-        if (z.avail_in == 0) {
-            if (left == 0) fail("the stream ends before its end marker");
-            const std::size_t take = static_cast<std::size_t>(std::min<std::uintmax_t>(left, input.size()));
-            in.read(reinterpret_cast<char*>(input.data()), std::streamsize(take));
-            if (in.gcount() != std::streamsize(take)) fail("the file ends inside the stream");
-            left -= take;
-            z.next_in = input.data();
-            z.avail_in = static_cast<uInt>(take);
-        }
-        z.next_out = output.data();
-        z.avail_out = static_cast<uInt>(output.size());
-        status = inflate(&z, Z_NO_FLUSH);
-        if (head_size < sizeof head) {
-            const std::size_t got = output.size() - z.avail_out;
-            const std::size_t copy = std::min(got, sizeof head - head_size);
-            std::copy_n(output.data(), copy, head + head_size);
-            head_size += copy;
-        }
-        if (status == Z_NEED_DICT || status == Z_DATA_ERROR || status == Z_MEM_ERROR || status == Z_STREAM_ERROR)
-            fail(std::string("zlib: ") + (z.msg ? z.msg : "error " + std::to_string(status)));
-        if (status == Z_BUF_ERROR && z.avail_in == 0 && left == 0) fail("the stream ends before its end marker");
-    }
-}
-}  // namespace detail
-
-// Level-5 header and a walk over the top-level elements, so a file cut short is reported as
-// truncated (with expected and found sizes) instead of as whatever matio stumbles on, and a
-// compressed element (v7, zlib) whose stream is damaged as corrupt compressed data (naming the
-// variable) instead of being read as the garbage it inflates to.
-inline void check_file(const std::filesystem::path& path, std::string_view op) {
-    const std::string where = std::string(op) + ": '" + path.string() + "'";
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw io_error(where + ": no such file");
-    if (!std::filesystem::is_regular_file(path, ec)) throw io_error(where + ": not a regular file");
-    const std::uintmax_t size = std::filesystem::file_size(path, ec);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error(where + ": cannot open for reading");
-    char header[128] = {};
-    in.read(header, 128);
-    if (in.gcount() < 128 || std::string_view(header, 6) != "MATLAB")
-        throw io_error(where + ": not a MAT-file (expected a 128-byte header starting 'MATLAB 5.0 MAT-file', found " +
-                       (in.gcount() < 128 ? std::to_string(in.gcount()) + " bytes" : "other content") + ")");
-    const std::uint16_t version = std::uint16_t(std::uint8_t(header[124]) | std::uint8_t(header[125]) << 8);
-    const bool little = header[126] == 'I' && header[127] == 'M';
-    const bool big = header[126] == 'M' && header[127] == 'I';
-    if (!little && !big) throw io_error(where + ": not a MAT-file (no endian indicator at bytes 126-127)");
-    if (version == 0x0200 || version == 0x0002)
-        return;  // v7.3 (HDF5): left to matio
-    if (!little) return;  // big-endian v5: no walk, matio checks
-    std::uintmax_t offset = 128;
-    std::size_t index = 0;
-    while (offset < size) {
-        if (size - offset < 8)
-            throw io_error(where + ": truncated: " + std::to_string(size - offset) +
-                           " stray bytes after the last element (file size " + std::to_string(size) + ")");
-        in.seekg(std::streamoff(offset));
-        unsigned char tag[8];
-        in.read(reinterpret_cast<char*>(tag), 8);
-        std::uint32_t type = tag[0] | tag[1] << 8 | tag[2] << 16 | std::uint32_t(tag[3]) << 24;
-        std::uint32_t bytes = tag[4] | tag[5] << 8 | tag[6] << 16 | std::uint32_t(tag[7]) << 24;
-        std::uintmax_t next = offset + 8 + bytes;
-        if ((type >> 16) != 0) next = offset + 8;  // small element (not expected at top level)
-        else if (type != 15) next = (next + 7) / 8 * 8;  // uncompressed elements are 8-byte aligned
-        if (next > size + ((type != 15) ? 7u : 0u))
-            throw io_error(where + ": truncated: an element at byte " + std::to_string(offset) + " needs " +
-                           std::to_string(bytes) + " bytes, the file ends after " + std::to_string(size - offset - 8));
-        if (type == 15) detail::check_compressed(in, offset, bytes, index, where);
-        offset = next;
-        ++index;
-    }
 }
 
 // Opens a MAT level-5 file for reading after check_file; io_error naming `op` and the file otherwise.
