@@ -33,4 +33,12 @@ if grep -E '^\s*(INCLUDES|LINK_LIBRARIES|DEFINES) =' "$prefix/consumer-nn-build/
   grep -E '^\s*(INCLUDES|LINK_LIBRARIES|DEFINES) =' "$prefix/consumer-nn-build/build.ninja"
   exit 1
 fi
-echo "install: find_package(dermtl) and find_package(dermtl COMPONENTS nn) consumers built and ran"
+# The oneDNN backend's component and its pkg-config module, where the build has it.
+if [ -f "$prefix/share/cmake/dermtl/dermtl_onednn-targets.cmake" ]; then
+  PKG_CONFIG_PATH="$prefix/share/pkgconfig" pkg-config --libs dermtl-onednn | grep -q -- "-ldnnl"
+  "$cmake" -S "$src/tests/install/consumer_onednn" -B "$prefix/consumer-onednn-build" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" > /dev/null
+  "$cmake" --build "$prefix/consumer-onednn-build" > /dev/null
+  "$prefix/consumer-onednn-build/consumer_onednn"
+fi
+echo "install: find_package(dermtl), find_package(dermtl COMPONENTS nn) and (where built) COMPONENTS onednn consumers built and ran"
