@@ -32,6 +32,7 @@
 #include "dermtl/io/atomic_file.hpp"
 #include "programs/inspect.hpp"
 #include "programs/option_checks.hpp"
+#include "programs/shard_option.hpp"
 #include "programs/paper_programs.hpp"
 #include "dermtl/report/markdown.hpp"
 
@@ -144,6 +145,18 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
     const auto target = isic ? programs::target_kind::isic2016 : programs::target_kind::atlas;
     programs::study st = programs::load_study(p, s, target);
     const auto results = programs::run_model(st, m, p, s, {pattern}, std::cerr);
+    if (!s.shard.whole()) {
+        // One shard holds part of the grid: the report is built from the shared results folder once
+        // every shard has run.
+        std::size_t folds = 0;
+        for (const auto& r : results) folds += r.folds.size();
+        const std::size_t per_cell = std::min(s.max_folds ? s.max_folds : st.folds.size(), st.folds.size());
+        std::cout << "shard " << s.shard.str() << ": " << folds << " (cell, fold) work item(s) of "
+                  << cells.size() * per_cell << " done, in " << results.size()
+                  << " cell(s); after every shard: dermtl report --results " << (s.out / "work" / "results").string()
+                  << "\n";
+        return 0;
+    }
     auto rep = programs::report_of(results, m.registry, "dermtl: " + pattern, !st.synthetic);
     const auto written = report::write_report(rep, s.out / "report");
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
@@ -259,6 +272,10 @@ int main(int argc, char** argv) {
                                                 "network's) and write a report");
     grid_cmd->add_option("--cells", pattern, "Cell name or glob, e.g. 'vgg_m/cpu/imagenet/*'")->capture_default_str();
     grid_cmd->add_flag("--list", list, "List the compiled cells of --network and exit");
+    std::string shard_text;
+    grid_cmd->add_option("--shard", shard_text,
+                         "Run the K-th of N disjoint shards of the (cell, fold) work items, K/N counted from 0 "
+                         "(default: the Slurm job array's task, else all)");
     auto* run_cmd = app.add_subcommand("run", "Run one experiment cell (a name from `dermtl grid --list`) and write a report");
     run_cmd->add_option("cell", pattern, "The cell's name, e.g. vgg_m/cpu/imagenet/finetune/malignant_vs_benign")->required();
     for (auto* c : {grid_cmd, run_cmd}) {
@@ -313,7 +330,10 @@ int main(int argc, char** argv) {
     try {
         if (*demo_cmd) return demo(demo_opt, backend);
         if (*inspect_cmd) return inspect(ins);
-        if (*grid_cmd) return grid(backend.cells(network), pattern, list, paths, settings);
+        if (*grid_cmd) {
+            if (!list) settings.shard = programs::choose_shard(shard_text);
+            return grid(backend.cells(network), pattern, list, paths, settings);
+        }
         if (*run_cmd) {
             const auto& cells = backend.cells(network);
             if (cells.registry.match(pattern).size() != 1)

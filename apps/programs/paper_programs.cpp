@@ -54,9 +54,12 @@ std::vector<protocol::experiment_result> run_model(study& st, const model_cells&
                                                    std::ostream& log) {
     auto cache = make_cache(m, s);
     attach_imagenet_weights(st, m, p, s, cache);
-    const auto in = inputs_for(st, m, s, cache);
+    auto in = inputs_for(st, m, s, cache);
     std::vector<protocol::experiment_result> results;
-    for (const auto& pattern : patterns) append(results, run_cells(m.registry, pattern, in, log));
+    for (const auto& pattern : patterns) {
+        append(results, run_cells(m.registry, pattern, in, log));
+        in.first_item += m.registry.match(pattern).size() * in.fold_count();  // the next pattern's items follow
+    }
     return results;
 }
 

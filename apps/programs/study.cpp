@@ -228,6 +228,7 @@ protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, co
     in.seed = s.seed;
     in.work_dir = s.out / "work";
     in.max_folds = s.max_folds;
+    in.shard = s.shard;
     in.verbose = s.verbose;
     in.recompute = s.recompute;
     return in;

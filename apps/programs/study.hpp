@@ -19,6 +19,7 @@ class App;
 class Validator;
 }
 
+#include "dermtl/protocol/shard.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/data/folds.hpp"
 #include "dermtl/io/image_cache.hpp"
@@ -55,6 +56,8 @@ struct run_settings {
     bool recompute = false;      // replace stored results made by another experiment (else: refuse)
     // --max-image-pixels: the largest width x height read, checked from each image's header.
     std::uint64_t max_image_pixels = io::image_read_options{}.max_pixels;
+    // `grid --shard K/N` or the Slurm job array's task: which (cell, fold) items this process runs.
+    protocol::shard shard{};
 };
 
 // Generated data sizes (synthetic runs).

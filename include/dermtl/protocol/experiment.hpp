@@ -155,8 +155,9 @@ struct experiment {
         content_hashes hashes(in.work_dir / "content-hashes.json");
         const fingerprint base = fingerprint_of(in, task, hashes);
         hashes.save();
-        const std::size_t n_folds = in.max_folds ? std::min(in.max_folds, task.folds.size()) : task.folds.size();
+        const std::size_t n_folds = std::min(in.fold_count(), task.folds.size());
         for (std::size_t k = 0; k < n_folds; ++k) {
+            if (!in.shard.owns(in.first_item + k)) continue;  // another shard's work item
             const data::fold& fold = task.folds[k];
             fingerprint made_by = base;
             made_by.set("fold", nlohmann::json{{"name", fold.name}, {"ids", folds_hash(task.dataset, {fold})}});

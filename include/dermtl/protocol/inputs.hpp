@@ -1,6 +1,7 @@
 #pragma once
 // What an experiment runs on: the target dataset and folds, the sources for transfer, the
 // training settings and where to keep its models and results. Shared by every cell of a grid.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "dermtl/data/folds.hpp"
 #include "dermtl/io/image.hpp"
 #include "dermtl/io/image_cache.hpp"
+#include "dermtl/protocol/shard.hpp"
 #include "dermtl/train/trainer.hpp"
 
 namespace dermtl::protocol {
@@ -30,8 +32,19 @@ struct experiment_inputs {
     std::uint64_t seed = 0;                      // every experiment sees the same sequence
     std::filesystem::path work_dir;             // sources/, checkpoints/, results/ live here
     std::size_t max_folds = 0;                  // 0: every fold
+    // Which of this cell's folds this process runs: fold k is work item first_item + k of the grid
+    // (protocol/shard.hpp), run only when the shard owns it; the others are neither computed nor
+    // loaded. The whole grid by default.
+    protocol::shard shard{};
+    std::size_t first_item = 0;
     bool verbose = true;
     bool recompute = false;                      // recompute stored folds made by another experiment (else: refuse)
+
+    // The folds each cell runs: every fold, or the first max_folds.
+    std::size_t fold_count() const {
+        const std::size_t n = folds ? folds->size() : 0;
+        return max_folds ? std::min(max_folds, n) : n;
+    }
 
     void check(const std::string& who) const {
         if (!target) throw config_error(who + ": no target dataset given");
