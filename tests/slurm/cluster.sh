@@ -174,6 +174,8 @@ SlurmdDebug=info
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none
+# No mail on this host (Slurm otherwise logs that its default MailProg is missing).
+MailProg=/bin/true
 SwitchType=switch/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
