@@ -24,6 +24,9 @@
 #   CLUSTER_START_TIMEOUT seconds to wait for the node to become idle [60]
 set -euo pipefail
 
+# The daemons live in /usr/sbin, which a non-login root shell may lack on PATH.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
+
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
 usage() { echo "usage: cluster.sh start|stop|env DIR" >&2; exit 2; }
