@@ -48,7 +48,7 @@ print_logs() {  # every daemon log, for a failed start
 fail_start() {  # fail_start MESSAGE: print the logs, stop what started, exit 1
   echo "cluster.sh start: $1" >&2
   print_logs
-  "$0" stop "$dir" || true
+  bash "$0" stop "$dir" || true
   exit 1
 }
 
@@ -102,6 +102,20 @@ stray_stepds() {  # slurmstepd processes of this cluster: they hold its slurmd l
   for p in /proc/[0-9]*; do
     [ "$(cat "$p/comm" 2>/dev/null)" = slurmstepd ] || continue
     if ls -l "$p/fd" 2>/dev/null | grep -q -F -- "$dir/"; then basename "$p"; fi
+  done
+}
+
+escaped_job_procs() {  # escaped_job_procs CONF: processes of this cluster's jobs that outlived them
+  # proctrack/linuxproc loses a job's child once it is orphaned (its script exited first). Such a
+  # process still carries the job's environment: SLURM_JOB_ID, and SLURM_CONF=CONF (exported by
+  # sbatch); the caller's own processes have SLURM_CONF but no SLURM_JOB_ID.
+  local conf=$1 p env
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = $$ ] && continue
+    env=$( (tr '\0' '\n' < "$p/environ") 2>/dev/null) || continue
+    if grep -qxF "SLURM_CONF=$conf" <<< "$env" && grep -q '^SLURM_JOB_ID=' <<< "$env"; then
+      echo "${p#/proc/}"
+    fi
   done
 }
 
@@ -256,6 +270,13 @@ stop() {
     # shellcheck disable=SC2086
     kill -KILL "$pid" $children 2>/dev/null || true
   done
+  local escaped
+  escaped=$(escaped_job_procs "$conf")
+  if [ -n "$escaped" ]; then
+    echo "cluster.sh stop: killing processes that outlived their jobs:" $escaped >&2
+    # shellcheck disable=SC2086
+    kill -KILL $escaped 2>/dev/null || true
+  fi
   return 0
 }
 

@@ -7,6 +7,7 @@
 #      again, with SLURM_RESTART_COUNT=1.
 #   3. A batch job that exits with RequeueExit is requeued by Slurm and runs again.
 #   4. `scancel --batch --signal=USR1` delivers USR1 to a batch script that traps it.
+#   5. No job process outlives its job.
 # Exit 77 (skipped) when not root or when Slurm/munge are not installed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -112,10 +113,13 @@ EOF
 
 cat > signal.sh <<'EOF'
 #!/bin/bash
-trap 'echo "got USR1" >> signal.log; exit 0' USR1
-touch signal.ready
+# proctrack/linuxproc finds a job's processes by parentage: a child left running when the script
+# exits is orphaned out of the job and outlives it, so the trap stops the sleep first.
+trap 'kill "$sleeper"; echo "got USR1" >> signal.log; exit 0' USR1
 sleep 120 &
-wait $!
+sleeper=$!
+touch signal.ready
+wait "$sleeper"
 echo "no USR1 within 120 s" >> signal.log
 EOF
 
@@ -132,6 +136,17 @@ wait_file 60 signal.ready
 scancel --batch --signal=USR1 "$signal_job" || fail "scancel --batch --signal=USR1 failed"
 wait_done 120 "$array_job" "$requeue_self_job" "$requeue_exit_job" "$signal_job"
 echo "all jobs done in $(( SECONDS - t0 )) s"
+
+# No job process outlives its job: none still works in the jobs' folder.
+cd /
+leftover=""
+for p in /proc/[0-9]*; do
+  case "$(readlink "$p/cwd" 2>/dev/null)" in
+    "$work"|"$work"/*) leftover+=" $(basename "$p") ($(tr '\0' ' ' < "$p/cmdline"))" ;;
+  esac
+done
+[ -z "$leftover" ] || fail "processes outlived their jobs:$leftover"
+cd "$work"
 
 # ---- 1. the array
 for t in 0 1 2 3; do
