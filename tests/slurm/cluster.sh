@@ -53,17 +53,14 @@ fail_start() {  # fail_start MESSAGE: print the logs, stop what started, exit 1
 }
 
 used_ports() {  # every local TCP port in use (any state), decimal, from /proc/net/tcp{,6}
-  local hex
-  for hex in $(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$2 ~ /:/ {
-    n = split($2, a, ":"); print a[n] }'); do
-    echo $(( 16#$hex ))
-  done | sort -un
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$2 ~ /:/ { n = split($2, a, ":"); print a[n] }' |
+    while read -r hex; do echo $(( 16#$hex )); done | sort -un
 }
 
 free_port_pair() {  # two consecutive free ports in [20000, 40000), starting at a random place
-  local used p tries
+  local used p _
   used=" $(used_ports | tr '\n' ' ') "
-  for tries in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 19998 ))
     case "$used" in *" $p "*|*" $((p + 1)) "*) continue ;; esac
     echo "$p $((p + 1))"
@@ -80,17 +77,17 @@ pid_alive() {  # pid_alive PIDFILE: the pid in PIDFILE runs
 }
 
 stop_pidfile() {  # stop_pidfile PIDFILE NAME: SIGTERM, wait up to 10 s, then SIGKILL
-  local pidfile=$1 name=$2 pid i
+  local pidfile=$1 name=$2 pid _
   pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
   pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
     sleep 0.1
   done
   echo "cluster.sh stop: $name (pid $pid) ignored SIGTERM for 10 s; sending SIGKILL" >&2
   kill -KILL "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -98,10 +95,12 @@ stop_pidfile() {  # stop_pidfile PIDFILE NAME: SIGTERM, wait up to 10 s, then SI
 }
 
 stray_stepds() {  # slurmstepd processes of this cluster: they hold its slurmd log or spool open
-  local p
+  local p fd
   for p in /proc/[0-9]*; do
     [ "$(cat "$p/comm" 2>/dev/null)" = slurmstepd ] || continue
-    if ls -l "$p/fd" 2>/dev/null | grep -q -F -- "$dir/"; then basename "$p"; fi
+    for fd in "$p"/fd/*; do
+      case "$(readlink "$fd" 2>/dev/null)" in "$dir"/*) basename "$p"; break ;; esac
+    done
   done
 }
 
@@ -149,8 +148,8 @@ start() {
     --socket="$socket" --key-file="$dir/munge/munge.key" --pid-file="$dir/munge/munged.pid" \
     --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed" ||
     fail_start "munged did not start"
-  local i
-  for i in $(seq 1 50); do [ -S "$socket" ] && break; sleep 0.1; done
+  local _
+  for _ in $(seq 1 50); do [ -S "$socket" ] && break; sleep 0.1; done
   [ -S "$socket" ] || fail_start "munged's socket $socket did not appear within 5 s"
   # munged's pid file is written by the munge user inside DIR/munge; copy it where stop looks.
   cp "$dir/munge/munged.pid" "$dir/run/munged.pid"
@@ -159,7 +158,7 @@ start() {
   host=$(hostname -s)
   cpus=${CLUSTER_CPUS:-$(nproc)}
   mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
-  mem_mb=$(( mem_kb / 1024 * 9 / 10 ))  # slurmd drains a node that has less than configured
+  mem_mb=$(( mem_kb * 9 / 10 / 1024 ))  # slurmd drains a node that has less than configured
   ports=$(free_port_pair)
   ctld_port=${ports% *}
   slurmd_port=${ports#* }
@@ -227,7 +226,7 @@ EOF
     fail_start "slurmd exited with status $?"
 
   local timeout=${CLUSTER_START_TIMEOUT:-60} state=""
-  for i in $(seq 1 $(( timeout * 2 ))); do
+  for _ in $(seq 1 $(( timeout * 2 ))); do
     state=$(sinfo -h -n "$host" -o %T 2>/dev/null || true)
     [ "$state" = idle ] && break
     pid_alive "$dir/run/slurmctld.pid" || { sleep 0.5; pid_alive "$dir/run/slurmctld.pid"; } ||
@@ -245,7 +244,7 @@ EOF
 stop() {
   [ -d "$dir" ] || return 0
   dir=$(cd "$dir" && pwd -P)
-  local conf i jobs
+  local conf jobs _
   conf=$(conf_of "$dir")
   # Jobs first, while slurmctld and slurmd still run: slurmstepd then kills every job process.
   if [ -f "$conf" ] && pid_alive "$dir/run/slurmctld.pid"; then
@@ -253,7 +252,7 @@ stop() {
     if [ -n "$jobs" ]; then
       # shellcheck disable=SC2086
       SLURM_CONF=$conf scancel $jobs 2>/dev/null || true
-      for i in $(seq 1 60); do
+      for _ in $(seq 1 60); do
         [ -z "$(SLURM_CONF=$conf squeue -h -o %A 2>/dev/null || true)" ] && break
         sleep 0.5
       done
@@ -273,7 +272,7 @@ stop() {
   local escaped
   escaped=$(escaped_job_procs "$conf")
   if [ -n "$escaped" ]; then
-    echo "cluster.sh stop: killing processes that outlived their jobs:" $escaped >&2
+    echo "cluster.sh stop: killing processes that outlived their jobs:" "$escaped" >&2
     # shellcheck disable=SC2086
     kill -KILL $escaped 2>/dev/null || true
   fi

@@ -55,11 +55,11 @@ requeue_exit=$(awk -F= '/^RequeueExit=/ { print $2 }' "$SLURM_CONF")
 
 # wait_done TIMEOUT JOBID...: until squeue lists none of the jobs (pending, running, completing)
 wait_done() {
-  local timeout=$1 i
+  local timeout=$1 _
   shift
   local ids
   ids=$(IFS=,; echo "$*")
-  for i in $(seq 1 $(( timeout * 2 ))); do
+  for _ in $(seq 1 $(( timeout * 2 ))); do
     [ -z "$(squeue -h -j "$ids" -o %i 2>/dev/null)" ] && return 0
     sleep 0.5
   done
@@ -68,8 +68,8 @@ wait_done() {
 
 # wait_file TIMEOUT FILE
 wait_file() {
-  local i
-  for i in $(seq 1 $(( $1 * 2 ))); do
+  local _
+  for _ in $(seq 1 $(( $1 * 2 ))); do
     [ -e "$2" ] && return 0
     sleep 0.5
   done
