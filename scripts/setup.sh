@@ -16,6 +16,9 @@ packages=(
   # fuzzing (tests/fuzz, scripts/fuzz.sh): clang with libFuzzer, its OpenMP and llvm-symbolizer;
   # clang 18+ because dermtl's layers take float template parameters (Debian 12's clang is 14)
   clang-19 libclang-rt-19-dev libomp-19-dev llvm-19
+  # the Slurm tests (tests/slurm, label slurm): a private single-host cluster started by the
+  # tests themselves (munged, slurmctld, slurmd; no systemd, nothing enabled system-wide)
+  slurm-wlm munge
   # test oracles (run through /usr/bin/python3) and a fast BLAS for numpy
   python3 python3-numpy python3-torch python3-sklearn python3-scipy libopenblas0-pthread
 )
