@@ -33,6 +33,7 @@
 #include "programs/inspect.hpp"
 #include "programs/option_checks.hpp"
 #include "programs/shard_option.hpp"
+#include "programs/slurm.hpp"
 #include "programs/paper_programs.hpp"
 #include "dermtl/report/markdown.hpp"
 
@@ -129,21 +130,25 @@ int inspect(const inspect_args& a) {
 }
 
 // grid / run / report -----------------------------------------------------------------------------
-int grid(const programs::model_cells& m, const std::string& pattern, bool list, const programs::data_paths& p,
-         const programs::run_settings& s) {
-    if (list) {
-        for (const auto& e : m.registry.entries()) std::cout << e.id.str() << "\n";
-        return 0;
-    }
-    // The target data follows the cells' labeling: ISIC's own label runs on the ISIC 2016 split.
+// The target data follows the cells' labeling: ISIC's own label runs on the ISIC 2016 split.
+programs::target_kind target_of(const programs::model_cells& m, const std::string& pattern) {
     const auto cells = m.registry.match(pattern);
     const auto isic = std::count_if(cells.begin(), cells.end(), [](const auto* e) { return e->facts.isic_label; });
     if (isic != 0 && std::size_t(isic) != cells.size())
         throw config_error("--cells '" + pattern + "': picks " + std::to_string(isic) + " ISIC-label cell(s), which run on "
                            "--isic2016, and " + std::to_string(cells.size() - std::size_t(isic)) + " Atlas cell(s); run "
                            "them with two patterns");
-    const auto target = isic ? programs::target_kind::isic2016 : programs::target_kind::atlas;
-    programs::study st = programs::load_study(p, s, target);
+    return isic ? programs::target_kind::isic2016 : programs::target_kind::atlas;
+}
+
+int grid(const programs::model_cells& m, const std::string& pattern, bool list, const programs::data_paths& p,
+         const programs::run_settings& s) {
+    if (list) {
+        for (const auto& e : m.registry.entries()) std::cout << e.id.str() << "\n";
+        return 0;
+    }
+    const auto cells = m.registry.match(pattern);
+    programs::study st = programs::load_study(p, s, target_of(m, pattern));
     const auto results = programs::run_model(st, m, p, s, {pattern}, std::cerr);
     if (!s.shard.whole()) {
         // One shard holds part of the grid: the report is built from the shared results folder once
@@ -161,6 +166,33 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
     const auto written = report::write_report(rep, s.out / "report");
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";
+    return 0;
+}
+
+// slurm submit ------------------------------------------------------------------------------------
+// The study is loaded here, once, before any task starts: synthetic data and the ImageNet stand-in
+// are generated into OUT now, so the array's tasks only read them.
+int slurm_submit(const programs::model_cells& m, const std::string& pattern, const programs::data_paths& p,
+                 programs::run_settings s, programs::slurm_request r, bool cuda, int argc, char** argv) {
+    const auto cells = m.registry.match(pattern);
+    if (cells.empty()) throw config_error("--cells: no experiment matches '" + pattern + "' (see `dermtl grid --list`)");
+    s.out = std::filesystem::absolute(s.out);
+    programs::study st = programs::load_study(p, s, target_of(m, pattern));
+    auto cache = programs::make_cache(m, s);
+    programs::attach_imagenet_weights(st, m, p, s, cache);
+    const std::size_t folds = std::min(s.max_folds ? s.max_folds : st.folds.size(), st.folds.size());
+    std::vector<programs::slurm_item> items;
+    for (const auto* c : cells)
+        for (std::size_t k = 0; k < folds; ++k)
+            items.push_back({c->id.str(), protocol::folder_name(c->id) + "/" + st.folds[k].name + ".json"});
+    r.gpu = cuda;
+    auto args = programs::grid_arguments(argc, argv);
+    const auto sub = programs::submit_grid(r, args, std::filesystem::read_symlink("/proc/self/exe"), s.out, items);
+    std::cout << "wrote " << sub.script.string() << " (" << items.size() << " (cell, fold) work items in " << sub.tasks
+              << " array tasks)\n";
+    if (!sub.job_id.empty())
+        std::cout << "submitted job " << sub.job_id << "; `dermtl slurm status --out " << s.out.string()
+                  << "` shows its progress\n";
     return 0;
 }
 
@@ -278,7 +310,36 @@ int main(int argc, char** argv) {
                          "(default: the Slurm job array's task, else all)");
     auto* run_cmd = app.add_subcommand("run", "Run one experiment cell (a name from `dermtl grid --list`) and write a report");
     run_cmd->add_option("cell", pattern, "The cell's name, e.g. vgg_m/cpu/imagenet/finetune/malignant_vs_benign")->required();
-    for (auto* c : {grid_cmd, run_cmd}) {
+    programs::slurm_request slurm;
+    std::filesystem::path status_out;
+    auto* slurm_cmd = app.add_subcommand("slurm", "Run a grid as a Slurm job array on a cluster (docs/cluster.md)");
+    slurm_cmd->require_subcommand(1);
+    auto* submit_cmd = slurm_cmd->add_subcommand(
+        "submit", "Write OUT/slurm/grid.sbatch, a job array running the grid --cells selects in shards, and submit it "
+                  "with sbatch (the same selection and data options as `grid`)");
+    submit_cmd->add_option("--cells", pattern, "Cell name or glob, e.g. 'vgg_m/onednn/imagenet/*'")->capture_default_str();
+    submit_cmd->add_option("--tasks", slurm.tasks, "Array tasks (0: one per (cell, fold) work item, at most 100)")
+        ->capture_default_str()
+        ->transform(oc::whole_number(0, 100000));
+    submit_cmd->add_option("--throttle", slurm.throttle, "Tasks running at once (--array=0-N%K)")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, 100000));
+    submit_cmd->add_option("--cpus-per-task", slurm.cpus_per_task, "CPUs per task (its OpenMP threads)")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, 1024));
+    submit_cmd->add_option("--mem", slurm.memory, "Memory per task, as sbatch takes it (8G)")->capture_default_str();
+    submit_cmd->add_option("--time", slurm.time_limit, "Time limit per task, as sbatch takes it")->capture_default_str();
+    submit_cmd->add_option("--partition", slurm.partition, "Partition (default: the cluster's)");
+    submit_cmd->add_option("--account", slurm.account, "Account to charge (default: yours)");
+    submit_cmd->add_option("--warning-seconds", slurm.warning_seconds,
+                           "USR1 this long before a time limit or preemption: the task checkpoints and requeues")
+        ->capture_default_str()
+        ->transform(oc::whole_number(10, 86400));
+    submit_cmd->add_flag("--dry-run", slurm.dry_run, "Write the script and the work items; do not submit");
+    auto* status_cmd = slurm_cmd->add_subcommand("status", "Each work item of a submitted grid: done, pending, running "
+                                                           "or failed (from the results and squeue)");
+    status_cmd->add_option("--out", status_out, "The --out of `dermtl slurm submit`")->required();
+    for (auto* c : {grid_cmd, run_cmd, submit_cmd}) {
         c->add_option("--network", network, "Network: " + apps::joined(apps::network_names()))->capture_default_str();
         backend.add_to(*c);
         programs::add_data_options(*c, paths);
@@ -339,6 +400,13 @@ int main(int argc, char** argv) {
             if (cells.registry.match(pattern).size() != 1)
                 throw config_error("run: expected one cell, '" + pattern + "' matches several; use `dermtl grid --cells`");
             return grid(cells, pattern, false, paths, settings);
+        }
+        if (*submit_cmd)
+            return slurm_submit(backend.cells(network), pattern, paths, settings, slurm, backend.backend == "cuda", argc,
+                                argv);
+        if (*status_cmd) {
+            programs::print_slurm_status(status_out, std::cout);
+            return 0;
         }
         if (*report_cmd) return report_command(results, report_out, references, mixed);
         if (*synth_cmd) return synth(kind, synth_out, count, size, seed);

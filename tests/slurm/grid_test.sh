@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# slurm.grid (issue 15, items 2 and 4 "Tiny grid", "Wrong shard"): a tiny synthetic grid -- scaled
+# VGG-M, from scratch and from ImageNet (the synthetic stand-in, a source), fine-tuned, the three
+# designs, 2 folds: 12 (cell, fold) work items -- submitted with `dermtl slurm submit` to the test
+# cluster (cluster.sh) as an array of 3 tasks, 2 at a time. Its fold results are identical,
+# scores compared exactly, to the same grid run locally with `dermtl grid` at the same OpenMP
+# thread count; `dermtl slurm status` reports every item done and `dermtl report` builds the
+# tables from the shared folder. A dry run writes the script without submitting; a missing sbatch
+# and a task index outside the array are refused with a clear message.
+# Usage: grid_test.sh DERMTL_BINARY. Exit 77 (skipped) when not root or Slurm is not installed.
+set -euo pipefail
+dermtl=$1
+here=$(cd "$(dirname "$0")" && pwd)
+cluster=$here/cluster.sh
+if [ "$(id -u)" -ne 0 ]; then echo "slurm.grid: skipped: needs root (the test cluster's daemons run as root)"; exit 77; fi
+for prog in sbatch squeue scontrol slurmctld slurmd munged; do
+  command -v "$prog" >/dev/null || { echo "slurm.grid: skipped: $prog not found (bash scripts/setup.sh)"; exit 77; }
+done
+dir=$(mktemp -d "${TMPDIR:-/tmp}/dermtl-slurm-grid.XXXXXX")
+cleanup() { cd /; [ -d "$dir/cluster" ] && { bash "$cluster" stop "$dir/cluster" || true; }; rm -rf "$dir"; }
+trap cleanup EXIT
+fail() {
+  echo "slurm.grid: FAILED: $*" >&2
+  squeue >&2 || true
+  for f in "$dir"/run/slurm/task-*.out; do [ -e "$f" ] && { echo "---- $f" >&2; tail -n 20 "$f" >&2; }; done
+  tail -n 30 "$dir/cluster/log/slurmctld.log" >&2 || true
+  exit 1
+}
+
+selection=(--network vgg_m_scaled --synthetic --cells 'vgg_m_64_8/*/[ni]*/finetune/*' --epochs 1 --folds 2 --no-progress)
+work=$dir/work
+mkdir -p "$work"
+cd "$work"
+
+# Missing Slurm: a clear message, nothing submitted.
+if out=$(PATH=/usr/bin/false-dir:/nonexistent "$dermtl" slurm submit "${selection[@]}" --out "$dir/nopath" 2>&1); then
+  fail "submit without sbatch on PATH succeeded"
+fi
+case "$out" in *"'sbatch' was not found on PATH: Slurm is not installed"*) echo "ok: missing sbatch named" ;;
+  *) fail "missing sbatch: $out" ;; esac
+
+# The local reference run, one OpenMP thread like each task (--cpus-per-task 1).
+OMP_NUM_THREADS=1 "$dermtl" grid "${selection[@]}" --out "$dir/local" > "$dir/local.txt" 2> "$dir/local.log" ||
+  { tail "$dir/local.log"; fail "local grid"; }
+
+# A dry run: the script and the work items, nothing submitted.
+"$dermtl" slurm submit "${selection[@]}" --tasks 3 --throttle 2 --cpus-per-task 1 --mem 1G --time 0:30:00 \
+  --out "$dir/dry" --dry-run > "$dir/dry.txt"
+grep -q -- "--array=0-2%2" "$dir/dry/slurm/grid.sbatch" || fail "dry run: no throttled array in the script"
+grep -q -- "--signal=B:USR1@120" "$dir/dry/slurm/grid.sbatch" || fail "dry run: no warning signal"
+grep -q -- "--requeue" "$dir/dry/slurm/grid.sbatch" || fail "dry run: no --requeue"
+grep -q "12 (cell, fold) work items in 3 array tasks" "$dir/dry.txt" || fail "dry run: $(cat "$dir/dry.txt")"
+"$dermtl" slurm status --out "$dir/dry" | grep -q "12 not submitted" || fail "dry-run status"
+
+mkdir "$dir/cluster"
+chmod 755 "$dir"  # munged runs as the munge user and must reach its folder
+CLUSTER_CPUS=4 bash "$cluster" start "$dir/cluster"
+eval "$(bash "$cluster" env "$dir/cluster")"
+# submit generates the synthetic data and the ImageNet stand-in (trained) before the array starts:
+# on one thread, as the local run did, so the stand-in is bitwise the same.
+OMP_NUM_THREADS=1 "$dermtl" slurm submit "${selection[@]}" --tasks 3 --throttle 2 --cpus-per-task 1 --mem 1G \
+  --time 0:30:00 --out "$dir/run" > "$dir/submit.txt" || fail "submit: $(cat "$dir/submit.txt")"
+job=$(sed -n 's/^submitted job \([0-9]*\).*/\1/p' "$dir/submit.txt")
+[ -n "$job" ] || fail "no job id in: $(cat "$dir/submit.txt")"
+echo "submitted job $job"
+# At most 2 tasks at a time; wait until the array has left the queue.
+max_running=0
+for _ in $(seq 1 480); do
+  running=$(squeue -h -r -j "$job" -t RUNNING -o %i 2>/dev/null | wc -l)
+  [ "$running" -gt "$max_running" ] && max_running=$running
+  [ -z "$(squeue -h -j "$job" -o %i 2>/dev/null)" ] && break
+  sleep 0.5
+done
+[ -z "$(squeue -h -j "$job" -o %i 2>/dev/null)" ] || fail "job $job not done after 240 s"
+[ "$max_running" -le 2 ] || fail "$max_running tasks ran at once; the throttle is 2"
+echo "ok: the array ran, at most $max_running tasks at once"
+"$dermtl" slurm status --out "$dir/run" > "$dir/status.txt"
+grep -q "12 done;" "$dir/status.txt" || fail "status: $(tail -3 "$dir/status.txt")"
+
+/usr/bin/python3 - "$dir" <<'PY' || fail "the array's fold results differ from the local run's"
+import glob, json, os, sys
+d = sys.argv[1]
+def folds(run):
+    root = os.path.join(d, run, "work", "results")
+    return {os.path.relpath(f, root): json.load(open(f)) for f in glob.glob(os.path.join(root, "*", "Fold_*.json"))}
+local, array = folds("local"), folds("run")
+assert len(local) == 12, sorted(local)
+assert sorted(local) == sorted(array), (sorted(local), sorted(array))
+for name in local:
+    for field in ("ids", "labels", "scores", "auc", "chosen_c"):
+        assert local[name][field] == array[name][field], (name, field)
+print("ok: the Slurm array stored the same 12 fold results as the local grid, scores identical")
+PY
+"$dermtl" report --results "$dir/run/work/results" --out "$dir/report" > "$dir/report.txt" || fail "report: $(cat "$dir/report.txt")"
+[ -s "$dir/report/report.md" ] || fail "no report from the shared folder"
+
+# A task index outside the array is refused by `grid`, naming the variable.
+if out=$(SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=2 "$dermtl" grid "${selection[@]}" --out "$dir/run" 2>&1); then
+  fail "an index outside the array was accepted"
+fi
+case "$out" in *"SLURM_ARRAY_TASK_ID=5 is outside the job array 0-2"*) echo "ok: index outside the array refused" ;;
+  *) fail "outside the array: $out" ;; esac
+echo "ok: slurm submit ran the grid as a throttled array with results identical to the local run"
