@@ -9,6 +9,7 @@
 //   dermtl synth lesions --out DIR
 //   dermtl extract --network vgg_m --weights imagenet-vgg-m.mat --atlas meta.csv --out fc7.npy
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -36,6 +37,7 @@
 #include "programs/slurm.hpp"
 #include "programs/paper_programs.hpp"
 #include "dermtl/report/markdown.hpp"
+#include "dermtl/train/stop_request.hpp"
 
 using namespace dermtl;
 
@@ -388,6 +390,11 @@ int main(int argc, char** argv) {
     oc::add_max_image_pixels(*extract_cmd, settings.max_image_pixels);
 
     CLI11_PARSE(app, argc, argv);
+    // The commands that train: SIGUSR1 (Slurm's warning, forwarded by the batch script) and SIGTERM
+    // make training stop after its current step and save a step-level checkpoint; dermtl then exits
+    // with train::requeue_exit_code (85) and a rerun resumes there (docs/cluster.md, "Preemption").
+    std::optional<train::stop_on_signals> stop_guard;
+    if (*demo_cmd || *grid_cmd || *run_cmd) stop_guard.emplace({SIGUSR1, SIGTERM});
     try {
         if (*demo_cmd) return demo(demo_opt, backend);
         if (*inspect_cmd) return inspect(ins);
@@ -411,6 +418,9 @@ int main(int argc, char** argv) {
         if (*report_cmd) return report_command(results, report_out, references, mixed);
         if (*synth_cmd) return synth(kind, synth_out, count, size, seed);
         if (*extract_cmd) return extract(backend.cells(network), weights, paths, tree, features_out, batch, settings);
+    } catch (const train::stop_requested_error& e) {
+        std::cerr << "dermtl: " << e.what() << "\n";
+        return train::requeue_exit_code;
     } catch (const std::exception& e) {
         std::cerr << "dermtl: " << e.what() << "\n";
         return 1;

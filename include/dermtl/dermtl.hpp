@@ -36,6 +36,7 @@
 #include "dermtl/train/features.hpp"
 #include "dermtl/train/replace_classifier.hpp"
 #include "dermtl/train/sgd.hpp"
+#include "dermtl/train/stop_request.hpp"
 #include "dermtl/train/trainer.hpp"
 
 // evaluation

@@ -1,13 +1,17 @@
-// Native checkpoints: bitwise round trip of weights, velocity, generator state and epoch;
-// atomic writes; another network type and damaged files are clear errors.
+// Native checkpoints: bitwise round trip of weights, velocity, generator state, epoch and step;
+// atomic writes; version 1 files still read; another network type and damaged files are clear
+// errors.
 #include "io/tiny_nets.hpp"
 #include "support/oracle.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <cstring>
 #include <fstream>
+#include <iterator>
 
+#include "dermtl/core/hash.hpp"
 #include "dermtl/io/checkpoint.hpp"
 #include "dermtl/nn/loss.hpp"
 #include "dermtl/train/sgd.hpp"
@@ -154,4 +158,55 @@ TEST_CASE("missing, foreign, truncated and corrupted checkpoint files", "[io][ch
     }
     CHECK_THAT(message_of([&] { io::read_checkpoint(flipped); }), Catch::Contains("checksum"));
     CHECK_THROWS_AS(io::read_checkpoint(flipped), io_error);
+}
+
+TEST_CASE("a mid-epoch checkpoint records its step; version 1 files read as step 0; newer versions are refused",
+          "[io][checkpoint]") {
+    testing::scratch_dir dir("ckpt-step");
+    network_a net(3);
+    train::sgd_nesterov<network_a> opt(net);
+    train_a_little(net, opt, 1);
+    const fs::path file = dir / "step.ckpt";
+    io::write_checkpoint(file, io::make_checkpoint(net, opt, 1, 3));
+    const io::checkpoint c = io::read_checkpoint_for<net_a>(file);
+    CHECK(c.epoch == 1);
+    CHECK(c.step == 3);
+    io::save_checkpoint(file, net, opt, 2);
+    CHECK(io::read_checkpoint(file).step == 0);
+
+    // The same checkpoint in the version 1 layout: no step field after the epoch.
+    std::vector<char> bytes;
+    {
+        std::ifstream in(file, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    constexpr std::size_t header = 28;
+    std::uint64_t signature_length;
+    std::memcpy(&signature_length, bytes.data() + header + 8, 8);
+    const std::size_t step_at = header + 8 + 8 + signature_length + 8;
+    std::vector<char> v1(bytes.begin(), bytes.begin() + std::ptrdiff_t(step_at));
+    v1.insert(v1.end(), bytes.begin() + std::ptrdiff_t(step_at + 8), bytes.end());
+    const std::uint32_t version = 1;
+    const std::uint64_t payload = v1.size() - header;
+    const std::uint64_t hash = core::fnv1a64(v1.data() + header, payload);
+    std::memcpy(v1.data() + 8, &version, 4);
+    std::memcpy(v1.data() + 12, &payload, 8);
+    std::memcpy(v1.data() + 20, &hash, 8);
+    const fs::path old = dir / "v1.ckpt";
+    std::ofstream(old, std::ios::binary).write(v1.data(), std::streamsize(v1.size()));
+    network_a other(99);
+    train::sgd_nesterov<network_a> other_opt(other);
+    const io::checkpoint back = io::load_checkpoint(old, other, other_opt);
+    CHECK(back.epoch == 2);
+    CHECK(back.step == 0);
+    CHECK(other.generator() == net.generator());
+    CHECK(same_bits(other.params(net_a::find("fc8"))[0].value, net.params(net_a::find("fc8"))[0].value));
+
+    // A file from a newer build: refused with both versions named.
+    const std::uint32_t future = io::checkpoint_version + 1;
+    std::memcpy(bytes.data() + 8, &future, 4);
+    const fs::path newer = dir / "newer.ckpt";
+    std::ofstream(newer, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+    CHECK_THAT(message_of([&] { io::read_checkpoint(newer); }),
+               Catch::Contains("newer.ckpt") && Catch::Contains("format version " + std::to_string(future)));
 }

@@ -1,11 +1,13 @@
 // The trainer: learning on a separable toy problem, best-weights restore, progress and callbacks,
-// resume after an interruption with bitwise-identical final weights, NaN stop, replacing the
+// resume after an interruption with bitwise-identical final weights (after an epoch, and
+// mid-epoch after a stop request), stop requests from signals, NaN stop, replacing the
 // classifier, and the dataset path (balanced, augmented batches from image files).
 #include "io/tiny_nets.hpp"
 #include "support/oracle.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "dermtl/io/checkpoint.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/train/replace_classifier.hpp"
+#include "dermtl/train/stop_request.hpp"
 #include "dermtl/train/trainer.hpp"
 #ifdef DERMTL_TEST_ONEDNN
 #include "dermtl/backend/onednn/ops.hpp"
@@ -211,6 +214,189 @@ TEMPLATE_TEST_CASE("a run interrupted after epoch k resumes and ends with bitwis
             CHECK_THROWS_AS(train::train_network(third, p.train, p.validation, other), config_error);
         }
     }
+}
+
+namespace {
+
+// Clears the process-wide stop flag when a test ends, passed or failed.
+struct stop_flag_cleared {
+    stop_flag_cleared() { train::clear_stop_request(); }
+    ~stop_flag_cleared() { train::clear_stop_request(); }
+};
+
+// A stop requested after step `step` of epoch `epoch` (1-based); step 0: from on_epoch, after the
+// epoch `epoch` ended.
+struct stop_point {
+    std::size_t epoch, step;
+};
+
+}  // namespace
+
+// A stop request mid-epoch: the trainer finishes the step, saves the position (epoch, step, the
+// epoch's running loss sum, dropout generator, velocity, weights, best weights, history) and
+// throws; a new network resumed from it ends bitwise as a run that was never stopped. The toy
+// epoch has 8 steps (60 images, batch 8).
+TEMPLATE_TEST_CASE("a run stopped on request mid-epoch resumes at the next step and ends bitwise the same",
+                   "[train][trainer][checkpoint][stop]", DERMTL_CPU_BACKENDS) {
+    using network = nn::network<tiny, TestType>;
+    testing::scratch_dir dir(std::string("stop-") + TestType::name);
+    stop_flag_cleared cleared;
+    toy_problem p;
+    const auto opt = toy_options();
+
+    network uninterrupted(3);
+    const auto full = train::train_network(uninterrupted, p.train, p.validation, opt);
+
+    // One stop in the middle of epoch 2; one after the last step of an epoch (resume goes straight
+    // to validation); several in one run, one of them at an epoch boundary.
+    const std::vector<std::vector<stop_point>> cases = {{{2, 3}}, {{4, 8}}, {{1, 1}, {2, 3}, {3, 0}, {5, 7}}};
+    for (std::size_t n = 0; n < cases.size(); ++n) {
+        auto o = opt;
+        o.checkpoint = dir / ("run" + std::to_string(n) + ".ckpt");
+        std::uint64_t init = 3;  // the first process's network; resumed ones start from other weights
+        for (const stop_point& at : cases[n]) {
+            INFO("case " << n << ": stop after epoch " << at.epoch << ", step " << at.step);
+            network net(init);
+            init = 12345 + at.epoch;
+            train::trainer_callbacks cb;
+            cb.on_step = [&](const train::step_report& r) {
+                if (r.epoch == at.epoch && r.step == at.step) train::request_stop();
+            };
+            cb.on_epoch = [&](const train::epoch_report& r) {
+                if (at.step == 0 && r.epoch == at.epoch) train::request_stop();
+                return train::train_control::proceed;
+            };
+            bool threw = false;
+            try {
+                train::train_network(net, p.train, p.validation, o, cb);
+            } catch (const train::stop_requested_error& e) {
+                threw = true;
+                INFO(e.what());
+                CHECK(e.checkpoint == o.checkpoint);
+                CHECK(e.epoch == (at.step == 0 ? at.epoch : at.epoch - 1));
+                CHECK(e.step == at.step);
+                CHECK_THAT(e.what(), Catch::Contains("request_stop()") && Catch::Contains(o.checkpoint.filename().string()));
+            }
+            CHECK(threw);
+            train::clear_stop_request();
+            const io::checkpoint c = io::read_checkpoint(o.checkpoint);
+            CHECK(c.epoch == (at.step == 0 ? at.epoch : at.epoch - 1));
+            CHECK(c.step == at.step);
+            CHECK(train::read_trainer_record(c.extra, "test").history.size() == c.epoch);
+        }
+        // A new process: a network with other initial weights, resumed from the last stop.
+        network resumed(777);
+        const auto rest = train::train_network(resumed, p.train, p.validation, o);
+        const stop_point last = cases[n].back();
+        CHECK(rest.resumed_after == (last.step == 0 ? last.epoch : last.epoch - 1));
+        CHECK(rest.resumed_at_step == last.step);
+        REQUIRE(rest.history.size() == full.history.size());
+        CHECK(rest.best_epoch == full.best_epoch);
+        CHECK(rest.best_val_loss == full.best_val_loss);
+        for (std::size_t e = 0; e < full.history.size(); ++e) {
+            INFO("epoch " << e + 1);
+            CHECK(rest.history[e].train_loss == full.history[e].train_loss);
+            CHECK(rest.history[e].val_loss == full.history[e].val_loss);
+            CHECK(rest.history[e].val_auc == full.history[e].val_auc);
+            CHECK(rest.history[e].train_images == full.history[e].train_images);
+            CHECK(rest.history[e].best == full.history[e].best);
+        }
+        CHECK(same_bits(weights_of(resumed), weights_of(uninterrupted)));
+    }
+}
+
+TEST_CASE("a stop request without a checkpoint path still stops, and says the progress is lost",
+          "[train][trainer][stop]") {
+    stop_flag_cleared cleared;
+    toy_problem p;
+    network net(3);
+    train::trainer_callbacks cb;
+    cb.on_step = [](const train::step_report& r) {
+        if (r.epoch == 1 && r.step == 2) train::request_stop();
+    };
+    std::string msg;
+    try {
+        train::train_network(net, p.train, p.validation, toy_options(), cb);
+    } catch (const train::stop_requested_error& e) {
+        msg = e.what();
+        CHECK(e.checkpoint.empty());
+        CHECK(e.step == 2);
+    }
+    CHECK_THAT(msg, Catch::Contains("step 2 of 8 of epoch 1") && Catch::Contains("progress is lost"));
+}
+
+namespace {
+volatile std::sig_atomic_t previous_handler_ran = 0;
+void previous_handler(int) { previous_handler_ran = 1; }
+}  // namespace
+
+TEST_CASE("stop_on_signals turns SIGUSR1 and SIGTERM into a stop request and restores the previous handlers",
+          "[train][stop]") {
+    stop_flag_cleared cleared;
+    struct sigaction mine {}, saved_usr1{}, saved_term{};
+    mine.sa_handler = &previous_handler;
+    sigemptyset(&mine.sa_mask);
+    REQUIRE(sigaction(SIGUSR1, &mine, &saved_usr1) == 0);
+    REQUIRE(sigaction(SIGTERM, &mine, &saved_term) == 0);
+    {
+        train::stop_on_signals guard({SIGUSR1, SIGTERM});
+        CHECK_FALSE(train::stop_requested());
+        std::raise(SIGUSR1);
+        CHECK(train::stop_requested());
+        CHECK(train::stop_signal() == SIGUSR1);
+        CHECK(previous_handler_ran == 0);  // replaced, not chained
+        train::clear_stop_request();
+        std::raise(SIGTERM);
+        CHECK(train::stop_requested());
+        CHECK(train::stop_signal() == SIGTERM);
+        train::clear_stop_request();
+    }
+    // The guard is gone: the handlers in place before it run again.
+    std::raise(SIGUSR1);
+    CHECK(previous_handler_ran == 1);
+    CHECK_FALSE(train::stop_requested());
+    previous_handler_ran = 0;
+    std::raise(SIGTERM);
+    CHECK(previous_handler_ran == 1);
+    CHECK_FALSE(train::stop_requested());
+
+    // A signal that cannot be caught: an error naming it, and the handlers already replaced are back.
+    previous_handler_ran = 0;
+    CHECK_THROWS_WITH(train::stop_on_signals({SIGUSR1, SIGKILL}),
+                      Catch::Contains("signal " + std::to_string(SIGKILL)) && Catch::Contains("SIGKILL"));
+    std::raise(SIGUSR1);
+    CHECK(previous_handler_ran == 1);
+    CHECK_FALSE(train::stop_requested());
+
+    REQUIRE(sigaction(SIGUSR1, &saved_usr1, nullptr) == 0);
+    REQUIRE(sigaction(SIGTERM, &saved_term, nullptr) == 0);
+}
+
+TEST_CASE("a truncated step checkpoint is an error naming the file", "[train][trainer][checkpoint][stop][bad_input]") {
+    testing::scratch_dir dir("stop-truncated");
+    stop_flag_cleared cleared;
+    toy_problem p;
+    auto opt = toy_options();
+    opt.checkpoint = dir / "step.ckpt";
+    {
+        network net(3);
+        train::trainer_callbacks cb;
+        cb.on_step = [](const train::step_report& r) {
+            if (r.epoch == 2 && r.step == 3) train::request_stop();
+        };
+        CHECK_THROWS_AS(train::train_network(net, p.train, p.validation, opt, cb), train::stop_requested_error);
+        train::clear_stop_request();
+    }
+    REQUIRE(io::read_checkpoint(opt.checkpoint).step == 3);
+    fs::resize_file(opt.checkpoint, fs::file_size(opt.checkpoint) - 64);
+    network again(3);
+    std::string msg;
+    try {
+        train::train_network(again, p.train, p.validation, opt);
+    } catch (const io_error& e) {
+        msg = e.what();
+    }
+    CHECK_THAT(msg, Catch::Contains("step.ckpt") && Catch::Contains("truncated"));
 }
 
 TEST_CASE("a learning rate that makes the loss NaN stops with epoch and step, keeping the last good checkpoint",

@@ -1,21 +1,24 @@
 #pragma once
 // Native training checkpoints: everything needed to resume a run bit for bit.
 //
-// Represents: a network's parameters, the optimizer's velocity, the number of completed epochs,
-// the network generator's state (dropout masks), optionally a second set of weights (the trainer's
+// Represents: a network's parameters, the optimizer's velocity, the position in training (the
+// number of completed epochs and, for a checkpoint written mid-epoch, the number of completed
+// steps of the next epoch), the network generator's state (dropout masks), optionally a second set of weights (the trainer's
 // lowest-validation-loss weights) and free text for the trainer's bookkeeping (JSON), tied to the
 // network *type* by a hash of its layer list.
 //
-// File layout (little-endian; version 1):
+// File layout (little-endian; version 2):
 //   0   8 bytes  magic "DERMTLCK"
-//   8   u32      format version (1)
+//   8   u32      format version (2)
 //   12  u64      payload size in bytes
 //   20  u64      FNV-1a 64 checksum of the payload
 //   28  payload:
-//        u64 net hash, str net signature, u64 epoch, str rng state, str extra,
+//        u64 net hash, str net signature, u64 epoch, u64 step, str rng state, str extra,
 //        tensors weights, tensors velocity, tensors best_weights
 //   where str = u64 length + bytes, tensors = u64 count + per tensor 4 x u64 dims (N,C,H,W) +
 //   float32 data in NCHW order.
+// Version 1 (epoch-level checkpoints only) is version 2 without `step`; it is still read, with
+// step 0. Writing always uses version 2.
 // Writes are atomic (io/atomic_file.hpp): the file is written next to the target under a
 // temporary name, flushed to disk (fsync) and renamed over the target, so a run killed mid-write
 // leaves the previous checkpoint intact. The checksum and the network-type hash are
@@ -66,6 +69,7 @@ struct checkpoint {
     std::uint64_t net_hash = 0;
     std::string net_signature;
     std::uint64_t epoch = 0;                // completed epochs
+    std::uint64_t step = 0;                 // completed steps of epoch `epoch + 1`; 0: at an epoch boundary
     std::string rng_state;                  // the network's generator (rng::state())
     std::string extra;                      // the trainer's bookkeeping (JSON text)
     std::vector<host_tensor> weights;       // in network::for_each_param order
@@ -73,7 +77,8 @@ struct checkpoint {
     std::vector<host_tensor> best_weights;  // e.g. the lowest-validation-loss weights; may be empty
 };
 
-inline constexpr std::uint32_t checkpoint_version = 1;
+inline constexpr std::uint32_t checkpoint_version = 2;
+inline constexpr std::uint32_t oldest_checkpoint_version = 1;  // still read: epoch-level, no step
 
 namespace checkpoint_detail {
 
@@ -203,6 +208,7 @@ inline void write_checkpoint(const std::filesystem::path& path, const checkpoint
         w.u64(c.net_hash);
         w.str(c.net_signature);
         w.u64(c.epoch);
+        w.u64(c.step);
         w.str(c.rng_state);
         w.str(c.extra);
         w.tensors(c.weights);
@@ -238,9 +244,9 @@ inline checkpoint read_checkpoint(const std::filesystem::path& path) {
     std::memcpy(&version, header + 8, 4);
     std::memcpy(&size, header + 12, 8);
     std::memcpy(&hash, header + 20, 8);
-    if (version != checkpoint_version)
-        throw io_error(where + ": format version " + std::to_string(version) + ", this build reads version " +
-                       std::to_string(checkpoint_version));
+    if (version < oldest_checkpoint_version || version > checkpoint_version)
+        throw io_error(where + ": format version " + std::to_string(version) + ", this build reads versions " +
+                       std::to_string(oldest_checkpoint_version) + " to " + std::to_string(checkpoint_version));
     const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
     if (file_size != header_size + size)
         throw io_error(where + ": truncated or padded: the header announces " + std::to_string(header_size + size) +
@@ -250,6 +256,7 @@ inline checkpoint read_checkpoint(const std::filesystem::path& path) {
     c.net_hash = r.u64();
     c.net_signature = r.str();
     c.epoch = r.u64();
+    c.step = version >= 2 ? r.u64() : 0;
     c.rng_state = r.str();
     c.extra = r.str();
     c.weights = r.tensors();
@@ -302,15 +309,16 @@ void parameters_from_host(Network& net, const std::vector<host_tensor>& values, 
 }
 
 // A checkpoint of `net` and its optimizer (anything with velocity() -> vector of backend tensors)
-// after `epoch` completed epochs.
+// after `epoch` completed epochs and `step` completed steps of the next one.
 template <class Network, class Optimizer>
-checkpoint make_checkpoint(Network& net, Optimizer& opt, std::uint64_t epoch) {
+checkpoint make_checkpoint(Network& net, Optimizer& opt, std::uint64_t epoch, std::uint64_t step = 0) {
     using ops = typename Network::ops;
     using Net = typename Network::net_type;
     checkpoint c;
     c.net_hash = net_hash<Net>();
     c.net_signature = net_signature<Net>();
     c.epoch = epoch;
+    c.step = step;
     c.rng_state = net.generator().state();
     c.weights = parameters_to_host(net);
     for (const auto& v : opt.velocity()) c.velocity.push_back(ops::to_host(v));

@@ -47,6 +47,7 @@
 #include "dermtl/protocol/transfer.hpp"
 #include "dermtl/protocol/validity.hpp"
 #include "dermtl/train/replace_classifier.hpp"
+#include "dermtl/train/stop_request.hpp"
 #include "dermtl/train/trainer.hpp"
 
 namespace dermtl::protocol {
@@ -165,6 +166,12 @@ struct experiment {
                 result.folds.push_back(std::move(*done));
                 continue;
             }
+            // A stop request (train/stop_request.hpp) also ends a grid between work items, where
+            // no training step would read it (cells that only extract features).
+            if (train::stop_requested())
+                throw train::stop_requested_error("experiment " + name() + ": stopped on request before " + fold.name +
+                                                      "; the folds done so far are stored; run again to continue",
+                                                  {}, 0, 0);
             const auto started = std::chrono::steady_clock::now();
             fold_result r;
             try {
@@ -239,6 +246,9 @@ private:
     // Rethrows e as its own type with `context` in front, so callers can still catch io/config errors.
     [[noreturn]] static void rethrow_with_context(const error& e, const std::string& context) {
         const std::string msg = context + e.what();
+        // A stop request keeps its type and position, so the program still exits with the requeue code.
+        if (const auto* stop = dynamic_cast<const train::stop_requested_error*>(&e))
+            throw train::stop_requested_error(msg, stop->checkpoint, stop->epoch, stop->step);
         if (dynamic_cast<const io_error*>(&e)) throw io_error(msg);
         if (dynamic_cast<const shape_error*>(&e)) throw shape_error(msg);
         if (dynamic_cast<const config_error*>(&e)) throw config_error(msg);

@@ -8,7 +8,13 @@
 //    "l2": 0.005, "learning_rate": 0.001, "momentum": 0.1, "seed": 7}
 // Non-finite numbers (a loss with no validation set, no best epoch yet) are stored as null and
 // read back as NaN. An epoch report's ETA is not stored (it is recomputed by the resumed run).
+// A checkpoint written mid-epoch (train/stop_request.hpp) also carries the unfinished epoch's
+// running sums, so that its mean training loss comes out bitwise as in an uninterrupted run:
+//   "partial_epoch": {"images": 24, "loss_sum_bits": 4612..., "seconds": 1.9}
+// The loss sum is stored as the bit pattern of the double, not as a decimal, so that the value
+// read back is the value written without relying on the JSON library's number formatting.
 // Errors: read_trainer_record throws io_error naming `where` when the text is not such a record.
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +37,12 @@ struct trainer_record {
     double best_val_loss = NAN;      // NaN: none yet
     std::vector<epoch_report> history;
     std::string fingerprint;         // what the caller says determines this training run ("" : none)
+    // The unfinished epoch of a mid-epoch checkpoint; all zero at an epoch boundary.
+    struct partial_epoch {
+        std::size_t images = 0;      // training images seen in it so far
+        double loss_sum = 0;         // sum over them of the batch loss times the batch size
+        double seconds = 0;          // training time spent in it so far (for images per second)
+    } partial{};
 };
 
 namespace epoch_record_detail {
@@ -81,6 +93,10 @@ inline std::string write_trainer_record(const trainer_record& r) {
                         {"best_val_loss", epoch_record_detail::number_or_null(r.best_val_loss)},
                         {"history", nlohmann::json::array()}};
     if (!r.fingerprint.empty()) j["fingerprint"] = r.fingerprint;
+    if (r.partial.images > 0)
+        j["partial_epoch"] = {{"images", r.partial.images},
+                              {"loss_sum_bits", std::bit_cast<std::uint64_t>(r.partial.loss_sum)},
+                              {"seconds", r.partial.seconds}};
     for (const auto& h : r.history) j["history"].push_back(epoch_report_to_json(h));
     return j.dump();
 }
@@ -99,6 +115,12 @@ inline trainer_record read_trainer_record(const std::string& text, const std::st
         r.best_epoch = j.at("best_epoch");
         r.best_val_loss = epoch_record_detail::number_or_nan(j.at("best_val_loss"));
         r.fingerprint = j.value("fingerprint", std::string());
+        if (j.contains("partial_epoch")) {
+            const nlohmann::json& p = j.at("partial_epoch");
+            r.partial.images = p.at("images").get<std::size_t>();
+            r.partial.loss_sum = std::bit_cast<double>(p.at("loss_sum_bits").get<std::uint64_t>());
+            r.partial.seconds = p.at("seconds").get<double>();
+        }
         return r;
     } catch (const nlohmann::json::exception& e) {
         throw io_error(where + ": the trainer's record in it is unreadable: " + e.what());
