@@ -10,27 +10,11 @@
 # Usage: grid_test.sh DERMTL_BINARY. Exit 77 (skipped) when not root or Slurm is not installed.
 set -euo pipefail
 dermtl=$1
-here=$(cd "$(dirname "$0")" && pwd)
-cluster=$here/cluster.sh
-if [ "$(id -u)" -ne 0 ]; then echo "slurm.grid: skipped: needs root (the test cluster's daemons run as root)"; exit 77; fi
-for prog in sbatch squeue scontrol slurmctld slurmd munged; do
-  command -v "$prog" >/dev/null || { echo "slurm.grid: skipped: $prog not found (bash scripts/setup.sh)"; exit 77; }
-done
-dir=$(mktemp -d "${TMPDIR:-/tmp}/dermtl-slurm-grid.XXXXXX")
-cleanup() { cd /; [ -d "$dir/cluster" ] && { bash "$cluster" stop "$dir/cluster" || true; }; rm -rf "$dir"; }
-trap cleanup EXIT
-fail() {
-  echo "slurm.grid: FAILED: $*" >&2
-  squeue >&2 || true
-  for f in "$dir"/run/slurm/task-*.out; do [ -e "$f" ] && { echo "---- $f" >&2; tail -n 20 "$f" >&2; }; done
-  tail -n 30 "$dir/cluster/log/slurmctld.log" >&2 || true
-  exit 1
-}
+source "$(cd "$(dirname "$0")" && pwd)/test_lib.sh"
+slurm_test_begin slurm.grid
 
 selection=(--network vgg_m_scaled --synthetic --cells 'vgg_m_64_8/*/[ni]*/finetune/*' --epochs 1 --folds 2 --no-progress)
-work=$dir/work
-mkdir -p "$work"
-cd "$work"
+cd "$dir/work"
 
 # Missing Slurm: a clear message, nothing submitted.
 if out=$(PATH=/usr/bin/false-dir:/nonexistent "$dermtl" slurm submit "${selection[@]}" --out "$dir/nopath" 2>&1); then
@@ -52,10 +36,7 @@ grep -q -- "--requeue" "$dir/dry/slurm/grid.sbatch" || fail "dry run: no --reque
 grep -q "12 (cell, fold) work items in 3 array tasks" "$dir/dry.txt" || fail "dry run: $(cat "$dir/dry.txt")"
 "$dermtl" slurm status --out "$dir/dry" | grep -q "12 not submitted" || fail "dry-run status"
 
-mkdir "$dir/cluster"
-chmod 755 "$dir"  # munged runs as the munge user and must reach its folder
-CLUSTER_CPUS=4 bash "$cluster" start "$dir/cluster"
-eval "$(bash "$cluster" env "$dir/cluster")"
+start_cluster 4
 # submit generates the synthetic data and the ImageNet stand-in (trained) before the array starts:
 # on one thread, as the local run did, so the stand-in is bitwise the same.
 OMP_NUM_THREADS=1 "$dermtl" slurm submit "${selection[@]}" --tasks 3 --throttle 2 --cpus-per-task 1 --mem 1G \
