@@ -29,6 +29,7 @@
 #include <concepts>
 #include <cstddef>
 #include <span>
+#include <type_traits>
 
 #include "dermtl/backend/lrn_params.hpp"
 #include "dermtl/backend/tags.hpp"
@@ -131,6 +132,14 @@ concept backend_training_ops =
         Ops::softmax(ct, t);
         Ops::sgd_nesterov_update(t, ct, t, lr, momentum, l2);
     };
+
+// Optional: `conv2d_relu_forward(x, w, b, g, y, conv_state)`, y = max(conv2d(x) + b, 0) in one
+// pass. A backend that has it gets a conv2d followed by relu fused by the network (nn/network.hpp).
+// Detected with void_t rather than a requires-expression: nvcc's front end rejects the latter here.
+template <class Ops, class = void>
+struct fuses_conv_relu : std::false_type {};
+template <class Ops>
+struct fuses_conv_relu<Ops, std::void_t<decltype(&Ops::conv2d_relu_forward)>> : std::true_type {};
 
 // The whole contract: what `backend::ops<Tag>` must satisfy for every backend tag.
 template <class Ops>

@@ -52,6 +52,9 @@ struct param {
 struct layer_base {
     static constexpr std::string_view name = "";
     static constexpr bool is_activation = false;  // a feature tap moves past activations
+    // A relu right after this layer can run inside it (conv2d, on backends that fuse: see
+    // nn/network.hpp and backend::fuses_conv_relu).
+    static constexpr bool absorbs_following_relu = false;
     template <shape_type In>
     static constexpr std::size_t param_count = 0;
 };

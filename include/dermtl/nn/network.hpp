@@ -9,20 +9,22 @@
 // Ensures: forward() checks every layer's output for NaN/Inf and throws numeric_error naming the
 // layer; backward() leaves each parameter's gradient of the mean loss in param::grad.
 //
-// Fusion: on a backend that offers ops::conv2d_relu_forward (backend::onednn), a conv2d followed
+// Fusion: on a backend that offers ops::conv2d_relu_forward (backend::onednn; the trait
+// backend::fuses_conv_relu in backend/contract.hpp), a conv2d followed
 // by relu runs as one pass that writes the relu's output; the convolution's own output (before
 // the ReLU) is then not kept, so output<I>() of that convolution is empty. A forward pass that
 // stops at the convolution (forward_through<I>) does not fuse it. The backward pass is the same
 // either way: relu_backward on the relu's output, then conv2d_backward.
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
+#include "dermtl/backend/contract.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/rng.hpp"
 #include "dermtl/core/tensor.hpp"
@@ -164,8 +166,8 @@ private:
     template <std::size_t I>
     static constexpr bool fuses_next_relu() {
         if constexpr (I + 1 < depth) {
-            return std::derived_from<typename Net::template layer_at<I + 1>, relu> &&
-                   requires(impl_t<I>& l, const tensor& x, tensor& y, forward_context& c) { l.forward_relu(x, y, c); };
+            return Net::template layer_at<I>::absorbs_following_relu &&
+                   std::is_base_of_v<relu, typename Net::template layer_at<I + 1>> && backend::fuses_conv_relu<ops>::value;
         } else {
             return false;
         }

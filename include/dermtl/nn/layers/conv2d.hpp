@@ -21,6 +21,7 @@ struct conv2d : layer_base {
     static_assert(Stride > 0, "conv2d<OutC,K,Stride,Pad>: Stride must be at least 1");
 
     static constexpr std::string_view kind = "conv2d";
+    static constexpr bool absorbs_following_relu = true;
     static constexpr std::size_t out_channels = OutC, kernel = K, stride = Stride;
     static constexpr padding pad = Pad;
 
@@ -69,10 +70,8 @@ struct conv2d : layer_base {
             ops::conv2d_forward(x, p[0].value, p[1].value, geometry, y, state);
         }
         // y = relu(conv(x)) in one pass, on backends that fuse it (ops::conv2d_relu_forward); the
-        // network calls it for a conv2d followed by relu (nn/network.hpp).
-        void forward_relu(const tensor& x, tensor& y, forward_context&)
-            requires requires { ops::conv2d_relu_forward(x, p[0].value, p[1].value, geometry, y, state); }
-        {
+        // network calls it for a conv2d followed by relu (nn/network.hpp), and only there.
+        void forward_relu(const tensor& x, tensor& y, forward_context&) {
             ops::conv2d_relu_forward(x, p[0].value, p[1].value, geometry, y, state);
         }
         void backward(const tensor& x, const tensor&, const tensor& dy, tensor* dx) {
