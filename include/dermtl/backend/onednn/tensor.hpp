@@ -99,7 +99,10 @@ inline std::string describe(const md& d) {
     const auto& m = d.data;
     if (m.ndims == 0) return "(empty)";
     std::string text;
-    for (int i = 0; i < m.ndims; ++i) text += (i ? "x" : "") + std::to_string(m.dims[i]);
+    for (int i = 0; i < m.ndims; ++i) {
+        if (i) text += 'x';
+        text += std::to_string(m.dims[i]);
+    }
     if (m.format_kind != dnnl_blocked) return text + " (format chosen by oneDNN)";
     const auto& b = m.format_desc.blocking;
     std::vector<int> order(std::size_t(m.ndims));
