@@ -2,8 +2,9 @@
 // differences.
 //
 // [shapes]    every layer of VGG-M and VGG-16 at 224x224 (batch 1), forward and backward, oneDNN
-//             vs the CPU reference; then odd shapes: asymmetric padding, ceil-mode pooling,
-//             kernels larger than the stride, batch 1 and 3.
+//             vs the CPU reference;
+// [odd]       odd shapes: asymmetric padding, ceil-mode pooling, kernels larger than the stride,
+//             batch 1 and 3.
 // [gradient]  the layer gradient checks of tests/nn/test_gradients.cpp, run on oneDNN.
 // [network]   a scaled VGG-M through the network (conv+ReLU fused) vs the CPU network: outputs,
 //             input and parameter gradients, and training steps.
@@ -133,7 +134,7 @@ TEST_CASE("every VGG-16 layer at 224 matches the CPU reference", "[onednn][shape
     compare_every_layer<models::vgg_16<2>>(1, "VGG-16");
 }
 
-TEST_CASE("odd shapes match the CPU reference", "[onednn][shapes]") {
+TEST_CASE("odd shapes match the CPU reference", "[onednn][odd]") {
     using namespace nn;
     // Asymmetric padding (MatConvNet's [top bottom left right]), stride 2, a kernel larger than the stride.
     compare_layer<conv2d<5, 3, 2, padding{0, 1, 2, 0}>, shape<2, 8, 9>>(3, 1, "odd");
@@ -271,8 +272,16 @@ TEST_CASE("the same seed trains bitwise identically; a warm step converts no lay
         INFO("parameter " << k);
         REQUIRE(std::equal(first[k].begin(), first[k].end(), second[k].begin()));
     }
+    // Layouts are kept where oneDNN has blocked kernels for every layer (AVX2 and above); below that
+    // (SSE4.1, the baseline CI stage's ONEDNN_MAX_CPU_ISA) some layers take plain inputs, and the
+    // conversions are reported, not asserted.
+    const auto isa = dnnl::get_effective_cpu_isa();
+    const bool blocked_kernels = static_cast<int>(isa) >= static_cast<int>(dnnl::cpu_isa::avx2);
     INFO("layout conversions in the fourth step: " << reorders);
-    CHECK(reorders == 0);
+    if (blocked_kernels)
+        CHECK(reorders == 0);
+    else
+        WARN("oneDNN's ISA is below AVX2: " << reorders << " layout conversions in a warm step (not asserted)");
     // And the run is not trivially constant: another seed gives other weights.
     const auto other = train_steps<Net>(6, 4);
     CHECK_FALSE(std::equal(first[0].begin(), first[0].end(), other[0].begin()));
