@@ -143,6 +143,11 @@ programs::target_kind target_of(const programs::model_cells& m, const std::strin
     return isic ? programs::target_kind::isic2016 : programs::target_kind::atlas;
 }
 
+// The folds each cell runs (--max-folds caps them), as experiment_inputs::fold_count counts them.
+std::size_t folds_per_cell(const programs::study& st, const programs::run_settings& s) {
+    return std::min(s.max_folds ? s.max_folds : st.folds.size(), st.folds.size());
+}
+
 int grid(const programs::model_cells& m, const std::string& pattern, bool list, const programs::data_paths& p,
          const programs::run_settings& s) {
     if (list) {
@@ -157,7 +162,7 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
         // every shard has run.
         std::size_t folds = 0;
         for (const auto& r : results) folds += r.folds.size();
-        const std::size_t per_cell = std::min(s.max_folds ? s.max_folds : st.folds.size(), st.folds.size());
+        const std::size_t per_cell = folds_per_cell(st, s);
         std::cout << "shard " << s.shard.str() << ": " << folds << " (cell, fold) work item(s) of "
                   << cells.size() * per_cell << " done, in " << results.size()
                   << " cell(s); after every shard: dermtl report --results " << (s.out / "work" / "results").string()
@@ -182,7 +187,7 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
     programs::study st = programs::load_study(p, s, target_of(m, pattern));
     auto cache = programs::make_cache(m, s);
     programs::attach_imagenet_weights(st, m, p, s, cache);
-    const std::size_t folds = std::min(s.max_folds ? s.max_folds : st.folds.size(), st.folds.size());
+    const std::size_t folds = folds_per_cell(st, s);
     std::vector<programs::slurm_item> items;
     for (const auto* c : cells)
         for (std::size_t k = 0; k < folds; ++k)

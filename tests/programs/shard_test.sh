@@ -23,21 +23,8 @@ done
 for k in 0 1; do grep -q "shard $k/4: 2 (cell, fold) work item(s) of 6" "$work/shard$k.txt" || fail "shard $k/4 did not run 2 of 6"; done
 for k in 2 3; do grep -q "shard $k/4: 1 (cell, fold) work item(s) of 6" "$work/shard$k.txt" || fail "shard $k/4 did not run 1 of 6"; done
 
-/usr/bin/python3 - "$work" <<'PY' || failures=$((failures + 1))
-import glob, json, os, sys
-work = sys.argv[1]
-def folds(run):
-    root = os.path.join(work, run, "work", "results")
-    return {os.path.relpath(f, root): json.load(open(f)) for f in glob.glob(os.path.join(root, "*", "Fold_*.json"))}
-whole, shared = folds("whole"), folds("shared")
-assert len(whole) == 6, sorted(whole)
-assert sorted(whole) == sorted(shared), (sorted(whole), sorted(shared))
-for name in whole:
-    for field in ("ids", "labels", "scores", "auc", "chosen_c"):
-        assert whole[name][field] == shared[name][field], (name, field)
-    assert whole[name]["config"]["fingerprint"] == shared[name]["config"]["fingerprint"], name
-print("ok: 4 shards stored the same 6 fold results as the whole grid, scores identical")
-PY
+/usr/bin/python3 "$(dirname "$0")/../support/same_fold_results.py" "$work/whole" "$work/shared" 6 --fingerprint ||
+  failures=$((failures + 1))
 
 # A rerun of a shard finds its items stored and computes nothing.
 "$dermtl" "${grid[@]}" --out "$work/shared" --shard 1/4 > "$work/again.txt" 2> "$work/again.log"

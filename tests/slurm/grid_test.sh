@@ -58,20 +58,8 @@ echo "ok: the array ran, at most $max_running tasks at once"
 "$dermtl" slurm status --out "$dir/run" > "$dir/status.txt"
 grep -q "12 done;" "$dir/status.txt" || fail "status: $(tail -3 "$dir/status.txt")"
 
-/usr/bin/python3 - "$dir" <<'PY' || fail "the array's fold results differ from the local run's"
-import glob, json, os, sys
-d = sys.argv[1]
-def folds(run):
-    root = os.path.join(d, run, "work", "results")
-    return {os.path.relpath(f, root): json.load(open(f)) for f in glob.glob(os.path.join(root, "*", "Fold_*.json"))}
-local, array = folds("local"), folds("run")
-assert len(local) == 12, sorted(local)
-assert sorted(local) == sorted(array), (sorted(local), sorted(array))
-for name in local:
-    for field in ("ids", "labels", "scores", "auc", "chosen_c"):
-        assert local[name][field] == array[name][field], (name, field)
-print("ok: the Slurm array stored the same 12 fold results as the local grid, scores identical")
-PY
+/usr/bin/python3 "$test_lib_here/../support/same_fold_results.py" "$dir/local" "$dir/run" 12 ||
+  fail "the array's fold results differ from the local run's"
 "$dermtl" report --results "$dir/run/work/results" --out "$dir/report" > "$dir/report.txt" || fail "report: $(cat "$dir/report.txt")"
 [ -s "$dir/report/report.md" ] || fail "no report from the shared folder"
 

@@ -30,19 +30,7 @@ wait_for() {  # wait_for SECONDS COMMAND...: until COMMAND succeeds
 }
 has_checkpoint() { compgen -G "$1/work/checkpoints/*.ckpt" > /dev/null; }
 gone() { [ -z "$(squeue -h -j "$1" -o %i 2>/dev/null)" ]; }
-same_results() {
-  /usr/bin/python3 - "$dir/local" "$1" <<'PY'
-import glob, json, os, sys
-def folds(run):
-    root = os.path.join(run, "work", "results")
-    return {os.path.relpath(f, root): json.load(open(f)) for f in glob.glob(os.path.join(root, "*", "Fold_*.json"))}
-a, b = folds(sys.argv[1]), folds(sys.argv[2])
-assert len(a) == 2 and sorted(a) == sorted(b), (sorted(a), sorted(b))
-for name in a:
-    for field in ("ids", "labels", "scores", "auc", "chosen_c"):
-        assert a[name][field] == b[name][field], (name, field)
-PY
-}
+same_results() { /usr/bin/python3 "$test_lib_here/../support/same_fold_results.py" "$dir/local" "$1" 2; }
 
 # 1. Warned, checkpointed, requeued, resumed.
 OMP_NUM_THREADS=1 "$dermtl" "${submit[@]}" --out "$dir/warned" > "$dir/warned.txt" || fail "submit: $(cat "$dir/warned.txt")"
