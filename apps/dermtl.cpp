@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cells.hpp"
 
@@ -36,6 +37,8 @@
 #include "programs/shard_option.hpp"
 #include "programs/slurm.hpp"
 #include "programs/paper_programs.hpp"
+#include "programs/runner.hpp"
+#include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/report/markdown.hpp"
 #include "dermtl/train/stop_request.hpp"
 
@@ -154,17 +157,20 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
         for (const auto& e : m.registry.entries()) std::cout << e.id.str() << "\n";
         return 0;
     }
-    const auto cells = m.registry.match(pattern);
     programs::study st = programs::load_study(p, s, target_of(m, pattern));
     const auto results = programs::run_model(st, m, p, s, {pattern}, std::cerr);
-    if (!s.shard.whole()) {
-        // One shard holds part of the grid: the report is built from the shared results folder once
-        // every shard has run.
+    if (!s.shard.whole() || s.part != protocol::grid_part::all) {
+        // One shard or part holds part of the grid: the report is built from the shared results
+        // folder once every shard of every part has run.
+        const std::size_t items = programs::work_items(m.registry, pattern, s.part, folds_per_cell(st, s));
+        std::cout << "part " << protocol::name_of(s.part) << ", shard " << s.shard.str() << ": ";
+        if (s.part == protocol::grid_part::sources) {
+            std::cout << items << " source model(s) in the part\n";
+            return 0;
+        }
         std::size_t folds = 0;
         for (const auto& r : results) folds += r.folds.size();
-        const std::size_t per_cell = folds_per_cell(st, s);
-        std::cout << "shard " << s.shard.str() << ": " << folds << " (cell, fold) work item(s) of "
-                  << cells.size() * per_cell << " done, in " << results.size()
+        std::cout << folds << " (cell, fold) work item(s) of " << items << " done, in " << results.size()
                   << " cell(s); after every shard: dermtl report --results " << (s.out / "work" / "results").string()
                   << "\n";
         return 0;
@@ -177,10 +183,35 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
 }
 
 // slurm submit ------------------------------------------------------------------------------------
+// What determines a submitted grid's results, recorded in OUT/slurm/submission.json: a second
+// submission into the same folder must have the same (programs/slurm.hpp).
+nlohmann::json grid_configuration(const programs::model_cells& m, const std::string& pattern,
+                                  const programs::study& st, const programs::run_settings& s) {
+    protocol::content_hashes hashes(s.out / "work" / "content-hashes.json");
+    nlohmann::json c = {{"network", m.model},
+                        {"cells", pattern},
+                        {"epochs", s.epochs},
+                        {"batch_size", s.batch_size},
+                        {"learning_rate", s.learning_rate},
+                        {"momentum", s.momentum},
+                        {"l2", s.l2},
+                        {"folds", s.folds},
+                        {"max_folds", s.max_folds},
+                        {"seed", s.seed},
+                        {"target", protocol::dataset_hash(st.target, hashes)},
+                        {"target_folds", protocol::folds_hash(st.target, st.folds)},
+                        {"retinopathy", st.retinopathy ? protocol::dataset_hash(*st.retinopathy, hashes) : "none"}};
+    const auto weights = st.imagenet_weights.find(m.model);
+    c["imagenet_weights"] = weights == st.imagenet_weights.end() ? std::string("none") : hashes.of(weights->second);
+    hashes.save();
+    return c;
+}
+
 // The study is loaded here, once, before any task starts: synthetic data and the ImageNet stand-in
 // are generated into OUT now, so the array's tasks only read them.
 int slurm_submit(const programs::model_cells& m, const std::string& pattern, const programs::data_paths& p,
                  programs::run_settings s, programs::slurm_request r, bool cuda, int argc, char** argv) {
+    using protocol::grid_part;
     const auto cells = m.registry.match(pattern);
     if (cells.empty()) throw config_error("--cells: no experiment matches '" + pattern + "' (see `dermtl grid --list`)");
     s.out = std::filesystem::absolute(s.out);
@@ -188,18 +219,41 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
     auto cache = programs::make_cache(m, s);
     programs::attach_imagenet_weights(st, m, p, s, cache);
     const std::size_t folds = folds_per_cell(st, s);
-    std::vector<programs::slurm_item> items;
-    for (const auto* c : cells)
-        for (std::size_t k = 0; k < folds; ++k)
-            items.push_back({c->id.str(), protocol::folder_name(c->id) + "/" + st.folds[k].name + ".json"});
+    // The grid's parts: its source models, then the cells that need none and those that use one.
+    std::vector<programs::slurm_part> parts;
+    for (const auto part : {grid_part::sources, grid_part::independent, grid_part::dependent}) {
+        programs::slurm_part sp{part, {}};
+        const auto selected = programs::cells_of_part(m.registry, pattern, part);
+        if (part == grid_part::sources)
+            for (const auto& source : programs::sources_of(selected))
+                sp.items.push_back({source.source, programs::source_done_file(source.source)});
+        else
+            for (const auto* c : selected)
+                for (std::size_t k = 0; k < folds; ++k)
+                    sp.items.push_back({c->id.str(), "results/" + protocol::folder_name(c->id) + "/" + st.folds[k].name + ".json"});
+        parts.push_back(std::move(sp));
+    }
     r.gpu = cuda;
-    auto args = programs::grid_arguments(argc, argv);
-    const auto sub = programs::submit_grid(r, args, std::filesystem::read_symlink("/proc/self/exe"), s.out, items);
-    std::cout << "wrote " << sub.script.string() << " (" << items.size() << " (cell, fold) work items in " << sub.tasks
-              << " array tasks)\n";
-    if (!sub.job_id.empty())
-        std::cout << "submitted job " << sub.job_id << "; `dermtl slurm status --out " << s.out.string()
-                  << "` shows its progress\n";
+    const auto args = programs::grid_arguments(argc, argv);
+    const auto sub = programs::submit_grid(r, args, std::filesystem::read_symlink("/proc/self/exe"), s.out, parts,
+                                           grid_configuration(m, pattern, st, s));
+    for (std::size_t i = 0; i < sub.arrays.size(); ++i) {
+        const auto& a = sub.arrays[i];
+        std::size_t n = 0;
+        for (const auto& sp : parts)
+            if (sp.part == a.part) n = sp.items.size();
+        std::cout << "wrote " << a.script.string() << " (" << n
+                  << (a.part == grid_part::sources ? " source model(s)" : " (cell, fold) work items") << " in " << a.tasks
+                  << " array task(s))\n";
+        if (!a.job_id.empty())
+            std::cout << "submitted job " << a.job_id << " (" << protocol::name_of(a.part) << ")"
+                      << (a.part == grid_part::dependent && i > 0 && sub.arrays[0].part == grid_part::sources
+                              ? ", after job " + sub.arrays[0].job_id
+                              : std::string())
+                      << "\n";
+    }
+    if (!sub.arrays.empty() && !sub.arrays.front().job_id.empty())
+        std::cout << "`dermtl slurm status --out " << s.out.string() << "` shows its progress\n";
     return 0;
 }
 
@@ -315,6 +369,12 @@ int main(int argc, char** argv) {
     grid_cmd->add_option("--shard", shard_text,
                          "Run the K-th of N disjoint shards of the (cell, fold) work items, K/N counted from 0 "
                          "(default: the Slurm job array's task, else all)");
+    std::string part_text = "all";
+    grid_cmd->add_option("--part", part_text,
+                         "Which work items: all; sources (only the source models the cells train, e.g. Retinopathy); "
+                         "independent (the cells that train no source); dependent (the cells that use one, once the "
+                         "sources are trained)")
+        ->capture_default_str();
     auto* run_cmd = app.add_subcommand("run", "Run one experiment cell (a name from `dermtl grid --list`) and write a report");
     run_cmd->add_option("cell", pattern, "The cell's name, e.g. vgg_m/cpu/imagenet/finetune/malignant_vs_benign")->required();
     programs::slurm_request slurm;
@@ -342,6 +402,11 @@ int main(int argc, char** argv) {
                            "USR1 this long before a time limit or preemption: the task checkpoints and requeues")
         ->capture_default_str()
         ->transform(oc::whole_number(10, 86400));
+    submit_cmd->add_option("--setup", slurm.setup,
+                           "A shell line each task runs before dermtl, e.g. 'module load gcc/12' (repeatable)")
+        ->allow_extra_args(false);  // one line per --setup
+    submit_cmd->add_option("--launcher", slurm.launcher,
+                           "A command dermtl runs under in each task, e.g. 'apptainer exec --nv dermtl.sif'");
     submit_cmd->add_flag("--dry-run", slurm.dry_run, "Write the script and the work items; do not submit");
     auto* status_cmd = slurm_cmd->add_subcommand("status", "Each work item of a submitted grid: done, pending, running "
                                                            "or failed (from the results and squeue)");
@@ -404,7 +469,10 @@ int main(int argc, char** argv) {
         if (*demo_cmd) return demo(demo_opt, backend);
         if (*inspect_cmd) return inspect(ins);
         if (*grid_cmd) {
-            if (!list) settings.shard = programs::choose_shard(shard_text);
+            if (!list) {
+                settings.shard = programs::choose_shard(shard_text);
+                settings.part = programs::parse_part(part_text);
+            }
             return grid(backend.cells(network), pattern, list, paths, settings);
         }
         if (*run_cmd) {

@@ -57,8 +57,8 @@ std::vector<protocol::experiment_result> run_model(study& st, const model_cells&
     auto in = inputs_for(st, m, s, cache);
     std::vector<protocol::experiment_result> results;
     for (const auto& pattern : patterns) {
-        append(results, run_cells(m.registry, pattern, in, log));
-        in.first_item += m.registry.match(pattern).size() * in.fold_count();  // the next pattern's items follow
+        append(results, run_cells(m.registry, pattern, in, log, s.part));
+        in.first_item += work_items(m.registry, pattern, s.part, in.fold_count());  // the next pattern's items follow
     }
     return results;
 }

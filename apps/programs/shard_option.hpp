@@ -78,4 +78,13 @@ inline protocol::shard choose_shard(const std::string& option_text) {
     return slurm_array_shard().value_or(protocol::shard{});
 }
 
+// --part: a grid_part by its name (protocol::name_of); config_error naming the option and the
+// choices otherwise.
+inline protocol::grid_part parse_part(const std::string& text) {
+    using protocol::grid_part;
+    for (auto p : {grid_part::all, grid_part::sources, grid_part::independent, grid_part::dependent})
+        if (protocol::name_of(p) == text) return p;
+    throw config_error("--part " + text + ": expected all, sources, independent or dependent");
+}
+
 }  // namespace dermtl::programs

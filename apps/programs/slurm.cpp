@@ -50,7 +50,10 @@ struct command_result {
 
 command_result run(const std::vector<std::string>& args) {
     std::string cmd;
-    for (const auto& a : args) cmd += (cmd.empty() ? "" : " ") + quoted(a);
+    for (const auto& a : args) {
+        if (!cmd.empty()) cmd += ' ';
+        cmd += quoted(a);  // appended piecewise: GCC 12 warns (-Wrestrict) on "literal" + std::string&&
+    }
     cmd += " 2>&1";
     command_result r;
     FILE* pipe = ::popen(cmd.c_str(), "r");
@@ -67,17 +70,37 @@ std::string trimmed(std::string s) {
     return s;
 }
 
-// The batch script: readable, every choice commented.
+std::string part_name(protocol::grid_part part) { return protocol::name_of(part); }
+
+// What each part's array does, for the script's header.
+std::string part_purpose(protocol::grid_part part) {
+    switch (part) {
+        case protocol::grid_part::sources:
+            return "the source models the cells train (one task each); the dependent array waits for it";
+        case protocol::grid_part::independent: return "the (cell, fold) work items that need no trained source";
+        case protocol::grid_part::dependent:
+            return "the (cell, fold) work items that use a trained source; submitted with\n"
+                   "# --dependency=afterok:<the sources job> --kill-on-invalid-dep=yes on sbatch's command line, so it\n"
+                   "# starts once every source model exists";
+        case protocol::grid_part::all: break;
+    }
+    return "every work item";
+}
+
+// The batch script of one part: readable, every choice commented.
 std::string batch_script(const slurm_request& r, const std::vector<std::string>& grid_args, const fs::path& binary,
-                         const fs::path& out, std::size_t items, std::size_t tasks) {
+                         const fs::path& out, protocol::grid_part part, std::size_t items, std::size_t tasks) {
+    const std::size_t throttle = std::min(r.throttle, tasks);
     std::ostringstream s;
     s << "#!/bin/bash\n"
-      << "# Written by `dermtl slurm submit`: " << items << " (cell, fold) work items of a dermtl grid in " << tasks
-      << " array tasks,\n# at most " << std::min(r.throttle, tasks) << " at a time. Task K runs shard K of " << tasks
-      << " (`dermtl grid` reads SLURM_ARRAY_TASK_ID); every task\n# writes into " << out.string()
-      << ", and `dermtl report --results " << (out / "work" / "results").string() << "` builds the tables.\n"
-      << "#SBATCH --job-name=dermtl-grid\n"
-      << "#SBATCH --array=0-" << tasks - 1 << "%" << std::min(r.throttle, tasks) << "\n"
+      << "# Written by `dermtl slurm submit`: part '" << part_name(part) << "' of a dermtl grid, " << items
+      << " work item(s) in " << tasks << " array task(s),\n# at most " << throttle << " at a time: "
+      << part_purpose(part) << ".\n# Task K runs shard K of " << tasks
+      << " (`dermtl grid` reads SLURM_ARRAY_TASK_ID); every task writes into\n# " << out.string()
+      << ", and `dermtl report --results " << (out / "work" / "results").string()
+      << "` builds the tables\n# once every part has run.\n"
+      << "#SBATCH --job-name=dermtl-" << part_name(part) << "\n"
+      << "#SBATCH --array=0-" << tasks - 1 << "%" << throttle << "\n"
       << "#SBATCH --cpus-per-task=" << r.cpus_per_task << "\n"
       << "#SBATCH --mem=" << r.memory << "\n"
       << "#SBATCH --time=" << r.time_limit << "\n";
@@ -90,13 +113,18 @@ std::string batch_script(const slurm_request& r, const std::vector<std::string>&
       << "#SBATCH --signal=B:USR1@" << r.warning_seconds << "\n"
       << "#SBATCH --requeue\n"
       << "#SBATCH --open-mode=append\n"
-      << "#SBATCH --output=" << (out / "slurm" / "task-%A_%a.out").string() << "\n"
+      << "#SBATCH --output=" << (out / "slurm" / (part_name(part) + "-%A_%a.out")).string() << "\n"
       << "#SBATCH --chdir=" << fs::current_path().string() << "\n"
       << "set -u\n"
-      << "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-" << r.cpus_per_task << "}\n"
-      << quoted(binary.string()) << " grid";
+      << "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-" << r.cpus_per_task << "}\n";
+    if (!r.setup.empty()) {
+        s << "# --setup: the task's environment\n";
+        for (const auto& line : r.setup) s << line << "\n";
+    }
+    if (!r.launcher.empty()) s << "# --launcher: dermtl runs under it\n" << r.launcher << " ";
+    s << quoted(binary.string()) << " grid";
     for (const auto& a : grid_args) s << " " << quoted(a);
-    s << " --out " << quoted(out.string());
+    s << " --part " << part_name(part) << " --out " << quoted(out.string());
     if (std::find(grid_args.begin(), grid_args.end(), "--no-progress") == grid_args.end()) s << " --no-progress";
     s << " &\n"
       << "pid=$!\n"
@@ -115,12 +143,60 @@ std::string batch_script(const slurm_request& r, const std::vector<std::string>&
     return s.str();
 }
 
+// The jobs of a submission record still in the queue (squeue knows them).
+std::vector<std::string> queued_jobs(const nlohmann::json& record) {
+    std::vector<std::string> out;
+    if (!on_path("squeue")) return out;
+    for (const auto& a : record.value("arrays", nlohmann::json::array())) {
+        if (!a.contains("job") || !a.at("job").is_string()) continue;
+        const auto job = a.at("job").get<std::string>();
+        const auto result = run({"squeue", "-h", "-j", job, "-o", "%i"});
+        if (result.status == 0 && !trimmed(result.output).empty()) out.push_back(job);
+    }
+    return out;
+}
+
+// Refuses a run folder that an earlier submission with another configuration uses, or whose jobs
+// are still queued.
+void check_folder(const fs::path& record_file, const nlohmann::json& configuration) {
+    if (!fs::exists(record_file)) return;
+    nlohmann::json old;
+    try {
+        std::ifstream in(record_file);
+        old = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw io_error(record_file.string() + ": not a submission record written by `dermtl slurm submit` (" + e.what() +
+                       "); expected one, or an --out that no other run uses");
+    }
+    const auto before = old.value("configuration", nlohmann::json());
+    if (before != configuration) {
+        std::string diff;
+        for (const auto& [key, value] : configuration.items()) {
+            const auto was = before.contains(key) ? before.at(key) : nlohmann::json("(not recorded)");
+            if (was != value) diff += "\n  " + key + ": " + was.dump() + " there, " + value.dump() + " now";
+        }
+        for (const auto& [key, value] : before.items())
+            if (!configuration.contains(key)) diff += "\n  " + key + ": " + value.dump() + " there, not set now";
+        throw config_error("--out " + record_file.parent_path().parent_path().string() +
+                           ": this run folder belongs to a grid with another configuration (" + record_file.string() +
+                           "); its results would mix with this one's. What differs:" + diff +
+                           "\nUse another --out, or remove that folder to start over");
+    }
+    if (const auto jobs = queued_jobs(old); !jobs.empty()) {
+        std::string list;
+        for (const auto& j : jobs) list += (list.empty() ? "" : ", ") + j;
+        throw config_error("--out " + record_file.parent_path().parent_path().string() + ": job(s) " + list +
+                           " of the earlier submission are still queued (" + record_file.string() +
+                           "); wait for them (`dermtl slurm status`) or scancel them, then submit again");
+    }
+}
+
 }  // namespace
 
 const std::vector<std::string>& slurm_option_names() {
     static const std::vector<std::string> names{"--tasks",     "--throttle", "--cpus-per-task", "--mem",
                                                 "--time",      "--partition", "--account",      "--warning-seconds",
-                                                "--out"};
+                                                "--setup",     "--launcher",  "--out"};
     return names;
 }
 
@@ -143,40 +219,83 @@ std::vector<std::string> grid_arguments(int argc, char** argv) {
 }
 
 slurm_submission submit_grid(const slurm_request& r, const std::vector<std::string>& grid_args,
-                             const fs::path& dermtl_binary, const fs::path& out, const std::vector<slurm_item>& items) {
-    if (items.empty()) throw config_error("dermtl slurm submit: the selection has no (cell, fold) work items");
-    const std::size_t tasks = r.tasks ? r.tasks : std::min<std::size_t>(items.size(), 100);
-    if (tasks > items.size())
-        throw config_error("--tasks " + std::to_string(tasks) + ": expected at most " + std::to_string(items.size()) +
+                             const fs::path& dermtl_binary, const fs::path& out, const std::vector<slurm_part>& parts,
+                             const nlohmann::json& configuration) {
+    std::size_t independent = 0, dependent = 0;
+    for (const auto& p : parts) {
+        if (p.part == protocol::grid_part::independent) independent += p.items.size();
+        if (p.part == protocol::grid_part::dependent) dependent += p.items.size();
+    }
+    const std::size_t cell_items = independent + dependent;
+    if (cell_items == 0) throw config_error("dermtl slurm submit: the selection has no (cell, fold) work items");
+    const std::size_t total = r.tasks ? r.tasks : std::min<std::size_t>(cell_items, 100);
+    if (total > cell_items)
+        throw config_error("--tasks " + std::to_string(total) + ": expected at most " + std::to_string(cell_items) +
                            " (one per (cell, fold) work item), found more; a task with no work item would do nothing");
     if (r.throttle == 0) throw config_error("--throttle: expected at least 1 task at a time, found 0");
+    // The cell tasks are split between the two cell arrays in proportion to their items, at least
+    // one each; a source model is one task of its own (it is one long training run).
+    std::size_t independent_tasks = 0;
+    if (independent)
+        independent_tasks = dependent ? std::clamp<std::size_t>((total * independent + cell_items / 2) / cell_items, 1,
+                                                                std::min(independent, total > 1 ? total - 1 : 1))
+                                      : total;
+    const std::size_t dependent_tasks = dependent ? std::clamp<std::size_t>(total - std::min(total, independent_tasks), 1, dependent) : 0;
     if (!r.dry_run) {
         require_slurm("sbatch");
         require_slurm("scontrol");
     }
     const fs::path folder = out / "slurm";
+    check_folder(folder / "submission.json", configuration);
     fs::create_directories(folder);
+
     slurm_submission sub;
-    sub.script = folder / "grid.sbatch";
-    sub.tasks = tasks;
-    io::write_file_atomically(sub.script, batch_script(r, grid_args, fs::absolute(dermtl_binary), out, items.size(), tasks));
-    fs::permissions(sub.script, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
-    nlohmann::json record = {{"script", sub.script.string()}, {"tasks", tasks}, {"job", nullptr}};
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& item : items) list.push_back({{"cell", item.cell}, {"result", item.result}});
-    record["items"] = list;
-    if (!r.dry_run) {
-        const auto result = run({"sbatch", "--parsable", sub.script.string()});
-        if (result.status != 0)
-            throw io_error("sbatch rejected " + sub.script.string() + " (exit " + std::to_string(result.status) +
-                           "): " + trimmed(result.output));
-        // --parsable: "jobid" or "jobid;cluster".
-        sub.job_id = trimmed(result.output.substr(0, result.output.find(';')));
-        if (sub.job_id.empty() || sub.job_id.find_first_not_of("0123456789") != std::string::npos)
-            throw io_error("sbatch --parsable " + sub.script.string() + ": expected a job id, found '" +
-                           trimmed(result.output) + "'");
-        record["job"] = sub.job_id;
+    nlohmann::json record = {{"configuration", configuration}, {"arrays", nlohmann::json::array()}};
+    nlohmann::json items = nlohmann::json::array();
+    std::string sources_job;
+    for (const auto& p : parts) {
+        if (p.items.empty()) continue;
+        slurm_array a;
+        a.part = p.part;
+        a.tasks = p.part == protocol::grid_part::sources       ? p.items.size()
+                  : p.part == protocol::grid_part::independent ? independent_tasks
+                                                               : dependent_tasks;
+        a.script = folder / (part_name(p.part) + ".sbatch");
+        io::write_file_atomically(a.script, batch_script(r, grid_args, fs::absolute(dermtl_binary), out, p.part,
+                                                         p.items.size(), a.tasks));
+        fs::permissions(a.script, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
+        if (!r.dry_run) {
+            std::vector<std::string> cmd{"sbatch", "--parsable"};
+            if (p.part == protocol::grid_part::dependent && !sources_job.empty()) {
+                cmd.push_back("--dependency=afterok:" + sources_job);
+                cmd.push_back("--kill-on-invalid-dep=yes");
+            }
+            cmd.push_back(a.script.string());
+            const auto result = run(cmd);
+            if (result.status != 0)
+                throw io_error("sbatch rejected " + a.script.string() + " (exit " + std::to_string(result.status) +
+                               "): " + trimmed(result.output));
+            // --parsable: "jobid" or "jobid;cluster".
+            a.job_id = trimmed(result.output.substr(0, result.output.find(';')));
+            if (a.job_id.empty() || a.job_id.find_first_not_of("0123456789") != std::string::npos)
+                throw io_error("sbatch --parsable " + a.script.string() + ": expected a job id, found '" +
+                               trimmed(result.output) + "'");
+            if (p.part == protocol::grid_part::sources) sources_job = a.job_id;
+        }
+        nlohmann::json array = {{"part", part_name(p.part)},
+                                {"script", a.script.string()},
+                                {"tasks", a.tasks},
+                                {"job", a.job_id.empty() ? nlohmann::json() : nlohmann::json(a.job_id)}};
+        if (p.part == protocol::grid_part::dependent && !sources_job.empty()) array["after"] = sources_job;
+        record["arrays"].push_back(array);
+        for (std::size_t i = 0; i < p.items.size(); ++i)
+            items.push_back({{"name", p.items[i].name},
+                             {"done_file", p.items[i].done_file},
+                             {"part", part_name(p.part)},
+                             {"task", i % a.tasks}});
+        sub.arrays.push_back(a);
     }
+    record["items"] = items;
     io::write_file_atomically(folder / "submission.json", record.dump(2));
     return sub;
 }
@@ -188,19 +307,26 @@ std::size_t print_slurm_status(const fs::path& out, std::ostream& os) {
         throw config_error("dermtl slurm status: " + file.string() +
                            " not found; expected the --out of a `dermtl slurm submit`");
     nlohmann::json record;
+    std::map<std::string, std::string> job_of;  // part -> job id ("" for a dry run)
     try {
         record = nlohmann::json::parse(in);
-        (void)record.at("tasks").get<std::size_t>();
-        (void)record.at("items").size();
-    } catch (const nlohmann::json::exception& e) {
-        throw io_error(file.string() + ": not a submission record written by `dermtl slurm submit` (" + e.what() + ")");
+        for (const auto& a : record.at("arrays"))
+            job_of[a.at("part").get<std::string>()] = a.at("job").is_string() ? a.at("job").get<std::string>() : "";
+        for (const auto& item : record.at("items")) {
+            (void)item.at("name").get<std::string>();
+            (void)item.at("done_file").get<std::string>();
+            (void)item.at("task").get<std::size_t>();
+            (void)job_of.at(item.at("part").get<std::string>());
+        }
+    } catch (const std::exception& e) {
+        throw io_error(file.string() + ": not a submission record written by this version of `dermtl slurm submit` (" +
+                       e.what() + ")");
     }
-    const std::size_t tasks = record.at("tasks").get<std::size_t>();
-    std::map<std::size_t, std::string> queued;  // array task -> squeue state
-    const bool submitted = record.at("job").is_string();
-    if (submitted) {
+    // job -> (array task -> squeue state)
+    std::map<std::string, std::map<std::size_t, std::string>> queued;
+    for (const auto& [part, job] : job_of) {
+        if (job.empty()) continue;
         require_slurm("squeue");
-        const std::string job = record.at("job").get<std::string>();
         const auto result = run({"squeue", "-h", "-r", "-j", job, "-o", "%i %T"});
         // A job that has left the queue is "Invalid job id" on some versions: nothing queued then.
         std::istringstream lines(result.status == 0 ? result.output : "");
@@ -209,29 +335,34 @@ std::size_t print_slurm_status(const fs::path& out, std::ostream& os) {
             if (underscore == std::string::npos) continue;
             const std::string index = id.substr(underscore + 1);
             if (index.find_first_not_of("0123456789") == std::string::npos && !index.empty())
-                queued[std::size_t(std::stoul(index))] = state;
+                queued[job][std::size_t(std::stoul(index))] = state;
         }
     }
-    std::size_t not_done = 0, i = 0;
+    std::size_t not_done = 0;
     std::map<std::string, std::size_t> totals;
     for (const auto& item : record.at("items")) {
-        const std::size_t task = i++ % tasks;
+        const std::string part = item.at("part").get<std::string>();
+        const std::string& job = job_of.at(part);
+        const std::size_t task = item.at("task").get<std::size_t>();
         std::string state;
-        if (fs::exists(out / "work" / "results" / item.at("result").get<std::string>()))
+        if (fs::exists(out / "work" / item.at("done_file").get<std::string>()))
             state = "done";
-        else if (!submitted)
+        else if (job.empty())
             state = "not submitted";
-        else if (auto q = queued.find(task); q != queued.end())
+        else if (auto q = queued[job].find(task); q != queued[job].end())
             state = q->second == "RUNNING" ? "running" : q->second == "PENDING" ? "pending" : "queued (" + q->second + ")";
         else
             state = "failed";
         if (state != "done") ++not_done;
         ++totals[state];
-        os << item.at("cell").get<std::string>() << " " << fs::path(item.at("result").get<std::string>()).stem().string()
-           << " (task " << task << "): " << state << "\n";
+        std::string what = item.at("name").get<std::string>();
+        if (part != "sources") what += " " + fs::path(item.at("done_file").get<std::string>()).stem().string();
+        os << part << " " << what << " (task " << task << "): " << state << "\n";
     }
-    os << "job " << (submitted ? record.at("job").get<std::string>() : std::string("(dry run)")) << ", " << tasks
-       << " tasks:";
+    for (const auto& a : record.at("arrays"))
+        os << "job " << (a.at("job").is_string() ? a.at("job").get<std::string>() : std::string("(dry run)")) << ": "
+           << a.at("part").get<std::string>() << ", " << a.at("tasks").get<std::size_t>() << " task(s)\n";
+    os << record.at("items").size() << " work items:";
     for (const auto& [state, n] : totals) os << " " << n << " " << state << ";";
     os << " results in " << (out / "work" / "results").string() << "\n";
     return not_done;

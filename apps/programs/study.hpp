@@ -58,6 +58,8 @@ struct run_settings {
     std::uint64_t max_image_pixels = io::image_read_options{}.max_pixels;
     // `grid --shard K/N` or the Slurm job array's task: which (cell, fold) items this process runs.
     protocol::shard shard{};
+    // `grid --part`: the sources, or the cells that need none / use one (protocol/shard.hpp).
+    protocol::grid_part part = protocol::grid_part::all;
 };
 
 // Generated data sizes (synthetic runs).

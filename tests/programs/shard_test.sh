@@ -3,7 +3,7 @@
 # fine-tuned, the three designs, 2 folds: 6 (cell, fold) work items -- run whole into one folder
 # and as 4 shards into another. The shards are disjoint and together cover the grid: the stored
 # fold results are identical to the whole run's, scores compared exactly (same binary, same
-# thread count). Slurm's array variables choose the shard when --shard is absent; a bad shard or
+# thread count); so do a grid's parts (--part sources/independent/dependent). Slurm's array variables choose the shard when --shard is absent; a bad shard or
 # an index outside the array is refused, naming what is wrong. Usage: shard_test.sh DERMTL_BINARY
 set -eu
 dermtl=$1
@@ -35,6 +35,33 @@ SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_MIN=4 SLURM_ARRAY_TASK_MAX=7 SLURM_ARRAY_
   "$dermtl" "${grid[@]}" --out "$work/shared" > "$work/slurm.txt" 2> "$work/slurm.log" || { tail "$work/slurm.log"; fail "slurm-array shard"; }
 grep -q "shard 1/4: 2 (cell, fold)" "$work/slurm.txt" || fail "SLURM_ARRAY_TASK_ID=5 of 4-7 was not shard 1/4: $(cat "$work/slurm.txt")"
 
+# Parts (--part): a grid whose cells train a source model (Retinopathy) run as its three parts into
+# one folder -- the sources, then the cells that need none and those that use one, each part
+# sharded on its own -- stores exactly the whole run's results; the dependent part finds the
+# source trained by the sources part instead of training it again.
+parts=(grid --network vgg_m_scaled --synthetic --cells 'vgg_m_64_8/*/[nr]*/finetune/malignant_vs_benign' --epochs 1
+       --folds 2 --no-progress)
+"$dermtl" "${parts[@]}" --out "$work/parts-whole" > /dev/null 2> "$work/parts-whole.log" || { tail "$work/parts-whole.log"; exit 1; }
+"$dermtl" "${parts[@]}" --out "$work/parts" --part sources > "$work/sources.txt" 2> "$work/sources.log" ||
+  { tail "$work/sources.log"; exit 1; }
+grep -q "part sources, shard 0/1: 1 source model(s)" "$work/sources.txt" || fail "sources part: $(cat "$work/sources.txt")"
+grep -q "trained the retinopathy source model" "$work/sources.log" || fail "the sources part trained no source"
+[ -s "$work/parts/work/sources/done/vgg_m_64_8_onednn_retinopathy.json" ] ||
+  [ -s "$work/parts/work/sources/done/vgg_m_64_8_cpu_retinopathy.json" ] || fail "no record of the trained source"
+"$dermtl" "${parts[@]}" --out "$work/parts" --part independent > "$work/independent.txt" 2> "$work/independent.log" ||
+  { tail "$work/independent.log"; exit 1; }
+grep -q "2 (cell, fold) work item(s) of 2 done, in 1 cell(s)" "$work/independent.txt" ||
+  fail "independent part: $(cat "$work/independent.txt")"
+for k in 0 1; do
+  "$dermtl" "${parts[@]}" --out "$work/parts" --part dependent --shard "$k/2" > "$work/dependent$k.txt" 2> "$work/dependent$k.log" ||
+    { tail "$work/dependent$k.log"; exit 1; }
+  grep -q "1 (cell, fold) work item(s) of 2 done" "$work/dependent$k.txt" || fail "dependent $k/2: $(cat "$work/dependent$k.txt")"
+  grep -q "trained the retinopathy source" "$work/dependent$k.log" && fail "dependent part $k/2 trained the source again"
+  grep -q "reused the cached retinopathy source model" "$work/dependent$k.log" || fail "dependent part $k/2 did not reuse the source"
+done
+/usr/bin/python3 "$(dirname "$0")/../support/same_fold_results.py" "$work/parts-whole" "$work/parts" 4 --fingerprint ||
+  failures=$((failures + 1))
+
 # Bad shards: each refused before any work, naming the option or the variable.
 expect_refused() {
   local text=$1; shift
@@ -47,8 +74,9 @@ expect_refused "--shard: expected K/N" "$dermtl" "${grid[@]}" --out "$work/bad" 
 expect_refused "--shard: expected K/N" "$dermtl" "${grid[@]}" --out "$work/bad" --shard -1/4
 expect_refused "SLURM_ARRAY_TASK_ID=9 is outside the job array 0-3" \
   env SLURM_ARRAY_TASK_ID=9 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 "$dermtl" "${grid[@]}" --out "$work/bad"
+expect_refused "--part nothing: expected all, sources, independent or dependent" "$dermtl" "${grid[@]}" --out "$work/bad" --part nothing
 expect_refused "SLURM_ARRAY_TASK_ID=" env SLURM_ARRAY_TASK_ID=x SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 \
   "$dermtl" "${grid[@]}" --out "$work/bad"
 if [ -e "$work/bad" ]; then fail "a refused shard still wrote $work/bad"; fi
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "ok: shards are disjoint, cover the grid, match the whole run exactly; Slurm's array picks the shard; bad shards refused"
+echo "ok: shards and parts are disjoint, cover the grid, match the whole run exactly; Slurm's array picks the shard; bad shards refused"

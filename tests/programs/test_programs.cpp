@@ -7,6 +7,7 @@
 
 #include "support/compare.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "dermtl/data/reference_folds.hpp"
 #include "programs/inspect.hpp"
 #include "programs/option_checks.hpp"
+#include "programs/runner.hpp"
 #include "programs/study.hpp"
 #include "programs/tables.hpp"
 
@@ -114,6 +116,38 @@ TEST_CASE("cell ids: built from the types, one string form, stored as a JSON obj
     // Scaled networks are not the paper's: no published value.
     CHECK(!cell(apps::vgg_m_scaled_cells().registry, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign")
                .facts.published_auc);
+}
+
+TEST_CASE("a grid's parts: the source models are work items of their own, before the cells that use them",
+          "[programs][cells][shard]") {
+    using protocol::grid_part;
+    const auto& reg = apps::vgg_m_cells().registry;
+    CHECK(cell(reg, "vgg_m/cpu/retinopathy/finetune/malignant_vs_benign").facts.source == "vgg_m/cpu/retinopathy");
+    CHECK(cell(reg, "vgg_m/cpu/retinopathy/frozen/melanoma_vs_benign").facts.source == "vgg_m/cpu/retinopathy");
+    CHECK(cell(reg, "vgg_m/cpu/double/finetune/malignant_vs_benign").facts.source == "vgg_m/cpu/imagenet-retinopathy");
+    CHECK(cell(reg, "vgg_m/cpu/imagenet/finetune/malignant_vs_benign").facts.source.empty());
+    CHECK(cell(reg, "vgg_m/cpu/none/finetune/malignant_vs_benign").facts.source.empty());
+
+    // Every cell is in exactly one of independent and dependent, in grid order.
+    const auto all = programs::cells_of_part(reg, "*", grid_part::all);
+    const auto independent = programs::cells_of_part(reg, "*", grid_part::independent);
+    const auto dependent = programs::cells_of_part(reg, "*", grid_part::dependent);
+    CHECK(independent.size() + dependent.size() == all.size());
+    for (const auto* e : independent) CHECK(e->facts.source.empty());
+    for (const auto* e : dependent) CHECK(!e->facts.source.empty());
+    CHECK(std::is_sorted(dependent.begin(), dependent.end()));  // pointers into entries(): grid order
+
+    // Two distinct sources for VGG-M's Table 1 (Retinopathy from scratch, and from ImageNet), each
+    // named once with the first cell that uses it.
+    const auto sources = programs::sources_of(programs::cells_of_part(reg, "*", grid_part::sources));
+    REQUIRE(sources.size() == 2);
+    CHECK(sources[0].source == "vgg_m/cpu/retinopathy");
+    CHECK(sources[0].first_user->facts.source == sources[0].source);
+    CHECK(sources[1].source == "vgg_m/cpu/imagenet-retinopathy");
+    CHECK(programs::work_items(reg, "*", grid_part::sources, 10) == 2);
+    CHECK(programs::work_items(reg, "*", grid_part::dependent, 10) == dependent.size() * 10);
+    CHECK(programs::work_items(reg, "*/imagenet/*", grid_part::sources, 10) == 0);
+    CHECK(programs::source_done_file("vgg_m/cpu/retinopathy") == "sources/done/vgg_m_cpu_retinopathy.json");
 }
 
 TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when asked", "[programs][tables]") {

@@ -38,7 +38,7 @@ job=$(job_of "$dir/warned.txt")
 wait_for 120 has_checkpoint "$dir/warned" || fail "no checkpoint within 120 s"
 scancel --batch --signal=USR1 "${job}_0" || fail "scancel --signal=USR1"
 wait_for 300 gone "$job" || fail "job $job not done after 300 s"
-grep -q "checkpointed; requeueing" "$dir"/warned/slurm/task-*.out || fail "the task did not checkpoint and requeue"
+grep -q "checkpointed; requeueing" "$dir"/warned/slurm/*.out || fail "the task did not checkpoint and requeue"
 same_results "$dir/warned" || fail "the requeued run's results differ from the uninterrupted run's"
 echo "ok: USR1 -> step checkpoint, exit 85, requeue, resume; results identical to an uninterrupted run"
 
@@ -48,10 +48,13 @@ job=$(job_of "$dir/killed.txt")
 first_fold() { compgen -G "$dir/killed/work/results/*/Fold_1.json" > /dev/null; }
 wait_for 200 first_fold || fail "fold 1 not stored within 200 s"
 wait_for 60 has_checkpoint "$dir/killed" || true
+# While its job is queued, the folder takes no second submission, even of the same grid.
+if out=$("$dermtl" "${submit[@]}" --out "$dir/killed" --dry-run 2>&1); then fail "a second submission into a busy folder was accepted"; fi
+case "$out" in *"of the earlier submission are still queued"*) echo "ok: a busy folder refused" ;; *) fail "busy folder: $out" ;; esac
 # A crash: the task's dermtl process dies by SIGKILL (no handler runs); the task fails.
 pkill -KILL -f "grid .*--out $dir/killed" || fail "no dermtl process of job $job to kill"
 wait_for 120 gone "$job" || fail "killed job $job still queued"
-grep -q "requeueing" "$dir"/killed/slurm/task-*.out && fail "a killed task requeued itself"
+grep -q "requeueing" "$dir"/killed/slurm/*.out && fail "a killed task requeued itself"
 fold1=$(echo "$dir"/killed/work/results/*/Fold_1.json)
 before=$(stat -c %Y.%N "$fold1")
 compgen -G "$dir/killed/work/results/*/Fold_2.json" > /dev/null && fail "fold 2 finished before the kill; the test needs a longer run"
@@ -60,5 +63,5 @@ job=$(job_of "$dir/killed2.txt")
 wait_for 300 gone "$job" || fail "resubmitted job $job not done after 300 s"
 [ "$(stat -c %Y.%N "$fold1")" = "$before" ] || fail "the finished fold 1 was recomputed"
 same_results "$dir/killed" || fail "the rerun's results differ from the uninterrupted run's"
-"$dermtl" slurm status --out "$dir/killed" | grep -q "2 done;" || fail "status after the rerun"
+"$dermtl" slurm status --out "$dir/killed" | grep -q "2 work items: 2 done;" || fail "status after the rerun"
 echo "ok: a killed task's unfinished work item reran, the finished one was kept; results identical"

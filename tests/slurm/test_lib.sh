@@ -21,7 +21,7 @@ slurm_test_begin() {
 fail() {
   echo "$test_name: FAILED: $*" >&2
   squeue >&2 || true
-  for f in "$dir"/*/slurm/task-*.out; do [ -e "$f" ] && { echo "---- $f" >&2; tail -n 25 "$f" >&2; }; done
+  for f in "$dir"/*/slurm/*.out; do [ -e "$f" ] && { echo "---- $f" >&2; tail -n 25 "$f" >&2; }; done
   tail -n 30 "$dir/cluster/log/slurmctld.log" >&2 || true
   exit 1
 }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -397,6 +398,61 @@ TEST_CASE("a truncated step checkpoint is an error naming the file", "[train][tr
         msg = e.what();
     }
     CHECK_THAT(msg, Catch::Contains("step.ckpt") && Catch::Contains("truncated"));
+}
+
+TEST_CASE("with on_damaged = restart a damaged checkpoint is set aside, named, and the run trained again from the start",
+          "[train][trainer][checkpoint][stop][bad_input]") {
+    testing::scratch_dir dir("damaged-restart");
+    stop_flag_cleared cleared;
+    toy_problem p;
+    auto opt = toy_options();
+    opt.epochs = 3;
+    network fresh(3);
+    train::train_network(fresh, p.train, p.validation, opt);  // uninterrupted, no checkpoint
+
+    opt.checkpoint = dir / "step.ckpt";
+    opt.on_damaged = train::damaged_checkpoint::restart;
+    {
+        network net(3);
+        train::trainer_callbacks cb;
+        cb.on_step = [](const train::step_report& r) {
+            if (r.epoch == 2 && r.step == 3) train::request_stop();
+        };
+        CHECK_THROWS_AS(train::train_network(net, p.train, p.validation, opt, cb), train::stop_requested_error);
+        train::clear_stop_request();
+    }
+    const auto size = fs::file_size(opt.checkpoint);
+    SECTION("truncated") { fs::resize_file(opt.checkpoint, size - 64); }
+    SECTION("a byte overwritten") {
+        std::fstream f(opt.checkpoint, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(std::streamoff(size - 100));
+        char c = 0;
+        f.read(&c, 1);
+        c = char(~c);
+        f.seekp(std::streamoff(size - 100));
+        f.write(&c, 1);
+    }
+    std::ostringstream captured;
+    network again(3);
+    train::training_result r;
+    {
+        log::scoped_sink sink(captured);
+        r = train::train_network(again, p.train, p.validation, opt);
+    }
+    CHECK(r.resumed_after == 0);
+    CHECK(r.resumed_at_step == 0);
+    CHECK(fs::exists(dir / "step.ckpt.damaged"));
+    CHECK(fs::file_size(dir / "step.ckpt.damaged") <= size);
+    CHECK_THAT(captured.str(), Catch::Contains("step.ckpt'") && Catch::Contains("step.ckpt.damaged") &&
+                                   Catch::Contains("from the start"));
+    // Trained again from the start: bitwise the uninterrupted run.
+    CHECK(same_bits(weights_of(fresh), weights_of(again)));
+    // The refusing default still refuses the set-aside file's kind of damage.
+    fs::copy_file(dir / "step.ckpt.damaged", dir / "other.ckpt");
+    opt.checkpoint = dir / "other.ckpt";
+    opt.on_damaged = train::damaged_checkpoint::refuse;
+    network third(3);
+    CHECK_THROWS_AS(train::train_network(third, p.train, p.validation, opt), io_error);
 }
 
 TEST_CASE("a learning rate that makes the loss NaN stops with epoch and step, keeping the last good checkpoint",

@@ -62,6 +62,10 @@ struct cell_facts {
     bool imagenet_finetuned = false;  // transfer from ImageNet with fine-tuning (Tables 2, 3 and 4)
     bool isic_label = false;          // ISIC's own benign/malignant label (Table 2)
     std::size_t classes = 0;
+    // The source model the cell trains before its folds ("vgg_m/cpu/retinopathy": model, backend,
+    // source), shared by every cell naming the same one; empty when it trains none. A grid runs
+    // each such source as a work item of its own, before the cells that use it (`grid --part`).
+    std::string source;
     std::optional<double> published_auc;                        // Tables 1 and 3
     std::optional<std::array<double, 4>> published_strata_auc;  // Table 4: low, medium, high, all
 };

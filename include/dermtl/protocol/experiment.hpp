@@ -130,9 +130,26 @@ struct experiment {
         f.imagenet_finetuned = std::is_same_v<Transfer, protocol::transfer::from_imagenet> && FineTune::trains_network;
         f.isic_label = std::is_same_v<Labeling, protocol::labeling::isic_binary>;
         f.classes = classes;
+        if constexpr (!trained_source_of<Transfer>().empty())
+            f.source = name_of<Model>() + "/" + name_of<Backend>() + "/" + std::string(trained_source_of<Transfer>());
         f.published_auc = published_auc<Model, Transfer, FineTune, Labeling>;
         f.published_strata_auc = published_strata_auc<Model, Transfer, FineTune, Labeling>;
         return f;
+    }
+
+    // Trains (or finds, finished, in work_dir/sources/) the source model this cell's transfer uses,
+    // and nothing else; a no-op for a transfer that trains none (facts().source is empty). A grid
+    // runs it as a work item of its own, so the cells using the source find it done.
+    static void prepare_source(const experiment_inputs& in) {
+        if constexpr (!trained_source_of<Transfer>().empty()) {
+            in.check("experiment " + name() + ", its source model");
+            network start(in.seed);
+            try {
+                (void)prepare_start<Model, Backend, Transfer>(start, in);
+            } catch (const error& e) {
+                rethrow_with_context(e, "experiment " + name() + ", source model " + facts().source + ": ");
+            }
+        }
     }
 
     static experiment_result run(const experiment_inputs& in) {
@@ -266,6 +283,7 @@ private:
             train::trainer_options opt = in.target_training;
             opt.seed = in.seed;
             opt.fingerprint = made_by.hex();
+            opt.on_damaged = train::damaged_checkpoint::restart;  // recompute the work item, naming the file
             opt.checkpoint = in.work_dir / "checkpoints" / (folder_name(id()) + "-" + fold.name + "-" + opt.fingerprint + ".ckpt");
             std::filesystem::create_directories(opt.checkpoint.parent_path());
             const auto trained = train::train_network(net, sources.train, sources.validation, opt);

@@ -24,6 +24,8 @@ struct registry_entry {
     cell_id id;          // the cell's identity (names and titles of its policies)
     cell_facts facts;    // what the paper's tables need to know of it
     std::function<experiment_result(const experiment_inputs&)> run;
+    // Trains the source model facts.source names (a no-op when it is empty), nothing else.
+    std::function<void(const experiment_inputs&)> prepare_source;
 };
 
 class registry {
@@ -34,7 +36,7 @@ public:
         registry r;
         boost::hana::for_each(grid, [&](auto t) {
             using E = typename decltype(t)::type;
-            r.add({E::id(), E::facts(), &E::run});
+            r.add({E::id(), E::facts(), &E::run, &E::prepare_source});
         });
         return r;
     }

@@ -11,6 +11,28 @@
 
 namespace dermtl::protocol {
 
+// Which work items a process runs. A grid has two kinds: the source models its cells train
+// before their folds (Retinopathy, double transfer: cell_facts::source), and the (cell, fold)
+// items. A cluster runs the sources as one job and the cells that use them as another that waits
+// for it, while the cells that need no trained source start at once (`dermtl slurm submit`):
+//   all          every cell; a source is trained by the first cell that needs it (a file lock
+//                makes concurrent processes take turns)
+//   sources      only the distinct source models of the selected cells, one work item each
+//   independent  the (cell, fold) items of the cells that train no source
+//   dependent    the (cell, fold) items of the cells that use a trained source
+// Each part numbers its own items from 0, and is sharded on its own.
+enum class grid_part { all, sources, independent, dependent };
+
+inline std::string name_of(grid_part part) {
+    switch (part) {
+        case grid_part::all: return "all";
+        case grid_part::sources: return "sources";
+        case grid_part::independent: return "independent";
+        case grid_part::dependent: return "dependent";
+    }
+    return "?";
+}
+
 struct shard {
     std::size_t index = 0;  // 0 <= index < count
     std::size_t count = 1;  // 1: the whole grid

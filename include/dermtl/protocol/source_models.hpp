@@ -11,6 +11,7 @@
 // processes take turns through a file lock instead of both writing it.
 #include <numeric>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dermtl/core/hash.hpp"
@@ -104,6 +105,7 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
     const std::string key = source_fingerprint(Model::name(), Backend::name, what, FromImageNet, *source, in, hashes).hex();
     hashes.save();
     opt.fingerprint = key;
+    opt.on_damaged = train::damaged_checkpoint::restart;  // a damaged source checkpoint is trained again
     opt.checkpoint = in.work_dir / "sources" / (Model::name() + "-" + std::string(Backend::name) + "-" + what + "-" + key + ".ckpt");
     // One process trains it; a concurrent one waits, then resumes the finished checkpoint.
     const io::file_lock lock(opt.checkpoint.string() + ".lock");
@@ -119,7 +121,9 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
 
 // The dispatcher: one specialization per transfer policy. `apply<Model, Backend>(to, in)` fills
 // `to` with the transferred weights (all but the head) and returns the pretrained average image
-// when the policy uses one (empty otherwise).
+// when the policy uses one (empty otherwise). `trained_source`, when there, names the source model
+// the policy trains here ("retinopathy"); empty or absent when it trains none: a grid schedules those models as work
+// items of their own, which the cells using them wait for (`dermtl grid --part`, docs/cluster.md).
 template <class Transfer>
 struct transfer_source {
     static_assert(sizeof(Transfer) == 0,
@@ -132,6 +136,7 @@ struct transfer_source {
 
 template <>
 struct transfer_source<transfer::none> {
+    static constexpr std::string_view trained_source{};  // trains no source model
     // The target keeps its orthogonal initialization.
     template <class Model, class Backend, class To>
     static io::mean_image apply(To&, const experiment_inputs&) {
@@ -143,6 +148,7 @@ struct transfer_source<transfer::none> {
 
 template <>
 struct transfer_source<transfer::from_imagenet> {
+    static constexpr std::string_view trained_source{};  // loads the user's weights: nothing to train
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         return source_detail::load_imagenet_into<Model, Backend>(in, to);
@@ -155,10 +161,11 @@ struct transfer_source<transfer::from_imagenet> {
 
 template <>
 struct transfer_source<transfer::from_retinopathy> {
+    static constexpr std::string_view trained_source = "retinopathy";
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         source_detail::train_source_into<Model, Backend, transfer::from_retinopathy::source_classes, false>(
-            in, in.retinopathy, "retinopathy", to);
+            in, in.retinopathy, std::string(trained_source), to);
         return {};
     }
     template <class Model, class Backend>
@@ -169,11 +176,12 @@ struct transfer_source<transfer::from_retinopathy> {
 
 template <>
 struct transfer_source<transfer::double_transfer> {
+    static constexpr std::string_view trained_source = "imagenet-retinopathy";
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         // The double-transferred net descends from ImageNet: it keeps VGG's average image.
         return source_detail::train_source_into<Model, Backend, transfer::double_transfer::source_classes, true>(
-            in, in.retinopathy, "imagenet-retinopathy", to);
+            in, in.retinopathy, std::string(trained_source), to);
     }
     template <class Model, class Backend>
     static void describe(fingerprint& f, const experiment_inputs& in, content_hashes& hashes) {
@@ -184,9 +192,10 @@ struct transfer_source<transfer::double_transfer> {
 
 template <std::size_t K>
 struct transfer_source<transfer::from_source<K>> {
+    static constexpr std::string_view trained_source = "source-task";
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
-        source_detail::train_source_into<Model, Backend, K, false>(in, in.source_task, "source-task", to);
+        source_detail::train_source_into<Model, Backend, K, false>(in, in.source_task, std::string(trained_source), to);
         return {};
     }
     template <class Model, class Backend>
@@ -194,6 +203,16 @@ struct transfer_source<transfer::from_source<K>> {
         source_detail::describe_source_data(f, in.source_task, in, hashes);
     }
 };
+
+// The source model Transfer trains here (transfer_source<Transfer>::trained_source), empty when it
+// trains none; a specialization that does not say trains none.
+template <class Transfer>
+constexpr std::string_view trained_source_of() {
+    if constexpr (requires { transfer_source<Transfer>::trained_source; })
+        return transfer_source<Transfer>::trained_source;
+    else
+        return {};
+}
 
 // The experiment's starting point: `to` (constructed with the paper's initialization) receives
 // the transferred weights; returns the pretrained mean when Transfer uses one.

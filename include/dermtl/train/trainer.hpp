@@ -45,7 +45,8 @@
 // numeric_error naming the epoch and step; the last good checkpoint on disk is left untouched and
 // the network gets back its best weights so far. A stop request ends training with
 // stop_requested_error (above); a step-level checkpoint whose step does not fit the epoch (other
-// training data) or whose running sums are missing is an io_error naming the file.
+// training data) or whose running sums are missing is damaged: an io_error naming the file, or set
+// aside and trained again (trainer_options::on_damaged).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -54,9 +55,11 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "dermtl/core/error.hpp"
@@ -74,6 +77,13 @@
 
 namespace dermtl::train {
 
+// What train_network does with a checkpoint it cannot read (truncated, overwritten, inconsistent):
+// refuse with an io_error naming the file (the default: the caller's own file), or set the file
+// aside as "<checkpoint>.damaged", say so on the log sink naming both, and train from the start
+// (what the experiments do with the checkpoints they keep: a damaged one costs its work item's
+// training again, nothing else, and the result is the same as an uninterrupted run's).
+enum class damaged_checkpoint { refuse, restart };
+
 struct trainer_options {
     std::size_t epochs = 60;            // the paper's
     std::size_t batch_size = 48;        // the reference implementation's
@@ -85,6 +95,7 @@ struct trainer_options {
     bool print_progress = true;         // progress_printer on the log sink (log::stream())
     std::string fingerprint;            // recorded in the checkpoint; a checkpoint with another one
                                         // is not resumed (protocol/fingerprint.hpp)
+    damaged_checkpoint on_damaged = damaged_checkpoint::refuse;
 };
 
 struct trainer_callbacks {
@@ -132,10 +143,35 @@ training_result train_network(Network& net, Train& train, Validation& validation
     std::string last_saved;  // the position of the checkpoint on disk, for messages ("" : none)
 
     const bool checkpointing = !opt.checkpoint.empty();
+    // The checkpoint to resume from, read and checked before anything is restored: a damaged one
+    // is refused or set aside (damaged_checkpoint) with the network still as given.
+    std::optional<std::pair<io::checkpoint, trainer_record>> saved;
+    const std::string where = "train_network: resuming from '" + opt.checkpoint.string() + "'";
     if (checkpointing && opt.resume && std::filesystem::exists(opt.checkpoint)) {
-        const io::checkpoint c = io::read_checkpoint_for<Net>(opt.checkpoint);
-        const std::string where = "train_network: resuming from '" + opt.checkpoint.string() + "'";
-        const trainer_record record = read_trainer_record(c.extra, where);
+        try {
+            io::checkpoint c = io::read_checkpoint_for<Net>(opt.checkpoint);
+            trainer_record record = read_trainer_record(c.extra, where);
+            if ((c.step > 0) != (record.partial.images > 0))
+                throw io_error(where + ": corrupted: it records step " + std::to_string(c.step) + " of epoch " +
+                               std::to_string(c.epoch + 1) + " but " + std::to_string(record.partial.images) +
+                               " images seen in that epoch");
+            saved.emplace(std::move(c), std::move(record));
+        } catch (const io_error& e) {
+            if (opt.on_damaged == damaged_checkpoint::refuse) throw;
+            std::filesystem::path aside = opt.checkpoint;
+            aside += ".damaged";
+            std::error_code ec;
+            std::filesystem::rename(opt.checkpoint, aside, ec);
+            if (ec)
+                throw io_error(std::string(e.what()) + "; and it cannot be set aside as '" + aside.string() +
+                               "': " + ec.message());
+            log::info("warning: " + std::string(e.what()) + "; set it aside as '" + aside.string() +
+                      "' and training this network again from the start");
+        }
+    }
+    if (saved) {
+        const io::checkpoint& c = saved->first;
+        const trainer_record& record = saved->second;
         if (record.seed != opt.seed || record.batch_size != opt.batch_size)
             throw config_error(where + ": it was written with seed " + std::to_string(record.seed) + " and batch size " +
                                std::to_string(record.batch_size) + ", this run has seed " + std::to_string(opt.seed) +
@@ -146,10 +182,6 @@ training_result train_network(Network& net, Train& train, Validation& validation
                                (record.fingerprint.empty() ? std::string("none") : record.fingerprint) + ", this run " +
                                (opt.fingerprint.empty() ? std::string("none") : opt.fingerprint) +
                                "); delete it to train afresh, or use another checkpoint path");
-        if ((c.step > 0) != (record.partial.images > 0))
-            throw io_error(where + ": corrupted: it records step " + std::to_string(c.step) + " of epoch " +
-                           std::to_string(c.epoch + 1) + " but " + std::to_string(record.partial.images) +
-                           " images seen in that epoch");
         result.history = record.history;
         result.best_epoch = record.best_epoch;
         if (!std::isnan(record.best_val_loss)) best_val = record.best_val_loss;
