@@ -203,9 +203,17 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
     return 0;
 }
 
-int report_command(const std::filesystem::path& results, const std::filesystem::path& out, bool references, bool mixed) {
+int report_command(const std::filesystem::path& results, const std::filesystem::path& out, programs::paper_values paper,
+                   bool mixed) {
     const auto all = programs::load_results(results);
-    const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), references, mixed);
+    programs::paper_comparison compare;
+    compare.shown = paper;
+    for (const auto& network : apps::network_names())
+        for (const auto& backend : apps::backend_names()) {
+            const auto& m = apps::cells_of(network, backend);
+            compare.architectures.emplace(m.model, m.architecture);
+        }
+    const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), compare, mixed);
     const auto written = report::write_report(rep, out);
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";
@@ -354,11 +362,16 @@ int main(int argc, char** argv) {
     }
 
     std::filesystem::path results, report_out = "dermtl-report";
-    bool references = false;
+    bool references = false, compare_with_paper = false;
     auto* report_cmd = app.add_subcommand("report", "Rebuild the report from stored results (OUT/work/results)");
     report_cmd->add_option("--results", results, "The results folder, OUT/work/results")->required();
     report_cmd->add_option("--out", report_out, "Report folder")->capture_default_str();
-    report_cmd->add_flag("--paper", references, "Show the paper's published values beside ours (real data only)");
+    report_cmd->add_flag("--paper", references,
+                         "Show the paper's published values beside our results of the paper's configuration (its "
+                         "network at full size, its data, folds and training); for real data only");
+    report_cmd->add_flag("--compare-with-paper", compare_with_paper,
+                         "Also show them beside results of another configuration (a scaled network, other data, "
+                         "other folds or training); each table then says what differs");
     bool mixed = false;
     report_cmd->add_flag("--mixed", mixed,
                          "Put results made with different configurations (data, seed, training) in one report; "
@@ -420,7 +433,12 @@ int main(int argc, char** argv) {
             programs::print_slurm_status(status_out, std::cout);
             return 0;
         }
-        if (*report_cmd) return report_command(results, report_out, references, mixed);
+        if (*report_cmd)
+            return report_command(results, report_out,
+                                  compare_with_paper ? programs::paper_values::any_configuration
+                                  : references       ? programs::paper_values::same_configuration
+                                                     : programs::paper_values::none,
+                                  mixed);
         if (*synth_cmd) return synth(kind, synth_out, count, size, seed);
         if (*extract_cmd) return extract(backend.cells(network), weights, paths, tree, features_out, batch, settings);
     } catch (const train::stop_requested_error& e) {
