@@ -102,7 +102,21 @@ int inspect(const inspect_args& a) {
     };
     if (!a.labels.empty()) {
         require(a.labels, "--labels");
-        d = data::read_label_csv(a.labels);
+        auto file = programs::read_label_file(a.labels);  // any format it can tell; says which it took
+        std::cout << file.text;
+        if (!file.dataset) {
+            if (!a.folds.empty())
+                throw config_error("inspect --folds: expected a label file that loads as a dataset, found " +
+                                   std::string(data::to_string(file.format)) + " '" + a.labels.string() +
+                                   "' (summarised from its columns only)");
+            if (images) std::cout << "images: not checked (" << data::to_string(file.format) << " has no loader yet)\n";
+            return 0;
+        }
+        d = std::move(*file.dataset);
+        if (file.format == data::label_format::derm7pt && !images) {  // as --atlas: release_v0/images
+            images = a.labels.parent_path().parent_path() / "images";
+            if (!std::filesystem::is_directory(*images)) images.reset();
+        }
     } else if (!a.atlas.empty()) {
         require(a.atlas, "--atlas");
         data::atlas_options o;
@@ -303,7 +317,10 @@ int main(int argc, char** argv) {
     inspect_args ins;
     auto* inspect_cmd = app.add_subcommand("inspect", "Summarise a dataset's labels and folds: per-class counts overall "
                                                       "and per fold, train/test sizes, ids without an image");
-    inspect_cmd->add_option("--labels", ins.labels, "Label CSV in the reference implementation's format (image,level)");
+    inspect_cmd->add_option("--labels", ins.labels,
+                            "Label CSV of any known format, detected from its header and content: the reference "
+                            "implementation's image,level; ISIC 2016 or 2017 Part 3 ground truth; Kaggle "
+                            "trainLabels.csv; derm7pt meta.csv; a HAM10000-style manifest");
     inspect_cmd->add_option("--folds", ins.folds, "Fold YAML in the reference implementation's format");
     inspect_cmd->add_option("--images", ins.images, "Image folder, to list ids without an image (optional)");
     inspect_cmd->add_option("--atlas", ins.atlas, "derm7pt release_v0/meta/meta.csv");

@@ -355,6 +355,62 @@ TEST_CASE("inspect: class counts overall and per fold, and the ids without an im
     CHECK_THAT(out.text, Catch::Contains("without one: " + d.samples.back().id));
 }
 
+// Issue 16: `dermtl inspect --labels` read only image,level and failed on the real ISIC 2016
+// ground truth ("header has no column 'image'; found 'img_id,Label'").
+TEST_CASE("inspect --labels: any known format, said which it was taken for", "[programs][inspect][label_format]") {
+    testing::scratch_dir dir("programs-inspect-labels");
+    const auto fixtures = testing::tests_dir() / "data" / "fixtures";
+    const auto isic = programs::read_label_file(fixtures / "ISBI2016_ISIC_Part3_Training_GroundTruth.csv");
+    CHECK(isic.format == data::label_format::isic2016);
+    REQUIRE(isic.dataset);
+    CHECK(isic.dataset->class_counts() == std::vector<std::size_t>{727, 173});
+    CHECK_THAT(isic.text, Catch::Contains("ISBI2016_ISIC_Part3_Training_GroundTruth.csv': ISIC 2016 Part 3 ground truth"));
+    CHECK_THAT(programs::inspect(*isic.dataset, nullptr).text, Catch::Contains("900 (benign 727, malignant 173)"));
+
+    const auto reference = programs::read_label_file(fixtures / "protocol1.csv");
+    CHECK(reference.format == data::label_format::reference);
+    CHECK_THAT(reference.text, Catch::Contains("the reference implementation's label CSV (header image,level)"));
+    const auto retina = programs::read_label_file(fixtures / "retina.csv");
+    CHECK(retina.format == data::label_format::retinopathy);
+    REQUIRE(retina.dataset);
+    CHECK(retina.dataset->class_names[4] == "proliferative DR");
+
+    std::ofstream(dir / "gt2017.csv") << "image_id,melanoma,seborrheic_keratosis\nISIC_0000000,0.0,0.0\nISIC_0000001,1.0,0.0\n";
+    const auto isic2017 = programs::read_label_file(dir / "gt2017.csv");
+    CHECK(isic2017.format == data::label_format::isic2017);
+    REQUIRE(isic2017.dataset);
+    CHECK(isic2017.dataset->class_counts() == std::vector<std::size_t>{1, 1, 0});
+
+    std::filesystem::create_directories(dir / "meta");
+    std::ofstream(dir / "meta" / "meta.csv")
+        << "case_num,diagnosis,seven_point_score,pigment_network,streaks,pigmentation,regression_structures,"
+           "dots_and_globules,blue_whitish_veil,vascular_structures,level_of_diagnostic_difficulty,elevation,location,"
+           "sex,management,clinic,derm,case_id,notes\n"
+           "1,basal cell carcinoma,4,absent,absent,absent,absent,absent,absent,arborizing,medium,nodular,abdomen,female,"
+           "excision,NEL/Nel026.jpg,NEL/Nel025.jpg,,\n"
+           "2,clark nevus,1,typical,absent,absent,absent,absent,absent,absent,low,flat,back,male,clinical follow up,"
+           "NEL/Nel027.jpg,NEL/Nel028.jpg,,\n";
+    const auto atlas = programs::read_label_file(dir / "meta" / "meta.csv");
+    CHECK(atlas.format == data::label_format::derm7pt);
+    REQUIRE(atlas.dataset);
+    CHECK(atlas.dataset->size() == 2);
+
+    std::ofstream(dir / "HAM10000_metadata.csv") << "lesion_id,image_id,dx,dx_type,age,sex,localization\n"
+                                                     "HAM_0000118,ISIC_0027419,bkl,histo,80.0,male,scalp\n"
+                                                     "HAM_0000118,ISIC_0025030,bkl,histo,80.0,male,scalp\n"
+                                                     "HAM_0001466,ISIC_0031633,mel,histo,75.0,male,ear\n";
+    const auto ham = programs::read_label_file(dir / "HAM10000_metadata.csv");
+    CHECK(ham.format == data::label_format::ham10000);
+    CHECK(!ham.dataset);
+    CHECK_THAT(ham.text, Catch::Contains("HAM10000-style manifest") && Catch::Contains("3 images of 2 lesions") &&
+                             Catch::Contains("dx: bkl 2; mel 1;"));
+
+    std::ofstream(dir / "other.csv") << "patient,score\np1,0.3\n";
+    CHECK_THROWS_WITH(programs::read_label_file(dir / "other.csv"),
+                      Catch::Contains("other.csv: not a label file dermtl knows") &&
+                          Catch::Contains("HAM10000-style manifest"));
+}
+
 TEST_CASE("data options: clear errors for missing or wrong paths", "[programs][errors]") {
     testing::scratch_dir dir("programs-study");
     programs::data_paths p;
