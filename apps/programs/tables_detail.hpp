@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/protocol/published.hpp"
 #include "dermtl/train/trainer.hpp"
@@ -75,9 +77,10 @@ inline std::vector<std::string> protocol_differences(const protocol::experiment_
         if (f.contains("target_training") && f.at("target_training").is_object()) {
             const auto& ours = f.at("target_training");
             const auto papers = protocol::training_json(train::trainer_options{});
+            auto text = [](const nlohmann::json& x) { return x.is_number() ? fmt::format("{:g}", x.get<double>()) : x.dump(); };
             for (const auto& [k, v] : papers.items())
                 if (ours.contains(k) && ours.at(k) != v)
-                    out.push_back("fine-tuning " + k + " " + ours.at(k).dump() + " (the paper: " + v.dump() + ")");
+                    out.push_back("fine-tuning " + k + " " + text(ours.at(k)) + " (the paper: " + text(v) + ")");
         }
     }
     return out;
@@ -121,15 +124,12 @@ inline paper_match paper_value(const protocol::experiment_result& r, const proto
 inline bool has_published_auc(const protocol::cell_facts& f) { return f.published_auc.has_value(); }
 inline bool has_published_strata(const protocol::cell_facts& f) { return f.published_strata_auc.has_value(); }
 
-// Collects the differences of every compared result of a table into its paper_note, each distinct
-// list once: "network VGG-M scaled (64 px, widths / 8) (the paper: VGG-M), 2 test folds (...)."
+// Collects what differs in the compared results of a table into its paper_note, each difference
+// once: "network VGG-M scaled (64 px, widths / 8) (the paper: VGG-M); 2 test folds (...)."
 struct paper_note_builder {
     std::vector<std::string> parts;
     void add(const paper_match& m) {
-        if (m.differences.empty()) return;
-        std::string s;
-        for (const auto& d : m.differences) s += (s.empty() ? "" : ", ") + d;
-        add_unique(parts, s);
+        for (const auto& d : m.differences) add_unique(parts, d);
     }
     std::string str() const {
         std::string s;

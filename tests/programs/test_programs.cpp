@@ -275,8 +275,18 @@ TEST_CASE("A scaled network, other folds, data or training: compared with the pa
     CHECK(!programs::table1({other}, reg, "vgg_m", same_configuration).rows[0].cells[0].reference);
     const auto noted = programs::table1({other}, reg, "vgg_m", any_configuration());
     CHECK(noted.rows[0].cells[0].reference == Approx(0.825));
-    CHECK(noted.paper_note == "data isic2017 (the paper: atlas), 2 test folds (the paper: 5x2 cross-validation (10 test "
-                              "folds)), fine-tuning epochs 10 (the paper: 60).");
+    CHECK(noted.paper_note == "data isic2017 (the paper: atlas); 2 test folds (the paper: 5x2 cross-validation (10 test "
+                              "folds)); fine-tuning epochs 10 (the paper: 60).");
+    // Two results that differ alike: the difference named once.
+    const auto scaled_mel = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/finetune/melanoma_vs_benign"), 1.0, 10, 10);
+    const auto both = programs::table1({scaled, scaled_mel}, reg, "vgg_m_64_8", any_configuration());
+    REQUIRE(both.rows.size() == 2);
+    CHECK(both.rows[1].cells[0].reference == Approx(0.809));
+    CHECK(both.paper_note == "network VGG-M scaled (64 px, widths / 8) (the paper: VGG-M).");
+    training["learning_rate"] = 0.003f;
+    for (auto& f : other.folds) f.config["fingerprint"]["target_training"] = training;
+    CHECK_THAT(programs::table1({other}, reg, "vgg_m", any_configuration()).paper_note,
+               Catch::Contains("fine-tuning learning_rate 0.003 (the paper: 0.001)"));
     // A cell the paper has no value for stays without one, asked or not.
     const auto frozen_double = fake_result(cell(reg, "vgg_m/cpu/double/frozen/malignant_vs_benign"), 1.0, 8, 10);
     CHECK(!programs::table1({frozen_double}, reg, "vgg_m", any_configuration()).rows[0].cells[0].reference);
