@@ -105,7 +105,21 @@ int inspect(const inspect_args& a) {
     };
     if (!a.labels.empty()) {
         require(a.labels, "--labels");
-        d = data::read_label_csv(a.labels);
+        auto file = programs::read_label_file(a.labels);  // any format it can tell; says which it took
+        std::cout << file.text;
+        if (!file.dataset) {
+            if (!a.folds.empty())
+                throw config_error("inspect --folds: expected a label file that loads as a dataset, found " +
+                                   std::string(data::to_string(file.format)) + " '" + a.labels.string() +
+                                   "' (summarised from its columns only)");
+            if (images) std::cout << "images: not checked (" << data::to_string(file.format) << " has no loader yet)\n";
+            return 0;
+        }
+        d = std::move(*file.dataset);
+        if (file.format == data::label_format::derm7pt && !images) {  // as --atlas: release_v0/images
+            images = a.labels.parent_path().parent_path() / "images";
+            if (!std::filesystem::is_directory(*images)) images.reset();
+        }
     } else if (!a.atlas.empty()) {
         require(a.atlas, "--atlas");
         data::atlas_options o;
@@ -257,9 +271,17 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
     return 0;
 }
 
-int report_command(const std::filesystem::path& results, const std::filesystem::path& out, bool references, bool mixed) {
+int report_command(const std::filesystem::path& results, const std::filesystem::path& out, programs::paper_values paper,
+                   bool mixed) {
     const auto all = programs::load_results(results);
-    const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), references, mixed);
+    programs::paper_comparison compare;
+    compare.shown = paper;
+    for (const auto& network : apps::network_names())
+        for (const auto& backend : apps::backend_names()) {
+            const auto& m = apps::cells_of(network, backend);
+            compare.architectures.emplace(m.model, m.architecture);
+        }
+    const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), compare, mixed);
     const auto written = report::write_report(rep, out);
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";
@@ -349,7 +371,10 @@ int main(int argc, char** argv) {
     inspect_args ins;
     auto* inspect_cmd = app.add_subcommand("inspect", "Summarise a dataset's labels and folds: per-class counts overall "
                                                       "and per fold, train/test sizes, ids without an image");
-    inspect_cmd->add_option("--labels", ins.labels, "Label CSV in the reference implementation's format (image,level)");
+    inspect_cmd->add_option("--labels", ins.labels,
+                            "Label CSV of any known format, detected from its header and content: the reference "
+                            "implementation's image,level; ISIC 2016 or 2017 Part 3 ground truth; Kaggle "
+                            "trainLabels.csv; derm7pt meta.csv; a HAM10000-style manifest");
     inspect_cmd->add_option("--folds", ins.folds, "Fold YAML in the reference implementation's format");
     inspect_cmd->add_option("--images", ins.images, "Image folder, to list ids without an image (optional)");
     inspect_cmd->add_option("--atlas", ins.atlas, "derm7pt release_v0/meta/meta.csv");
@@ -419,11 +444,16 @@ int main(int argc, char** argv) {
     }
 
     std::filesystem::path results, report_out = "dermtl-report";
-    bool references = false;
+    bool references = false, compare_with_paper = false;
     auto* report_cmd = app.add_subcommand("report", "Rebuild the report from stored results (OUT/work/results)");
     report_cmd->add_option("--results", results, "The results folder, OUT/work/results")->required();
     report_cmd->add_option("--out", report_out, "Report folder")->capture_default_str();
-    report_cmd->add_flag("--paper", references, "Show the paper's published values beside ours (real data only)");
+    report_cmd->add_flag("--paper", references,
+                         "Show the paper's published values beside our results of the paper's configuration (its "
+                         "network at full size, its data, folds and training); for real data only");
+    report_cmd->add_flag("--compare-with-paper", compare_with_paper,
+                         "Also show them beside results of another configuration (a scaled network, other data, "
+                         "other folds or training); each table then says what differs");
     bool mixed = false;
     report_cmd->add_flag("--mixed", mixed,
                          "Put results made with different configurations (data, seed, training) in one report; "
@@ -488,7 +518,12 @@ int main(int argc, char** argv) {
             programs::print_slurm_status(status_out, std::cout);
             return 0;
         }
-        if (*report_cmd) return report_command(results, report_out, references, mixed);
+        if (*report_cmd)
+            return report_command(results, report_out,
+                                  compare_with_paper ? programs::paper_values::any_configuration
+                                  : references       ? programs::paper_values::same_configuration
+                                                     : programs::paper_values::none,
+                                  mixed);
         if (*synth_cmd) return synth(kind, synth_out, count, size, seed);
         if (*extract_cmd) return extract(backend.cells(network), weights, paths, tree, features_out, batch, settings);
     } catch (const train::stop_requested_error& e) {

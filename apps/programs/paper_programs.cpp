@@ -39,6 +39,14 @@ void append(std::vector<protocol::experiment_result>& to, std::vector<protocol::
     for (auto& r : from) to.push_back(std::move(r));
 }
 
+// The paper's values beside ours on real data, for the paper's configurations only (a scaled
+// network, other folds or training: none).
+paper_comparison paper_of(const study& st) {
+    paper_comparison p;
+    p.shown = st.synthetic ? paper_values::none : paper_values::same_configuration;
+    return p;
+}
+
 report::written_report finish(report::report& rep, const run_settings& s, std::ostream& log) {
     const auto written = report::write_report(rep, s.out / "report");
     log << "report: " << written.html().string() << "\n";
@@ -82,7 +90,7 @@ report::written_report run_table1(const model_cells& m, const data_paths& p, con
     report::report rep;
     rep.title = "dermtl: Table 1, " + m.title;
     rep.metadata = metadata(st, s, m.model);
-    rep.tables.push_back(table1(results, m.registry, m.model, !st.synthetic));
+    rep.tables.push_back(table1(results, m.registry, m.model, paper_of(st)));
     if (const auto* best = best_binary(results, m.model)) rep.referrals.push_back(referral(*best));
     return finish(rep, s, log);
 }
@@ -95,7 +103,8 @@ report::written_report run_table2(const model_cells& m, const data_paths& p, con
     report::report rep;
     rep.title = "dermtl: Table 2, " + m.title;
     rep.metadata = metadata(st, s, m.model);
-    rep.tables.push_back(table2(results.front(), "dermtl, " + m.title + (st.synthetic ? " (synthetic data)" : "")));
+    rep.tables.push_back(table2(results.front(), m.registry, "dermtl, " + m.title + (st.synthetic ? " (synthetic data)" : ""),
+                                    paper_of(st)));
     rep.referrals.push_back(referral(results.front()));
     return finish(rep, s, log);
 }
@@ -117,7 +126,7 @@ report::written_report run_table3(const std::vector<const model_cells*>& models,
     report::report rep;
     rep.title = "dermtl: Table 3";
     rep.metadata = metadata(st, s, names);
-    rep.tables.push_back(table3(results, catalog, rows, !st.synthetic));
+    rep.tables.push_back(table3(results, catalog, rows, paper_of(st)));
     return finish(rep, s, log);
 }
 
@@ -130,7 +139,7 @@ report::written_report run_table4(const model_cells& m, const data_paths& p, con
     report::report rep;
     rep.title = "dermtl: Table 4, " + m.title;
     rep.metadata = metadata(st, s, m.model);
-    rep.tables.push_back(table4(results, m.registry, m.model, !st.synthetic));
+    rep.tables.push_back(table4(results, m.registry, m.model, paper_of(st)));
     return finish(rep, s, log);
 }
 
@@ -180,9 +189,9 @@ demo_result run_demo(const demo_options& o, const model_cells& first, const mode
                                       "the paper's findings. 'From ImageNet' loads a network trained on the generated "
                                       "general task, written as a MatConvNet file. docs/reproducing.md runs the real "
                                       "protocol.");
-    rep.tables.push_back(table1(out.results, catalog, first.model, false));
-    rep.tables.push_back(table3(out.results, catalog, architectures, false));
-    add_table_or_note(rep, "Table 4", [&] { return table4(out.results, catalog, first.model, false); });
+    rep.tables.push_back(table1(out.results, catalog, first.model, {}));
+    rep.tables.push_back(table3(out.results, catalog, architectures, {}));
+    add_table_or_note(rep, "Table 4", [&] { return table4(out.results, catalog, first.model, {}); });
     if (const auto* best = best_binary(out.results, first.model)) rep.referrals.push_back(referral(*best));
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     double folds_seconds = 0;

@@ -35,7 +35,14 @@ std::string conflict(const nlohmann::json& a, const nlohmann::json& b) {
 }  // namespace
 
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, bool with_references, bool allow_mixed) {
+                         std::string title, bool real_data, bool allow_mixed) {
+    paper_comparison paper;
+    paper.shown = real_data ? paper_values::same_configuration : paper_values::none;
+    return report_of(results, catalog, std::move(title), paper, allow_mixed);
+}
+
+report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
+                         std::string title, const paper_comparison& paper, bool allow_mixed) {
     report::report rep;
     rep.title = std::move(title);
     // One configuration per table, or say that they are mixed.
@@ -89,28 +96,28 @@ report::report report_of(const std::vector<protocol::experiment_result>& results
         const std::string suffix = several ? "_" + m : "";
         if (has_table1)
             attempt("Table 1 of " + m, [&] {
-                auto t = table1(results, catalog, m, with_references);
+                auto t = table1(results, catalog, m, paper);
                 t.id += suffix;
                 return t;
             });
         if (has_ft) {
             with_imagenet_ft.push_back(m);
             attempt("Table 4 of " + m, [&] {
-                auto t = table4(results, catalog, m, with_references);
+                auto t = table4(results, catalog, m, paper);
                 t.id += suffix;
                 return t;
             });
         }
         if (isic)
             attempt("Table 2 of " + m, [&] {
-                auto t = table2(*isic, "dermtl, " + m);
+                auto t = table2(*isic, catalog, "dermtl, " + m, paper);
                 t.id += suffix;
                 return t;
             });
         if (const auto* best = best_binary(results, m)) rep.referrals.push_back(referral(*best));
     }
     if (with_imagenet_ft.size() > 1)
-        attempt("Table 3", [&] { return table3(results, catalog, with_imagenet_ft, with_references); });
+        attempt("Table 3", [&] { return table3(results, catalog, with_imagenet_ft, paper); });
     if (rep.tables.empty())
         throw config_error("report: none of the paper's tables can be built from these " + std::to_string(results.size()) +
                            " experiment(s)");

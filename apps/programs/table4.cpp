@@ -9,13 +9,14 @@
 namespace dermtl::programs {
 
 report::table table4(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                     const std::string& model, bool with_references) {
+                     const std::string& model, const paper_comparison& paper) {
     report::table t;
     t.value_label = "AUC";
     t.compare = report::comparison_axis::none;
     t.caption = "AUC in % within each difficulty stratum (the Atlas' level of diagnostic difficulty); All: the whole "
                 "test set. The share of each stratum is shown with its column.";
     bool columns_added = false;
+    tables_detail::paper_note_builder note;
     std::vector<protocol::policy_id> shown;  // one row per design, whichever backend made it
     for (const auto& e : catalog.entries()) {
         if (e.id.model.name != model || !e.facts.imagenet_finetuned || !e.facts.paper_design || e.facts.classes != 2)
@@ -40,12 +41,17 @@ report::table table4(const std::vector<protocol::experiment_result>& results, co
         }
         const auto row = t.add_row(e.id.labeling.title);
         std::vector<double> refs;
-        if (with_references && e.facts.published_strata_auc)
-            refs.assign(e.facts.published_strata_auc->begin(), e.facts.published_strata_auc->end());
+        const auto match = tables_detail::paper_value(*r, catalog, paper, protocol::paper_atlas_setup,
+                                                      tables_detail::has_published_strata);
+        if (match.facts) refs.assign(match.facts->published_strata_auc->begin(), match.facts->published_strata_auc->end());
+        // The paper's strata are low, medium, high and all; a stratum missing here (or an extra
+        // one) would put its numbers under another column.
         if (refs.size() != strata.size() + 1) refs.clear();
+        if (!refs.empty()) note.add(match);
         report::set_strata_row(t, row, strata, metrics::cross_validated_auc(folds), refs);
     }
     if (!columns_added) throw config_error("table4: no binary-design result of " + model + " with ImageNet + FT");
+    t.paper_note = note.str();
     return t;
 }
 

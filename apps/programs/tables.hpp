@@ -11,36 +11,64 @@
 //   Table 2: ISIC 2016 measures of one ISIC-label cell beside the published places.
 //   Table 3: rows = architectures, columns = designs (ImageNet + FT), AUC.
 //   Table 4: rows = binary designs, columns = the Atlas' difficulty strata + All.
+//
+// A published value stands only beside our value of the same configuration, in a column marked as
+// the paper's (report/model.hpp); rows of designs this run has no result for are left out. Which
+// configurations are compared is the caller's choice (paper_comparison): by default only the
+// paper's own (its network at full size, its data, folds and training); on request also others,
+// and then the table's paper_note says what differs.
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "dermtl/models/vgg.hpp"
 #include "dermtl/protocol/registry.hpp"
 #include "dermtl/protocol/results.hpp"
 #include "dermtl/report/model.hpp"
 
 namespace dermtl::programs {
 
+// Which of the paper's published values the tables show beside ours.
+enum class paper_values {
+    none,                // none: synthetic data, or the user did not ask (`dermtl report` without --paper)
+    same_configuration,  // beside our results of the paper's configuration only: its network at full
+                         // size, design, dataset, folds and training (the default on real data)
+    any_configuration,   // also beside results that differ (a scaled network, other data, other
+                         // folds or training), each table's paper_note saying what (--compare-with-paper)
+};
+
+struct paper_comparison {
+    paper_values shown = paper_values::none;
+    // The architecture of each model by registry name (model_cells::architecture, from its types):
+    // the paper's network a scaled one is compared with. Read only for any_configuration; a model
+    // not listed has no counterpart in the paper.
+    std::map<std::string, models::architecture> architectures;
+};
+
 // Every cell stored under a results folder (work_dir/results/<cell>/<fold>.json), identified by
 // the cell_id recorded with its folds, in folder-name order.
 std::vector<protocol::experiment_result> load_results(const std::filesystem::path& results_dir);
 
 // Table 1 of one model (by registry name): its (transfer, fine-tuning) pairs that have results, in
-// catalog order, as columns; the paper's designs as rows; the ROC curves of the first design.
-// with_references: show the paper's published values beside ours (real data only).
+// catalog order, as columns; the paper's designs that have results as rows; the ROC curves of the
+// first of them.
 report::table table1(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                     const std::string& model, bool with_references);
+                     const std::string& model, const paper_comparison& paper);
 
-// Table 3: the models (registry names, rows, titled by their cell_id) with ImageNet + FT for each design.
+// Table 3: the models (registry names, rows, titled by their cell_id) with ImageNet + FT for each
+// design; a model without such a result has no row.
 report::table table3(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                     const std::vector<std::string>& models, bool with_references);
+                     const std::vector<std::string>& models, const paper_comparison& paper);
 
 // Table 4: the binary designs of one model's ImageNet + FT cells, stratified by difficulty.
 report::table table4(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                     const std::string& model, bool with_references);
+                     const std::string& model, const paper_comparison& paper);
 
-// Table 2: ISIC 2016 measures of one cell (the official split: one fold), beside the published rows.
-report::table table2(const protocol::experiment_result& r, const std::string& ours);
+// Table 2: ISIC 2016 measures of one cell (the official split: one fold); the published rows (the
+// challenge's places and the paper's) only where `paper` compares this cell with the paper.
+report::table table2(const protocol::experiment_result& r, const protocol::registry& catalog, const std::string& ours,
+                     const paper_comparison& paper);
 
 // The referral analysis of one binary cell, pooled over its test folds (decision values: threshold 0).
 report::referral_section referral(const protocol::experiment_result& r);
@@ -61,7 +89,11 @@ const protocol::experiment_result* best_binary(const std::vector<protocol::exper
 // are refused (config_error naming two cells and the first differing field), unless
 // allow_mixed, and then the report says so at the top.
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, bool with_references, bool allow_mixed = false);
+                         std::string title, const paper_comparison& paper, bool allow_mixed = false);
+// The same for a caller that knows only whether the data is real (`dermtl grid`): real data
+// compares the paper's own configurations (paper_values::same_configuration), synthetic none.
+report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
+                         std::string title, bool real_data, bool allow_mixed = false);
 
 // Adds the table `build()` returns to the report; when it cannot be built from these results
 // (config_error: e.g. a stratum without both classes), notes why in the report's metadata instead.

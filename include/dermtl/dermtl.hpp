@@ -20,6 +20,7 @@
 #include "dermtl/data/folds.hpp"
 #include "dermtl/data/isic2016.hpp"
 #include "dermtl/data/isic2017.hpp"
+#include "dermtl/data/label_format.hpp"
 #include "dermtl/data/reference_folds.hpp"
 #include "dermtl/data/retinopathy.hpp"
 #include "dermtl/data/synthetic_general.hpp"

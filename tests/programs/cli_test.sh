@@ -27,6 +27,22 @@ expect 0 "inspect" -- "$dermtl" --help
 expect 0 "--imagenet-weights" -- "$dermtl" grid --help
 expect 0 "10 folds" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
 expect 0 "Fold_10: train" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
+# inspect --labels detects the format (issue 16, item 4): the real ISIC 2016 ground truth (header
+# img_id,Label), Kaggle's labels, a HAM10000-style manifest; an unknown file lists the formats.
+gt2016="$fixtures/ISBI2016_ISIC_Part3_Training_GroundTruth.csv"
+expect 0 "ISIC 2016 Part 3 ground truth" -- "$dermtl" inspect --labels "$gt2016"
+expect 0 "900 (benign 727, malignant 173)" -- "$dermtl" inspect --labels "$gt2016"
+expect 0 "the reference implementation's label CSV" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv"
+expect 0 "Kaggle Diabetic Retinopathy trainLabels.csv" -- "$dermtl" inspect --labels "$fixtures/retina.csv"
+printf 'lesion_id,image_id,dx,dx_type,age,sex,localization\nHAM_0000118,ISIC_0027419,bkl,histo,80.0,male,scalp\nHAM_0000118,ISIC_0025030,bkl,histo,80.0,male,scalp\nHAM_0001466,ISIC_0031633,mel,histo,75.0,male,ear\n' > "$work/HAM10000_metadata.csv"
+expect 0 "3 images of 2 lesions" -- "$dermtl" inspect --labels "$work/HAM10000_metadata.csv"
+expect fail "inspect --folds: expected a label file that loads as a dataset" -- \
+  "$dermtl" inspect --labels "$work/HAM10000_metadata.csv" --folds "$fixtures/protocol1.yml"
+printf 'patient,score\np1,0.3\n' > "$work/scores.csv"
+expect fail "scores.csv: not a label file dermtl knows" -- "$dermtl" inspect --labels "$work/scores.csv"
+expect fail "HAM10000-style manifest" -- "$dermtl" inspect --labels "$work/scores.csv"
+# report: the paper's values beside ours only for the paper's configuration unless asked (item 6).
+expect 0 "--compare-with-paper" -- "$dermtl" report --help
 expect 0 "vgg_m/cpu/imagenet/finetune/malignant_vs_benign" -- "$dermtl" grid --list --backend cpu
 expect 0 "vgg_16_32_8/cpu/imagenet/finetune/isic_binary" -- "$dermtl" grid --list --network vgg_16_scaled --backend cpu
 # The default backend is oneDNN where the build has it (its help lists it), else the reference.

@@ -57,4 +57,15 @@ cmp "$out/table1-first.csv" "$out/report/table1.csv" || { echo "FAIL: the refuse
 "$dermtl" report --results "$out/work/results" --out "$out/again" > "$out/report.txt" ||
   { echo "FAIL: dermtl report"; cat "$out/report.txt"; exit 1; }
 grep -q "configuration: seed" "$out/again/report.md" || { echo "FAIL: the report lists no configuration"; exit 1; }
+# Scaled networks: no paper column, even with --paper (the paper's configurations only); with
+# --compare-with-paper the paper's VGG-M values and a note that says what differs.
+"$dermtl" report --results "$out/work/results" --out "$out/paper" --paper > "$out/paper.txt" ||
+  { echo "FAIL: dermtl report --paper"; cat "$out/paper.txt"; exit 1; }
+if grep -qF ": paper" "$out/paper/table1_vgg_m_64_8.md"; then echo "FAIL: --paper compares a scaled network with the paper"; exit 1; fi
+"$dermtl" report --results "$out/work/results" --out "$out/compared" --compare-with-paper > "$out/compared.txt" ||
+  { echo "FAIL: dermtl report --compare-with-paper"; cat "$out/compared.txt"; exit 1; }
+grep -qF "Compared with the paper on request, although the configuration differs: network VGG-M scaled" \
+  "$out/compared/table1_vgg_m_64_8.md" || { echo "FAIL: --compare-with-paper gave no note"; ls "$out/compared"; exit 1; }
+grep -qF "From ImageNet / with FT: paper" "$out/compared/table1_vgg_m_64_8.md" ||
+  { echo "FAIL: --compare-with-paper gave no paper column"; exit 1; }
 echo "ok: demo ran, wrote its report, a rerun continued to the same Table 1, another experiment was refused"

@@ -81,7 +81,7 @@ TEST_CASE("a transfer policy defined in a test file appears in Table 1 with its 
     // The new policy's frozen features are another network's than the control's: different scores.
     CHECK(results[1].folds[0].predictions.scores != results[0].folds[0].predictions.scores);
 
-    const auto t = programs::table1(results, reg, "vgg_m_64_8", false);
+    const auto t = programs::table1(results, reg, "vgg_m_64_8", {});
     REQUIRE(t.columns.size() == 3);
     CHECK(t.columns[0].group == "No Transfer");
     CHECK(t.columns[1].group == "From Another Seed");

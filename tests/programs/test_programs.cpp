@@ -20,6 +20,10 @@
 #include "dermtl/core/rng.hpp"
 #include "dermtl/data/folds.hpp"
 #include "dermtl/data/reference_folds.hpp"
+#include "dermtl/protocol/fingerprint.hpp"
+#include "dermtl/report/csv.hpp"
+#include "dermtl/report/markdown.hpp"
+#include "dermtl/train/trainer.hpp"
 #include "programs/inspect.hpp"
 #include "programs/option_checks.hpp"
 #include "programs/runner.hpp"
@@ -73,16 +77,28 @@ const protocol::registry_entry& cell(const protocol::registry& reg, const std::s
     throw;
 }
 
-// A result for every paper-design cell of a registry, in grid order (3 designs x 7 columns for VGG-M).
-std::vector<protocol::experiment_result> table1_results(const protocol::registry& reg, std::uint64_t seed) {
+// A result for every paper-design cell of a registry, in grid order (3 designs x 7 columns for
+// VGG-M); 10 folds, as 5x2 CV (the paper's protocol) gives.
+std::vector<protocol::experiment_result> table1_results(const protocol::registry& reg, std::uint64_t seed,
+                                                        std::size_t folds = 10) {
     std::vector<protocol::experiment_result> out;
     double signal = 0.5;
     for (const auto& e : reg.entries())
         if (e.facts.paper_design) {
-            out.push_back(fake_result(e, signal, seed++));
+            out.push_back(fake_result(e, signal, seed++, folds));
             signal += 0.1;
         }
     return out;
+}
+
+const programs::paper_comparison same_configuration{programs::paper_values::same_configuration, {}};
+
+// --compare-with-paper as `dermtl report` sets it: every model's architecture known.
+programs::paper_comparison any_configuration() {
+    programs::paper_comparison p{programs::paper_values::any_configuration, {}};
+    for (const auto* m : {&apps::vgg_m_cells(), &apps::vgg_m_scaled_cells(), &apps::vgg_16_cells(), &apps::vgg_16_scaled_cells()})
+        p.architectures.emplace(m->model, m->architecture);
+    return p;
 }
 
 protocol::registry catalog() {
@@ -154,7 +170,7 @@ TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when
     const auto& reg = apps::vgg_m_cells().registry;
     const auto results = table1_results(reg, 1);
     REQUIRE(results.size() == 21);
-    const auto t = programs::table1(results, reg, "vgg_m", true);
+    const auto t = programs::table1(results, reg, "vgg_m", same_configuration);
     REQUIRE(t.columns.size() == 7);
     CHECK(t.columns[0].group == "No Transfer");
     CHECK(t.columns[4].group == "From ImageNet");
@@ -177,10 +193,12 @@ TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when
     CHECK(t.roc.size() == 7);                               // the binary design's curves, one per column
     report::validate(t);
 
-    const auto synthetic = programs::table1(results, reg, "vgg_m", false);
+    CHECK(t.paper_note.empty());  // the paper's configuration: nothing differs
+
+    const auto synthetic = programs::table1(results, reg, "vgg_m", {});
     for (const auto& row : synthetic.rows)
         for (const auto& c : row.cells) CHECK(!c.reference);
-    CHECK_THROWS_WITH(programs::table1(results, catalog(), "vgg_16", false),
+    CHECK_THROWS_WITH(programs::table1(results, catalog(), "vgg_16", {}),
                       Catch::Contains("no Table 1 result for model 'vgg_16'"));
 }
 
@@ -188,9 +206,9 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     const auto all = catalog();
     auto results = table1_results(apps::vgg_m_cells().registry, 10);
     for (const auto& e : apps::vgg_16_cells().registry.entries())
-        if (e.facts.imagenet_finetuned && e.facts.paper_design) results.push_back(fake_result(e, 2.0, 99));
+        if (e.facts.imagenet_finetuned && e.facts.paper_design) results.push_back(fake_result(e, 2.0, 99, 10));
 
-    const auto t3 = programs::table3(results, all, {"vgg_m", "vgg_16"}, true);
+    const auto t3 = programs::table3(results, all, {"vgg_m", "vgg_16"}, same_configuration);
     REQUIRE(t3.rows.size() == 2);
     CHECK(t3.rows[0].name == "VGG-M");
     CHECK(t3.rows[1].name == "VGG-16");
@@ -200,7 +218,7 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
           testing::same_formula(metrics::cross_validated_auc(results.back().predictions()).mean));
     CHECK(t3.rows[1].cells[2].reference == Approx(0.845));
 
-    const auto t4 = programs::table4(results, all, "vgg_m", true);
+    const auto t4 = programs::table4(results, all, "vgg_m", same_configuration);
     REQUIRE(t4.columns.size() == 4);
     CHECK(t4.columns[0].name == "low");
     CHECK(t4.columns[3].name == "All");
@@ -212,13 +230,19 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     CHECK(t4.rows[0].cells[0].reference == Approx(0.937));
 
     const auto isic = fake_result(cell(apps::vgg_16_cells().registry, "vgg_16/cpu/imagenet/finetune/isic_binary"), 1.5, 7, 1, 80);
-    const auto t2 = programs::table2(isic, "ours");
+    const auto t2 = programs::table2(isic, all, "ours", same_configuration);
     REQUIRE(t2.rows.size() == 5);
     CHECK(t2.rows[0].kind == report::row_kind::published);
     const auto direct = metrics::isic_2016_scores(isic.folds[0].predictions.labels, isic.folds[0].confidences);
     CHECK(t2.rows[4].cells[0].value->mean == testing::same_formula(direct.auc));
     CHECK(t2.rows[4].cells[1].value->mean == testing::same_formula(direct.average_precision));
     CHECK(t2.rows[4].cells[4].value->mean == testing::same_formula(direct.thresholded.specificity));
+
+    // Without a comparison with the paper (synthetic data), only our row.
+    const auto t2_alone = programs::table2(isic, all, "ours", {});
+    REQUIRE(t2_alone.rows.size() == 1);
+    CHECK(t2_alone.rows[0].kind == report::row_kind::measured);
+    CHECK(t2_alone.rows[0].cells[0].value->mean == testing::same_formula(direct.auc));
 
     results.push_back(isic);
     const auto rep = programs::report_of(results, all, "all", false);
@@ -228,6 +252,95 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
                                            "table2_vgg_16", "table3"});
     CHECK(rep.referrals.size() == 2);
     report::validate(rep);
+}
+
+// Issue 16: a single-cell run's Table 1 showed "Melanoma vs. Benign | 75.7" (the paper's value of a
+// design it did not run) in table1.md and a kind=measured row holding no measurement in table1.csv.
+TEST_CASE("Table 1 of a single-cell run: the paper's value only beside ours, no row without a result",
+          "[programs][tables][published]") {
+    const auto& reg = apps::vgg_m_cells().registry;
+    const auto one = fake_result(cell(reg, "vgg_m/cpu/imagenet/finetune/malignant_vs_benign"), 1.0, 5, 10);
+    const auto t = programs::table1({one}, reg, "vgg_m", same_configuration);
+    REQUIRE(t.rows.size() == 1);
+    CHECK(t.rows[0].name == "Malignant vs. Benign");
+    REQUIRE(t.columns.size() == 1);
+    CHECK(t.rows[0].cells[0].reference == Approx(0.825));
+    const auto rep = programs::report_of({one}, reg, "one cell", true);  // `dermtl run` on real data
+    REQUIRE(!rep.tables.empty());
+    REQUIRE(rep.tables[0].id == "table1");
+    const auto md = report::to_markdown(rep.tables[0]);
+    const auto csv = report::to_csv(rep.tables[0]);
+    INFO(md << csv);
+    CHECK(md.find("Melanoma vs. Benign") == std::string::npos);
+    CHECK(md.find("75.7") == std::string::npos);
+    CHECK(md.find("| From ImageNet / with FT | From ImageNet / with FT: paper |") != std::string::npos);
+    CHECK(md.find(" | 82.5 |") != std::string::npos);
+    CHECK(csv.find("Melanoma vs. Benign") == std::string::npos);
+    CHECK(csv.find("75.70") == std::string::npos);
+}
+
+TEST_CASE("A scaled network, other folds, data or training: compared with the paper only when asked, with a note",
+          "[programs][tables][published]") {
+    protocol::registry reg;
+    reg.merge(apps::vgg_m_cells().registry);
+    reg.merge(apps::vgg_m_scaled_cells().registry);
+    const auto scaled = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign"), 1.0, 6, 10);
+    // By default (real data) a scaled network has no paper column.
+    const auto plain = programs::table1({scaled}, reg, "vgg_m_64_8", same_configuration);
+    CHECK(!plain.rows[0].cells[0].reference);
+    CHECK(plain.paper_note.empty());
+    CHECK(report::to_markdown(plain).find(": paper") == std::string::npos);
+    // Asked for: the full-size VGG-M's published value, and a note naming the difference.
+    const auto asked = programs::table1({scaled}, reg, "vgg_m_64_8", any_configuration());
+    CHECK(asked.rows[0].cells[0].reference == Approx(0.825));
+    CHECK(asked.paper_note == "network VGG-M scaled (64 px, widths / 8) (the paper: VGG-M).");
+    CHECK(report::to_markdown(asked).find("Compared with the paper on request, although the configuration differs: "
+                                          "network VGG-M scaled (64 px, widths / 8) (the paper: VGG-M).") !=
+          std::string::npos);
+
+    // The paper's network, run otherwise: 2 folds, another dataset, a shorter fine-tuning.
+    auto other = fake_result(cell(reg, "vgg_m/cpu/imagenet/finetune/malignant_vs_benign"), 1.0, 7, 2);
+    auto training = protocol::training_json(train::trainer_options{});
+    training["epochs"] = 10;
+    for (auto& f : other.folds) {
+        f.config["target"] = "isic2017";
+        f.config["fingerprint"] = {{"cell", other.id.str()}, {"target_training", training}};
+    }
+    CHECK(!programs::table1({other}, reg, "vgg_m", same_configuration).rows[0].cells[0].reference);
+    const auto noted = programs::table1({other}, reg, "vgg_m", any_configuration());
+    CHECK(noted.rows[0].cells[0].reference == Approx(0.825));
+    CHECK(noted.paper_note == "data isic2017 (the paper: atlas); 2 test folds (the paper: 5x2 cross-validation (10 test "
+                              "folds)); fine-tuning epochs 10 (the paper: 60).");
+    // Two results that differ alike: the difference named once.
+    const auto scaled_mel = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/finetune/melanoma_vs_benign"), 1.0, 10, 10);
+    const auto both = programs::table1({scaled, scaled_mel}, reg, "vgg_m_64_8", any_configuration());
+    REQUIRE(both.rows.size() == 2);
+    CHECK(both.rows[1].cells[0].reference == Approx(0.809));
+    CHECK(both.paper_note == "network VGG-M scaled (64 px, widths / 8) (the paper: VGG-M).");
+    training["learning_rate"] = 0.003f;
+    for (auto& f : other.folds) f.config["fingerprint"]["target_training"] = training;
+    CHECK_THAT(programs::table1({other}, reg, "vgg_m", any_configuration()).paper_note,
+               Catch::Contains("fine-tuning learning_rate 0.003 (the paper: 0.001)"));
+    // A cell the paper has no value for stays without one, asked or not.
+    const auto frozen_double = fake_result(cell(reg, "vgg_m/cpu/double/frozen/malignant_vs_benign"), 1.0, 8, 10);
+    CHECK(!programs::table1({frozen_double}, reg, "vgg_m", any_configuration()).rows[0].cells[0].reference);
+
+    // Table 2: the published rows stand beside the paper's VGG-16 only; a scaled one's on request.
+    protocol::registry isic_reg;
+    isic_reg.merge(apps::vgg_16_cells().registry);
+    isic_reg.merge(apps::vgg_16_scaled_cells().registry);
+    const auto isic_scaled =
+        fake_result(cell(isic_reg, "vgg_16_32_8/cpu/imagenet/finetune/isic_binary"), 1.5, 9, 1, 80);
+    CHECK(programs::table2(isic_scaled, isic_reg, "ours", same_configuration).rows.size() == 1);
+    const auto t2 = programs::table2(isic_scaled, isic_reg, "ours", any_configuration());
+    REQUIRE(t2.rows.size() == 5);
+    CHECK(t2.rows[3].kind == report::row_kind::published);
+    CHECK(t2.paper_note == "network VGG-16 scaled (32 px, widths / 8) (the paper: VGG-16).");
+    // The paper's VGG-16 on 5x2 folds instead of the official split: only on request.
+    const auto isic_folds = fake_result(cell(isic_reg, "vgg_16/cpu/imagenet/finetune/isic_binary"), 1.5, 9, 10, 80);
+    CHECK(programs::table2(isic_folds, isic_reg, "ours", same_configuration).rows.size() == 1);
+    CHECK(programs::table2(isic_folds, isic_reg, "ours", any_configuration()).paper_note ==
+          "10 test folds (the paper: the official training/test split).");
 }
 
 TEST_CASE("results read back from a results folder equal the stored ones", "[programs][tables]") {
@@ -284,6 +397,62 @@ TEST_CASE("inspect: class counts overall and per fold, and the ids without an im
     REQUIRE(out.missing_images.size() == 1);
     CHECK(out.missing_images[0] == d.samples.back().id);
     CHECK_THAT(out.text, Catch::Contains("without one: " + d.samples.back().id));
+}
+
+// Issue 16: `dermtl inspect --labels` read only image,level and failed on the real ISIC 2016
+// ground truth ("header has no column 'image'; found 'img_id,Label'").
+TEST_CASE("inspect --labels: any known format, said which it was taken for", "[programs][inspect][label_format]") {
+    testing::scratch_dir dir("programs-inspect-labels");
+    const auto fixtures = testing::tests_dir() / "data" / "fixtures";
+    const auto isic = programs::read_label_file(fixtures / "ISBI2016_ISIC_Part3_Training_GroundTruth.csv");
+    CHECK(isic.format == data::label_format::isic2016);
+    REQUIRE(isic.dataset);
+    CHECK(isic.dataset->class_counts() == std::vector<std::size_t>{727, 173});
+    CHECK_THAT(isic.text, Catch::Contains("ISBI2016_ISIC_Part3_Training_GroundTruth.csv': ISIC 2016 Part 3 ground truth"));
+    CHECK_THAT(programs::inspect(*isic.dataset, nullptr).text, Catch::Contains("900 (benign 727, malignant 173)"));
+
+    const auto reference = programs::read_label_file(fixtures / "protocol1.csv");
+    CHECK(reference.format == data::label_format::reference);
+    CHECK_THAT(reference.text, Catch::Contains("the reference implementation's label CSV (header image,level)"));
+    const auto retina = programs::read_label_file(fixtures / "retina.csv");
+    CHECK(retina.format == data::label_format::retinopathy);
+    REQUIRE(retina.dataset);
+    CHECK(retina.dataset->class_names[4] == "proliferative DR");
+
+    std::ofstream(dir / "gt2017.csv") << "image_id,melanoma,seborrheic_keratosis\nISIC_0000000,0.0,0.0\nISIC_0000001,1.0,0.0\n";
+    const auto isic2017 = programs::read_label_file(dir / "gt2017.csv");
+    CHECK(isic2017.format == data::label_format::isic2017);
+    REQUIRE(isic2017.dataset);
+    CHECK(isic2017.dataset->class_counts() == std::vector<std::size_t>{1, 1, 0});
+
+    std::filesystem::create_directories(dir / "meta");
+    std::ofstream(dir / "meta" / "meta.csv")
+        << "case_num,diagnosis,seven_point_score,pigment_network,streaks,pigmentation,regression_structures,"
+           "dots_and_globules,blue_whitish_veil,vascular_structures,level_of_diagnostic_difficulty,elevation,location,"
+           "sex,management,clinic,derm,case_id,notes\n"
+           "1,basal cell carcinoma,4,absent,absent,absent,absent,absent,absent,arborizing,medium,nodular,abdomen,female,"
+           "excision,NEL/Nel026.jpg,NEL/Nel025.jpg,,\n"
+           "2,clark nevus,1,typical,absent,absent,absent,absent,absent,absent,low,flat,back,male,clinical follow up,"
+           "NEL/Nel027.jpg,NEL/Nel028.jpg,,\n";
+    const auto atlas = programs::read_label_file(dir / "meta" / "meta.csv");
+    CHECK(atlas.format == data::label_format::derm7pt);
+    REQUIRE(atlas.dataset);
+    CHECK(atlas.dataset->size() == 2);
+
+    std::ofstream(dir / "HAM10000_metadata.csv") << "lesion_id,image_id,dx,dx_type,age,sex,localization\n"
+                                                     "HAM_0000118,ISIC_0027419,bkl,histo,80.0,male,scalp\n"
+                                                     "HAM_0000118,ISIC_0025030,bkl,histo,80.0,male,scalp\n"
+                                                     "HAM_0001466,ISIC_0031633,mel,histo,75.0,male,ear\n";
+    const auto ham = programs::read_label_file(dir / "HAM10000_metadata.csv");
+    CHECK(ham.format == data::label_format::ham10000);
+    CHECK(!ham.dataset);
+    CHECK_THAT(ham.text, Catch::Contains("HAM10000-style manifest") && Catch::Contains("3 images of 2 lesions") &&
+                             Catch::Contains("dx: bkl 2; mel 1;"));
+
+    std::ofstream(dir / "other.csv") << "patient,score\np1,0.3\n";
+    CHECK_THROWS_WITH(programs::read_label_file(dir / "other.csv"),
+                      Catch::Contains("other.csv: not a label file dermtl knows") &&
+                          Catch::Contains("HAM10000-style manifest"));
 }
 
 TEST_CASE("data options: clear errors for missing or wrong paths", "[programs][errors]") {

@@ -152,9 +152,14 @@ TEST_CASE("The HTML page is self-contained and shows every table, plot and the m
         CHECK(html.find(report::detail::html_escape(t.title)) != std::string::npos);
         for (const auto& r : t.rows) CHECK(html.find(report::detail::html_escape(r.name)) != std::string::npos);
     }
-    // Two-level header of Table 1: groups spanning their columns.
-    CHECK(html.find("<th class=\"group\" colspan=\"2\">From Retinopathy</th>") != std::string::npos);
-    CHECK(html.find("<th class=\"group\" colspan=\"1\">No Transfer</th>") != std::string::npos);
+    // Two-level header of Table 1: groups spanning their columns, each of ours followed by the
+    // paper's (every cell of the fixture's Table 1 has a published value).
+    CHECK(html.find("<th class=\"group\" colspan=\"4\">From Retinopathy</th>") != std::string::npos);
+    CHECK(html.find("<th class=\"group\" colspan=\"2\">No Transfer</th>") != std::string::npos);
+    CHECK(html.find("<th>no FT</th><th class=\"ref\">paper</th><th>with FT</th><th class=\"ref\">paper</th>") !=
+          std::string::npos);
+    CHECK(html.find("<td class=\"ref\" title=\"published in the paper\">76.0</td>") != std::string::npos);
+    CHECK(html.find("<span class=\"ref\"") == std::string::npos);  // no value of the paper inside one of ours
     CHECK(count_of(html, "Significance (5x2cv)") == 2);  // tables 1 and 3
     for (const auto& [k, v] : rep.metadata) CHECK(html.find("<td>" + report::detail::html_escape(v) + "</td>") != std::string::npos);
     CHECK(html.find("Referral analysis") != std::string::npos);

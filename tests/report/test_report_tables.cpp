@@ -25,13 +25,14 @@ TEST_CASE("Markdown of a small table in the paper's layout", "[report][markdown]
     const std::string want =
         "## Table 1. Main results\n"
         "\n"
-        "AUC in %, mean ± standard deviation over 2 test folds; in parentheses: the value published in the paper; "
-        "bold: the best of each row.\n"
+        "AUC in %, mean ± standard deviation over 2 test folds; paper: the value published in the paper for the "
+        "same configuration; bold: the best of each row.\n"
         "\n"
-        "| Experimental design | From ImageNet / no FT | From ImageNet / with FT |\n"
-        "|---|---:|---:|\n"
-        "| Malignant vs. Benign | 75.0 ± 7.1 (79.1) | **85.0 ± 7.1** (82.5) |\n"
-        "| Melanoma vs. Benign | 65.0 ± 7.1 | — |\n"
+        "| Experimental design | From ImageNet / no FT | From ImageNet / no FT: paper | From ImageNet / with FT | "
+        "From ImageNet / with FT: paper |\n"
+        "|---|---:|---:|---:|---:|\n"
+        "| Malignant vs. Benign | 75.0 ± 7.1 | 79.1 | **85.0 ± 7.1** | 82.5 |\n"
+        "| Melanoma vs. Benign | 65.0 ± 7.1 | — | — | — |\n"
         "\n"
         "### Significance (5x2cv)\n"
         "\n"
@@ -244,9 +245,9 @@ TEST_CASE("Table 2 from ISIC 2016 scores with the published rows", "[report][isi
     CHECK(t.rows[ours].cells[1].value->mean == scores.average_precision);
     CHECK(t.rows[ours].cells[4].value->mean == scores.thresholded.specificity);
     const auto md = report::to_markdown(t);
-    CHECK(md.find("| Experimental design | AUC | mAP | ACC | SE | SP |") != std::string::npos);
-    CHECK(md.find("| 1st place (published) | 80.4 | 63.7 | 85.5 | 50.7 | 94.1 |") != std::string::npos);
-    CHECK(md.find("| dermtl | " + report::detail::percent(scores.auc) + " (80.7) | ") != std::string::npos);
+    CHECK(md.find("| Experimental design | AUC | AUC: paper | mAP | mAP: paper |") != std::string::npos);
+    CHECK(md.find("| 1st place (published) | 80.4 | — | 63.7 | — |") != std::string::npos);
+    CHECK(md.find("| dermtl | " + report::detail::percent(scores.auc) + " | 80.7 | ") != std::string::npos);
     CHECK(md.find("on a single test split") != std::string::npos);
     CHECK_THROWS_AS(report::set_isic_row(t, ours, scores, std::vector<double>{0.5}), shape_error);
 }
@@ -267,3 +268,78 @@ TEST_CASE("Significance notes: listed per comparison when some are defined", "[r
           std::string::npos);
     CHECK(md.find("| design | A | B | ") != std::string::npos);
 }
+
+// Issue 16: a published value is never shown as ours. Before, a measured row could hold the
+// paper's number alone (a single-cell run's Table 1 showed "Melanoma vs. Benign | 75.7" with no
+// measurement), printed bare in Markdown and as a kind=measured CSV row with only a paper field.
+TEST_CASE("Published values: only beside ours, in a column marked as the paper's", "[report][published]") {
+    report::table t;
+    t.id = "table1";
+    t.title = "Table 1";
+    t.value_label = "AUC";
+    t.add_column("From ImageNet", "with FT");
+    const auto mal = t.add_row("Malignant vs. Benign");
+    t.set(mal, 0, folds({0.8, 0.9}), 0.825);
+    const auto mel = t.add_row("Melanoma vs. Benign");
+    t.set_reference(mel, 0, 0.757);  // the paper's value of a cell this run has no result for
+    CHECK_THROWS_WITH(report::validate(t), Catch::Contains("row 'Melanoma vs. Benign'") &&
+                                               Catch::Contains("expected the paper's value only beside a value of ours"));
+    CHECK_THROWS_AS(report::to_markdown(t), config_error);
+    CHECK_THROWS_AS(report::to_csv(t), config_error);
+    CHECK_THROWS_AS(report::to_json(t), config_error);
+
+    // Without the paper's value the row holds nothing of ours: refused too (a kind=measured CSV
+    // row must hold a measurement).
+    t.rows[mel].cells[0].reference.reset();
+    CHECK_THROWS_WITH(report::validate(t), Catch::Contains("row 'Melanoma vs. Benign'") &&
+                                               Catch::Contains("expected at least one measured value"));
+    t.rows.pop_back();
+    const auto md = report::to_markdown(t);
+    CHECK(md.find("| Experimental design | From ImageNet / with FT | From ImageNet / with FT: paper |") != std::string::npos);
+    CHECK(md.find("| Malignant vs. Benign | 85.0 ± 7.1 | 82.5 |") != std::string::npos);
+    CHECK(md.find("75.7") == std::string::npos);
+    CHECK(report::to_csv(t) ==
+          "Experimental design,kind,From ImageNet / with FT mean (%),From ImageNet / with FT std (%),"
+          "From ImageNet / with FT paper (%)\n"
+          "Malignant vs. Benign,measured,85.00,7.07,82.50\n");
+    // Every kind=measured row of a written table holds a measurement: one of its "mean (%)"
+    // fields is filled (the fixtures' labels hold no commas, so a plain split reads the CSV).
+    auto split = [](const std::string& line) {
+        std::vector<std::string> f(1);
+        for (char ch : line)
+            if (ch == ',') f.emplace_back();
+            else f.back().push_back(ch);
+        return f;
+    };
+    for (const auto& table : testing::full_report().tables) {
+        std::vector<std::vector<std::string>> rows;
+        const auto csv = report::to_csv(table);
+        for (std::size_t pos = 0, end; pos < csv.size(); pos = end + 1) {
+            end = csv.find('\n', pos);
+            rows.push_back(split(csv.substr(pos, end - pos)));
+        }
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+            if (rows[r][1] != "measured") continue;
+            bool measured = false;
+            for (std::size_t c = 2; c < rows[0].size(); ++c)
+                measured |= rows[0][c].ends_with(" mean (%)") && !rows[r][c].empty();
+            CHECK(measured);
+        }
+    }
+}
+
+TEST_CASE("Published values of another configuration: a note says what differs", "[report][published]") {
+    auto t = testing::small_table();
+    t.paper_note = "network VGG-M scaled (64 px, widths / 8) (the paper: VGG-M).";
+    const auto md = report::to_markdown(t);
+    CHECK(md.find("paper: the value published in the paper for its own configuration, which differs from this run's") !=
+          std::string::npos);
+    CHECK(md.find("Compared with the paper on request, although the configuration differs: network VGG-M scaled (64 px, "
+                  "widths / 8) (the paper: VGG-M).") != std::string::npos);
+    CHECK(report::to_csv(t).find("From ImageNet / with FT paper, other configuration (%)") != std::string::npos);
+    const auto back = report::report_from_json(report::to_json(report::report{"r", {}, {t}, {}}));
+    CHECK(back.tables[0].paper_note == t.paper_note);
+    // The same table of the paper's own configuration says so.
+    CHECK(report::to_markdown(testing::small_table()).find("for the same configuration") != std::string::npos);
+}
+

@@ -15,6 +15,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -26,6 +27,9 @@
 #include "dermtl/io/image_files.hpp"
 
 namespace dermtl::data {
+
+// dataset::name of what load_atlas returns (also what the paper's Tables 1, 3, 4 ran on).
+inline constexpr std::string_view atlas_dataset_name = "atlas";
 
 struct atlas_options {
     lesion_task task = lesion_task::malignant_vs_benign;
@@ -44,7 +48,7 @@ inline dataset load_atlas(const std::filesystem::path& meta_csv, const atlas_opt
     std::optional<io::image_index> images;
     if (opt.resolve_images) images.emplace(image_root, true);
     dataset d;
-    d.name = "atlas";
+    d.name = std::string(atlas_dataset_name);
     d.class_names = class_names_of(opt.task);
     std::size_t acral = 0, outside_task = 0;
     for (std::size_t r = 1; r < table.rows.size(); ++r) {

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/label_values.hpp"
@@ -25,6 +26,8 @@
 
 namespace dermtl::data {
 
+// dataset::name of what load_isic2016 returns (also what the paper's Table 2 ran on).
+inline constexpr std::string_view isic2016_dataset_name = "isic2016";
 inline constexpr const char* isic2016_training_folder = "ISBI2016_ISIC_Part3_Training_Data";
 inline constexpr const char* isic2016_test_folder = "ISBI2016_ISIC_Part3_Test_Data";
 inline constexpr const char* isic2016_training_ground_truth = "ISBI2016_ISIC_Part3_Training_GroundTruth.csv";
@@ -49,7 +52,7 @@ inline dataset load_isic2016(const std::filesystem::path& ground_truth_csv, cons
     std::optional<io::image_index> images;
     if (!image_dir.empty()) images.emplace(image_dir);
     dataset d;
-    d.name = "isic2016";
+    d.name = std::string(isic2016_dataset_name);
     d.class_names = {"benign", "malignant"};
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
         const auto& row = table.rows[r];

@@ -4,15 +4,26 @@
 // paper's: same architecture at full size, same transfer, fine-tuning and design. Scaled networks,
 // new policies and other combinations have none (std::nullopt), with no list to keep in step.
 //
-//   published_auc<Model, Transfer, FineTune, Labeling>      -- Tables 1 and 3 (AUC as a fraction)
+//   published_auc<Model, Transfer, FineTune, Labeling>      -- Tables 1, 2 and 3 (AUC as a fraction)
 //   published_strata_auc<Model, Transfer, FineTune, Labeling> -- Table 4: low, medium, high, all
 //   published_isic_rows                                     -- Table 2: the ISIC 2016 places and the paper's row
+//   paper_network(architecture)                             -- the paper's network of an architecture
+//   paper_atlas_setup, paper_isic_setup                     -- the data and folds the paper's tables used
+//
+// A cell whose types match has the same design as the paper's; whether a result of it was *run*
+// as the paper ran it (the paper's data, folds and training) is the report's to check
+// (apps/programs/tables_detail.hpp), against the setups below.
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "dermtl/data/atlas.hpp"
+#include "dermtl/data/isic2016.hpp"
 #include "dermtl/models/vgg.hpp"
+#include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/finetune.hpp"
 #include "dermtl/protocol/labeling.hpp"
 #include "dermtl/protocol/transfer.hpp"
@@ -70,6 +81,10 @@ template <> inline constexpr std::optional<double> published_auc<published_detai
 // Table 4 (VGG-M, ImageNet + FT): low, medium, high, all.
 template <> inline constexpr std::optional<std::array<double, 4>> published_strata_auc<published_detail::vgg_m, published_detail::imagenet, published_detail::ft, published_detail::mb> = std::array{0.937, 0.825, 0.588, 0.825};
 template <> inline constexpr std::optional<std::array<double, 4>> published_strata_auc<published_detail::vgg_m, published_detail::imagenet, published_detail::ft, published_detail::mel> = std::array{0.930, 0.796, 0.566, 0.809};
+
+// Table 2 (VGG-16, ImageNet + FT, the ISIC label): the paper's AUC, mAP, ACC, SE, SP on ISIC 2016.
+inline constexpr std::array<double, 5> published_isic_paper = {0.807, 0.549, 0.792, 0.476, 0.881};
+template <> inline constexpr std::optional<double> published_auc<published_detail::vgg_16, published_detail::imagenet, published_detail::ft, labeling::isic_binary> = published_isic_paper[0];
 // clang-format on
 
 // Shares of the low, medium and high strata in the Atlas (Table 4's caption).
@@ -85,6 +100,29 @@ inline const std::vector<published_row> published_isic_rows = {
     {"1st place (ISIC 2016)", {0.804, 0.637, 0.855, 0.507, 0.941}},
     {"2nd place (ISIC 2016)", {0.802, 0.619, 0.831, 0.573, 0.872}},
     {"3rd place (ISIC 2016)", {0.826, 0.598, 0.834, 0.320, 0.961}},
-    {"The paper (Menegola et al.)", {0.807, 0.549, 0.792, 0.476, 0.881}}};
+    {"The paper (Menegola et al.)", published_isic_paper}};
+
+// The paper's network of an architecture (full size, 224x224): the model its published values are
+// for. A scaled network is compared with this one's values only when the user asks.
+inline policy_id paper_network(models::architecture a) {
+    switch (a) {
+        case models::architecture::vgg_m: return policy_id_of<models::vgg_m_family<>>();
+        case models::architecture::vgg_16: return policy_id_of<models::vgg_16_family<>>();
+    }
+    throw config_error("paper_network: expected models::architecture vgg_m or vgg_16, found value " +
+                       std::to_string(static_cast<int>(a)));
+}
+
+// How the paper ran its tables: the target dataset (data::dataset::name, as its loader sets it)
+// and the number of test folds.
+struct paper_setup {
+    std::string_view dataset;
+    std::size_t test_folds;
+    std::string_view folds;  // in words, for notes: "5x2 cross-validation"
+};
+// Tables 1, 3 and 4: the Interactive Atlas (derm7pt, acral lesions dropped), 5x2 CV.
+inline constexpr paper_setup paper_atlas_setup{data::atlas_dataset_name, 10, "5x2 cross-validation (10 test folds)"};
+// Table 2: ISIC 2016 Part 3, the official training/test split.
+inline constexpr paper_setup paper_isic_setup{data::isic2016_dataset_name, 1, "the official training/test split"};
 
 }  // namespace dermtl::protocol

@@ -1,7 +1,9 @@
 #pragma once
 // CSV: each table in the paper's layout, one line per row and, per column, its mean and standard
-// deviation in % (two decimals), the published value when the table has any, and the stratum
-// share when the column has any. Empty fields where a cell has no such number. The 5x2cv
+// deviation in % (two decimals), the published value when the table has any ("paper (%)"; "paper,
+// other configuration (%)" when the table's paper_note says the paper's configuration differs
+// from ours), and the stratum share when the column has any. `kind` is "measured" for a row of
+// ours (validate: it holds a measurement) and "published" for a row quoted from the literature. Empty fields where a cell has no such number. The 5x2cv
 // comparisons and the referral analyses have their own CSV. JSON holds full precision.
 #include <cstddef>
 #include <string>
@@ -30,7 +32,7 @@ inline std::string to_csv(const table& t) {
         const std::string l = t.columns[c].label();
         field(csv_field(l + " mean (%)"));
         field(csv_field(l + " std (%)"));
-        if (refs) field(csv_field(l + " paper (%)"));
+        if (refs) field(csv_field(l + (t.paper_note.empty() ? " paper (%)" : " paper, other configuration (%)")));
         if (shares[c]) field(csv_field(l + " share (%)"));
     }
     out += '\n';

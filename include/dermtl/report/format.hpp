@@ -20,16 +20,19 @@ inline std::string percent(double v, int decimals = 1) {
     return s;
 }
 
-// "82.5 ± 1.3" (ours), "82.5 ± 1.3 (82.5)" (ours with the published value), "80.4" (published
-// only), "—" (empty).
+// A cell in its own column: "82.5 ± 1.3" (ours; a single split: "82.5"), "80.4" (a published
+// row's number), "—" (empty). The paper's value beside ours goes in its own column (paper_text).
 // `best` puts our value in bold (Markdown).
 inline std::string cell_text(const cell& x, bool best = false) {
     std::string s;
     if (x.value) s = percent(x.value->mean) + (x.value->per_fold.size() > 1 ? " ± " + percent(x.value->std_dev) : "");
     if (best && !s.empty()) s = "**" + s + "**";
-    if (x.reference) s += s.empty() ? percent(*x.reference) : " (" + percent(*x.reference) + ")";
+    if (s.empty() && x.reference) s = percent(*x.reference);  // a published row (validate allows no other)
     return s.empty() ? "—" : s;
 }
+
+// The paper's value of a measured cell, for the column beside ours; "—" when there is none.
+inline std::string paper_text(const cell& x) { return x.reference ? percent(*x.reference) : "—"; }
 
 inline std::string fixed(double v, int decimals) {
     std::string s = fmt::format("{:.{}f}", v, decimals);
@@ -70,6 +73,17 @@ inline std::string html_escape(std::string_view s) {
     return o;
 }
 
+// Whether column c has the paper's value beside one of our values (a measured row's reference):
+// the writers then add a column marked as the paper's next to it.
+inline bool column_has_paper_values(const table& t, std::size_t c) {
+    for (const auto& r : t.rows)
+        if (r.kind == row_kind::measured && c < r.cells.size() && r.cells[c].reference) return true;
+    return false;
+}
+
+// The heading of the column beside column c that holds the paper's values.
+inline constexpr const char* paper_column_name = "paper";
+
 inline bool has_references(const table& t) {
     for (const auto& r : t.rows)
         for (const auto& x : r.cells)
@@ -83,7 +97,8 @@ inline bool column_has_shares(const table& t, std::size_t c) {
     return false;
 }
 
-// "AUC in %, mean ± standard deviation over 10 test folds; in parentheses: the paper's value."
+// "AUC in %, mean ± standard deviation over 10 test folds; paper: the value published in the paper
+// for the same configuration."
 inline std::string legend_sentence(const table& t) {
     std::set<std::size_t> folds;
     for (const auto& r : t.rows)
@@ -97,7 +112,12 @@ inline std::string legend_sentence(const table& t) {
             s += ", mean ± standard deviation over " +
                  (folds.size() == 1 ? std::to_string(*folds.begin()) + " test folds" : std::string("the test folds"));
     }
-    if (has_references(t)) s += "; in parentheses: the value published in the paper";
+    bool paper_columns = false;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) paper_columns = paper_columns || column_has_paper_values(t, c);
+    if (paper_columns)
+        s += t.paper_note.empty() ? "; paper: the value published in the paper for the same configuration"
+                                  : "; paper: the value published in the paper for its own configuration, which "
+                                    "differs from this run's (see below)";
     if (t.compare == comparison_axis::columns) s += "; bold: the best of each row";
     if (t.compare == comparison_axis::rows) s += "; bold: the best of each column";
     return s + ".";
@@ -114,6 +134,12 @@ inline std::string shares_sentence(const table& t) {
         if (!parts.empty()) s += (s.empty() ? "" : "; ") + r.name + ": " + parts;
     }
     return s.empty() ? s : "Share of the test cases per stratum. " + s + ".";
+}
+
+// "Compared with the paper on request, although ...": the note of a table whose published values
+// are for another configuration than ours; empty when there is none.
+inline std::string paper_note_sentence(const table& t) {
+    return t.paper_note.empty() ? std::string() : "Compared with the paper on request, although the configuration differs: " + t.paper_note;
 }
 
 inline const char* axis_name(comparison_axis a) {

@@ -39,34 +39,49 @@ inline std::string cell_html(const cell& x, bool best) {
         s = percent(x.value->mean) +
             (x.value->per_fold.size() > 1 ? "<span class=\"sd\"> ± " + percent(x.value->std_dev) + "</span>" : "");
     if (best) s = "<b>" + s + "</b>";
-    if (x.reference)
-        s += s.empty() ? percent(*x.reference) : " <span class=\"ref\" title=\"published in the paper\">(" +
-                                                   percent(*x.reference) + ")</span>";
+    if (s.empty() && x.reference) s = percent(*x.reference);  // a published row (validate allows no other)
     return s.empty() ? "—" : s;
 }
 
+// The paper's value beside ours, in the column marked as the paper's.
+inline std::string paper_html(const cell& x, row_kind kind) {
+    if (kind != row_kind::measured || !x.reference) return "<td class=\"ref\">—</td>";
+    return "<td class=\"ref\" title=\"published in the paper\">" + detail::percent(*x.reference) + "</td>";
+}
+
 // Header: with groups, a first row of group names (spanning their columns) and a second row of
-// column names; columns without a group span both rows.
+// column names; columns without a group span both rows. A column with the paper's values beside
+// ours is followed by one headed "paper" (under the same group).
 inline std::string header_html(const table& t) {
+    std::vector<bool> paper(t.columns.size());
+    for (std::size_t c = 0; c < t.columns.size(); ++c) paper[c] = detail::column_has_paper_values(t, c);
+    const std::string paper_th = std::string("<th class=\"ref\">") + detail::paper_column_name + "</th>";
     bool grouped = false;
     for (const auto& c : t.columns) grouped = grouped || !c.group.empty();
     std::string out = "<thead>\n<tr><th class=\"rowh\"" + std::string(grouped ? " rowspan=\"2\"" : "") + ">" +
                       html_escape(t.row_header) + "</th>";
     if (!grouped) {
-        for (const auto& c : t.columns) out += "<th>" + html_escape(c.name) + "</th>";
+        for (std::size_t c = 0; c < t.columns.size(); ++c)
+            out += "<th>" + html_escape(t.columns[c].name) + "</th>" + (paper[c] ? paper_th : std::string());
         return out + "</tr>\n</thead>\n";
     }
     std::string second;
     for (std::size_t c = 0; c < t.columns.size();) {
         if (t.columns[c].group.empty()) {
-            out += "<th rowspan=\"2\">" + html_escape(t.columns[c].name) + "</th>";
+            if (paper[c]) {  // the name over both of its columns, ours and the paper's
+                out += "<th colspan=\"2\">" + html_escape(t.columns[c].name) + "</th>";
+                second += "<th></th>" + paper_th;
+            } else {
+                out += "<th rowspan=\"2\">" + html_escape(t.columns[c].name) + "</th>";
+            }
             ++c;
             continue;
         }
-        std::size_t e = c;
-        while (e < t.columns.size() && t.columns[e].group == t.columns[c].group) ++e;
-        out += "<th class=\"group\" colspan=\"" + std::to_string(e - c) + "\">" + html_escape(t.columns[c].group) + "</th>";
-        for (std::size_t k = c; k < e; ++k) second += "<th>" + html_escape(t.columns[k].name) + "</th>";
+        std::size_t e = c, span = 0;
+        for (; e < t.columns.size() && t.columns[e].group == t.columns[c].group; ++e) span += paper[e] ? 2 : 1;
+        out += "<th class=\"group\" colspan=\"" + std::to_string(span) + "\">" + html_escape(t.columns[c].group) + "</th>";
+        for (std::size_t k = c; k < e; ++k)
+            second += "<th>" + html_escape(t.columns[k].name) + "</th>" + (paper[k] ? paper_th : std::string());
         c = e;
     }
     return out + "</tr>\n<tr>" + second + "</tr>\n</thead>\n";
@@ -174,10 +189,15 @@ inline std::string to_html(const report& rep, const rendered_plots& plots) {
             const auto& row = t.rows[r];
             out += row.kind == row_kind::published ? "<tr class=\"published\">" : "<tr>";
             out += "<td class=\"name\">" + html_escape(row.name) + "</td>";
-            for (std::size_t c = 0; c < row.cells.size(); ++c) out += "<td>" + cell_html(row.cells[c], is_best(ks, r, c)) + "</td>";
+            for (std::size_t c = 0; c < row.cells.size(); ++c) {
+                out += "<td>" + cell_html(row.cells[c], is_best(ks, r, c)) + "</td>";
+                if (detail::column_has_paper_values(t, c)) out += paper_html(row.cells[c], row.kind);
+            }
             out += "</tr>\n";
         }
         out += "</tbody></table>\n";
+        if (const auto note = detail::paper_note_sentence(t); !note.empty())
+            out += "<p class=\"note\">" + html_escape(note) + "</p>\n";
         if (!t.caption.empty()) out += "<p class=\"note\">" + html_escape(t.caption) + "</p>\n";
         if (const auto s = detail::shares_sentence(t); !s.empty()) out += "<p class=\"note\">" + html_escape(s) + "</p>\n";
         out += significance_html(t, ks);

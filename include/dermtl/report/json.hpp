@@ -43,6 +43,7 @@ inline nlohmann::json to_json(const table& t) {
            {"value_label", t.value_label},
            {"row_header", t.row_header},
            {"caption", t.caption},
+           {"paper_note", t.paper_note},
            {"compare", detail::axis_name(t.compare)},
            {"roc_title", t.roc_title}};
     j["columns"] = json::array();
@@ -139,6 +140,7 @@ inline report report_from_json(const nlohmann::json& j) {
             t.value_label = tj.at("value_label");
             t.row_header = tj.at("row_header");
             t.caption = tj.at("caption");
+            t.paper_note = tj.value("paper_note", std::string());  // absent in reports written before it existed
             t.compare = detail::axis_from(tj.at("compare"));
             t.roc_title = tj.at("roc_title");
             for (const auto& c : tj.at("columns")) t.columns.push_back({c.at("group"), c.at("name")});

@@ -1,7 +1,7 @@
 #pragma once
 // Markdown: each table in the paper's layout (rows x columns, mean ± std in %, the published
-// value in parentheses, the best of each comparison group in bold), its 5x2cv significance, and
-// the whole report (metadata, tables, referral analyses) in one document.
+// value in a column marked "paper" beside ours, the best of each comparison group in bold), its
+// 5x2cv significance, and the whole report (metadata, tables, referral analyses) in one document.
 #include <cstddef>
 #include <string>
 
@@ -12,19 +12,29 @@
 
 namespace dermtl::report {
 
-// The table alone (header, separator, rows). Requires a validated table.
+// The table alone (header, separator, rows): after each column that has the paper's values beside
+// ours, a column "<label>: paper" holding them. Requires a validated table.
 inline std::string markdown_grid(const table& t, const std::vector<comparison>& ks) {
     using namespace detail;
+    std::vector<bool> paper(t.columns.size());
+    for (std::size_t c = 0; c < t.columns.size(); ++c) paper[c] = column_has_paper_values(t, c);
     std::string out = "| " + markdown_escape(t.row_header);
-    for (const auto& c : t.columns) out += " | " + markdown_escape(c.label());
-    out += " |\n|---";
-    for (std::size_t c = 0; c < t.columns.size(); ++c) out += "|---:";
-    out += "|\n";
+    std::string rule = "|---";
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        out += " | " + markdown_escape(t.columns[c].label());
+        rule += "|---:";
+        if (paper[c]) {
+            out += " | " + markdown_escape(t.columns[c].label() + ": " + paper_column_name);
+            rule += "|---:";
+        }
+    }
+    out += " |\n" + rule + "|\n";
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
         const auto& row = t.rows[r];
         out += "| " + markdown_escape(row.name) + (row.kind == row_kind::published ? " (published)" : "");
         for (std::size_t c = 0; c < row.cells.size(); ++c) {
             out += " | " + cell_text(row.cells[c], is_best(ks, r, c));
+            if (paper[c]) out += " | " + (row.kind == row_kind::measured ? paper_text(row.cells[c]) : std::string("—"));
         }
         out += " |\n";
     }
@@ -64,6 +74,7 @@ inline std::string to_markdown(const table& t) {
     validate(t);
     const auto ks = compare_against_best(t);
     std::string out = "## " + markdown_escape(t.title) + "\n\n" + legend_sentence(t) + "\n\n" + markdown_grid(t, ks);
+    if (const auto note = paper_note_sentence(t); !note.empty()) out += "\n" + markdown_escape(note) + "\n";
     if (!t.caption.empty()) out += "\n" + t.caption + "\n";
     if (const auto shares = shares_sentence(t); !shares.empty()) out += "\n" + shares + "\n";
     if (const auto sig = markdown_significance(t, ks); !sig.empty())

@@ -9,9 +9,16 @@
 // A table may carry ROC curves, one per column, for its ROC plot. A `report` holds the tables,
 // referral analyses and run metadata.
 //
+// Published values are never shown as ours: in a measured row a cell holds the paper's number
+// only beside our value (the writers put it in a column marked as the paper's), and a measured
+// row holds at least one value of ours; numbers quoted from the literature alone go in published
+// rows. validate() enforces both. `paper_note` says what differs when the paper's values are
+// shown beside results of another configuration (asked for by the user).
+//
 // Units: every value is a fraction in [0, 1] (an AUC of 82.5% is 0.825), reference values too;
 // the writers show percentages. validate() rejects values outside [0, 1], which catches a
 // published "82.5" typed where 0.825 was meant.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <optional>
@@ -29,8 +36,9 @@
 namespace dermtl::report {
 
 // One cell. value: ours over the cross-validation folds; reference: the paper's published
-// number (shown beside ours, or alone in a published row); share: in a stratified table, the
-// stratum's share of the test cases. An empty cell (no value, no reference) is shown as a dash.
+// number (in a measured row only beside our value, in the paper's column; alone in a published
+// row); share: in a stratified table, the stratum's share of the test cases. An empty cell (no
+// value, no reference) is shown as a dash.
 struct cell {
     std::optional<metrics::fold_summary> value;
     std::optional<double> reference;
@@ -77,6 +85,8 @@ struct table {
     std::string value_label;      // what the cells hold, e.g. "AUC"; empty when columns are metrics
     std::string row_header = "Experimental design";
     std::string caption;          // free text shown under the table
+    std::string paper_note;       // when the paper's values stand beside results of another
+                                  // configuration: what differs ("network: ..."); empty otherwise
     std::vector<column> columns;
     std::vector<row> rows;
     comparison_axis compare = comparison_axis::columns;
@@ -121,13 +131,15 @@ struct table {
                               std::to_string(r) + ", column " + std::to_string(c));
         return rows[r].cells[c];
     }
-    // Our value for a cell, with the paper's number beside it when given.
+    // Our value for a cell, with the paper's number beside it when given (the paper's value for
+    // this cell's configuration: the table builder decides which is comparable).
     void set(std::size_t r, std::size_t c, metrics::fold_summary value, std::optional<double> reference = {}) {
         auto& x = at(r, c);
         x.value = std::move(value);
         if (reference) x.reference = reference;
     }
-    // A published number only (the paper's value of a cell we did not run, or a competitor's).
+    // A published number: in a published row (a competitor's, or the paper's own row), or beside a
+    // value of ours already set. A measured cell without our value is refused by validate().
     void set_reference(std::size_t r, std::size_t c, double reference) { at(r, c).reference = reference; }
 
     // The ROC curve of column c from binary labels and scores (pooled test predictions).
@@ -233,8 +245,10 @@ inline bool valid_id(const std::string& id) {
 
 // Requires nothing. Ensures: returns normally when the table can be written: a file-safe id,
 // at least one column, one cell per column in every row, finite values in [0, 1] (fold values
-// too), ROC series naming existing columns with matching, finite points.
-// Throws: config_error (id, no columns, out-of-range values), shape_error (a row with another
+// too), ROC series naming existing columns with matching, finite points, every measured row
+// holding a value of ours and the paper's values only beside ours.
+// Throws: config_error (id, no columns, out-of-range values, a published value standing alone in
+// a measured row, a measured row without a value), shape_error (a row with another
 // number of cells than columns, ROC sizes), numeric_error (NaN/Inf) - each naming the table,
 // row and column.
 inline void validate(const table& t) {
@@ -261,9 +275,18 @@ inline void validate(const table& t) {
                 for (double v : x.value->per_fold) detail::check_fraction(where, v, "per-fold value");
             }
             if (x.reference) detail::check_fraction(where, *x.reference, "reference value");
+            if (x.reference && !x.value && r.kind == row_kind::measured)
+                throw config_error(where + ": expected the paper's value only beside a value of ours, found a "
+                                   "published value with no measurement in a row of our results (it would read as "
+                                   "ours); leave the cell empty, or quote it in a published row");
             if (x.share) detail::check_fraction(where, *x.share, "stratum share");
         }
     }
+    for (const auto& r : t.rows)
+        if (r.kind == row_kind::measured &&
+            std::none_of(r.cells.begin(), r.cells.end(), [](const cell& x) { return x.value.has_value(); }))
+            throw config_error(op + ", row '" + r.name + "': expected at least one measured value in a row of our "
+                               "results, found none; leave the row out");
     for (std::size_t i = 0; i < t.roc.size(); ++i) {
         const auto& s = t.roc[i];
         const std::string where = op + ", ROC curve " + std::to_string(i + 1);
