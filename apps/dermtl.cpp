@@ -165,8 +165,21 @@ std::size_t folds_per_cell(const programs::study& st, const programs::run_settin
     return std::min(s.max_folds ? s.max_folds : st.folds.size(), st.folds.size());
 }
 
+// Which published values a report shows (--paper, --compare-with-paper), with the architecture
+// of every compiled model: the paper's network a scaled one is compared with.
+programs::paper_comparison paper_comparison_of(programs::paper_values shown) {
+    programs::paper_comparison compare;
+    compare.shown = shown;
+    for (const auto& network : apps::network_names())
+        for (const auto& backend : apps::backend_names()) {
+            const auto& m = apps::cells_of(network, backend);
+            compare.architectures.emplace(m.model, m.architecture);
+        }
+    return compare;
+}
+
 int grid(const programs::model_cells& m, const std::string& pattern, bool list, const programs::data_paths& p,
-         const programs::run_settings& s) {
+         const programs::run_settings& s, bool compare_with_paper = false) {
     if (list) {
         for (const auto& e : m.registry.entries()) std::cout << e.id.str() << "\n";
         return 0;
@@ -189,7 +202,12 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
                   << "\n";
         return 0;
     }
-    auto rep = programs::report_of(results, m.registry, "dermtl: " + pattern, !st.synthetic);
+    // Real data: the paper's values beside our results of its configuration; --compare-with-paper:
+    // beside any, with notes saying what differs; synthetic data: none unless asked.
+    const auto shown = compare_with_paper ? programs::paper_values::any_configuration
+                       : st.synthetic    ? programs::paper_values::none
+                                         : programs::paper_values::same_configuration;
+    auto rep = programs::report_of(results, apps::all_cells(), "dermtl: " + pattern, paper_comparison_of(shown));
     const auto written = report::write_report(rep, s.out / "report");
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";
@@ -274,13 +292,7 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
 int report_command(const std::filesystem::path& results, const std::filesystem::path& out, programs::paper_values paper,
                    bool mixed) {
     const auto all = programs::load_results(results);
-    programs::paper_comparison compare;
-    compare.shown = paper;
-    for (const auto& network : apps::network_names())
-        for (const auto& backend : apps::backend_names()) {
-            const auto& m = apps::cells_of(network, backend);
-            compare.architectures.emplace(m.model, m.architecture);
-        }
+    const auto compare = paper_comparison_of(paper);
     const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + results.string(), compare, mixed);
     const auto written = report::write_report(rep, out);
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
@@ -442,6 +454,11 @@ int main(int argc, char** argv) {
         programs::add_data_options(*c, paths);
         programs::add_run_options(*c, settings);
     }
+    bool grid_compare_with_paper = false;
+    for (auto* c : {grid_cmd, run_cmd})
+        c->add_flag("--compare-with-paper", grid_compare_with_paper,
+                    "In the report, show the paper's published values beside results of another configuration too (a "
+                    "scaled network, other data, folds or training), each table saying what differs");
 
     std::filesystem::path results, report_out = "dermtl-report";
     bool references = false, compare_with_paper = false;
@@ -503,13 +520,13 @@ int main(int argc, char** argv) {
                 settings.shard = programs::choose_shard(shard_text);
                 settings.part = programs::parse_part(part_text);
             }
-            return grid(backend.cells(network), pattern, list, paths, settings);
+            return grid(backend.cells(network), pattern, list, paths, settings, grid_compare_with_paper);
         }
         if (*run_cmd) {
             const auto& cells = backend.cells(network);
             if (cells.registry.match(pattern).size() != 1)
                 throw config_error("run: expected one cell, '" + pattern + "' matches several; use `dermtl grid --cells`");
-            return grid(cells, pattern, false, paths, settings);
+            return grid(cells, pattern, false, paths, settings, grid_compare_with_paper);
         }
         if (*submit_cmd)
             return slurm_submit(backend.cells(network), pattern, paths, settings, slurm, backend.backend == "cuda", argc,

@@ -114,7 +114,14 @@ report::report report_of(const std::vector<protocol::experiment_result>& results
                 t.id += suffix;
                 return t;
             });
-        if (const auto* best = best_binary(results, m)) rep.referrals.push_back(referral(*best));
+        if (const auto* best = best_binary(results, m)) {
+            attempt("the binary measures of " + m, [&] {
+                auto t = binary_measures(results, m);
+                t.id += suffix;
+                return t;
+            });
+            rep.referrals.push_back(referral(*best));
+        }
     }
     if (with_imagenet_ft.size() > 1)
         attempt("Table 3", [&] { return table3(results, catalog, with_imagenet_ft, paper); });

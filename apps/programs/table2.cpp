@@ -1,4 +1,7 @@
-// Table 2 (ISIC 2016 measures beside the published places) and the referral analysis.
+// Table 2 (ISIC 2016 measures beside the published places), the same measures for any binary
+// design, and the referral analysis.
+#include <array>
+
 #include "dermtl/metrics/isic_scores.hpp"
 #include "dermtl/metrics/referral.hpp"
 #include "dermtl/protocol/published.hpp"
@@ -40,6 +43,34 @@ report::table table2(const protocol::experiment_result& r, const protocol::regis
         confidences.insert(confidences.end(), f.confidences.begin(), f.confidences.end());
     }
     report::set_isic_row(t, t.add_row(ours), metrics::isic_2016_scores(labels, confidences));
+    return t;
+}
+
+report::table binary_measures(const std::vector<protocol::experiment_result>& results, const std::string& model) {
+    report::table t;
+    t.id = "binary_measures";
+    t.title = "The ISIC 2016 challenge's measures of every binary design (" + model + ")";
+    t.row_header = "Design, transfer / fine-tuning";
+    report::add_isic_columns(t);
+    t.caption = "All numbers in %, mean ± standard deviation over the test folds. AUC and mAP from the SVM's "
+                "Platt-mapped confidences; ACC, SE and SP with the ISIC scorer's `> 0.5` rule.";
+    for (const auto& r : results) {
+        if (r.id.model.name != model || r.folds.empty() || r.folds.front().predictions.scores.cols() != 1) continue;
+        std::array<std::vector<double>, 5> per_fold;
+        for (const auto& f : r.folds) {
+            if (f.confidences.size() != f.predictions.labels.size())
+                throw config_error("binary measures: '" + r.id.str() + "', " + f.fold + ": expected Platt confidences "
+                                   "for every test image, found " + std::to_string(f.confidences.size()));
+            const auto s = metrics::isic_2016_scores(f.predictions.labels, f.confidences);
+            const double v[] = {s.auc, s.average_precision, s.thresholded.accuracy, s.thresholded.sensitivity,
+                                s.thresholded.specificity};
+            for (std::size_t c = 0; c < 5; ++c) per_fold[c].push_back(v[c]);
+        }
+        const auto row = t.add_row(r.id.labeling.title + ", " + r.id.transfer.title + " / " + r.id.finetune.title);
+        for (std::size_t c = 0; c < 5; ++c) t.set(row, c, metrics::summarize_folds(per_fold[c]));
+    }
+    if (t.rows.empty())
+        throw config_error("binary measures of " + model + ": no binary cell with results (the 3-class design has none)");
     return t;
 }
 

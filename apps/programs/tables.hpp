@@ -70,6 +70,13 @@ report::table table4(const std::vector<protocol::experiment_result>& results, co
 report::table table2(const protocol::experiment_result& r, const protocol::registry& catalog, const std::string& ours,
                      const paper_comparison& paper);
 
+// The ISIC 2016 challenge's measures for every binary cell of a model (issue 16: any binary target,
+// not only ISIC's own label): per fold, AUC and mAP from the SVM's Platt-mapped confidences and ACC,
+// SE, SP with the scorer's `> 0.5` rule, then mean ± standard deviation over the folds. One row
+// per cell in the order of `results`. config_error when the model has no binary cell with
+// confidences.
+report::table binary_measures(const std::vector<protocol::experiment_result>& results, const std::string& model);
+
 // The referral analysis of one binary cell, pooled over its test folds (decision values: threshold 0).
 report::referral_section referral(const protocol::experiment_result& r);
 

@@ -41,7 +41,13 @@ grep -q "shard 1/4: 2 (cell, fold)" "$work/slurm.txt" || fail "SLURM_ARRAY_TASK_
 # source trained by the sources part instead of training it again.
 parts=(grid --network vgg_m_scaled --synthetic --cells 'vgg_m_64_8/*/[nr]*/finetune/malignant_vs_benign' --epochs 1
        --folds 2 --no-progress)
-"$dermtl" "${parts[@]}" --out "$work/parts-whole" > /dev/null 2> "$work/parts-whole.log" || { tail "$work/parts-whole.log"; exit 1; }
+"$dermtl" "${parts[@]}" --out "$work/parts-whole" --compare-with-paper > /dev/null 2> "$work/parts-whole.log" ||
+  { tail "$work/parts-whole.log"; exit 1; }
+# grid --compare-with-paper: the paper's values beside the scaled network's, with the note; the
+# plain whole run above (synthetic data) shows none.
+grep -qF "Compared with the paper on request, although the configuration differs" "$work/parts-whole/report/table1.md" ||
+  fail "grid --compare-with-paper wrote no note"
+if grep -qF ": paper" "$work/whole/report/table1.md"; then fail "a synthetic grid's report shows the paper's values unasked"; fi
 "$dermtl" "${parts[@]}" --out "$work/parts" --part sources > "$work/sources.txt" 2> "$work/sources.log" ||
   { tail "$work/sources.log"; exit 1; }
 grep -q "part sources, shard 0/1: 1 source model(s)" "$work/sources.txt" || fail "sources part: $(cat "$work/sources.txt")"

@@ -244,12 +244,34 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     CHECK(t2_alone.rows[0].kind == report::row_kind::measured);
     CHECK(t2_alone.rows[0].cells[0].value->mean == testing::same_formula(direct.auc));
 
+    // Issue 16: the challenge's measures for every binary design (not only ISIC's label), per fold
+    // then averaged; the 3-class cells have none.
+    const auto binary = programs::binary_measures(results, "vgg_m");
+    std::size_t binary_cells = 0;
+    for (const auto& r : results) binary_cells += r.id.model.name == "vgg_m" && r.id.labeling.name != "melanoma_carcinoma_benign";
+    REQUIRE(binary.rows.size() == binary_cells);
+    REQUIRE(binary_cells >= 2);
+    std::vector<double> fold_ap, fold_se;
+    for (const auto& f : mal->folds) {
+        const auto s = metrics::isic_2016_scores(f.predictions.labels, f.confidences);
+        fold_ap.push_back(s.average_precision);
+        fold_se.push_back(s.thresholded.sensitivity);
+    }
+    const auto mal_row = std::find_if(binary.rows.begin(), binary.rows.end(), [](const auto& row) {
+        return row.name == "Malignant vs. Benign, From ImageNet / with FT";
+    });
+    REQUIRE(mal_row != binary.rows.end());
+    CHECK(mal_row->cells[1].value->mean == testing::same_formula(metrics::summarize_folds(fold_ap).mean));
+    CHECK(mal_row->cells[3].value->std_dev == testing::same_formula(metrics::summarize_folds(fold_se).std_dev));
+    CHECK(mal_row->cells[0].value->mean == Approx(mal->auc.mean).margin(1e-12));  // sigmoid keeps the order
+    CHECK_THROWS_AS(programs::binary_measures(results, "no_such_model"), config_error);
+
     results.push_back(isic);
     const auto rep = programs::report_of(results, all, "all", false);
     std::vector<std::string> ids;
     for (const auto& t : rep.tables) ids.push_back(t.id);
-    CHECK(ids == std::vector<std::string>{"table1_vgg_m", "table4_vgg_m", "table1_vgg_16", "table4_vgg_16",
-                                           "table2_vgg_16", "table3"});
+    CHECK(ids == std::vector<std::string>{"table1_vgg_m", "table4_vgg_m", "binary_measures_vgg_m", "table1_vgg_16",
+                                           "table4_vgg_16", "table2_vgg_16", "binary_measures_vgg_16", "table3"});
     CHECK(rep.referrals.size() == 2);
     report::validate(rep);
 }
