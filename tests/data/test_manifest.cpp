@@ -104,6 +104,10 @@ TEST_CASE("manifest: a user's CSV with paths, difficulty, group and fold columns
     CHECK(d[0].dataset == "clinic");
     CHECK(d[3].manifest_line == 5);
     CHECK(d.find("CLINIC_B/p1.png").has_value());
+    // A bare name found in two subfolders is not guessed.
+    write_text(dir / "bare.csv", "image,diagnosis\np1,mel\n");
+    CHECK_THROWS_WITH(load_manifest(dir / "bare.csv", dir / "img"),
+                      Contains("bare.csv: 1 of 1 images") && Contains("line 2 'p1'") && Contains("two subfolders"));
 
     SECTION("a user's diagnosis map") {
         write_text(dir / "odd.csv", "image,diagnosis\np3,SCC in situ\n");
