@@ -49,6 +49,14 @@ struct dataset {
         for (const auto& s : samples) l.push_back(s.label);
         return l;
     }
+    // True when every sample has a skin-lesion diagnosis, so the paper's designs can relabel the
+    // set (relabel); false for an empty set, source tasks and folder trees of other classes.
+    bool has_diagnoses() const {
+        if (samples.empty()) return false;
+        for (const auto& s : samples)
+            if (!is_skin_lesion(s.dx)) return false;
+        return true;
+    }
     std::map<diagnosis, std::size_t> diagnosis_counts() const {
         std::map<diagnosis, std::size_t> c;
         for (const auto& s : samples) ++c[s.dx];

@@ -3,8 +3,12 @@
 //
 // Represents: the closed vocabulary of diagnoses of the Interactive Atlas of Dermoscopy (as
 // distributed by derm7pt's meta.csv), plus the coarser labels other datasets give (ISIC 2016
-// only says benign/malignant; ISIC 2017 says nevus) and `not_applicable` for non-dermoscopy
-// source tasks (retinopathy, the synthetic general task).
+// only says benign/malignant; ISIC 2017 says nevus; HAM10000 and ISIC 2018-2019 give actinic
+// keratosis and benign keratosis), and `not_applicable` for non-dermoscopy source tasks
+// (retinopathy, the synthetic general task). Enum values are never renumbered: they go into
+// stored results' fingerprints, so new diagnoses are appended.
+// Other datasets' spellings and codes ("mel", "akiec", "pigmented benign keratosis") are mapped
+// into this vocabulary by diagnosis_map (diagnosis_map.hpp).
 // Parsing is case-insensitive, ignores surrounding blanks and repeated inner blanks, and accepts
 // the spellings of the reference implementation's fold-file comments ("Reed/Spitz nevus",
 // "Melanoma (0.76 - 1.5 mm)"). An unknown string is a config/io error naming where it was read.
@@ -43,9 +47,13 @@ enum class diagnosis {
     nevus,             // ISIC 2017: neither melanoma nor seborrheic keratosis
     benign_unspecified,  // a benign lesion whose kind the dataset does not give (ISIC 2016)
     not_applicable,      // source tasks that are not skin lesions (retinopathy, general)
+    actinic_keratosis,   // HAM10000 akiec: actinic keratosis and Bowen's disease (intraepithelial
+                         // carcinoma); malignant
+    benign_keratosis,    // HAM10000 bkl: seborrheic keratosis, solar lentigo or lichen-planus-like
+                         // keratosis, not told apart; benign
 };
 
-inline constexpr std::size_t diagnosis_count = 23;
+inline constexpr std::size_t diagnosis_count = 25;
 
 // Canonical (derm7pt) spelling of each diagnosis, in enum order.
 inline constexpr std::array<std::string_view, diagnosis_count> diagnosis_names = {
@@ -53,7 +61,8 @@ inline constexpr std::array<std::string_view, diagnosis_count> diagnosis_names =
     "dermal nevus", "dermatofibroma", "lentigo", "melanoma", "melanoma (in situ)",
     "melanoma (less than 0.76 mm)", "melanoma (0.76 to 1.5 mm)", "melanoma (more than 1.5 mm)",
     "melanoma metastasis", "melanosis", "miscellaneous", "recurrent nevus", "reed or spitz nevus",
-    "seborrheic keratosis", "vascular lesion", "nevus", "benign (unspecified)", "not applicable"};
+    "seborrheic keratosis", "vascular lesion", "nevus", "benign (unspecified)", "not applicable",
+    "actinic keratosis", "benign keratosis"};
 
 inline std::string_view to_string(diagnosis d) { return diagnosis_names[static_cast<std::size_t>(d)]; }
 
@@ -61,7 +70,13 @@ constexpr bool is_melanoma(diagnosis d) {
     return d >= diagnosis::melanoma && d <= diagnosis::melanoma_metastasis;
 }
 constexpr bool is_basal_cell_carcinoma(diagnosis d) { return d == diagnosis::basal_cell_carcinoma; }
-constexpr bool is_malignant(diagnosis d) { return is_melanoma(d) || is_basal_cell_carcinoma(d); }
+// Actinic keratosis / Bowen's disease: HAM10000 groups them as one class (akiec), which includes
+// intraepithelial carcinoma (squamous cell carcinoma in situ), so it counts as malignant. Which
+// design class it joins is a labeling rule (lesion_task.hpp), not a fact of the diagnosis.
+constexpr bool is_actinic_keratosis(diagnosis d) { return d == diagnosis::actinic_keratosis; }
+constexpr bool is_malignant(diagnosis d) {
+    return is_melanoma(d) || is_basal_cell_carcinoma(d) || is_actinic_keratosis(d);
+}
 constexpr bool is_skin_lesion(diagnosis d) { return d != diagnosis::not_applicable; }
 constexpr bool is_benign(diagnosis d) { return is_skin_lesion(d) && !is_malignant(d); }
 
@@ -90,6 +105,16 @@ inline std::string normalize_vocabulary(std::string_view s) {
     return out;
 }
 
+// The vocabulary a dataset's diagnosis may take (every diagnosis but not_applicable), comma-separated
+// in enum order, for error messages.
+inline std::string skin_lesion_vocabulary() {
+    std::string known;
+    for (std::size_t i = 0; i < diagnosis_count; ++i)
+        if (is_skin_lesion(static_cast<diagnosis>(i)))
+            known += (known.empty() ? "" : ", ") + std::string(diagnosis_names[i]);
+    return known;
+}
+
 inline std::optional<diagnosis> try_parse_diagnosis(std::string_view s) {
     const std::string n = normalize_vocabulary(s);
     for (std::size_t i = 0; i < diagnosis_count; ++i)
@@ -102,9 +127,8 @@ inline std::optional<diagnosis> try_parse_diagnosis(std::string_view s) {
 // Ensures: the diagnosis, or io_error "<where>: unknown diagnosis '<s>'; expected one of ...".
 inline diagnosis parse_diagnosis(std::string_view s, std::string_view where) {
     if (auto d = try_parse_diagnosis(s)) return *d;
-    std::string known;
-    for (std::size_t i = 0; i + 1 < diagnosis_count; ++i) known += (i ? ", " : "") + std::string(diagnosis_names[i]);
-    throw io_error(std::string(where) + ": unknown diagnosis " + quoted_value(s) + "; expected one of: " + known);
+    throw io_error(std::string(where) + ": unknown diagnosis " + quoted_value(s) +
+                   "; expected one of: " + skin_lesion_vocabulary());
 }
 
 // The Atlas' level_of_diagnostic_difficulty; `unknown` where the dataset does not say.

@@ -5,6 +5,10 @@
 // "<class>/<file stem>"; images with any supported extension/case; an empty root or a class
 // folder without images is an io_error naming it; dangling links and symbolic-link loops are
 // skipped. manifest_line is 0 (no manifest lines here).
+// When every class folder's name is a diagnosis the map knows (`melanoma/`, `nevus/`, `bcc/`,
+// `basal cell carcinoma/`; diagnosis_map.hpp), each sample's diagnosis is its folder's, so the
+// paper's designs can relabel the tree (dataset::has_diagnoses() is then true); otherwise
+// diagnoses stay not_applicable. Labels are the folder order either way.
 #include <algorithm>
 #include <cstddef>
 #include <filesystem>
@@ -13,11 +17,12 @@
 #include <vector>
 
 #include "dermtl/data/dataset.hpp"
+#include "dermtl/data/diagnosis_map.hpp"
 #include "dermtl/io/image_files.hpp"
 
 namespace dermtl::data {
 
-inline dataset load_folder_tree(const std::filesystem::path& root, std::string name = "folders") {
+inline dataset load_folder_tree(const std::filesystem::path& root, const diagnosis_map& map, std::string name = "folders") {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(root, ec)) throw io_error("load_folder_tree: folder " + root.string() + " not found");
@@ -44,6 +49,10 @@ inline dataset load_folder_tree(const std::filesystem::path& root, std::string n
         if (is_folder(e)) classes.push_back(e.path());
     std::sort(classes.begin(), classes.end());
     if (classes.empty()) throw io_error("load_folder_tree: " + root.string() + " has no class subfolders");
+    std::vector<diagnosis> diagnoses;
+    for (const auto& c : classes)
+        if (const auto dx = map.find(c.filename().string())) diagnoses.push_back(*dx);
+    const bool diagnosed = diagnoses.size() == classes.size();
     dataset d;
     d.name = std::move(name);
     for (std::size_t c = 0; c < classes.size(); ++c) {
@@ -60,12 +69,18 @@ inline dataset load_folder_tree(const std::filesystem::path& root, std::string n
             s.image = f;
             s.dataset = d.name;
             s.label = static_cast<int>(c);
+            if (diagnosed) s.dx = diagnoses[c];
             s.manifest = f;
             d.samples.push_back(std::move(s));
         }
     }
     d.check();
     return d;
+}
+
+// The tree with diagnoses from diagnosis_map::defaults().
+inline dataset load_folder_tree(const std::filesystem::path& root, std::string name = "folders") {
+    return load_folder_tree(root, diagnosis_map::defaults(), std::move(name));
 }
 
 }  // namespace dermtl::data

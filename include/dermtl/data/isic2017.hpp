@@ -7,8 +7,12 @@
 // 0/1/2 and matching diagnoses; a row flagging both melanoma and seborrheic keratosis, a value
 // other than 0/1, a wrong column count, a duplicate id or a missing image is an io_error naming
 // file, line and value.
+// load_isic2017_challenge reads the official layout: the three image folders and ground-truth
+// files under one root, checked pairwise disjoint.
+#include <array>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/label_values.hpp"
@@ -52,6 +56,51 @@ inline dataset load_isic2017(const std::filesystem::path& ground_truth_csv, cons
                        "'image_id,melanoma,seborrheic_keratosis' values after it");
     d.check();
     return d;
+}
+
+inline constexpr const char* isic2017_training_folder = "ISIC-2017_Training_Data";
+inline constexpr const char* isic2017_validation_folder = "ISIC-2017_Validation_Data";
+inline constexpr const char* isic2017_test_folder = "ISIC-2017_Test_v2_Data";
+inline constexpr const char* isic2017_training_ground_truth = "ISIC-2017_Training_Part3_GroundTruth.csv";
+inline constexpr const char* isic2017_validation_ground_truth = "ISIC-2017_Validation_Part3_GroundTruth.csv";
+inline constexpr const char* isic2017_test_ground_truth = "ISIC-2017_Test_v2_Part3_GroundTruth.csv";
+
+// What the official validation set (150 images) is used for.
+enum class isic2017_validation {
+    merged_into_training,  // training = official training + validation; dermtl takes its own validation split
+    validation_split,      // kept apart, as the validation split of the official training set
+};
+
+// The official split. `validation` is empty when merged into training.
+struct isic2017_split {
+    dataset training, validation, test;
+};
+
+// Requires: root holds the three ISIC-2017_*_Data folders and *_Part3_GroundTruth.csv files.
+// Ensures: training, validation and test pairwise disjoint (an id in two is an io_error naming
+// both files and lines); merged: training lists the official training rows, then the validation
+// rows (each sample still names its own file and line).
+inline isic2017_split load_isic2017_challenge(const std::filesystem::path& root,
+                                              isic2017_validation use = isic2017_validation::merged_into_training) {
+    isic2017_split split{load_isic2017(root / isic2017_training_ground_truth, root / isic2017_training_folder),
+                         load_isic2017(root / isic2017_validation_ground_truth, root / isic2017_validation_folder),
+                         load_isic2017(root / isic2017_test_ground_truth, root / isic2017_test_folder)};
+    const std::array<std::pair<const dataset*, const char*>, 3> parts = {
+        {{&split.training, "training"}, {&split.validation, "validation"}, {&split.test, "test"}}};
+    for (std::size_t a = 0; a < parts.size(); ++a)
+        for (std::size_t b = a + 1; b < parts.size(); ++b)
+            for (const auto& s : parts[b].first->samples)
+                if (const auto i = parts[a].first->find(s.id))
+                    throw io_error(s.where() + ": " + parts[b].second + " id " + quoted_value(s.id) + " is also in " +
+                                   parts[a].second + " (" + (*parts[a].first)[*i].where() + "); expected disjoint " +
+                                   "training, validation and test sets (" + parts[a].second + "/" + parts[b].second +
+                                   " overlap)");
+    if (use == isic2017_validation::merged_into_training) {
+        for (auto& s : split.validation.samples) split.training.samples.push_back(std::move(s));
+        split.validation.samples.clear();
+        split.training.invalidate_index();
+    }
+    return split;
 }
 
 }  // namespace dermtl::data

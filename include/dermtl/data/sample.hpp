@@ -6,6 +6,9 @@
 // (skin lesions), its grade (retinopathy 0-4, source tasks), and the class label of the task the
 // dataset was loaded for. `manifest`/`manifest_line` say where the sample was listed, so errors
 // found later (a truncated image, say) can name the line that introduced it.
+// `group` names the lesion an image shows when a dataset has several images per lesion
+// (HAM10000's lesion_id): folds keep a group on one side. `fold_value` is the user's own fold
+// assignment from a manifest's fold column (folds_from_column).
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -24,6 +27,8 @@ struct sample {
     std::optional<int> grade;        // retinopathy level 0-4 (source tasks)
     int label = -1;                  // class index for the task; -1 = unlabelled
     std::string location;            // body site when known (Atlas)
+    std::string group;               // lesion id shared by images of one lesion; empty = its own group
+    std::string fold_value;          // user-given fold (manifest fold column); empty = none
     std::filesystem::path manifest;  // file that listed the sample
     std::size_t manifest_line = 0;   // 1-based line in that file
 
