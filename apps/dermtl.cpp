@@ -38,6 +38,7 @@
 #include "programs/slurm.hpp"
 #include "programs/paper_programs.hpp"
 #include "programs/runner.hpp"
+#include "programs/validity.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/report/markdown.hpp"
 #include "dermtl/train/stop_request.hpp"
@@ -149,13 +150,17 @@ int inspect(const inspect_args& a) {
 }
 
 // grid / run / report -----------------------------------------------------------------------------
-// The target data follows the cells' labeling: ISIC's own label runs on the ISIC 2016 split.
-programs::target_kind target_of(const programs::model_cells& m, const std::string& pattern) {
+// The target data: the one the data options name (--atlas, --isic2016, --isic2017, --tree,
+// --manifest, --ham10000); without one, generated data (--synthetic) in the layout the cells
+// need (ISIC's own label: the ISIC 2016 split; else the Atlas'), or the error naming the options.
+programs::target_kind target_of(const programs::model_cells& m, const std::string& pattern,
+                                const programs::data_paths& p) {
+    if (const auto given = programs::target_given(p); given && !p.synthetic) return *given;
     const auto cells = m.registry.match(pattern);
     const auto isic = std::count_if(cells.begin(), cells.end(), [](const auto* e) { return e->facts.isic_label; });
     if (isic != 0 && std::size_t(isic) != cells.size())
         throw config_error("--cells '" + pattern + "': picks " + std::to_string(isic) + " ISIC-label cell(s), which run on "
-                           "--isic2016, and " + std::to_string(cells.size() - std::size_t(isic)) + " Atlas cell(s); run "
+                           "--isic2016, and " + std::to_string(cells.size() - std::size_t(isic)) + " other cell(s); run "
                            "them with two patterns");
     return isic ? programs::target_kind::isic2016 : programs::target_kind::atlas;
 }
@@ -181,10 +186,21 @@ programs::paper_comparison paper_comparison_of(programs::paper_values shown) {
 int grid(const programs::model_cells& m, const std::string& pattern, bool list, const programs::data_paths& p,
          const programs::run_settings& s, bool compare_with_paper = false) {
     if (list) {
-        for (const auto& e : m.registry.entries()) std::cout << e.id.str() << "\n";
+        // With data options: which cells can run on that data, and why the others cannot.
+        std::optional<programs::study> st;
+        if (p.synthetic || programs::target_given(p))
+            st = programs::load_study(p, s, target_of(m, m.registry.entries().front().id.str(), p));
+        for (const auto& e : m.registry.entries()) {
+            std::cout << e.id.str();
+            if (st)
+                if (const auto why = programs::cell_problem(*st, e); !why.empty()) std::cout << "  (not here: " << why << ")";
+            std::cout << "\n";
+        }
         return 0;
     }
-    programs::study st = programs::load_study(p, s, target_of(m, pattern));
+    programs::study st = programs::load_study(p, s, target_of(m, pattern, p));
+    const auto selected = m.registry.match(pattern);
+    programs::require_runnable(st, selected);
     const auto results = programs::run_model(st, m, p, s, {pattern}, std::cerr);
     if (!s.shard.whole() || s.part != protocol::grid_part::all) {
         // One shard or part holds part of the grid: the report is built from the shared results
@@ -208,6 +224,7 @@ int grid(const programs::model_cells& m, const std::string& pattern, bool list, 
                        : st.synthetic    ? programs::paper_values::none
                                          : programs::paper_values::same_configuration;
     auto rep = programs::report_of(results, apps::all_cells(), "dermtl: " + pattern, paper_comparison_of(shown));
+    for (const auto& note : programs::design_notes(st, selected)) rep.metadata.emplace_back("note", note);
     const auto written = report::write_report(rep, s.out / "report");
     for (const auto& t : rep.tables) std::cout << report::to_markdown(t) << "\n";
     std::cout << "report: " << written.html().string() << "\n";
@@ -247,7 +264,8 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
     const auto cells = m.registry.match(pattern);
     if (cells.empty()) throw config_error("--cells: no experiment matches '" + pattern + "' (see `dermtl grid --list`)");
     s.out = std::filesystem::absolute(s.out);
-    programs::study st = programs::load_study(p, s, target_of(m, pattern));
+    programs::study st = programs::load_study(p, s, target_of(m, pattern, p));
+    programs::require_runnable(st, cells);  // refused here, not in a task hours later
     auto cache = programs::make_cache(m, s);
     programs::attach_imagenet_weights(st, m, p, s, cache);
     const std::size_t folds = folds_per_cell(st, s);

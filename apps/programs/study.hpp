@@ -22,6 +22,8 @@ class Validator;
 #include "dermtl/protocol/shard.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/data/folds.hpp"
+#include "dermtl/data/isic2017.hpp"
+#include "dermtl/data/lesion_task.hpp"
 #include "dermtl/io/image_cache.hpp"
 #include "programs/model_cells.hpp"
 #include "dermtl/protocol/inputs.hpp"
@@ -39,6 +41,19 @@ struct data_paths {
     std::filesystem::path imagenet_weights;      // imagenet-vgg-m.mat (or the table's model)
     std::filesystem::path imagenet_weights_vgg16;  // imagenet-vgg-verydeep-16.mat (Table 3)
     std::filesystem::path reference_folds;       // the reference implementation's fold YAML
+    // The user's own data (issue 16): each of these is a target, like --atlas and --isic2016.
+    std::filesystem::path isic2017;              // the ISIC 2017 Part 3 folder (official layout)
+    std::filesystem::path tree;                  // a folder per class, named by diagnosis
+    std::filesystem::path manifest;              // a CSV naming each image and its diagnosis
+    std::filesystem::path ham10000;              // HAM10000_metadata.csv (a manifest with HAM10000's columns)
+    std::filesystem::path images;                // the image folder of --manifest / --ham10000 (searched recursively)
+    // --manifest's columns (default: image, diagnosis); given, they also override --ham10000's.
+    std::optional<std::string> image_column, diagnosis_column, difficulty_column, group_column, fold_column;
+    std::filesystem::path diagnosis_map;         // a CSV value,diagnosis over the default table
+    // ISIC 2016 / 2017: the official split as one fold (the paper's Table 2), or 5x2 CV over all.
+    bool cross_validate_isic = false;
+    data::isic2017_validation isic2017_validation = data::isic2017_validation::merged_into_training;
+    data::labeling_rules rules{};                // --akiec-as-carcinoma
 };
 
 // How to run: the paper's protocol by default.
@@ -83,10 +98,18 @@ inline constexpr int max_fold_repetitions = 1000;
 int fold_repetitions(const std::string& folds);
 CLI::Validator folds_option();
 
-enum class target_kind { atlas, isic2016 };
+// The lesion dataset a study runs on: the paper's (the Atlas; ISIC 2016 for Table 2), or the user's.
+enum class target_kind { atlas, isic2016, isic2017, tree, manifest };
+
+// The target the data options name (exactly one of --atlas, --isic2016, --isic2017, --tree,
+// --manifest, --ham10000); nullopt when none does. config_error when several do.
+std::optional<target_kind> target_given(const data_paths& p);
 
 struct study {
     bool synthetic = false;
+    target_kind kind = target_kind::atlas;
+    data::labeling_rules rules{};  // how the designs label diagnoses outside the Atlas
+    bool folds_made_here = false;  // the folds are dermtl's stratified 5x2 (else given: a split, column or file)
     data::dataset target;
     data::fold_set folds;
     std::optional<data::dataset> retinopathy, general;

@@ -41,10 +41,19 @@ report::table table1(const std::vector<protocol::experiment_result>& results, co
         }
     }
     t.paper_note = note.str();
-    const auto& first = designs.front();
-    t.roc_title = first.title + ", pooled test folds";
-    for (std::size_t c = 0; c < columns.size(); ++c)
-        if (const auto* r = find(results, model, columns[c].first, columns[c].second, first)) t.add_roc(c, r->predictions());
+    // The ROC curves of the first binary design with results (a 3-class design has none).
+    for (const auto& design : designs) {
+        bool binary = false;
+        for (const auto& [transfer, finetune] : columns)
+            if (const auto* r = find(results, model, transfer, finetune, design))
+                binary = !r->folds.empty() && r->folds.front().predictions.scores.cols() == 1;
+        if (!binary) continue;
+        t.roc_title = design.title + ", pooled test folds";
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            if (const auto* r = find(results, model, columns[c].first, columns[c].second, design))
+                t.add_roc(c, r->predictions());
+        break;
+    }
     return t;
 }
 

@@ -37,6 +37,9 @@ namespace dermtl::data {
 struct fold {
     std::string name;  // "Fold_1", ...
     std::vector<std::size_t> train, test;
+    // A validation split the data gives (ISIC 2017's official validation set): fine-tuning keeps
+    // the weights of lowest loss on it. Empty: the trainer takes its own 10% of `train`.
+    std::vector<std::size_t> validation;
 };
 using fold_set = std::vector<fold>;
 
@@ -57,13 +60,15 @@ inline void check_fold(const fold& f, const dataset& d, std::string_view where) 
                 throw io_error(std::string(where) + ": " + f.name + " lists id " + quoted_value(d[i].id) + " twice in " +
                                part);
             if (in[i])
-                throw io_error(std::string(where) + ": " + f.name + ": id " + quoted_value(d[i].id) +
-                               " is in both train and test (train/test overlap)");
+                throw io_error(std::string(where) + ": " + f.name + ": id " + quoted_value(d[i].id) + " is in both " +
+                               (in[i] & 1 ? "train" : "test") + " and " + part + " (" +
+                               (in[i] & 1 ? std::string("train") : std::string("test")) + "/" + part + " overlap)");
             in[i] |= bit;
         }
     };
     mark(f.train, 1, "train");
     mark(f.test, 2, "test");
+    mark(f.validation, 4, "validation");
     std::unordered_map<std::string_view, std::size_t> train_of_group;  // group -> a train sample
     for (auto i : f.train)
         if (!d[i].group.empty()) train_of_group.emplace(d[i].group, i);

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/data/lesion_task.hpp"
 
 namespace dermtl::protocol {
 
@@ -62,6 +63,9 @@ struct cell_facts {
     bool imagenet_finetuned = false;  // transfer from ImageNet with fine-tuning (Tables 2, 3 and 4)
     bool isic_label = false;          // ISIC's own benign/malignant label (Table 2)
     std::size_t classes = 0;
+    // The paper's design the labeling follows (none for ISIC's own label): what a dataset must
+    // hold for the cell to run on it (programs check it before any training).
+    std::optional<data::lesion_task> design;
     // The source model the cell trains before its folds ("vgg_m/cpu/retinopathy": model, backend,
     // source), shared by every cell naming the same one; empty when it trains none. A grid runs
     // each such source as a work item of its own, before the cells that use it (`grid --part`).

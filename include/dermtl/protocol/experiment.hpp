@@ -60,7 +60,7 @@ struct labelled_task {
 };
 
 template <labeling_policy L>
-labelled_task label_for(const data::dataset& d, const data::fold_set& folds) {
+labelled_task label_for(const data::dataset& d, const data::fold_set& folds, const data::labeling_rules& rules = {}) {
     labelled_task t;
     t.dataset.name = d.name;
     if constexpr (requires { L::keeps_dataset_labels; }) {
@@ -69,12 +69,12 @@ labelled_task label_for(const data::dataset& d, const data::fold_set& folds) {
             throw config_error("labeling '" + std::string(L::name) + "': expected a dataset with " +
                                std::to_string(L::classes) + " classes, found " + std::to_string(d.num_classes()));
     } else {
-        t.dataset.class_names = L::class_names();
+        t.dataset.class_names = L::class_names(rules);
     }
     std::vector<std::ptrdiff_t> renumber(d.size(), -1);
     for (std::size_t i = 0; i < d.size(); ++i) {
         int label = d[i].label;
-        if constexpr (!requires { L::keeps_dataset_labels; }) label = L::label(d[i].dx);
+        if constexpr (!requires { L::keeps_dataset_labels; }) label = L::label(d[i].dx, rules);
         if (label < 0) continue;
         renumber[i] = std::ptrdiff_t(t.dataset.samples.size());
         t.dataset.samples.push_back(d[i]);
@@ -88,7 +88,7 @@ labelled_task label_for(const data::dataset& d, const data::fold_set& folds) {
             if (renumber.at(i) >= 0) out.push_back(std::size_t(renumber[i]));
         return out;
     };
-    for (const auto& f : folds) t.folds.push_back({f.name, keep(f.train), keep(f.test)});
+    for (const auto& f : folds) t.folds.push_back({f.name, keep(f.train), keep(f.test), keep(f.validation)});
     return t;
 }
 
@@ -129,6 +129,7 @@ struct experiment {
         f.paper_design = Labeling::paper_design;
         f.imagenet_finetuned = std::is_same_v<Transfer, protocol::transfer::from_imagenet> && FineTune::trains_network;
         f.isic_label = std::is_same_v<Labeling, protocol::labeling::isic_binary>;
+        if constexpr (requires { Labeling::task; }) f.design = Labeling::task;
         f.classes = classes;
         if constexpr (!trained_source_of<Transfer>().empty())
             f.source = name_of<Model>() + "/" + name_of<Backend>() + "/" + std::string(trained_source_of<Transfer>());
@@ -154,7 +155,7 @@ struct experiment {
 
     static experiment_result run(const experiment_inputs& in) {
         in.check("experiment " + name());
-        const labelled_task task = label_for<Labeling>(*in.target, *in.folds);
+        const labelled_task task = label_for<Labeling>(*in.target, *in.folds, in.rules);
         results_store store(in.work_dir / "results" / folder_name(id()));
 
         // The transferred starting point, shared by every fold.
@@ -249,6 +250,13 @@ struct experiment {
         f.set("augmentation", augmentation_json(train::augmentation_options{}));
         f.set("balance", balance_json(train::balance_options{}));
         f.set("validation_fraction", 0.1);
+        // Labeling rules and a given validation split enter only when not at their defaults, so the
+        // results stored before they existed keep their fingerprints.
+        if constexpr (requires { Labeling::task; })
+            if (const auto r = data::rules_for(Labeling::task, in.rules); r != data::labeling_rules{})
+                f.set("labeling_rules", data::describe(r));
+        if (std::any_of(task.folds.begin(), task.folds.end(), [](const data::fold& k) { return !k.validation.empty(); }))
+            f.set("validation", "given by the data (the official validation set)");
         f.set("preprocess", preprocess_json(in.cache->options().preprocess));
         f.set("mean", Transfer::pretrained_mean ? "pretrained"
                       : in.mean_kind == io::mean_image::kind::per_pixel ? "training set, per pixel"
@@ -279,7 +287,7 @@ private:
         fold_result r;
         r.fold = fold.name;
         if constexpr (FineTune::trains_network) {
-            auto sources = train::paper_sources(d, fold.train, *in.cache, mean, in.seed);
+            auto sources = train::paper_sources(d, fold, *in.cache, mean, in.seed);
             train::trainer_options opt = in.target_training;
             opt.seed = in.seed;
             opt.fingerprint = made_by.hex();

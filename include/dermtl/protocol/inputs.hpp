@@ -12,6 +12,7 @@
 #include "dermtl/data/folds.hpp"
 #include "dermtl/io/image.hpp"
 #include "dermtl/io/image_cache.hpp"
+#include "dermtl/data/lesion_task.hpp"
 #include "dermtl/protocol/shard.hpp"
 #include "dermtl/train/trainer.hpp"
 
@@ -29,6 +30,7 @@ struct experiment_inputs {
     train::trainer_options target_training{};   // fine-tuning on the lesions (the paper's protocol)
     train::trainer_options source_training{};   // training on Retinopathy / the source task
     io::mean_image::kind mean_kind = io::mean_image::kind::per_pixel;  // training-set means
+    data::labeling_rules rules{};                // the designs' choices for diagnoses outside the Atlas (akiec)
     std::uint64_t seed = 0;                      // every experiment sees the same sequence
     std::filesystem::path work_dir;             // sources/, checkpoints/, results/ live here
     std::size_t max_folds = 0;                  // 0: every fold

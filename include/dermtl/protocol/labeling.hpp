@@ -4,7 +4,8 @@
 // A labeling policy is a tag with documented constexpr members:
 //   name      -- registry name ("malignant_vs_benign")
 //   classes   -- number of classes the SVM and the network head see
-//   label(d)  -- constexpr: the class of a diagnosis, or -1 when the design drops that sample
+//   label(d, rules) -- constexpr: the class of a diagnosis under the data's labeling rules
+//               (data::labeling_rules, default: the designs' own), or -1 when the design drops it
 //   drops     -- what the design removes, in words (printed in reports)
 //   paper_design -- one of the paper's three experimental designs (a row of Table 1)
 // The three designs bind to data::lesion_task, the one home of their rules and class names
@@ -22,7 +23,8 @@ namespace dermtl::protocol {
 
 namespace labeling {
 
-// Protocol 1: melanomas and basal cell carcinomas positive (1), every other diagnosis benign (0).
+// Protocol 1: melanomas and carcinomas (BCC; actinic keratosis / Bowen's disease) positive (1),
+// every other diagnosis benign (0).
 struct malignant_vs_benign {
     static constexpr std::string_view name = "malignant_vs_benign";
     static constexpr std::string_view title = "Malignant vs. Benign";
@@ -30,33 +32,40 @@ struct malignant_vs_benign {
     static constexpr std::string_view drops = "nothing";
     static constexpr data::lesion_task task = data::lesion_task::malignant_vs_benign;
     static constexpr bool paper_design = true;
-    static constexpr int label(data::diagnosis d) { return data::label_of(d, task).value_or(-1); }
-    static std::vector<std::string> class_names() { return data::class_names_of(task); }
+    static constexpr int label(data::diagnosis d, const data::labeling_rules& r = {}) {
+        return data::label_of(d, task, r).value_or(-1);
+    }
+    static std::vector<std::string> class_names(const data::labeling_rules& r = {}) { return data::class_names_of(task, r); }
 };
 
-// Protocol 2: melanomas positive (1), benign negative (0); basal cell carcinomas removed.
+// Protocol 2: melanomas positive (1), benign negative (0); carcinomas (BCC, actinic keratosis) removed.
 struct melanoma_vs_benign {
     static constexpr std::string_view name = "melanoma_vs_benign";
     static constexpr std::string_view title = "Melanoma vs. Benign";
     static constexpr std::size_t classes = 2;
-    static constexpr std::string_view drops = "basal cell carcinomas";
+    static constexpr std::string_view drops = "basal cell carcinomas and actinic keratoses";
     static constexpr data::lesion_task task = data::lesion_task::melanoma_vs_benign;
     static constexpr bool paper_design = true;
-    static constexpr int label(data::diagnosis d) { return data::label_of(d, task).value_or(-1); }
-    static std::vector<std::string> class_names() { return data::class_names_of(task); }
+    static constexpr int label(data::diagnosis d, const data::labeling_rules& r = {}) {
+        return data::label_of(d, task, r).value_or(-1);
+    }
+    static std::vector<std::string> class_names(const data::labeling_rules& r = {}) { return data::class_names_of(task, r); }
 };
 
 // Protocol 3: basal cell carcinoma (0), melanoma (1), benign (2); scored by the mean of the three
-// one-vs-one AUCs.
+// one-vs-one AUCs. Actinic keratoses are removed, or join the carcinoma class when the rules say
+// so (data::labeling_rules::actinic_keratosis_as_carcinoma).
 struct melanoma_carcinoma_benign {
     static constexpr std::string_view name = "melanoma_carcinoma_benign";
     static constexpr std::string_view title = "Melanoma vs. Carcinoma vs. Benign";
     static constexpr std::size_t classes = 3;
-    static constexpr std::string_view drops = "nothing";
+    static constexpr std::string_view drops = "actinic keratoses (unless put into the carcinoma class)";
     static constexpr data::lesion_task task = data::lesion_task::bcc_melanoma_benign;
     static constexpr bool paper_design = true;
-    static constexpr int label(data::diagnosis d) { return data::label_of(d, task).value_or(-1); }
-    static std::vector<std::string> class_names() { return data::class_names_of(task); }
+    static constexpr int label(data::diagnosis d, const data::labeling_rules& r = {}) {
+        return data::label_of(d, task, r).value_or(-1);
+    }
+    static std::vector<std::string> class_names(const data::labeling_rules& r = {}) { return data::class_names_of(task, r); }
 };
 
 // ISIC 2016 Part 3: the challenge's own benign (0) / malignant (1) label, taken from the ground
@@ -68,7 +77,7 @@ struct isic_binary {
     static constexpr std::string_view drops = "nothing";
     static constexpr bool keeps_dataset_labels = true;
     static constexpr bool paper_design = false;
-    static constexpr int label(data::diagnosis d) {
+    static constexpr int label(data::diagnosis d, const data::labeling_rules& = {}) {
         return !data::is_skin_lesion(d) ? -1 : data::is_malignant(d) ? 1 : 0;
     }
 };

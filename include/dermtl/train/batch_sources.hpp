@@ -143,4 +143,13 @@ inline source_pair paper_sources(const data::dataset& d, std::span<const std::si
             dataset_source(d, s.validation, cache, mean, false, seed, aug, balance)};
 }
 
+// The same for a fold: its own validation split when the data gives one (fold::validation, e.g.
+// ISIC 2017's official validation set), else the stratified 90/10 split of its training part.
+inline source_pair paper_sources(const data::dataset& d, const data::fold& f, io::image_cache& cache,
+                                 const io::mean_image& mean, std::uint64_t seed) {
+    if (f.validation.empty()) return paper_sources(d, f.train, cache, mean, seed);
+    return {dataset_source(d, f.train, cache, mean, true, seed, {}, {}),
+            dataset_source(d, f.validation, cache, mean, false, seed, {}, {})};
+}
+
 }  // namespace dermtl::train
