@@ -373,21 +373,25 @@ TEST_CASE("stop_on_signals turns SIGUSR1 and SIGTERM into a stop request and res
     REQUIRE(sigaction(SIGTERM, &saved_term, nullptr) == 0);
 }
 
+// Trains a fresh network with `opt` until a stop request after step 3 of epoch 2, which writes a
+// step-level checkpoint to opt.checkpoint.
+void stop_after_step_3_of_epoch_2(const toy_problem& p, const train::trainer_options& opt) {
+    network net(3);
+    train::trainer_callbacks cb;
+    cb.on_step = [](const train::step_report& r) {
+        if (r.epoch == 2 && r.step == 3) train::request_stop();
+    };
+    CHECK_THROWS_AS(train::train_network(net, p.train, p.validation, opt, cb), train::stop_requested_error);
+    train::clear_stop_request();
+}
+
 TEST_CASE("a truncated step checkpoint is an error naming the file", "[train][trainer][checkpoint][stop][bad_input]") {
     testing::scratch_dir dir("stop-truncated");
     stop_flag_cleared cleared;
     toy_problem p;
     auto opt = toy_options();
     opt.checkpoint = dir / "step.ckpt";
-    {
-        network net(3);
-        train::trainer_callbacks cb;
-        cb.on_step = [](const train::step_report& r) {
-            if (r.epoch == 2 && r.step == 3) train::request_stop();
-        };
-        CHECK_THROWS_AS(train::train_network(net, p.train, p.validation, opt, cb), train::stop_requested_error);
-        train::clear_stop_request();
-    }
+    stop_after_step_3_of_epoch_2(p, opt);
     REQUIRE(io::read_checkpoint(opt.checkpoint).step == 3);
     fs::resize_file(opt.checkpoint, fs::file_size(opt.checkpoint) - 64);
     network again(3);
@@ -412,15 +416,7 @@ TEST_CASE("with on_damaged = restart a damaged checkpoint is set aside, named, a
 
     opt.checkpoint = dir / "step.ckpt";
     opt.on_damaged = train::damaged_checkpoint::restart;
-    {
-        network net(3);
-        train::trainer_callbacks cb;
-        cb.on_step = [](const train::step_report& r) {
-            if (r.epoch == 2 && r.step == 3) train::request_stop();
-        };
-        CHECK_THROWS_AS(train::train_network(net, p.train, p.validation, opt, cb), train::stop_requested_error);
-        train::clear_stop_request();
-    }
+    stop_after_step_3_of_epoch_2(p, opt);
     const auto size = fs::file_size(opt.checkpoint);
     SECTION("truncated") { fs::resize_file(opt.checkpoint, size - 64); }
     SECTION("a byte overwritten") {
