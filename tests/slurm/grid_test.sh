@@ -2,8 +2,8 @@
 # slurm.grid (issue 15, items 1, 2 and 4 "Tiny grid", "Wrong shard"): a tiny synthetic grid --
 # scaled VGG-M from scratch, from ImageNet (the synthetic stand-in) and from Retinopathy (a source
 # model trained here), fine-tuned, two designs, 2 folds: 12 (cell, fold) work items and 1 source --
-# submitted with `dermtl slurm submit --tasks 3 --throttle 2` to the test cluster (cluster.sh) as
-# three arrays: the source (1 task), the 8 items that need no source (2 tasks, 2 at a time, at
+# submitted with `dermtl slurm submit --tasks 4 --throttle 2` to the test cluster (cluster.sh) as
+# three arrays: the source (1 task), the 8 items that need no source (3 tasks, 2 at a time, at
 # once), and the 4 items that use it (1 task, --dependency=afterok on the source's job). Its fold
 # results are identical, scores compared exactly, to the same grid run locally with `dermtl grid`
 # at the same OpenMP thread count; the source was trained once, by the sources job; `dermtl slurm
@@ -32,14 +32,14 @@ OMP_NUM_THREADS=1 "$dermtl" grid "${selection[@]}" --out "$dir/local" > "$dir/lo
   { tail "$dir/local.log"; fail "local grid"; }
 
 # A dry run: the scripts and the work items, nothing submitted.
-"$dermtl" slurm submit "${selection[@]}" --tasks 3 --throttle 2 --cpus-per-task 1 --mem 1G --time 0:30:00 \
+"$dermtl" slurm submit "${selection[@]}" --tasks 4 --throttle 2 --cpus-per-task 1 --mem 1G --time 0:30:00 \
   --setup 'module load dermtl-test' --setup 'export DERMTL_SITE=1' --launcher 'apptainer exec dermtl.sif' \
   --out "$dir/dry" --dry-run > "$dir/dry.txt"
 grep -q "^module load dermtl-test$" "$dir/dry/slurm/independent.sbatch" || fail "dry run: no --setup line"
 grep -q "^export DERMTL_SITE=1$" "$dir/dry/slurm/independent.sbatch" || fail "dry run: no second --setup line"
 grep -q "^apptainer exec dermtl.sif '.*dermtl' grid " "$dir/dry/slurm/independent.sbatch" || fail "dry run: no --launcher"
 grep -q -- "--array=0-0%1" "$dir/dry/slurm/sources.sbatch" || fail "dry run: the sources array is not one task"
-grep -q -- "--array=0-1%2" "$dir/dry/slurm/independent.sbatch" || fail "dry run: no throttled independent array"
+grep -q -- "--array=0-2%2" "$dir/dry/slurm/independent.sbatch" || fail "dry run: no throttled 3-task independent array"
 grep -q -- "--array=0-0%1" "$dir/dry/slurm/dependent.sbatch" || fail "dry run: the dependent array is not one task"
 for part in sources independent dependent; do
   script=$dir/dry/slurm/$part.sbatch
@@ -48,15 +48,21 @@ for part in sources independent dependent; do
   grep -q -- "grid .* --part $part " "$script" || fail "dry run: $part.sbatch does not run --part $part"
 done
 grep -q "1 source model(s) in 1 array task(s)" "$dir/dry.txt" || fail "dry run: $(cat "$dir/dry.txt")"
-grep -q "8 (cell, fold) work items in 2 array task(s)" "$dir/dry.txt" || fail "dry run: $(cat "$dir/dry.txt")"
+grep -q "8 (cell, fold) work items in 3 array task(s)" "$dir/dry.txt" || fail "dry run: $(cat "$dir/dry.txt")"
 grep -q "4 (cell, fold) work items in 1 array task(s)" "$dir/dry.txt" || fail "dry run: $(cat "$dir/dry.txt")"
 "$dermtl" slurm status --out "$dir/dry" | grep -q "13 not submitted" || fail "dry-run status"
 
 start_cluster 4
+# sbatch rejecting the script: Slurm's message and the script's path.
+if out=$("$dermtl" slurm submit "${selection[@]}" --tasks 4 --partition no_such_partition --out "$dir/rejected" 2>&1); then
+  fail "a script for a partition that does not exist was accepted"
+fi
+case "$out" in *"sbatch rejected $dir/rejected/slurm/"*".sbatch"*"nvalid partition"*) echo "ok: sbatch's refusal shown with the script" ;;
+  *) fail "sbatch rejecting: $out" ;; esac
 # submit generates the synthetic data and the ImageNet stand-in (trained) before the arrays start:
 # on one thread, as the local run did, so the stand-in is bitwise the same.
 # --setup and --launcher run in every task (here a harmless line, and `env` as the launcher).
-OMP_NUM_THREADS=1 "$dermtl" slurm submit "${selection[@]}" --tasks 3 --throttle 2 --cpus-per-task 1 --mem 1G \
+OMP_NUM_THREADS=1 "$dermtl" slurm submit "${selection[@]}" --tasks 4 --throttle 2 --cpus-per-task 1 --mem 1G \
   --time 0:30:00 --setup 'echo "setup ran in task $SLURM_ARRAY_TASK_ID"' --launcher env --out "$dir/run" \
   > "$dir/submit.txt" || fail "submit: $(cat "$dir/submit.txt")"
 job_of_part() { sed -n "s/^submitted job \([0-9]*\) ($1).*/\1/p" "$dir/submit.txt"; }
@@ -86,7 +92,7 @@ grep -q "reused the cached retinopathy source model" "$dir"/run/slurm/dependent-
 if grep -q "trained the retinopathy source model" "$dir"/run/slurm/independent-*.out "$dir"/run/slurm/dependent-*.out; then
   fail "a cell task trained the source model again"
 fi
-grep -q "setup ran in task 1" "$dir"/run/slurm/independent-*_1.out || fail "the --setup line did not run in task 1"
+grep -q "setup ran in task 2" "$dir"/run/slurm/independent-*_2.out || fail "the --setup line did not run in task 2"
 "$dermtl" slurm status --out "$dir/run" > "$dir/status.txt"
 grep -q "13 work items: 13 done;" "$dir/status.txt" || fail "status: $(tail -5 "$dir/status.txt")"
 
