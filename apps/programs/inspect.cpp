@@ -6,6 +6,7 @@
 #include "dermtl/data/atlas.hpp"
 #include "dermtl/data/isic2016.hpp"
 #include "dermtl/data/isic2017.hpp"
+#include "dermtl/data/partitions.hpp"
 #include "dermtl/data/reference_folds.hpp"
 #include "dermtl/data/retinopathy.hpp"
 #include "dermtl/io/image_files.hpp"
@@ -64,6 +65,7 @@ inspection inspect(const data::dataset& d, const data::fold_set* folds, const st
             t += "  " + f.name + ": train " + counts_line(d, &f.train) + ", test " +
                  counts_line(d, &f.test) + "\n";
         }
+        t += data::analyze_partitions(*folds).describe();  // repeats, mirrors, a valid 5x2 CV or not
     }
     if (image_root) {
         const io::image_index index(*image_root, true);

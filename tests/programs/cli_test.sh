@@ -27,6 +27,10 @@ expect 0 "inspect" -- "$dermtl" --help
 expect 0 "--imagenet-weights" -- "$dermtl" grid --help
 expect 0 "10 folds" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
 expect 0 "Fold_10: train" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
+# Issue 17: the reference fold file's 10 folds are 5 partitions, each mirrored; its own runs use 3.
+expect 0 "Fold_2 mirrors Fold_1" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
+expect 0 "10 runs of 6 distinct (train, test) splits from 3 partition(s)" -- \
+  "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
 # inspect --labels detects the format (issue 16, item 4): the real ISIC 2016 ground truth (header
 # img_id,Label), Kaggle's labels, a HAM10000-style manifest; an unknown file lists the formats.
 gt2016="$fixtures/ISBI2016_ISIC_Part3_Training_GroundTruth.csv"

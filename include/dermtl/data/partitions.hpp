@@ -1,0 +1,121 @@
+#pragma once
+// How the folds of a fold set relate to one another (issue 17): is it a valid 5x2 CV?
+//
+// Each fold splits samples into (train, test); its partition is the unordered pair {train, test}.
+// Two folds with one partition either repeat each other (the same train) or mirror each other
+// (train and test swapped). A valid 5x2 CV is 5 independent replications of 2 complementary
+// halves: 10 folds over one set of samples, making 5 distinct partitions, each used once in each
+// direction. The reference implementation's fold files are such a set (Fold_2 mirrors Fold_1, and
+// so on), but its run_all.sh runs fold `ixj` as Fold_i with list j for training (i = 1..5,
+// j = 1..2), that is Fold_1..Fold_5 in both directions: reference_runs() counts what those ten
+// runs really are.
+// Ensures: analyze_partitions never throws on well-formed folds (check_fold's job); describe()
+// names each repeat and mirror by fold name.
+#include <algorithm>
+#include <cstddef>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dermtl/data/folds.hpp"
+
+namespace dermtl::data {
+
+struct fold_relation {
+    std::size_t first = 0, later = 0;  // fold indices, first < later
+    bool mirrored = false;             // later = first with train and test swapped (else: a repeat)
+};
+
+// The ten runs of the reference code (`ixj`: Fold_i, list j trains): how many distinct
+// (train, test) splits and partitions they hold.
+struct reference_run_count {
+    std::size_t runs = 0, distinct_splits = 0, distinct_partitions = 0;
+};
+
+struct partition_analysis {
+    std::vector<std::string> names;          // the folds' names
+    std::vector<std::size_t> partition_of;   // per fold: its partition's number, in order of first use
+    std::size_t distinct_partitions = 0;
+    std::vector<fold_relation> relations;    // every later fold whose partition an earlier one has
+    bool same_samples = true;                // every fold's train + test are the same samples
+    bool valid_5x2 = false;
+    reference_run_count reference;           // meaningful when there are at least 5 folds
+
+    std::string describe() const {
+        std::string t = std::to_string(names.size()) + " folds make " + std::to_string(distinct_partitions) +
+                        " distinct partition(s) of the samples";
+        if (!same_samples) t += "; the folds do not all cover the same samples";
+        t += "\n";
+        for (const auto& r : relations)
+            t += "  " + names[r.later] + (r.mirrored ? " mirrors " : " repeats ") + names[r.first] +
+                 (r.mirrored ? " (train and test swapped)\n" : " (the same train and test)\n");
+        t += valid_5x2 ? "  a valid 5x2 CV: 5 independent replications of 2 complementary halves\n"
+                       : "  not a valid 5x2 CV (expected 10 folds over the same samples: 5 distinct partitions, "
+                         "each used once in each direction)\n";
+        if (reference.runs)
+            t += "  the reference code's runs ixj (Fold_i, list j trains; i = 1..5, j = 1..2): " +
+                 std::to_string(reference.runs) + " runs of " + std::to_string(reference.distinct_splits) +
+                 " distinct (train, test) splits from " + std::to_string(reference.distinct_partitions) +
+                 " partition(s)\n";
+        return t;
+    }
+};
+
+inline partition_analysis analyze_partitions(const fold_set& folds) {
+    partition_analysis a;
+    using side = std::vector<std::size_t>;
+    auto sorted = [](side v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    std::vector<std::pair<side, side>> split;  // per fold: (train, test), sorted
+    for (const auto& f : folds) {
+        a.names.push_back(f.name);
+        split.emplace_back(sorted(f.train), sorted(f.test));
+    }
+    std::vector<std::pair<side, side>> partitions;  // {smaller-first ordering of the two sides}
+    for (std::size_t i = 0; i < split.size(); ++i) {
+        auto key = split[i].first < split[i].second ? split[i] : std::pair{split[i].second, split[i].first};
+        const auto it = std::find(partitions.begin(), partitions.end(), key);
+        a.partition_of.push_back(std::size_t(it - partitions.begin()));
+        if (it == partitions.end()) partitions.push_back(std::move(key));
+        else
+            for (std::size_t j = 0; j < i; ++j)
+                if (a.partition_of[j] == a.partition_of[i]) {
+                    a.relations.push_back({j, i, split[j].first != split[i].first});
+                    break;
+                }
+    }
+    a.distinct_partitions = partitions.size();
+    auto all_of = [&](std::size_t i) {
+        side u = split[i].first;
+        u.insert(u.end(), split[i].second.begin(), split[i].second.end());
+        return sorted(u);
+    };
+    for (std::size_t i = 1; i < split.size(); ++i) a.same_samples &= all_of(i) == all_of(0);
+    if (folds.size() == 10 && a.same_samples && a.distinct_partitions == 5) {
+        a.valid_5x2 = true;
+        for (std::size_t p = 0; p < 5; ++p) {
+            std::set<side> trains;
+            for (std::size_t i = 0; i < split.size(); ++i)
+                if (a.partition_of[i] == p) trains.insert(split[i].first);
+            a.valid_5x2 &= trains.size() == 2;  // used once in each direction
+        }
+    }
+    if (folds.size() >= 5) {
+        std::set<std::pair<side, side>> splits;
+        std::set<std::size_t> parts;
+        for (std::size_t i = 0; i < 5; ++i)
+            for (int j = 0; j < 2; ++j) {
+                ++a.reference.runs;
+                splits.insert(j == 0 ? split[i] : std::pair{split[i].second, split[i].first});
+                parts.insert(a.partition_of[i]);
+            }
+        a.reference.distinct_splits = splits.size();
+        a.reference.distinct_partitions = parts.size();
+    }
+    return a;
+}
+
+}  // namespace dermtl::data
