@@ -40,6 +40,7 @@
 #include "programs/runner.hpp"
 #include "programs/validity.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
+#include "dermtl/protocol/published.hpp"
 #include "dermtl/report/markdown.hpp"
 #include "dermtl/train/stop_request.hpp"
 
@@ -132,6 +133,13 @@ int inspect(const inspect_args& a) {
         require(a.isic2016, "--isic2016");
         const auto split = data::load_isic2016_challenge(a.isic2016);
         std::cout << programs::inspect(split.training, nullptr).text << programs::inspect(split.test, nullptr).text;
+        // The paper's text misstates these counts: say so once, beside this copy's own.
+        const auto& text = protocol::paper_text_isic2016_melanomas;
+        const auto& official = protocol::official_isic2016_melanomas;
+        std::cout << "note: this copy holds " << split.training.class_counts().at(1) << " malignant (melanoma) cases in "
+                  << "training and " << split.test.class_counts().at(1) << " in test; the official files hold "
+                  << official[0] << " and " << official[1] << ", while the paper's text says " << text[0] << " and "
+                  << text[1] << " (the text's figures do not match the data)\n";
         return 0;
     } else if (!a.retinopathy.empty()) {
         require(a.retinopathy, "--retinopathy");

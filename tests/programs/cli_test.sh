@@ -134,6 +134,11 @@ for f in Training_Data/ISIC_0000000 Training_Data/ISIC_0000001 Test_Data/ISIC_00
   printf 'x' > "$isic/ISBI2016_ISIC_Part3_$f.png"  # inspect resolves images by name; it does not decode them
 done
 expect fail "Test_GroundTruth.csv:2: test id 'ISIC_0000001' is also in training" -- "$dermtl" inspect --isic2016 "$isic"
+# Issue 17, item 3: the counts of this copy, beside the official files' and the paper's text's.
+printf 'ISIC_0000003,1.0\nISIC_0000002,0.0\n' > "$isic/ISBI2016_ISIC_Part3_Test_GroundTruth.csv"
+printf 'x' > "$isic/ISBI2016_ISIC_Part3_Test_Data/ISIC_0000003.png"
+expect 0 "this copy holds 1 malignant (melanoma) cases in training and 1 in test; the official files hold 173 and 75, while the paper's text says 273 and 115" \
+  -- "$dermtl" inspect --isic2016 "$isic"
 printf 'ISIC_0000000,beningn\nISIC_0000001,malignant\n' > "$isic/ISBI2016_ISIC_Part3_Training_GroundTruth.csv"
 expect fail "Training_GroundTruth.csv:1: label 'beningn'" -- "$dermtl" inspect --isic2016 "$isic"
 printf '\xff\xfei\0m\0' > "$work/utf16.csv"

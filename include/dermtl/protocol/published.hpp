@@ -102,6 +102,12 @@ inline const std::vector<published_row> published_isic_rows = {
     {"3rd place (ISIC 2016)", {0.826, 0.598, 0.834, 0.320, 0.961}},
     {"The paper (Menegola et al.)", published_isic_paper}};
 
+// ISIC 2016 Part 3's melanomas as the paper's text states them (training, test), and as the
+// official ground-truth files (and the reference implementation's isic.csv) hold them: the text's
+// 273 and 115 do not match the data (issue 17, item 3; docs/reproducing.md).
+inline constexpr std::array<std::size_t, 2> paper_text_isic2016_melanomas = {273, 115};
+inline constexpr std::array<std::size_t, 2> official_isic2016_melanomas = {173, 75};
+
 // The paper's network of an architecture (full size, 224x224): the model its published values are
 // for. A scaled network is compared with this one's values only when the user asks.
 inline policy_id paper_network(models::architecture a) {
