@@ -297,10 +297,7 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
                                            grid_configuration(m, pattern, st, s));
     for (std::size_t i = 0; i < sub.arrays.size(); ++i) {
         const auto& a = sub.arrays[i];
-        std::size_t n = 0;
-        for (const auto& sp : parts)
-            if (sp.part == a.part) n = sp.items.size();
-        std::cout << "wrote " << a.script.string() << " (" << n
+        std::cout << "wrote " << a.script.string() << " (" << a.items
                   << (a.part == grid_part::sources ? " source model(s)" : " (cell, fold) work items") << " in " << a.tasks
                   << " array task(s))\n";
         if (!a.job_id.empty())

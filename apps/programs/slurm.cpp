@@ -70,8 +70,6 @@ std::string trimmed(std::string s) {
     return s;
 }
 
-std::string part_name(protocol::grid_part part) { return protocol::name_of(part); }
-
 // What each part's array does, for the script's header.
 std::string part_purpose(protocol::grid_part part) {
     switch (part) {
@@ -93,13 +91,13 @@ std::string batch_script(const slurm_request& r, const std::vector<std::string>&
     const std::size_t throttle = std::min(r.throttle, tasks);
     std::ostringstream s;
     s << "#!/bin/bash\n"
-      << "# Written by `dermtl slurm submit`: part '" << part_name(part) << "' of a dermtl grid, " << items
+      << "# Written by `dermtl slurm submit`: part '" << protocol::name_of(part) << "' of a dermtl grid, " << items
       << " work item(s) in " << tasks << " array task(s),\n# at most " << throttle << " at a time: "
       << part_purpose(part) << ".\n# Task K runs shard K of " << tasks
       << " (`dermtl grid` reads SLURM_ARRAY_TASK_ID); every task writes into\n# " << out.string()
       << ", and `dermtl report --results " << (out / "work" / "results").string()
       << "` builds the tables\n# once every part has run.\n"
-      << "#SBATCH --job-name=dermtl-" << part_name(part) << "\n"
+      << "#SBATCH --job-name=dermtl-" << protocol::name_of(part) << "\n"
       << "#SBATCH --array=0-" << tasks - 1 << "%" << throttle << "\n"
       << "#SBATCH --cpus-per-task=" << r.cpus_per_task << "\n"
       << "#SBATCH --mem=" << r.memory << "\n"
@@ -113,7 +111,7 @@ std::string batch_script(const slurm_request& r, const std::vector<std::string>&
       << "#SBATCH --signal=B:USR1@" << r.warning_seconds << "\n"
       << "#SBATCH --requeue\n"
       << "#SBATCH --open-mode=append\n"
-      << "#SBATCH --output=" << (out / "slurm" / (part_name(part) + "-%A_%a.out")).string() << "\n"
+      << "#SBATCH --output=" << (out / "slurm" / (protocol::name_of(part) + "-%A_%a.out")).string() << "\n"
       << "#SBATCH --chdir=" << fs::current_path().string() << "\n"
       << "set -u\n"
       << "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-" << r.cpus_per_task << "}\n";
@@ -124,7 +122,7 @@ std::string batch_script(const slurm_request& r, const std::vector<std::string>&
     if (!r.launcher.empty()) s << "# --launcher: dermtl runs under it\n" << r.launcher << " ";
     s << quoted(binary.string()) << " grid";
     for (const auto& a : grid_args) s << " " << quoted(a);
-    s << " --part " << part_name(part) << " --out " << quoted(out.string());
+    s << " --part " << protocol::name_of(part) << " --out " << quoted(out.string());
     if (std::find(grid_args.begin(), grid_args.end(), "--no-progress") == grid_args.end()) s << " --no-progress";
     s << " &\n"
       << "pid=$!\n"
@@ -257,10 +255,11 @@ slurm_submission submit_grid(const slurm_request& r, const std::vector<std::stri
         if (p.items.empty()) continue;
         slurm_array a;
         a.part = p.part;
+        a.items = p.items.size();
         a.tasks = p.part == protocol::grid_part::sources       ? p.items.size()
                   : p.part == protocol::grid_part::independent ? independent_tasks
                                                                : dependent_tasks;
-        a.script = folder / (part_name(p.part) + ".sbatch");
+        a.script = folder / (protocol::name_of(p.part) + ".sbatch");
         io::write_file_atomically(a.script, batch_script(r, grid_args, fs::absolute(dermtl_binary), out, p.part,
                                                          p.items.size(), a.tasks));
         fs::permissions(a.script, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
@@ -282,7 +281,7 @@ slurm_submission submit_grid(const slurm_request& r, const std::vector<std::stri
                                trimmed(result.output) + "'");
             if (p.part == protocol::grid_part::sources) sources_job = a.job_id;
         }
-        nlohmann::json array = {{"part", part_name(p.part)},
+        nlohmann::json array = {{"part", protocol::name_of(p.part)},
                                 {"script", a.script.string()},
                                 {"tasks", a.tasks},
                                 {"job", a.job_id.empty() ? nlohmann::json() : nlohmann::json(a.job_id)}};
@@ -291,7 +290,7 @@ slurm_submission submit_grid(const slurm_request& r, const std::vector<std::stri
         for (std::size_t i = 0; i < p.items.size(); ++i)
             items.push_back({{"name", p.items[i].name},
                              {"done_file", p.items[i].done_file},
-                             {"part", part_name(p.part)},
+                             {"part", protocol::name_of(p.part)},
                              {"task", i % a.tasks}});
         sub.arrays.push_back(a);
     }

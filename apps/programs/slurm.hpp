@@ -70,6 +70,7 @@ struct slurm_array {
     std::filesystem::path script;
     std::string job_id;  // empty for a dry run
     std::size_t tasks = 0;
+    std::size_t items = 0;  // its work items
 };
 
 struct slurm_submission {

@@ -42,12 +42,13 @@ report::table table1(const std::vector<protocol::experiment_result>& results, co
     }
     t.paper_note = note.str();
     // The ROC curves of the first binary design with results (a 3-class design has none).
-    for (const auto& design : designs) {
-        bool binary = false;
+    auto binary = [&](const protocol::policy_id& design) {  // every result of a design has its class count
         for (const auto& [transfer, finetune] : columns)
-            if (const auto* r = find(results, model, transfer, finetune, design))
-                binary = !r->folds.empty() && r->folds.front().predictions.scores.cols() == 1;
-        if (!binary) continue;
+            if (const auto* r = find(results, model, transfer, finetune, design)) return tables_detail::is_binary(*r);
+        return false;
+    };
+    for (const auto& design : designs) {
+        if (!binary(design)) continue;
         t.roc_title = design.title + ", pooled test folds";
         for (std::size_t c = 0; c < columns.size(); ++c)
             if (const auto* r = find(results, model, columns[c].first, columns[c].second, design))

@@ -36,9 +36,7 @@ report::table table2(const protocol::experiment_result& r, const protocol::regis
     std::vector<int> labels;
     std::vector<double> confidences;
     for (const auto& f : r.folds) {
-        if (f.confidences.size() != f.predictions.labels.size())
-            throw config_error("table2: '" + r.id.str() + "', " + f.fold + ": expected Platt confidences for every test "
-                               "image (a binary design), found " + std::to_string(f.confidences.size()));
+        tables_detail::require_confidences(r, f, "table2");
         labels.insert(labels.end(), f.predictions.labels.begin(), f.predictions.labels.end());
         confidences.insert(confidences.end(), f.confidences.begin(), f.confidences.end());
     }
@@ -55,12 +53,10 @@ report::table binary_measures(const std::vector<protocol::experiment_result>& re
     t.caption = "All numbers in %, mean ± standard deviation over the test folds. AUC and mAP from the SVM's "
                 "Platt-mapped confidences; ACC, SE and SP with the ISIC scorer's `> 0.5` rule.";
     for (const auto& r : results) {
-        if (r.id.model.name != model || r.folds.empty() || r.folds.front().predictions.scores.cols() != 1) continue;
+        if (r.id.model.name != model || !tables_detail::is_binary(r)) continue;
         std::array<std::vector<double>, 5> per_fold;
         for (const auto& f : r.folds) {
-            if (f.confidences.size() != f.predictions.labels.size())
-                throw config_error("binary measures: '" + r.id.str() + "', " + f.fold + ": expected Platt confidences "
-                                   "for every test image, found " + std::to_string(f.confidences.size()));
+            tables_detail::require_confidences(r, f, "binary measures");
             const auto s = metrics::isic_2016_scores(f.predictions.labels, f.confidences);
             const double v[] = {s.auc, s.average_precision, s.thresholded.accuracy, s.thresholded.sensitivity,
                                 s.thresholded.specificity};
@@ -85,7 +81,7 @@ const protocol::experiment_result* best_binary(const std::vector<protocol::exper
                                                const std::string& model) {
     const protocol::experiment_result* best = nullptr;
     for (const auto& r : results) {
-        if (r.id.model.name != model || r.folds.empty() || r.folds.front().predictions.scores.cols() != 1) continue;
+        if (r.id.model.name != model || !tables_detail::is_binary(r)) continue;
         if (!best || r.auc.mean > best->auc.mean) best = &r;
     }
     return best;

@@ -23,6 +23,20 @@ inline const protocol::cell_facts& facts_of(const protocol::registry& catalog, c
     return e ? e->facts : unknown;
 }
 
+// A result of a binary design (one score column per test image).
+inline bool is_binary(const protocol::experiment_result& r) {
+    return !r.folds.empty() && r.folds.front().predictions.scores.cols() == 1;
+}
+
+// config_error, naming `who`, the cell and the fold, unless every test image of `f` has its Platt
+// confidence (the ISIC measures are computed from them).
+inline void require_confidences(const protocol::experiment_result& r, const protocol::fold_result& f,
+                                const std::string& who) {
+    if (f.confidences.size() != f.predictions.labels.size())
+        throw config_error(who + ": '" + r.id.str() + "', " + f.fold + ": expected Platt confidences for every test "
+                           "image (a binary design), found " + std::to_string(f.confidences.size()));
+}
+
 // Whether a cell is (model, transfer, finetune, labeling), on any backend.
 inline bool same_cell(const protocol::cell_id& c, const std::string& model, const protocol::policy_id& transfer,
                       const protocol::policy_id& finetune, const protocol::policy_id& labeling) {

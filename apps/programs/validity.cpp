@@ -20,7 +20,7 @@ std::string design_title(data::lesion_task t) {
 
 std::string target_name(const study& st) { return st.target.name.empty() ? std::string("the data") : "'" + st.target.name + "'"; }
 
-// "benign 120, malignant 3" for a design's classes among `indices` (all samples when empty).
+// "benign 120, malignant 3": a count per class of a design.
 std::string counts_text(const std::vector<std::string>& names, const std::vector<std::size_t>& counts) {
     std::string out;
     for (std::size_t c = 0; c < names.size(); ++c) out += (c ? ", " : "") + names[c] + " " + std::to_string(counts[c]);
