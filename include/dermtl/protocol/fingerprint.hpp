@@ -188,15 +188,27 @@ inline nlohmann::json training_json(const train::trainer_options& t) {
             {"restore_best", t.restore_best}};
 }
 
+// The options added for the reference protocol enter only when not at the paper's defaults, so
+// results stored before they existed keep their fingerprints.
 inline nlohmann::json augmentation_json(const train::augmentation_options& a) {
-    return {{"max_scale", a.max_scale},       {"max_rotation_deg", a.max_rotation_deg},
-            {"horizontal_flip", a.horizontal_flip}, {"vertical_flip", a.vertical_flip},
-            {"max_shear_deg", a.max_shear_deg}, {"max_translation", a.max_translation},
-            {"border_mode", a.border_mode}};
+    nlohmann::json j = {{"max_scale", a.max_scale},       {"max_rotation_deg", a.max_rotation_deg},
+                        {"horizontal_flip", a.horizontal_flip}, {"vertical_flip", a.vertical_flip},
+                        {"max_shear_deg", a.max_shear_deg}, {"max_translation", a.max_translation},
+                        {"border_mode", a.border_mode}};
+    const train::augmentation_options paper = train::paper_augmentation();
+    if (a.independent_zoom != paper.independent_zoom) j["independent_zoom"] = a.independent_zoom;
+    if (a.max_stretch != paper.max_stretch) j["max_stretch"] = a.max_stretch;
+    if (a.interp != paper.interp) j["interpolation"] = train::name_of(a.interp);
+    if (a.model != paper.model) j["warp_model"] = train::name_of(a.model);
+    return j;
 }
 
 inline nlohmann::json balance_json(const train::balance_options& b) {
-    return {{"balance", b.balance}, {"augment_all", b.augment_all}, {"shuffle", b.shuffle}};
+    nlohmann::json j = {{"balance", b.balance}, {"augment_all", b.augment_all}, {"shuffle", b.shuffle}};
+    const train::balance_options paper = train::paper_balance();
+    if (b.kind != paper.kind) j["kind"] = train::name_of(b.kind);
+    if (b.class_weights != paper.class_weights) j["class_weights"] = b.class_weights;
+    return j;
 }
 
 inline nlohmann::json preprocess_json(const io::preprocess_options& p) {
