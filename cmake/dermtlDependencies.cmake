@@ -6,7 +6,7 @@
 #   nn         core/ nn/ backend/cpu/ models/       Eigen 3.4, xtensor, OpenMP
 #   io         io/ data/                            OpenCV (core, imgproc, imgcodecs), libjpeg, libpng,
 #                                                   matio, zlib, yaml-cpp
-#   protocol   train/ svm/ metrics/ protocol/       nlohmann_json, Boost (Hana), liblinear
+#   protocol   train/ svm/ metrics/ protocol/       nlohmann_json, Boost (Hana), liblinear, libsvm
 #   report     report/                              fmt
 #   dermtl     everything (the umbrella dermtl.hpp) -
 #   onednn     backend/onednn/ (beside the chain)   nn, oneDNN 2.6 (Debian: libdnnl-dev)
@@ -32,6 +32,9 @@ macro(dermtl_find_component_dependencies component)
     find_dependency(Boost 1.74)
     find_path(DERMTL_LIBLINEAR_INCLUDE_DIR linear.h REQUIRED)
     find_library(DERMTL_LIBLINEAR_LIBRARY linear REQUIRED)
+    # libsvm (Debian's libsvm-dev: <libsvm/svm.h>, libsvm.so): the reference code's SVC (svm/libsvm_svc.hpp)
+    find_path(DERMTL_LIBSVM_INCLUDE_DIR libsvm/svm.h REQUIRED)
+    find_library(DERMTL_LIBSVM_LIBRARY svm REQUIRED)
   elseif("${component}" STREQUAL "report")
     find_dependency(fmt)
   elseif("${component}" STREQUAL "onednn")
@@ -53,8 +56,9 @@ function(dermtl_link_component_dependencies target component)
     target_link_libraries(${target} INTERFACE opencv_core opencv_imgproc opencv_imgcodecs JPEG::JPEG PNG::PNG
       ZLIB::ZLIB yaml-cpp PkgConfig::DERMTL_MATIO)
   elseif(component STREQUAL "protocol")
-    target_include_directories(${target} SYSTEM INTERFACE ${DERMTL_LIBLINEAR_INCLUDE_DIR})
-    target_link_libraries(${target} INTERFACE nlohmann_json::nlohmann_json Boost::headers ${DERMTL_LIBLINEAR_LIBRARY})
+    target_include_directories(${target} SYSTEM INTERFACE ${DERMTL_LIBLINEAR_INCLUDE_DIR} ${DERMTL_LIBSVM_INCLUDE_DIR})
+    target_link_libraries(${target} INTERFACE nlohmann_json::nlohmann_json Boost::headers ${DERMTL_LIBLINEAR_LIBRARY}
+      ${DERMTL_LIBSVM_LIBRARY})
   elseif(component STREQUAL "report")
     target_link_libraries(${target} INTERFACE fmt::fmt)
   elseif(component STREQUAL "onednn")

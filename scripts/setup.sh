@@ -9,6 +9,8 @@ packages=(
   # the C++ stack (header-only framework dependencies)
   libeigen3-dev xtensor-dev xtl-dev libxsimd-dev libboost-dev libopencv-dev
   catch2 liblinear-dev libmatio-dev libyaml-cpp-dev nlohmann-json3-dev
+  # libsvm: the reference code's classifier (sklearn SVC = libsvm), svm/libsvm_svc.hpp
+  libsvm-dev
   libjpeg62-turbo-dev libpng-dev zlib1g-dev
   libcli11-dev libfmt-dev
   # the oneDNN backend (backend/onednn/, component dermtl::onednn): oneDNN 2.6, as PyTorch uses

@@ -51,6 +51,7 @@
 #include "dermtl/metrics/referral.hpp"
 #include "dermtl/metrics/roc.hpp"
 #include "dermtl/metrics/significance.hpp"
+#include "dermtl/svm/libsvm_classifier.hpp"
 #include "dermtl/svm/svm_classifier.hpp"
 
 // experiments and reports

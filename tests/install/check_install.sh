@@ -28,7 +28,7 @@ test "$(realpath "${incdir#-I}")" = "$(realpath "$prefix/include")"
 "$prefix/consumer-nn-build/consumer_nn"
 # The nn headers compile with only Eigen, xtensor and OpenMP on the include path.
 if grep -E '^\s*(INCLUDES|LINK_LIBRARIES|DEFINES) =' "$prefix/consumer-nn-build/build.ninja" |
-    grep -qi 'opencv\|yaml\|cli11\|fmt\|nlohmann\|boost\|matio\|linear\|jpeg\|png\|libz'; then
+    grep -qi 'opencv\|yaml\|cli11\|fmt\|nlohmann\|boost\|matio\|linear\|libsvm\|jpeg\|png\|libz'; then
   echo "consumer_nn: built with a dependency dermtl::nn does not need:"
   grep -E '^\s*(INCLUDES|LINK_LIBRARIES|DEFINES) =' "$prefix/consumer-nn-build/build.ninja"
   exit 1

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -65,6 +66,19 @@ inline holdout_split stratified_holdout(std::span<const int> labels, int n_class
     std::sort(s.train.begin(), s.train.end());
     std::sort(s.validation.begin(), s.validation.end());
     return s;
+}
+
+// Requires: as stratified_holdout; n_splits >= 1.
+// Ensures: the n_splits splits drawn in order from one rng(seed) -- the splits select_c and
+//          select_libsvm_c score every C on (a test hands the same index lists to sklearn).
+inline std::vector<holdout_split> repeated_stratified_holdouts(std::span<const int> labels, int n_classes,
+                                                               double fraction, int n_splits, std::uint64_t seed) {
+    if (n_splits < 1)
+        throw config_error("repeated_stratified_holdouts: expected at least one split, found " + std::to_string(n_splits));
+    rng g(seed);
+    std::vector<holdout_split> out;
+    for (int s = 0; s < n_splits; ++s) out.push_back(stratified_holdout(labels, n_classes, fraction, g));
+    return out;
 }
 
 }  // namespace dermtl::svm

@@ -6,12 +6,14 @@
 //   auto clf = svm::train_svm_classifier<svm::c_selection::single_split>(x_train, y_train, 2, seed);
 //   auto scores = clf.model.binary_decision_values(x_test);       // AUC, AP, referral
 //   auto conf = clf.confidences(x_test);                          // ACC/SE/SP at > 0.5
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "dermtl/metrics/score_matrix.hpp"
 #include "dermtl/svm/c_selection.hpp"
 #include "dermtl/svm/linear_svm.hpp"
 #include "dermtl/svm/platt_scaling.hpp"
@@ -30,6 +32,31 @@ struct svm_classifier {
             throw config_error("svm_classifier::confidences: expected a two-class classifier (Platt mapping), found " +
                                std::to_string(model.n_classes()) + " classes");
         return calibration->probabilities(model.binary_decision_values(x));
+    }
+
+    // The interface shared with libsvm_classifier (the experiment uses only these):
+    double chosen_c() const { return selection.best_c; }
+
+    // What the protocol computes AUC on: the final model's decision values, n x 1 or n x K.
+    metrics::score_matrix scores(const feature_matrix& x) const { return model.decision_values(x); }
+
+    // The SVM's decision: two classes, class 1 where the decision value is > 0 (liblinear's
+    // predict); K, the class of the largest decision value, the first on ties (liblinear's and
+    // sklearn LinearSVC's predict).
+    std::vector<int> predict(const feature_matrix& x) const {
+        const auto d = model.decision_values(x);
+        std::vector<int> out(static_cast<std::size_t>(d.rows()));
+        for (Eigen::Index i = 0; i < d.rows(); ++i) {
+            if (d.cols() == 1) {
+                out[static_cast<std::size_t>(i)] = d(i, 0) > 0 ? 1 : 0;
+                continue;
+            }
+            Eigen::Index best = 0;
+            for (Eigen::Index k = 1; k < d.cols(); ++k)
+                if (d(i, k) > d(i, best)) best = k;
+            out[static_cast<std::size_t>(i)] = static_cast<int>(best);
+        }
+        return out;
     }
 };
 

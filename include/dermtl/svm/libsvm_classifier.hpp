@@ -1,0 +1,94 @@
+#pragma once
+// The reference code's decision layer end to end: C chosen by the mean validation AUC over
+// stratified splits (libsvm_c_selection.hpp), then SVC(kernel='linear', class_weight='balanced',
+// probability=True) refit on the whole training set with that C -- libsvm_svc for two classes,
+// libsvm_one_vs_rest for three -- whose Platt probabilities are what the reference scored.
+//
+//   auto clf = svm::train_libsvm_classifier(x_train, y_train, 2, svm::libsvm_selection_settings{});
+//   metrics::fold_auc({y_test, clf.scores(x_test)});   // the reference's AUC
+//   clf.predict(x_test);                               // the reference's ACC (the SVM's decision)
+//
+// Represents: a trained classifier; the members chosen_c / scores / confidences / predict are
+//             the interface it shares with svm_classifier.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dermtl/metrics/score_matrix.hpp"
+#include "dermtl/svm/libsvm_c_selection.hpp"
+#include "dermtl/svm/libsvm_svc.hpp"
+
+namespace dermtl::svm {
+
+struct libsvm_classifier {
+    std::variant<libsvm_svc, libsvm_one_vs_rest> model;  // libsvm_svc for two classes
+    libsvm_selection_result selection;
+
+    int n_classes() const {
+        return std::holds_alternative<libsvm_svc>(model) ? 2 : std::get<libsvm_one_vs_rest>(model).n_classes();
+    }
+    double chosen_c() const { return selection.best_c; }
+
+    // What the reference computed its AUC on: two classes, n x 1 Platt probabilities of class 1
+    // (predict_proba[:, 1]); three, n x K per-class Platt probabilities, not normalized (its
+    // OneVsRestClassifier was fitted on label_binarize(y), so predict_proba is multilabel).
+    metrics::score_matrix scores(const feature_matrix& x) const {
+        if (const auto* b = std::get_if<libsvm_svc>(&model)) {
+            const auto p = b->probabilities(x);
+            metrics::score_matrix s(static_cast<Eigen::Index>(p.size()), 1);
+            for (std::size_t i = 0; i < p.size(); ++i) s(static_cast<Eigen::Index>(i), 0) = p[i];
+            return s;
+        }
+        return std::get<libsvm_one_vs_rest>(model).class_probabilities(x);
+    }
+
+    // Two classes: Platt probability of class 1 in [0, 1] (for the ISIC `> 0.5` rule).
+    std::vector<double> confidences(const feature_matrix& x) const {
+        if (const auto* b = std::get_if<libsvm_svc>(&model)) return b->probabilities(x);
+        throw config_error("libsvm_classifier::confidences: expected a two-class classifier, found " +
+                           std::to_string(n_classes()) + " classes");
+    }
+
+    // The SVM's decision: two classes, libsvm's predict (the decision value's sign, as the
+    // reference's ACC); K, the class of the largest decision value (sklearn's multiclass
+    // OneVsRestClassifier; the reference's own three-class rule is
+    // libsvm_one_vs_rest::predict_first_positive, and the two agree whenever exactly one
+    // decision value is positive).
+    std::vector<int> predict(const feature_matrix& x) const {
+        return std::visit([&](const auto& m) { return m.predict(x); }, model);
+    }
+
+    // The decision values: n x 1 (positive: class 1) or n x K.
+    metrics::score_matrix decision_values(const feature_matrix& x) const {
+        if (const auto* b = std::get_if<libsvm_svc>(&model)) {
+            const auto d = b->decision_values(x);
+            metrics::score_matrix s(static_cast<Eigen::Index>(d.size()), 1);
+            for (std::size_t i = 0; i < d.size(); ++i) s(static_cast<Eigen::Index>(i), 0) = d[i];
+            return s;
+        }
+        return std::get<libsvm_one_vs_rest>(model).decision_values(x);
+    }
+};
+
+// Requires / throws: as select_libsvm_c. Ensures: C chosen on the splits drawn from
+// settings.seed; the model refit on all of (x, labels) with that C and settings.svc (probability
+// as set there, on by default), its Platt CV seeded from settings.seed.
+inline libsvm_classifier train_libsvm_classifier(const feature_matrix& x, std::span<const int> labels, int n_classes,
+                                                 const libsvm_selection_settings& settings) {
+    auto selection = select_libsvm_c(x, labels, n_classes, settings);
+    const double c = selection.best_c;
+    if (n_classes == 2)
+        return libsvm_classifier{libsvm_svc::fit(x, labels, c, settings.seed, settings.svc), std::move(selection)};
+    return libsvm_classifier{libsvm_one_vs_rest::fit(x, labels, n_classes, c, settings.seed, settings.svc),
+                             std::move(selection)};
+}
+
+template <c_selection::policy Policy>
+libsvm_classifier train_libsvm_classifier(const feature_matrix& x, std::span<const int> labels, int n_classes,
+                                          std::uint64_t seed = 0, libsvm_options svc = {}) {
+    return train_libsvm_classifier(x, labels, n_classes, libsvm_settings_for<Policy>(seed, svc));
+}
+
+}  // namespace dermtl::svm
