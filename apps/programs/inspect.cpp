@@ -65,7 +65,7 @@ inspection inspect(const data::dataset& d, const data::fold_set* folds, const st
             t += "  " + f.name + ": train " + counts_line(d, &f.train) + ", test " +
                  counts_line(d, &f.test) + "\n";
         }
-        t += data::analyze_partitions(*folds).describe();  // repeats, mirrors, a valid 5x2 CV or not
+        t += data::analyze_partitions(*folds, &d).describe();  // repeats, mirrors, overlaps, 5x2 CV or not
     }
     if (image_root) {
         const io::image_index index(*image_root, true);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,6 +36,20 @@ bool looks_like_fold_result(const std::filesystem::path& file) {
     return j.is_object() && (j.contains("format") || j.contains("fold"));
 }
 
+// Fold files in fold order: a trailing number compares as a number, so Fold_2 comes before
+// Fold_10 (a plain sort puts Fold_10 second, which pairs Fold_1 with Fold_10 as a 5x2cv
+// replication and wrecks the significance tests), and "1x2" after "1x1".
+bool fold_file_before(const std::filesystem::path& a, const std::filesystem::path& b) {
+    auto split = [](const std::string& s) {
+        std::size_t k = s.size();
+        while (k > 0 && s[k - 1] >= '0' && s[k - 1] <= '9') --k;
+        const std::string digits = s.substr(k);
+        std::string number = digits.substr(std::min(digits.find_first_not_of('0'), digits.size()));
+        return std::tuple{s.substr(0, k), number.size(), number, s};
+    };
+    return split(a.stem().string()) < split(b.stem().string());
+}
+
 }  // namespace
 
 std::vector<protocol::experiment_result> load_results(const std::filesystem::path& given) {
@@ -56,7 +71,7 @@ std::vector<protocol::experiment_result> load_results(const std::filesystem::pat
         for (const auto& e : std::filesystem::directory_iterator(folder))
             if (e.path().extension() == ".json" && e.is_regular_file(ec) && looks_like_fold_result(e.path()))
                 files.push_back(e.path());
-        std::sort(files.begin(), files.end());
+        std::sort(files.begin(), files.end(), fold_file_before);
         if (files.empty()) continue;
         const protocol::results_store store(folder);
         protocol::experiment_result r;

@@ -38,6 +38,7 @@ report::table table1(const std::vector<protocol::experiment_result>& results, co
             note.add(match);
             t.set(row, c, metrics::cross_validated_auc(r->predictions()),
                   match.facts ? match.facts->published_auc : std::nullopt);
+            t.set_design(row, c, tables_detail::design_of(*r));
         }
     }
     t.paper_note = note.str();

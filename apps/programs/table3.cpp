@@ -40,6 +40,7 @@ report::table table3(const std::vector<protocol::experiment_result>& results, co
             note.add(match);
             t.set(row, c, metrics::cross_validated_auc(found[c]->predictions()),
                   match.facts ? match.facts->published_auc : std::nullopt);
+            t.set_design(row, c, tables_detail::design_of(*found[c]));
         }
     }
     if (t.rows.empty())

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "dermtl/metrics/five_by_two_design.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/protocol/published.hpp"
 #include "dermtl/train/trainer.hpp"
@@ -21,6 +22,18 @@ inline const protocol::cell_facts& facts_of(const protocol::registry& catalog, c
     static const protocol::cell_facts unknown{};
     const auto* e = catalog.find(id);
     return e ? e->facts : unknown;
+}
+
+// Whether a result's folds, in their stored order, are 5 independent replications of 2 halves
+// (from each fold's test ids; the report gives no 5x2cv p-values when they are not).
+inline metrics::five_by_two_design design_of(const protocol::experiment_result& r) {
+    std::vector<std::vector<std::string>> test;
+    std::vector<std::string> names;
+    for (const auto& f : r.folds) {
+        test.push_back(f.ids);
+        names.push_back(f.fold);
+    }
+    return metrics::check_five_by_two_design(test, {}, names);
 }
 
 // A result of a binary design (one score column per test image).

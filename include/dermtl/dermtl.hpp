@@ -25,6 +25,7 @@
 #include "dermtl/data/manifest.hpp"
 #include "dermtl/data/partitions.hpp"
 #include "dermtl/data/reference_folds.hpp"
+#include "dermtl/data/reference_runs.hpp"
 #include "dermtl/data/retinopathy.hpp"
 #include "dermtl/data/synthetic_general.hpp"
 #include "dermtl/data/synthetic_lesions.hpp"
@@ -46,6 +47,7 @@
 // evaluation
 #include "dermtl/metrics/average_precision.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/metrics/five_by_two_design.hpp"
 #include "dermtl/metrics/isic_scores.hpp"
 #include "dermtl/metrics/multiclass_auc.hpp"
 #include "dermtl/metrics/referral.hpp"

@@ -67,3 +67,58 @@ TEST_CASE("partitions: dermtl's own 5x2 folds are valid; a repeated or foreign f
     CHECK_FALSE(f.valid_5x2);
     CHECK_THAT(f.describe(), Catch::Contains("do not all cover the same samples"));
 }
+
+TEST_CASE("partitions: overlaps, other samples and mixed replications are described precisely", "[data][partitions]") {
+    dataset d;
+    d.name = "toy";
+    d.class_names = {"benign", "malignant"};
+    for (int i = 0; i < 40; ++i) {
+        sample s;
+        s.id = "s" + std::to_string(i);
+        s.label = i % 2;
+        d.samples.push_back(s);
+    }
+    const auto folds = make_5x2_folds(d, 3, 5);
+    REQUIRE(analyze_partitions(folds, &d).design.valid());
+    CHECK_THAT(analyze_partitions(folds, &d).describe(), Catch::Contains("5 independent replications; the 5x2cv tests apply"));
+
+    // Train and test of one fold share ids (a fold set not read through check_fold).
+    auto overlapping = folds;
+    const auto shared_a = overlapping[2].test[0], shared_b = overlapping[2].test[1];
+    overlapping[2].train.push_back(shared_a);
+    overlapping[2].train.push_back(shared_b);
+    const auto o = analyze_partitions(overlapping, &d);
+    REQUIRE_FALSE(o.fold_problems.empty());
+    const std::string first = d[std::min(shared_a, shared_b)].id, second = d[std::max(shared_a, shared_b)].id;
+    CHECK_THAT(o.describe(), Catch::Contains("Fold_3: train and test share 2 id(s) (e.g. " + first + ", " + second + ")"));
+    // ... and Fold_3's train is no longer Fold_4's test.
+    CHECK_THAT(o.describe(), Catch::Contains("Fold_3's train is not Fold_4's test: 2 id(s)"));
+
+    // One fold without one sample: other samples than Fold_1, with the count and the id.
+    auto fewer = folds;
+    const auto dropped = fewer[5].test.back();
+    fewer[5].test.pop_back();
+    const auto f = analyze_partitions(fewer, &d);
+    CHECK_FALSE(f.same_samples);
+    CHECK_THAT(f.describe(), Catch::Contains("Fold_6 covers other samples than Fold_1 (39 and 40 in train + test): "
+                                             "0 id(s) only in Fold_6, 1 id(s) (e.g. " + d[dropped].id + ") only in Fold_1"));
+    CHECK_THAT(f.describe(), Catch::Contains("replication 3 (Fold_5, Fold_6) covers 39 of the 40 ids the folds test on: "
+                                             "1 id(s) (e.g. " + d[dropped].id + ") missing"));
+    // Without the dataset the examples are indices.
+    CHECK_THAT(analyze_partitions(fewer).describe(), Catch::Contains("(e.g. #" + std::to_string(dropped) + ")"));
+
+    // Mixed replications: the same 10 folds, but Fold_2 and Fold_3 swapped in the order, so
+    // replications 1 and 2 each pair halves of two different partitions. Still 5 partitions each
+    // used both ways (valid_5x2 ignores order), but not in 5x2cv order.
+    auto mixed = folds;
+    std::swap(mixed[1], mixed[2]);
+    const auto m = analyze_partitions(mixed, &d);
+    CHECK(m.valid_5x2);
+    CHECK_FALSE(m.design.valid());
+    const auto text = m.describe();
+    CHECK_THAT(text, Catch::Contains("not 5 independent replications, the 5x2cv tests refuse them") &&
+                         Catch::Contains("replication 1 (Fold_1, Fold_3): the two test halves share") &&
+                         Catch::Contains("replication 2 (Fold_2, Fold_4): the two test halves share") &&
+                         Catch::Contains("Fold_1's train is not Fold_3's test"));
+    CHECK_THAT(text, !Catch::Contains("replication 3 ("));  // the others are fine
+}

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "dermtl/core/rng.hpp"
+#include "dermtl/data/partitions.hpp"
+#include "dermtl/data/reference_runs.hpp"
 #include "dermtl/metrics/significance.hpp"
 #include "support/oracle.hpp"
 
@@ -66,6 +68,104 @@ TEST_CASE("5x2cv p-values at tabulated critical values", "[metrics][significance
     CHECK_THROWS_AS(metrics::paired_t_test_5x2cv(nan_fold, zero), numeric_error);
 }
 
+namespace {
+// A toy dataset of n samples, two classes.
+data::dataset toy(int n) {
+    data::dataset d;
+    d.name = "toy";
+    d.class_names = {"benign", "malignant"};
+    for (int i = 0; i < n; ++i) {
+        data::sample s;
+        s.id = "s" + std::to_string(i);
+        s.label = i % 2;
+        d.samples.push_back(s);
+    }
+    return d;
+}
+std::vector<std::vector<std::string>> test_ids(const data::fold_set& folds, const data::dataset& d) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& f : folds) {
+        out.emplace_back();
+        for (auto i : f.test) out.back().push_back(d[i].id);
+    }
+    return out;
+}
+const std::vector<double> sample_a{0.81, 0.79, 0.84, 0.80, 0.78, 0.83, 0.82, 0.80, 0.85, 0.79};
+const std::vector<double> sample_b{0.78, 0.78, 0.80, 0.79, 0.77, 0.80, 0.80, 0.76, 0.81, 0.79};
+}  // namespace
+
+TEST_CASE("5x2cv tests refuse the reference's runs ixj, or compute them flagged", "[metrics][significance][design]") {
+    const auto fixtures = testing::tests_dir() / "data" / "fixtures";
+    const auto d = data::read_label_csv(fixtures / "protocol1.csv");
+    const auto runs = data::read_fold_yaml(fixtures / "protocol1.yml", d, data::fold_mapping::reference_runs);
+    // From the test ids alone (what stored fold results keep), in run order 1x1, 1x2, ..., 5x2.
+    std::vector<std::string> names;
+    for (const auto& r : runs) names.push_back(r.name);
+    const auto design = metrics::check_five_by_two_design(test_ids(runs, d), {}, names);
+    REQUIRE_FALSE(design.valid());
+    CHECK_THAT(design.reason(), Catch::Contains("replication 2 (2x1, 2x2) repeats the partition of replication 1 (1x1, "
+                                                "1x2) (2x1 tests on 1x2's test ids, 2x2 on 1x1's)") &&
+                                    Catch::Contains("replication 4 (4x1, 4x2) repeats the partition of replication 3"));
+    CHECK(design.problems.size() == 2);  // halves complementary, one id set: only the two repeats
+    CHECK_THROWS_AS(metrics::paired_t_test_5x2cv(sample_a, sample_b, design), config_error);
+    CHECK_THROWS_WITH(metrics::paired_t_test_5x2cv(sample_a, sample_b, design),
+                      Catch::Contains("paired_t_test_5x2cv") && Catch::Contains("5 independent replications") &&
+                          Catch::Contains("replication 2 (2x1, 2x2) repeats") && Catch::Contains("compute_and_flag"));
+    CHECK_THROWS_WITH(metrics::combined_f_test_5x2cv(sample_a, sample_b, design),
+                      Catch::Contains("combined_f_test_5x2cv") && Catch::Contains("replication 4 (4x1, 4x2) repeats"));
+    // Asked to compute anyway: the same numbers, flagged.
+    const auto plain_t = metrics::paired_t_test_5x2cv(sample_a, sample_b);
+    const auto t = metrics::paired_t_test_5x2cv(sample_a, sample_b, design, metrics::dependent_folds::compute_and_flag);
+    CHECK(t.statistic == plain_t.statistic);
+    CHECK(t.p_value == plain_t.p_value);
+    CHECK_FALSE(t.replications_independent);
+    CHECK_THAT(t.caveat, Catch::Contains("not 5 independent replications") && Catch::Contains("replication 2 (2x1, 2x2)"));
+    const auto f = metrics::combined_f_test_5x2cv(sample_a, sample_b, design, metrics::dependent_folds::compute_and_flag);
+    CHECK(f.statistic == metrics::combined_f_test_5x2cv(sample_a, sample_b).statistic);
+    CHECK_FALSE(f.replications_independent);
+    CHECK_FALSE(f.caveat.empty());
+    // The file's own folds, as written, are a valid 5x2 design (train ids too).
+    CHECK(data::five_by_two_design_of(data::read_fold_yaml(fixtures / "protocol1.yml", d), &d).valid());
+}
+
+TEST_CASE("5x2cv tests refuse a repeated partition and a wrong fold count; valid 5x2 folds unchanged",
+          "[metrics][significance][design]") {
+    const auto d = toy(60);
+    const auto folds = data::make_5x2_folds(d, 7, 5);
+    const auto valid = metrics::check_five_by_two_design(test_ids(folds, d));
+    REQUIRE(valid.valid());
+    CHECK(valid.reason().empty());
+    const auto plain = metrics::paired_t_test_5x2cv(sample_a, sample_b);
+    const auto checked = metrics::paired_t_test_5x2cv(sample_a, sample_b, valid);
+    CHECK(checked.statistic == plain.statistic);
+    CHECK(checked.p_value == plain.p_value);
+    CHECK(checked.replications_independent);
+    CHECK(checked.caveat.empty());
+    CHECK(metrics::combined_f_test_5x2cv(sample_a, sample_b, valid).p_value ==
+          metrics::combined_f_test_5x2cv(sample_a, sample_b).p_value);
+
+    // Replication 5 is replication 1 again, halves swapped.
+    auto repeated = folds;
+    repeated[8] = folds[1];
+    repeated[9] = folds[0];
+    std::vector<std::vector<std::string>> train;
+    for (const auto& f : repeated) {
+        train.emplace_back();
+        for (auto i : f.train) train.back().push_back(d[i].id);
+    }
+    const auto r = metrics::check_five_by_two_design(test_ids(repeated, d), train);
+    REQUIRE_FALSE(r.valid());
+    CHECK(r.problems.size() == 1);
+    CHECK_THAT(r.reason(), Catch::Contains("replication 5 (fold 9, fold 10) repeats the partition of replication 1 "
+                                           "(fold 1, fold 2) (fold 9 tests on fold 2's test ids, fold 10 on fold 1's)"));
+    CHECK_THROWS_AS(metrics::combined_f_test_5x2cv(sample_a, sample_b, r), config_error);
+    // Nine folds: not a 5x2 design at all.
+    auto nine = test_ids(folds, d);
+    nine.pop_back();
+    CHECK_THAT(metrics::check_five_by_two_design(nine).reason(), Catch::Contains("expected 10 folds") &&
+                                                                     Catch::Contains("found 9"));
+}
+
 TEST_CASE("5x2cv statistics and p-values match scipy.stats", "[metrics][significance][oracle]") {
     using nlohmann::json;
     rng g(5);
@@ -88,11 +188,16 @@ TEST_CASE("5x2cv statistics and p-values match scipy.stats", "[metrics][signific
     json answers;
     std::ifstream(dir / "answers.json") >> answers;
     REQUIRE(answers.size() == inputs.size());
+    // The F-test given a valid design: the numbers of the unchecked test.
+    const auto d = toy(40);
+    const auto valid_design = metrics::check_five_by_two_design(test_ids(data::make_5x2_folds(d, 1, 5), d));
+    REQUIRE(valid_design.valid());
     double worst_p = 0;
     for (std::size_t c = 0; c < inputs.size(); ++c) {
         INFO("case " << c);
         const auto t = metrics::paired_t_test_5x2cv(inputs[c].first, inputs[c].second);
-        const auto f = metrics::combined_f_test_5x2cv(inputs[c].first, inputs[c].second);
+        const auto f = metrics::combined_f_test_5x2cv(inputs[c].first, inputs[c].second, valid_design);
+        REQUIRE(f.replications_independent);
         REQUIRE(t.statistic == Approx(answers[c]["t"].get<double>()).epsilon(1e-12));
         REQUIRE(f.statistic == Approx(answers[c]["f"].get<double>()).epsilon(1e-12));
         // p-values: Boost.Math vs SciPy (Cephes/Boost), relative 1e-10 or absolute 1e-15.

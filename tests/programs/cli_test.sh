@@ -31,6 +31,10 @@ expect 0 "Fold_10: train" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv
 expect 0 "Fold_2 mirrors Fold_1" -- "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
 expect 0 "10 runs of 6 distinct (train, test) splits from 3 partition(s)" -- \
   "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
+expect 0 "(2x1 = 1x2, 2x2 = 1x1, 4x1 = 3x2, 4x2 = 3x1)" -- \
+  "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
+expect 0 "5 independent replications; the 5x2cv tests apply" -- \
+  "$dermtl" inspect --labels "$fixtures/protocol1.csv" --folds "$fixtures/protocol1.yml"
 # inspect --labels detects the format (issue 16, item 4): the real ISIC 2016 ground truth (header
 # img_id,Label), Kaggle's labels, a HAM10000-style manifest; an unknown file lists the formats.
 gt2016="$fixtures/ISBI2016_ISIC_Part3_Training_GroundTruth.csv"

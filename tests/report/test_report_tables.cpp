@@ -101,6 +101,57 @@ TEST_CASE("Significance: each column against the best of its row, 5x2cv t and F"
           std::string::npos);
 }
 
+TEST_CASE("Significance: no p-values for folds that are not 5 independent replications", "[report][significance][design]") {
+    report::table t;
+    t.id = "sig-design";
+    for (const char* c : {"A", "B", "C"}) t.add_column("", c);
+    const auto r = t.add_row("design");
+    t.set(r, 0, folds(testing::ten_folds(0.70, 0.03)));
+    t.set(r, 1, folds(testing::ten_folds(0.80, 0.02)));
+    t.set(r, 2, folds(testing::ten_folds(0.75, 0.04)));
+    // Test ids of ten folds: 5 replications of halves {0..9} / {10..19}, replication 2 reusing
+    // replication 1's partition (as the reference's runs 2x1, 2x2 do).
+    auto ids = [](int from) {
+        std::vector<std::string> v;
+        for (int i = from; i < from + 10; ++i) v.push_back("s" + std::to_string(i));
+        return v;
+    };
+    std::vector<std::vector<std::string>> test;
+    for (int rep = 0; rep < 5; ++rep) {
+        auto lo = ids(0), hi = ids(10);
+        if (rep >= 2) std::swap(lo[rep], hi[rep]);  // replications 3..5: each its own partition
+        test.push_back(lo);
+        test.push_back(hi);
+    }
+    const auto repeated = metrics::check_five_by_two_design(test);
+    REQUIRE_FALSE(repeated.valid());
+    std::swap(test[2][0], test[3][0]);  // replication 2 now a partition of its own
+    const auto independent = metrics::check_five_by_two_design(test);
+    REQUIRE(independent.valid());
+    t.set_design(r, 0, independent);
+    t.set_design(r, 1, independent);
+    t.set_design(r, 2, repeated);
+    const auto ks = report::compare_against_best(t);
+    REQUIRE(ks.size() == 2);
+    CHECK(ks[0].t);  // A against B: both valid
+    CHECK(ks[0].note.empty());
+    CHECK_FALSE(ks[1].t);  // C against B: C's folds repeat a partition
+    CHECK_FALSE(ks[1].f);
+    CHECK_THAT(ks[1].note, Catch::Contains("no p-values") &&
+                               Catch::Contains("replication 2 (fold 3, fold 4) repeats the partition of replication 1"));
+    CHECK_THAT(report::to_markdown(t), Catch::Contains("replication 2 (fold 3, fold 4) repeats"));
+    // The JSON keeps each cell's design, so a re-rendered report omits the same p-values.
+    report::report rep;
+    rep.tables.push_back(t);
+    const auto back = report::report_from_json(report::to_json(rep));
+    REQUIRE(back.tables[0].rows[0].cells[2].design);
+    CHECK(back.tables[0].rows[0].cells[2].design->problems == repeated.problems);
+    CHECK(back.tables[0].rows[0].cells[0].design->valid());
+    const auto again = report::compare_against_best(back.tables[0]);
+    CHECK(again[0].t);
+    CHECK(again[1].note == ks[1].note);
+}
+
 TEST_CASE("Significance along rows (Table 3) and none (Table 4)", "[report][significance]") {
     auto rep = testing::full_report();
     const auto& t3 = rep.tables[2];

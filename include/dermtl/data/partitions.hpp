@@ -8,9 +8,13 @@
 // direction. The reference implementation's fold files are such a set (Fold_2 mirrors Fold_1, and
 // so on), but its run_all.sh runs fold `ixj` as Fold_i with list j for training (i = 1..5,
 // j = 1..2), that is Fold_1..Fold_5 in both directions: reference_runs() counts what those ten
-// runs really are.
-// Ensures: analyze_partitions never throws on well-formed folds (check_fold's job); describe()
-// names each repeat and mirror by fold name.
+// runs really are (reference_runs.hpp builds them).
+// analyze_partitions also checks the folds in 5x2cv order (metrics::five_by_two_design: the
+// significance tests' precondition) and says, per fold, where train and test overlap or where
+// its samples differ from the first fold's, with counts and example ids (the dataset's ids when
+// given, else "#index").
+// Ensures: analyze_partitions never throws on any folds; describe() names each repeat and mirror
+// by fold name, and each problem with the folds concerned, how many ids and a few of them.
 #include <algorithm>
 #include <cstddef>
 #include <set>
@@ -18,7 +22,9 @@
 #include <utility>
 #include <vector>
 
+#include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
+#include "dermtl/metrics/five_by_two_design.hpp"
 
 namespace dermtl::data {
 
@@ -31,6 +37,7 @@ struct fold_relation {
 // (train, test) splits and partitions they hold.
 struct reference_run_count {
     std::size_t runs = 0, distinct_splits = 0, distinct_partitions = 0;
+    std::vector<std::pair<std::string, std::string>> same_split;  // ("1x1", "2x2"): a later run repeats an earlier one
 };
 
 struct partition_analysis {
@@ -39,7 +46,9 @@ struct partition_analysis {
     std::size_t distinct_partitions = 0;
     std::vector<fold_relation> relations;    // every later fold whose partition an earlier one has
     bool same_samples = true;                // every fold's train + test are the same samples
-    bool valid_5x2 = false;
+    std::vector<std::string> fold_problems;  // per-fold overlaps and differences in samples, precisely
+    bool valid_5x2 = false;                  // 5 partitions, each once in each direction (any order)
+    metrics::five_by_two_design design;      // in 5x2cv order: what the significance tests require
     reference_run_count reference;           // meaningful when there are at least 5 folds
 
     std::string describe() const {
@@ -47,22 +56,58 @@ struct partition_analysis {
                         " distinct partition(s) of the samples";
         if (!same_samples) t += "; the folds do not all cover the same samples";
         t += "\n";
+        for (const auto& p : fold_problems) t += "  " + p + "\n";
         for (const auto& r : relations)
             t += "  " + names[r.later] + (r.mirrored ? " mirrors " : " repeats ") + names[r.first] +
                  (r.mirrored ? " (train and test swapped)\n" : " (the same train and test)\n");
         t += valid_5x2 ? "  a valid 5x2 CV: 5 independent replications of 2 complementary halves\n"
                        : "  not a valid 5x2 CV (expected 10 folds over the same samples: 5 distinct partitions, "
                          "each used once in each direction)\n";
-        if (reference.runs)
+        if (design.valid())
+            t += "  in 5x2cv order (replication r = folds 2r-1, 2r): 5 independent replications; the 5x2cv tests "
+                 "apply\n";
+        else {
+            t += "  in 5x2cv order (replication r = folds 2r-1, 2r): not 5 independent replications, the 5x2cv tests "
+                 "refuse them:\n";
+            for (const auto& p : design.problems) t += "    " + p + "\n";
+        }
+        if (reference.runs) {
             t += "  the reference code's runs ixj (Fold_i, list j trains; i = 1..5, j = 1..2): " +
                  std::to_string(reference.runs) + " runs of " + std::to_string(reference.distinct_splits) +
                  " distinct (train, test) splits from " + std::to_string(reference.distinct_partitions) +
-                 " partition(s)\n";
+                 " partition(s)";
+            for (std::size_t k = 0; k < reference.same_split.size(); ++k)
+                t += (k ? ", " : " (") + reference.same_split[k].second + " = " + reference.same_split[k].first +
+                     (k + 1 == reference.same_split.size() ? ")" : "");
+            t += "\n  dermtl runs the folds as written unless asked for the reference's runs "
+                 "(data::fold_mapping::reference_runs)\n";
+        }
         return t;
     }
 };
 
-inline partition_analysis analyze_partitions(const fold_set& folds) {
+namespace detail {
+inline std::vector<std::string> ids_of(const std::vector<std::size_t>& indices, const dataset* d) {
+    std::vector<std::string> out;
+    for (auto i : indices) out.push_back(d && i < d->size() ? (*d)[i].id : "#" + std::to_string(i));
+    return out;
+}
+}  // namespace detail
+
+// The folds in 5x2cv order as a metrics::five_by_two_design (train and test ids known).
+inline metrics::five_by_two_design five_by_two_design_of(const fold_set& folds, const dataset* d = nullptr) {
+    std::vector<std::vector<std::string>> train, test;
+    std::vector<std::string> names;
+    for (const auto& f : folds) {
+        train.push_back(detail::ids_of(f.train, d));
+        test.push_back(detail::ids_of(f.test, d));
+        names.push_back(f.name);
+    }
+    return metrics::check_five_by_two_design(test, train, names);
+}
+
+// d: when given, example ids are its sample ids (else "#index").
+inline partition_analysis analyze_partitions(const fold_set& folds, const dataset* d = nullptr) {
     partition_analysis a;
     using side = std::vector<std::size_t>;
     auto sorted = [](side v) {
@@ -93,7 +138,25 @@ inline partition_analysis analyze_partitions(const fold_set& folds) {
         u.insert(u.end(), split[i].second.begin(), split[i].second.end());
         return sorted(u);
     };
-    for (std::size_t i = 1; i < split.size(); ++i) a.same_samples &= all_of(i) == all_of(0);
+    for (std::size_t i = 0; i < split.size(); ++i) {
+        const auto both = metrics::detail::ids_in_both(split[i].first, split[i].second);
+        if (!both.empty())
+            a.fold_problems.push_back(a.names[i] + ": train and test share " +
+                                      metrics::detail::counted_ids(detail::ids_of(both, d)) +
+                                      "; expected disjoint train and test");
+    }
+    for (std::size_t i = 1; i < split.size(); ++i) {
+        const auto here = all_of(i), first = all_of(0);
+        if (here == first) continue;
+        a.same_samples = false;
+        a.fold_problems.push_back(a.names[i] + " covers other samples than " + a.names[0] + " (" +
+                                  std::to_string(here.size()) + " and " + std::to_string(first.size()) + " in train + test): " +
+                                  metrics::detail::counted_ids(detail::ids_of(metrics::detail::ids_only_in(here, first), d)) +
+                                  " only in " + a.names[i] + ", " +
+                                  metrics::detail::counted_ids(detail::ids_of(metrics::detail::ids_only_in(first, here), d)) +
+                                  " only in " + a.names[0]);
+    }
+    a.design = five_by_two_design_of(folds, d);
     if (folds.size() == 10 && a.same_samples && a.distinct_partitions == 5) {
         a.valid_5x2 = true;
         for (std::size_t p = 0; p < 5; ++p) {
@@ -104,15 +167,22 @@ inline partition_analysis analyze_partitions(const fold_set& folds) {
         }
     }
     if (folds.size() >= 5) {
-        std::set<std::pair<side, side>> splits;
+        std::vector<std::pair<side, side>> splits;  // in run order
         std::set<std::size_t> parts;
         for (std::size_t i = 0; i < 5; ++i)
             for (int j = 0; j < 2; ++j) {
                 ++a.reference.runs;
-                splits.insert(j == 0 ? split[i] : std::pair{split[i].second, split[i].first});
+                splits.push_back(j == 0 ? split[i] : std::pair{split[i].second, split[i].first});
                 parts.insert(a.partition_of[i]);
             }
-        a.reference.distinct_splits = splits.size();
+        auto run_name = [](std::size_t k) { return std::to_string(k / 2 + 1) + "x" + std::to_string(k % 2 + 1); };
+        for (std::size_t k = 0; k < splits.size(); ++k)
+            for (std::size_t e = 0; e < k; ++e)
+                if (splits[e] == splits[k]) {
+                    a.reference.same_split.emplace_back(run_name(e), run_name(k));
+                    break;
+                }
+        a.reference.distinct_splits = std::set<std::pair<side, side>>(splits.begin(), splits.end()).size();
         a.reference.distinct_partitions = parts.size();
     }
     return a;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -57,6 +58,7 @@ inline nlohmann::json to_json(const table& t) {
             cj["value"] = x.value ? json{{"mean", x.value->mean}, {"std_dev", x.value->std_dev},
                                          {"per_fold", x.value->per_fold}}
                                   : json(nullptr);
+            if (x.design) cj["design"] = {{"valid", x.design->valid()}, {"problems", x.design->problems}};
             row["cells"].push_back(std::move(cj));
         }
         j["rows"].push_back(std::move(row));
@@ -155,6 +157,8 @@ inline report report_from_json(const nlohmann::json& j) {
                     if (const auto& v = cj.at("value"); !v.is_null())
                         x.value = metrics::fold_summary{v.at("per_fold").get<std::vector<double>>(), v.at("mean"),
                                                         v.at("std_dev")};
+                    if (cj.contains("design") && !cj.at("design").is_null())  // absent in older reports
+                        x.design = metrics::five_by_two_design{cj.at("design").at("problems").get<std::vector<std::string>>()};
                     r.cells.push_back(std::move(x));
                 }
                 t.rows.push_back(std::move(r));

@@ -29,6 +29,7 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/metrics/five_by_two_design.hpp"
 #include "dermtl/metrics/isic_scores.hpp"
 #include "dermtl/metrics/referral.hpp"
 #include "dermtl/metrics/roc.hpp"
@@ -38,11 +39,14 @@ namespace dermtl::report {
 // One cell. value: ours over the cross-validation folds; reference: the paper's published
 // number (in a measured row only beside our value, in the paper's column; alone in a published
 // row); share: in a stratified table, the stratum's share of the test cases. An empty cell (no
-// value, no reference) is shown as a dash.
+// value, no reference) is shown as a dash. design: whether value's folds are 5 independent
+// replications of 2 halves (from their test ids; absent: not known); the 5x2cv comparisons give
+// no p-values for a cell whose design is invalid.
 struct cell {
     std::optional<metrics::fold_summary> value;
     std::optional<double> reference;
     std::optional<double> share;
+    std::optional<metrics::five_by_two_design> design;
 };
 
 // One column. group: the upper header shared by neighbouring columns ("From ImageNet"), empty
@@ -137,6 +141,11 @@ struct table {
         auto& x = at(r, c);
         x.value = std::move(value);
         if (reference) x.reference = reference;
+    }
+    // The 5x2 design of the folds behind cell (r, c)'s value (metrics::check_five_by_two_design of
+    // its folds' test ids, in the value's fold order).
+    void set_design(std::size_t r, std::size_t c, metrics::five_by_two_design design) {
+        at(r, c).design = std::move(design);
     }
     // A published number: in a published row (a competitor's, or the paper's own row), or beside a
     // value of ours already set. A measured cell without our value is refused by validate().

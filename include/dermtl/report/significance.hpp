@@ -14,8 +14,8 @@ namespace dermtl::report {
 
 // One comparison: cell (row, column) against the best cell (best_row, best_column) of its group.
 // difference: best mean - this mean. t / f: Dietterich's paired t and Alpaydin's combined F on
-// (best - this) per fold; absent when undefined, with `note` saying why (not 10 folds, zero
-// variance).
+// (best - this) per fold; absent when undefined or not valid, with `note` saying why (not 10
+// folds, zero variance, folds that are not 5 independent replications -- a cell's design).
 struct comparison {
     std::size_t row = 0, column = 0;
     std::size_t best_row = 0, best_column = 0;
@@ -37,6 +37,14 @@ inline comparison compare_cells(const table& t, std::size_t br, std::size_t bc, 
                  std::to_string(other.per_fold.size());
         return k;
     }
+    // Either cell's folds known not to be 5 independent replications: no p-values (the tests
+    // would refuse them), the reason instead. Unknown designs (older reports) are taken as valid.
+    for (const auto* x : {&t.rows[br].cells[bc], &t.rows[r].cells[c]})
+        if (x->design && !x->design->valid()) {
+            k.note = "no p-values: the folds are not 5 independent replications of 2 complementary halves (" +
+                     x->design->reason() + ")";
+            return k;
+        }
     try {
         k.t = metrics::paired_t_test_5x2cv(best.per_fold, other.per_fold);
         k.f = metrics::combined_f_test_5x2cv(best.per_fold, other.per_fold);
