@@ -31,7 +31,10 @@ TEST_CASE("partitions: the reference fold files are 5 partitions, each in both d
         CHECK(a.reference.distinct_splits == 6);
         const auto text = a.describe();
         CHECK_THAT(text, Catch::Contains("Fold_2 mirrors Fold_1") && Catch::Contains("a valid 5x2 CV") &&
-                             Catch::Contains("10 runs of 6 distinct (train, test) splits from 3 partition(s)"));
+                             Catch::Contains("10 runs of 6 distinct (train, test) splits from 3 partition(s)") &&
+                             Catch::Contains("(2x1 = 1x2, 2x2 = 1x1, 4x1 = 3x2, 4x2 = 3x1)") &&
+                             Catch::Contains("data::fold_mapping::reference_runs") &&
+                             Catch::Contains("5 independent replications; the 5x2cv tests apply"));
     }
 }
 

@@ -89,7 +89,10 @@ struct partition_analysis {
 namespace detail {
 inline std::vector<std::string> ids_of(const std::vector<std::size_t>& indices, const dataset* d) {
     std::vector<std::string> out;
-    for (auto i : indices) out.push_back(d && i < d->size() ? (*d)[i].id : "#" + std::to_string(i));
+    for (auto i : indices) {
+        if (d && i < d->size()) out.push_back((*d)[i].id);
+        else out.push_back(std::string(1, '#').append(std::to_string(i)));
+    }
     return out;
 }
 }  // namespace detail
