@@ -1,14 +1,17 @@
 #pragma once
 // The grids the tool and the table programs compile, as templates of (family, backend): one
-// definition, instantiated per backend in cells_vgg_m.cpp, cells_vgg_16.cpp (CPU) and
-// cells_cuda_*.cu (CUDA, built by nvcc when the build has CUDA).
+// definition, instantiated per backend in cells_vgg_m.cpp, cells_vgg_16.cpp (CPU),
+// cells_onednn_*.cpp (oneDNN), cells_cuda_*.cu (CUDA, built by nvcc when the build has CUDA), and
+// for the reference code's protocol in cells_reference_vgg_m.cpp / cells_onednn_reference_vgg_m.cpp.
 #include <string>
 
 #include <boost/hana.hpp>
 
 #include "dermtl/models/vgg.hpp"
 #include "programs/model_cells.hpp"
+#include "dermtl/protocol/classifier.hpp"
 #include "dermtl/protocol/grid.hpp"
+#include "dermtl/protocol/training.hpp"
 
 namespace dermtl::apps {
 
@@ -31,6 +34,16 @@ programs::model_cells imagenet_cells() {
             hana::tuple_t<transfer::from_imagenet>, paper_finetunes,
             hana::tuple_t<labeling::malignant_vs_benign, labeling::melanoma_vs_benign, labeling::melanoma_carcinoma_benign,
                           labeling::isic_binary>));
+}
+
+// The reference code's protocol (protocol/training.hpp, `--protocol reference`): every valid Table 1
+// cell of the family's 2x2-pool2 variant, classified by libsvm's SVC. Family is a VGG-M family.
+template <class Family, class Backend>
+programs::model_cells reference_table1_cells() {
+    using namespace protocol;
+    return programs::make_model_cells<Family, Backend>(
+        grid<Family, Backend, keep_all_valid, classifier::libsvm_svc, training::reference>(paper_transfers, paper_finetunes,
+                                                                                           paper_labelings));
 }
 
 }  // namespace dermtl::apps

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/protocol/training.hpp"
 
 namespace dermtl::apps {
 
@@ -14,6 +15,7 @@ struct entry {
     const char* network;
     const char* backend;
     const programs::model_cells& (*cells)();
+    const char* protocol = "paper";
 };
 
 const std::vector<entry>& table() {
@@ -22,11 +24,15 @@ const std::vector<entry>& table() {
         {"vgg_m_scaled", "cpu", &vgg_m_scaled_cells},
         {"vgg_16", "cpu", &vgg_16_cells},
         {"vgg_16_scaled", "cpu", &vgg_16_scaled_cells},
+        {"vgg_m", "cpu", &vgg_m_reference_cells, "reference"},
+        {"vgg_m_scaled", "cpu", &vgg_m_scaled_reference_cells, "reference"},
 #ifdef DERMTL_HAS_ONEDNN_CELLS
         {"vgg_m", "onednn", &vgg_m_onednn_cells},
         {"vgg_m_scaled", "onednn", &vgg_m_scaled_onednn_cells},
         {"vgg_16", "onednn", &vgg_16_onednn_cells},
         {"vgg_16_scaled", "onednn", &vgg_16_scaled_onednn_cells},
+        {"vgg_m", "onednn", &vgg_m_reference_onednn_cells, "reference"},
+        {"vgg_m_scaled", "onednn", &vgg_m_scaled_reference_onednn_cells, "reference"},
 #endif
 #ifdef DERMTL_HAS_CUDA_CELLS
         {"vgg_m", "cuda", &vgg_m_cuda_cells},
@@ -67,12 +73,23 @@ std::string default_backend() {
 #endif
 }
 
-const programs::model_cells& cells_of(const std::string& network, const std::string& backend) {
+const programs::model_cells& cells_of(const std::string& network, const std::string& backend, const std::string& protocol) {
     for (const auto& e : table())
-        if (network == e.network && backend == e.backend) return e.cells();
+        if (network == e.network && backend == e.backend && protocol == e.protocol) return e.cells();
     const auto networks = network_names();
     if (std::find(networks.begin(), networks.end(), network) == networks.end())
         throw config_error("--network: expected one of " + joined(networks) + ", found '" + network + "'");
+    const auto protocols = protocol::training_protocol_names();
+    if (std::find(protocols.begin(), protocols.end(), protocol) == protocols.end())
+        throw config_error("--protocol: expected one of " + joined(protocols) + ", found '" + protocol + "'");
+    if (protocol != "paper") {
+        std::vector<std::string> where;
+        for (const auto& e : table())
+            if (protocol == e.protocol) where.push_back(std::string(e.network) + " on " + e.backend);
+        throw config_error("--protocol " + protocol + ": compiled for " + joined(where) + " only (the reference code "
+                           "ran VGG-M; its VGG-16 layer list is commented out), not for --network " + network +
+                           " --backend " + backend);
+    }
     if (backend == "onednn")
         throw config_error("--backend onednn: this build has no oneDNN cells (DERMTL_WITH_ONEDNN was off: oneDNN "
                            "was not found); install libdnnl-dev (scripts/setup.sh does) and rebuild");
@@ -93,6 +110,12 @@ void use_numerics(const std::string& backend, precision p, bool deterministic) {
     if (p != precision::float32)
         throw config_error("--precision tf32: only the CUDA backend has reduced precision (--backend cuda)");
     (void)deterministic;  // the CPU backends (cpu, onednn) are always deterministic
+}
+
+std::vector<const programs::model_cells*> compiled_cells() {
+    std::vector<const programs::model_cells*> all;
+    for (const auto& e : table()) all.push_back(&e.cells());
+    return all;
 }
 
 const protocol::registry& all_cells() {

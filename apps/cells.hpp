@@ -23,6 +23,10 @@ const programs::model_cells& vgg_m_scaled_cells();
 // three designs and the ISIC label (Tables 2 and 3).
 const programs::model_cells& vgg_16_cells();
 const programs::model_cells& vgg_16_scaled_cells();
+// The reference code's protocol (protocol/training.hpp): VGG-M's Table 1 grid with its 2x2 pool2
+// and libsvm's SVC, at full size and scaled (cells_reference_vgg_m.cpp).
+const programs::model_cells& vgg_m_reference_cells();
+const programs::model_cells& vgg_m_scaled_reference_cells();
 
 #ifdef DERMTL_HAS_ONEDNN_CELLS
 // The same on backend::onednn.
@@ -30,6 +34,8 @@ const programs::model_cells& vgg_m_onednn_cells();
 const programs::model_cells& vgg_m_scaled_onednn_cells();
 const programs::model_cells& vgg_16_onednn_cells();
 const programs::model_cells& vgg_16_scaled_onednn_cells();
+const programs::model_cells& vgg_m_reference_onednn_cells();
+const programs::model_cells& vgg_m_scaled_reference_onednn_cells();
 #endif
 
 #ifdef DERMTL_HAS_CUDA_CELLS
@@ -44,9 +50,12 @@ void use_cuda_numerics(precision p, bool deterministic);
 #endif
 
 // The cells of a network by name ("vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled") on a
-// backend ("cpu"; "onednn" in a build with oneDNN; "cuda" in a build with CUDA); config_error
-// naming the choices otherwise.
-const programs::model_cells& cells_of(const std::string& network, const std::string& backend);
+// backend ("cpu"; "onednn" in a build with oneDNN; "cuda" in a build with CUDA) under a training
+// protocol ("paper", the default; "reference": VGG-M on cpu and onednn); config_error naming the
+// choices otherwise.
+const programs::model_cells& cells_of(const std::string& network, const std::string& backend,
+                                      const std::string& protocol = "paper");
+
 // The backend a command uses unless told (--backend): "onednn" where the build has it (oneDNN's
 // kernels, the fast CPU path), else "cpu" (the reference path).
 std::string default_backend();
@@ -57,6 +66,9 @@ std::string joined(const std::vector<std::string>& names);  // "a, b, c" (help t
 // Applies --precision / --deterministic to the CUDA backend; refuses them (config_error) for the
 // CPU backend or a build without CUDA, unless they are the defaults.
 void use_numerics(const std::string& backend, precision p, bool deterministic);
+
+// Every compiled model_cells (network x backend x protocol), in table order.
+std::vector<const programs::model_cells*> compiled_cells();
 
 // Every compiled cell of every network and backend, in grid order: the catalog the tables of
 // `dermtl report` lay stored results out by.

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -37,6 +38,7 @@
 #include "programs/shard_option.hpp"
 #include "programs/slurm.hpp"
 #include "programs/paper_programs.hpp"
+#include "programs/protocol_comparison.hpp"
 #include "programs/runner.hpp"
 #include "programs/validity.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
@@ -68,6 +70,13 @@ struct backend_choice {
     }
     const programs::model_cells& cells(const std::string& network) const {
         const auto& c = apps::cells_of(network, backend);
+        apps::use_numerics(backend, precision, deterministic);
+        return c;
+    }
+    // The cells of --protocol; the training options not given take that protocol's defaults.
+    const programs::model_cells& cells(const std::string& network, programs::run_settings& s) const {
+        const auto& c = apps::cells_of(network, backend, s.protocol_name);
+        programs::apply_protocol_defaults(s, c);
         apps::use_numerics(backend, precision, deterministic);
         return c;
     }
@@ -183,11 +192,7 @@ std::size_t folds_per_cell(const programs::study& st, const programs::run_settin
 programs::paper_comparison paper_comparison_of(programs::paper_values shown) {
     programs::paper_comparison compare;
     compare.shown = shown;
-    for (const auto& network : apps::network_names())
-        for (const auto& backend : apps::backend_names()) {
-            const auto& m = apps::cells_of(network, backend);
-            compare.architectures.emplace(m.model, m.architecture);
-        }
+    for (const auto* m : apps::compiled_cells()) compare.architectures.emplace(m->model, m->architecture);
     return compare;
 }
 
@@ -258,6 +263,10 @@ nlohmann::json grid_configuration(const programs::model_cells& m, const std::str
                         {"target", protocol::dataset_hash(st.target, hashes)},
                         {"target_folds", protocol::folds_hash(st.target, st.folds)},
                         {"retinopathy", st.retinopathy ? protocol::dataset_hash(*st.retinopathy, hashes) : "none"}};
+    // The protocol only when it is not the paper's, so folders submitted before protocols existed
+    // keep their configuration.
+    if (m.protocol_name != protocol::training::paper::name) c["protocol"] = m.protocol_name;
+    if (s.quirks.any()) c["reference_quirks"] = {{"transpose_images", s.quirks.transpose_images}, {"swap_rg_mean", s.quirks.swap_rg_mean}};
     const auto weights = st.imagenet_weights.find(m.model);
     c["imagenet_weights"] = weights == st.imagenet_weights.end() ? std::string("none") : hashes.of(weights->second);
     hashes.save();
@@ -365,6 +374,43 @@ int extract(const programs::model_cells& m, const std::filesystem::path& weights
     auto cache = programs::make_cache(m, s);
     m.extract(d, cache, weights, out, batch);
     std::cout << d.size() << " fc7 feature vectors written to " << out.string() << " (ids beside it)\n";
+    return 0;
+}
+
+// compare-protocols -------------------------------------------------------------------------------
+// One cell under both protocols on the same data and folds (programs/protocol_comparison.hpp).
+int compare_protocols(const backend_choice& b, const std::string& network, const std::string& cell,
+                      const programs::data_paths& p, const programs::run_settings& given) {
+    if (given.protocol_name != "paper")
+        throw config_error("compare-protocols: runs the cell under every protocol; drop --protocol");
+    programs::run_settings paper_settings = given, reference_settings = given;
+    reference_settings.protocol_name = "reference";
+    const auto& paper = b.cells(network, paper_settings);
+    const auto& reference = b.cells(network, reference_settings);
+    // The same transfer/finetune/labeling in both grids.
+    auto pick = [&](const programs::model_cells& m) -> const protocol::registry_entry& {
+        const auto found = m.registry.match(m.model + "/" + b.backend + "/" + cell + "*");
+        if (found.size() != 1)
+            throw config_error("compare-protocols: '" + cell + "' picks " + std::to_string(found.size()) + " cells of " +
+                               m.model + "; expected TRANSFER/FINETUNE/LABELING, e.g. imagenet/finetune/malignant_vs_benign");
+        return *found.front();
+    };
+    const auto& paper_cell = pick(paper);
+    const auto& reference_cell = pick(reference);
+    programs::study st = programs::load_study(p, paper_settings, target_of(paper, paper_cell.id.str(), p));
+    programs::require_runnable(st, {&paper_cell});
+    const auto a = programs::run_model(st, paper, p, paper_settings, {paper_cell.id.str()}, std::cerr);
+    const auto r = programs::run_model(st, reference, p, reference_settings, {reference_cell.id.str()}, std::cerr);
+    const auto c = programs::compare_protocols(a.front(), r.front());
+    std::ostringstream md;
+    md << "# " << paper_cell.id.str() << " under both protocols\n\n"
+       << "Data: " << st.description << "; " << st.folds.size() << " folds; seed " << given.seed << "; paper "
+       << paper_settings.epochs << " epochs, reference " << reference_settings.epochs << " epochs.\n\n"
+       << programs::to_markdown(c);
+    const auto out = given.out / "protocol-comparison.md";
+    std::filesystem::create_directories(given.out);
+    io::write_file_atomically(out, md.str());
+    std::cout << md.str() << "\nwritten: " << out.string() << "\n";
     return 0;
 }
 
@@ -477,6 +523,17 @@ int main(int argc, char** argv) {
         programs::add_data_options(*c, paths);
         programs::add_run_options(*c, settings);
     }
+    std::string compared_cell;
+    auto* compare_cmd = app.add_subcommand(
+        "compare-protocols", "Run one cell under the paper's and the reference code's protocol on the same data and "
+                             "folds; print the per-fold AUC difference and its 5x2cv significance");
+    compare_cmd->add_option("cell", compared_cell, "TRANSFER/FINETUNE/LABELING, e.g. imagenet/finetune/malignant_vs_benign")
+        ->required();
+    compare_cmd->add_option("--network", network, "Network: vgg_m or vgg_m_scaled (the reference protocol's)")
+        ->capture_default_str();
+    backend.add_to(*compare_cmd);
+    programs::add_data_options(*compare_cmd, paths);
+    programs::add_run_options(*compare_cmd, settings);
     bool grid_compare_with_paper = false;
     for (auto* c : {grid_cmd, run_cmd})
         c->add_flag("--compare-with-paper", grid_compare_with_paper,
@@ -543,17 +600,18 @@ int main(int argc, char** argv) {
                 settings.shard = programs::choose_shard(shard_text);
                 settings.part = programs::parse_part(part_text);
             }
-            return grid(backend.cells(network), pattern, list, paths, settings, grid_compare_with_paper);
+            return grid(backend.cells(network, settings), pattern, list, paths, settings, grid_compare_with_paper);
         }
         if (*run_cmd) {
-            const auto& cells = backend.cells(network);
+            const auto& cells = backend.cells(network, settings);
             if (cells.registry.match(pattern).size() != 1)
                 throw config_error("run: expected one cell, '" + pattern + "' matches several; use `dermtl grid --cells`");
             return grid(cells, pattern, false, paths, settings, grid_compare_with_paper);
         }
         if (*submit_cmd)
-            return slurm_submit(backend.cells(network), pattern, paths, settings, slurm, backend.backend == "cuda", argc,
+            return slurm_submit(backend.cells(network, settings), pattern, paths, settings, slurm, backend.backend == "cuda", argc,
                                 argv);
+        if (*compare_cmd) return compare_protocols(backend, network, compared_cell, paths, settings);
         if (*status_cmd) {
             programs::print_slurm_status(status_out, std::cout);
             return 0;

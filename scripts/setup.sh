@@ -22,7 +22,7 @@ packages=(
   # tests themselves (munged, slurmctld, slurmd; no systemd, nothing enabled system-wide)
   slurm-wlm munge
   # test oracles (run through /usr/bin/python3) and a fast BLAS for numpy
-  python3 python3-numpy python3-torch python3-sklearn python3-scipy libopenblas0-pthread
+  python3 python3-numpy python3-torch python3-sklearn python3-scipy python3-yaml libopenblas0-pthread
 )
 
 missing=()

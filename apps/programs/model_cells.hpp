@@ -10,6 +10,7 @@
 #include <functional>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
@@ -23,6 +24,7 @@
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/nn/network.hpp"
 #include "dermtl/protocol/registry.hpp"
+#include "dermtl/train/replace_classifier.hpp"
 #include "dermtl/train/trainer.hpp"
 
 namespace dermtl::programs {
@@ -33,7 +35,14 @@ struct model_cells {
     int input_size = 224;
     models::architecture architecture = models::architecture::vgg_m;  // which --imagenet-weights option is its
     std::string matconvnet_file;  // the ImageNet weights it expects, e.g. "imagenet-vgg-m.mat"
+    // The model whose architecture that file holds (models::pretrained_family_t): itself, or for a
+    // variant such as VGG-M's 2x2 pool2 the original, whose synthetic stand-in it shares.
+    std::string pretrained_model;
     protocol::registry registry;
+    // The training protocol of every cell (protocol/training.hpp): its name and trainer defaults.
+    std::string protocol_name = "paper";
+    train::trainer_options training_defaults{};
+    bool takes_reference_quirks = false;  // the reference protocol: --reference-quirk applies
 
     // Synthetic runs only: trains the family's 1000-way network on a labelled general task (the
     // synthetic stand-in for ImageNet, labels 0..K-1 of the 1000) and writes it, with the task's
@@ -58,7 +67,18 @@ model_cells make_model_cells(Grid grid) {
     m.input_size = int(Model::template net<2>::input_shape::height);
     m.architecture = Model::architecture;
     m.matconvnet_file = Model::matconvnet;
+    m.pretrained_model = models::pretrained_family_t<Model>::name();
     m.registry = protocol::registry::of(grid);
+    using first_cell = typename decltype(+boost::hana::front(grid))::type;
+    using training = typename first_cell::training_type;
+    m.protocol_name = protocol::name_of<training>();
+    m.training_defaults = training::defaults();
+    m.takes_reference_quirks = std::is_same_v<training, protocol::training::reference>;
+    boost::hana::for_each(grid, [](auto t) {
+        static_assert(std::is_same_v<typename decltype(t)::type::training_type, training>,
+                      "make_model_cells<Model, Backend>(grid): expected one training protocol for every cell of a "
+                      "grid; make one model_cells per protocol");
+    });
     m.write_imagenet_standin = [](const data::dataset& general, io::image_cache& cache, const std::filesystem::path& mat,
                                   const train::trainer_options& training) {
         if (std::filesystem::exists(mat)) return;
@@ -68,7 +88,7 @@ model_cells make_model_cells(Grid grid) {
         std::vector<std::size_t> all(general.size());
         std::iota(all.begin(), all.end(), std::size_t{0});
         const io::mean_image mean = data::training_mean(general, all, cache, io::mean_image::kind::per_channel);
-        nn::network<typename Model::template net<1000>, Backend> net(training.seed);
+        nn::network<typename models::pretrained_family_t<Model>::template net<1000>, Backend> net(training.seed);
         auto sources = train::paper_sources(general, all, cache, mean, training.seed);
         auto opt = training;
         opt.checkpoint = mat.string() + ".ckpt";
@@ -85,16 +105,26 @@ model_cells make_model_cells(Grid grid) {
     };
     m.extract = [](const data::dataset& d, io::image_cache& cache, const std::filesystem::path& mat,
                    const std::filesystem::path& npy, std::size_t batch_size) {
+        using file_net = typename models::pretrained_family_t<Model>::template net<1000>;
         using net_type = typename Model::template net<1000>;
-        nn::network<net_type, Backend> net(nn::uninitialized);
-        const io::matconvnet_model meta = io::load_matconvnet(mat, net);
+        nn::network<file_net, Backend> loaded(nn::uninitialized);
+        const io::matconvnet_model meta = io::load_matconvnet(mat, loaded);
         const io::mean_image mean =
             meta.average_image.size() ? io::mean_image::from_average_image(meta.average_image, int(net_type::input_shape::width),
                                                                            int(net_type::input_shape::height))
                                       : io::mean_image::zero();
         std::vector<std::size_t> all(d.size());
         std::iota(all.begin(), all.end(), std::size_t{0});
-        io::save_features(npy, train::extract_features<"fc7">(net, d, all, cache, mean, {.batch_size = batch_size}));
+        auto features = [&](auto& net) {
+            io::save_features(npy, train::extract_features<"fc7">(net, d, all, cache, mean, {.batch_size = batch_size}));
+        };
+        if constexpr (std::is_same_v<file_net, net_type>) {
+            features(loaded);
+        } else {  // a variant (VGG-M's 2x2 pool2): the file's weights by layer name
+            nn::network<net_type, Backend> net(nn::uninitialized);
+            train::copy_layers(loaded, net);
+            features(net);
+        }
     };
     return m;
 }

@@ -1,6 +1,7 @@
 // report_of: whatever of the paper's tables a set of results supports.
 #include <algorithm>
 
+#include "programs/protocol_comparison.hpp"
 #include "programs/tables.hpp"
 #include "programs/tables_detail.hpp"
 
@@ -125,6 +126,8 @@ report::report report_of(const std::vector<protocol::experiment_result>& results
     }
     if (with_imagenet_ft.size() > 1)
         attempt("Table 3", [&] { return table3(results, catalog, with_imagenet_ft, paper); });
+    // The reference protocol's own measures (macro one-vs-rest AUC, ACC from the decision).
+    if (auto t = protocol_measures(results)) rep.tables.push_back(std::move(*t));
     if (rep.tables.empty())
         throw config_error("report: none of the paper's tables can be built from these " + std::to_string(results.size()) +
                            " experiment(s)");

@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <set>
+#include <vector>
 
 #include "dermtl/data/atlas.hpp"
 #include "dermtl/data/diagnosis_map.hpp"
@@ -20,6 +22,7 @@
 #include "dermtl/data/synthetic_retina.hpp"
 #include "dermtl/io/atomic_file.hpp"
 #include "programs/option_checks.hpp"
+#include "dermtl/protocol/training.hpp"
 
 namespace dermtl::programs {
 
@@ -50,6 +53,13 @@ void add_data_options(CLI::App& app, data_paths& p) {
                    "imagenet-vgg-verydeep-16.mat, when a program runs VGG-M and VGG-16 (Table 3)");
     app.add_option("--reference-folds", p.reference_folds,
                    "Fold file of the reference implementation (YAML: Fold_1..Fold_K with train/test ids)");
+    const std::map<std::string, data::fold_mapping> mappings = {{"folds", data::fold_mapping::folds},
+                                                                {"reference-runs", data::fold_mapping::reference_runs}};
+    app.add_option("--fold-mapping", p.fold_mapping,
+                   "With --reference-folds: folds (each Fold_k as written: a valid 5x2 CV) or reference-runs (the "
+                   "reference code's ten runs 1x1..5x2, Fold_i with list j training: 6 distinct splits from 3 "
+                   "partitions, to reproduce its numbers run for run; the 5x2cv tests then flag their p-values); default folds")
+        ->transform(CLI::CheckedTransformer(mappings));
     // The user's own data (docs/reproducing.md, "Your own data").
     app.add_option("--isic2017", p.isic2017, "ISIC 2017 Part 3 folder (training/validation/test images and ground truth)");
     app.add_option("--tree", p.tree, "A folder with one subfolder of images per diagnosis (melanoma/, nevus/, bcc/, ...)");
@@ -104,19 +114,42 @@ void add_run_options(CLI::App& app, run_settings& s) {
     app.add_option("--out", s.out, "Output folder: results, cached models and the report (a rerun continues there)")
         ->capture_default_str();
     namespace oc = option_checks;
-    app.add_option("--epochs", s.epochs, "Training epochs for every network")
+    app.add_option("--protocol", s.protocol_name,
+                   "Training protocol: paper (the paper's text) or reference (the reference code's: 80 epochs, its "
+                   "augmentation and class balance, fixed means, VGG-M's 2x2 pool2, libsvm's SVC; docs/reproducing.md)")
         ->capture_default_str()
-        ->transform(oc::whole_number(1, oc::max_epochs));
+        ->check(CLI::IsMember(protocol::training_protocol_names()));
+    const std::map<std::string, bool protocol::reference_quirks::*> quirks = {
+        {"transpose-images", &protocol::reference_quirks::transpose_images},
+        {"swap-rg-mean", &protocol::reference_quirks::swap_rg_mean}};
+    app.add_option_function<std::vector<std::string>>(
+           "--reference-quirk",
+           [&s, quirks](const std::vector<std::string>& names) {
+               for (const auto& n : names) s.quirks.*(quirks.at(n)) = true;
+           },
+           "With --protocol reference: reproduce a quirk of the reference code (repeatable): transpose-images "
+           "(it feeds C x W x H), swap-rg-mean (its ImageNet mean has R and G swapped); off by default")
+        ->check(CLI::IsMember({"transpose-images", "swap-rg-mean"}));
+    app.add_option("--epochs", s.epochs, "Training epochs for every network (the protocol's: paper 60, reference 80)")
+        ->capture_default_str()
+        ->transform(oc::whole_number(1, oc::max_epochs))
+        ->each([&s](const std::string&) { s.given.epochs = true; });
     app.add_option("--batch-size", s.batch_size, "Training batch size")
         ->capture_default_str()
-        ->transform(oc::whole_number(1, oc::max_batch_size));
+        ->transform(oc::whole_number(1, oc::max_batch_size))
+        ->each([&s](const std::string&) { s.given.batch_size = true; });
     app.add_option("--lr", s.learning_rate, "SGD learning rate")
         ->capture_default_str()
-        ->check(oc::real_number(0, true, oc::max_learning_rate, false));
+        ->check(oc::real_number(0, true, oc::max_learning_rate, false))
+        ->each([&s](const std::string&) { s.given.learning_rate = true; });
     app.add_option("--momentum", s.momentum, "Nesterov momentum (the paper prints 0.1)")
         ->capture_default_str()
-        ->check(oc::real_number(0, false, 1, true));
-    app.add_option("--l2", s.l2, "L2 regularization")->capture_default_str()->check(oc::real_number(0, false, 1, true));
+        ->check(oc::real_number(0, false, 1, true))
+        ->each([&s](const std::string&) { s.given.momentum = true; });
+    app.add_option("--l2", s.l2, "L2 regularization")
+        ->capture_default_str()
+        ->check(oc::real_number(0, false, 1, true))
+        ->each([&s](const std::string&) { s.given.l2 = true; });
     app.add_option("--folds", s.folds, "Cross-validation: 5x2 (the paper's), 2 (one 2-fold repetition) or Rx2")
         ->capture_default_str()
         ->check(folds_option());
@@ -168,6 +201,9 @@ int fold_repetitions(const std::string& folds) {
 study load_study(const data_paths& p, const run_settings& s, target_kind kind, const synthetic_sizes& sizes) {
     study st;
     st.synthetic = p.synthetic;
+    st.imagenet_weights_given = p.synthetic || !p.imagenet_weights.empty() || !p.imagenet_weights_vgg16.empty();
+    if (p.fold_mapping != data::fold_mapping::folds && p.reference_folds.empty())
+        throw config_error("--fold-mapping reference-runs: reads a reference fold file; give it with --reference-folds FILE");
     st.kind = kind;
     st.rules = p.rules;
     const int reps = fold_repetitions(s.folds);
@@ -316,9 +352,11 @@ study load_study(const data_paths& p, const run_settings& s, target_kind kind, c
     }
     if (!p.reference_folds.empty()) {
         require_file(p.reference_folds, "--reference-folds", "a fold YAML file");
-        st.folds = data::read_fold_yaml(p.reference_folds, st.target);
+        st.folds = data::read_fold_yaml(p.reference_folds, st.target, p.fold_mapping);
         st.folds_made_here = false;
         st.description += ", folds from " + p.reference_folds.string();
+        if (p.fold_mapping == data::fold_mapping::reference_runs)
+            st.description += " read as the reference code's runs 1x1..5x2";
     }
     if (!p.retinopathy.empty()) {
         require_file(p.retinopathy, "--retinopathy", "Kaggle's trainLabels.csv");
@@ -329,6 +367,18 @@ study load_study(const data_paths& p, const run_settings& s, target_kind kind, c
                                        std::pair{p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"}})
         if (!path.empty()) require_file(path, option, "a MatConvNet .mat file");
     return st;
+}
+
+void apply_protocol_defaults(run_settings& s, const model_cells& m) {
+    if (s.quirks.any() && !m.takes_reference_quirks)
+        throw config_error("--reference-quirk: only with --protocol reference (the quirks are the reference code's; "
+                           "this run's protocol is " + m.protocol_name + ")");
+    const auto& d = m.training_defaults;
+    if (!s.given.epochs) s.epochs = d.epochs;
+    if (!s.given.batch_size) s.batch_size = d.batch_size;
+    if (!s.given.learning_rate) s.learning_rate = d.sgd.learning_rate;
+    if (!s.given.momentum) s.momentum = d.sgd.momentum;
+    if (!s.given.l2) s.l2 = d.sgd.l2;
 }
 
 train::trainer_options training_options(const run_settings& s) {
@@ -344,7 +394,8 @@ train::trainer_options training_options(const run_settings& s) {
 void attach_imagenet_weights(study& st, const model_cells& m, const data_paths& p, const run_settings& s,
                                     io::image_cache& cache) {
     if (st.synthetic) {
-        const auto mat = s.out / "data" / ("standin-" + m.model + ".mat");
+        // A variant of a pretrained architecture (VGG-M's 2x2 pool2) shares the original's stand-in.
+        const auto mat = s.out / "data" / ("standin-" + m.pretrained_model + ".mat");
         m.write_imagenet_standin(*st.general, cache, mat, training_options(s));
         st.imagenet_weights[m.model] = mat;
         return;
@@ -366,6 +417,7 @@ protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, co
     in.target_training = in.source_training = training_options(s);
     in.seed = s.seed;
     in.rules = st.rules;
+    in.quirks = s.quirks;
     in.work_dir = s.out / "work";
     in.max_folds = s.max_folds;
     in.shard = s.shard;
@@ -379,6 +431,7 @@ io::image_cache make_cache(const model_cells& m, const run_settings& s) {
     o.preprocess.width = o.preprocess.height = m.input_size;
     o.preprocess.read.max_pixels = s.max_image_pixels;
     o.preprocess.read.max_pixels_option = "--max-image-pixels";
+    o.preprocess.transpose = s.quirks.transpose_images;  // the reference's quirk, on request
     if (!s.cache_dir.empty()) {
         o.storage = io::cache_storage::disk;
         o.disk_dir = s.cache_dir / std::to_string(m.input_size);

@@ -24,6 +24,7 @@ class Validator;
 #include "dermtl/data/folds.hpp"
 #include "dermtl/data/isic2017.hpp"
 #include "dermtl/data/lesion_task.hpp"
+#include "dermtl/data/reference_runs.hpp"
 #include "dermtl/io/image_cache.hpp"
 #include "programs/model_cells.hpp"
 #include "dermtl/protocol/inputs.hpp"
@@ -41,6 +42,9 @@ struct data_paths {
     std::filesystem::path imagenet_weights;      // imagenet-vgg-m.mat (or the table's model)
     std::filesystem::path imagenet_weights_vgg16;  // imagenet-vgg-verydeep-16.mat (Table 3)
     std::filesystem::path reference_folds;       // the reference implementation's fold YAML
+    // How its folds are read: as written (a valid 5x2 CV), or as the reference code's ten runs ixj
+    // (--fold-mapping reference-runs; data/reference_runs.hpp), to reproduce its numbers run for run.
+    data::fold_mapping fold_mapping = data::fold_mapping::folds;
     // The user's own data (issue 16): each of these is a target, like --atlas and --isic2016.
     std::filesystem::path isic2017;              // the ISIC 2017 Part 3 folder (official layout)
     std::filesystem::path tree;                  // a folder per class, named by diagnosis
@@ -59,9 +63,18 @@ struct data_paths {
 // How to run: the paper's protocol by default.
 struct run_settings {
     std::filesystem::path out = "dermtl-results";
+    // --protocol: "paper" (the paper's text) or "reference" (the reference code's;
+    // protocol/training.hpp). It selects the compiled cells and the training defaults below.
+    std::string protocol_name = "paper";
+    protocol::reference_quirks quirks{};  // --reference-quirk (reference protocol only)
     std::size_t epochs = 60;
     std::size_t batch_size = 48;
     float learning_rate = 1e-3f, momentum = 0.1f, l2 = 5e-3f;  // the paper's (momentum as printed)
+    // Which of the training options the user gave: the others take the protocol's defaults
+    // (apply_protocol_defaults).
+    struct given_options {
+        bool epochs = false, batch_size = false, learning_rate = false, momentum = false, l2 = false;
+    } given;
     std::string folds = "5x2";   // "5x2", "2" (one 2-fold repetition) or "RxK"-style "Rx2"
     std::uint64_t seed = 2017;
     std::size_t max_folds = 0;   // 0: all
@@ -113,6 +126,7 @@ struct study {
     data::dataset target;
     data::fold_set folds;
     std::optional<data::dataset> retinopathy, general;
+    bool imagenet_weights_given = false;  // --imagenet-weights (or --synthetic: the stand-in)
     std::map<std::string, std::filesystem::path> imagenet_weights;  // by model name (model_cells::model)
     std::string description;                                        // for the report's metadata
 };
@@ -123,6 +137,11 @@ study load_study(const data_paths& p, const run_settings& s, target_kind kind, c
 
 // The trainer's options from the run settings (every network a program trains uses them).
 train::trainer_options training_options(const run_settings& s);
+
+// Sets the training options the user did not give to the defaults of the cells' protocol
+// (model_cells::training_defaults: the reference's 80 epochs, ...); refuses --reference-quirk
+// outside the reference protocol.
+void apply_protocol_defaults(run_settings& s, const model_cells& m);
 
 // The ImageNet weights of one model: the user's file (real runs) or the general-task stand-in,
 // trained and written once under OUT/data (synthetic runs).

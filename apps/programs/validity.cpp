@@ -74,6 +74,15 @@ std::string cell_problem(const study& st, const protocol::registry_entry& cell) 
     if (cell.facts.isic_label && st.kind != target_kind::isic2016)
         return "ISIC's own benign/malignant label exists only in ISIC 2016 Part 3 (--isic2016); on " + target_name(st) +
                " run the malignant_vs_benign design instead";
+    if (cell.facts.needs_retinopathy && !st.retinopathy)
+        return "it trains on the Retinopathy source: pass --retinopathy LABELS.csv --retinopathy-images DIR (Kaggle's "
+               "trainLabels.csv and train/), or --synthetic";
+    if (cell.facts.needs_source_task && !st.general)
+        return "it trains on a source task, which only --synthetic generates";
+    if (cell.facts.needs_imagenet_weights && !st.imagenet_weights_given)
+        return "it starts from ImageNet weights: pass --imagenet-weights imagenet-vgg-m.mat (or "
+               "--imagenet-weights-vgg16 for VGG-16; http://www.vlfeat.org/matconvnet/pretrained/); dermtl never "
+               "substitutes other weights";
     if (cell.facts.design) return design_problem(st, *cell.facts.design);
     return {};
 }

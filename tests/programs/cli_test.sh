@@ -163,4 +163,24 @@ else
   expect fail "this build has no CUDA cells" -- "$dermtl" grid --list --backend cuda
 fi
 expect fail "only the CUDA backend has reduced precision" -- "$dermtl" grid --list --precision tf32
+
+# Issue 17: two protocols. An unknown one lists the known; the reference's cells are VGG-M's 2x2-pool2
+# variant with libsvm's SVC; its quirks and the reference's runs need their context.
+expect fail "paper" -- "$dermtl" grid --list --protocol nonsense
+expect fail "reference" -- "$dermtl" grid --list --protocol nonsense
+expect 0 "vgg_m_64_8_pool2x2/cpu/imagenet/finetune/malignant_vs_benign/classifier=libsvm_svc/training=reference" -- \
+  "$dermtl" grid --list --protocol reference --network vgg_m_scaled --backend cpu
+expect 0 "vgg_m_pool2x2/cpu/double/finetune/melanoma_carcinoma_benign/classifier=libsvm_svc/training=reference" -- \
+  "$dermtl" grid --list --protocol reference --backend cpu
+expect fail "--protocol reference: compiled for vgg_m on cpu" -- "$dermtl" grid --list --protocol reference --network vgg_16
+expect fail "--reference-quirk: only with --protocol reference" -- \
+  "$dermtl" grid --list --reference-quirk transpose-images
+expect fail "--reference-quirk" -- "$dermtl" grid --list --protocol reference --reference-quirk upside-down
+expect fail "--fold-mapping reference-runs: reads a reference fold file" -- \
+  "$dermtl" run vgg_m_64_8/cpu/none/finetune/malignant_vs_benign --network vgg_m_scaled --backend cpu --synthetic \
+  --fold-mapping reference-runs --out "$work/mapping"
+expect fail "compare-protocols: runs the cell under every protocol; drop --protocol" -- \
+  "$dermtl" compare-protocols none/finetune/malignant_vs_benign --network vgg_m_scaled --protocol reference --synthetic
+expect fail "no experiment matches" -- "$dermtl" compare-protocols none/sideways/malignant_vs_benign --network vgg_m_scaled --synthetic \
+  --out "$work/compare"
 exit $failures

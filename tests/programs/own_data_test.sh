@@ -120,5 +120,15 @@ refused "has 3" --manifest "$d/few/few.csv" --images "$d/few/images" --cells 'vg
 refused "at least 4" --manifest "$d/few/few.csv" --images "$d/few/images" --cells 'vgg_m_64_8/*/none/finetune/melanoma_vs_benign'
 refused "expected one target dataset" --isic2016 "$d/isic2016" --tree "$d/tree"
 
+# A cell whose source the data options do not give is refused before any cell trains (the no-transfer
+# cell the glob also picks, first in grid order, must not have run).
+refused "it trains on the Retinopathy source: pass --retinopathy" --tree "$d/tree" \
+  --cells 'vgg_m_64_8/*/[nr]*/finetune/melanoma_carcinoma_benign'
+refused "it starts from ImageNet weights: pass --imagenet-weights" --tree "$d/tree" \
+  --cells 'vgg_m_64_8/*/imagenet/frozen/melanoma_carcinoma_benign'
+if [ -d "$work/refused/work/results" ] && [ -n "$(ls -A "$work/refused/work/results")" ]; then
+  fail "a refused grid stored results: $(ls "$work/refused/work/results")"
+fi
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "ok: every target ran its valid cells and refused the others with reasons"

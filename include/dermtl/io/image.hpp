@@ -134,14 +134,24 @@ struct preprocess_options {
     bool crop_frame = true;
     frame_options frame;
     image_read_options read;  // limits on the files themselves (pixel cap, minimum side)
+    // The reference code's quirk (protocol/training.hpp, reference_quirks): its load_image
+    // transposes every image (the network sees C x W x H). Off by default, even in its protocol.
+    bool transpose = false;
 };
 
-// read_image -> crop_black_frame (optional) -> resize_to: the network-ready uint8 RGB image.
+// read_image -> crop_black_frame (optional) -> resize_to (-> transpose, the reference's quirk):
+// the network-ready uint8 RGB image.
 inline cv::Mat load_preprocessed(const std::filesystem::path& file, const preprocess_options& opt = {},
                                  std::string_view listed_at = {}) {
     cv::Mat img = read_image(file, opt.read, listed_at);
     if (opt.crop_frame) img = crop_black_frame(img, opt.frame);
-    return resize_to(img, opt.width, opt.height);
+    img = resize_to(img, opt.width, opt.height);
+    if (opt.transpose) {
+        cv::Mat t;
+        cv::transpose(img, t);
+        return t;
+    }
+    return img;
 }
 
 // The mean subtracted from every input.

@@ -134,7 +134,8 @@ private:
                                 std::to_string(p.width) + "x" + std::to_string(p.height) + "|" +
                                 std::to_string(p.crop_frame) + "|" + std::to_string(p.frame.dark_threshold) + "|" +
                                 std::to_string(p.frame.dark_fraction) + "|" + std::to_string(p.frame.max_crop_fraction) + "|" +
-                                std::to_string(p.read.max_pixels) + "|" + std::to_string(p.read.min_side);
+                                std::to_string(p.read.max_pixels) + "|" + std::to_string(p.read.min_side) +
+                                (p.transpose ? "|transposed" : "");
         return opt_.disk_dir / (core::to_hex(core::fnv1a64(key)) + ".rgb8");
     }
 

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "dermtl/nn/layers.hpp"
 #include "dermtl/nn/net.hpp"
@@ -19,14 +20,34 @@ namespace dermtl::models {
 
 using namespace dermtl::nn;
 
+// VGG-M's pool2 variants (a model variant is a type: the pool window is a compile-time property).
+//   layer        -- the pool2 layer
+//   name_suffix  -- appended to the family's registry name ("" for MatConvNet's)
+//   title_suffix -- appended to its title
+namespace vgg_m_pool2 {
+// MatConvNet's imagenet-vgg-m: 3x3, stride 2 (Chatfield et al.).
+struct matconvnet {
+    using layer = max_pool<3, 2>;
+    static constexpr std::string_view name_suffix = "";
+    static constexpr std::string_view title_suffix = "";
+};
+// The reference code's (src/configs/vgg_224.py, pool_params(pool_size=2)): 2x2, stride 2. At 224
+// and at the scaled 64 px both give pool2 the same output size, so the same weights load.
+struct reference {
+    using layer = max_pool<2, 2>;
+    static constexpr std::string_view name_suffix = "_pool2x2";
+    static constexpr std::string_view title_suffix = " (2x2 pool2, the reference code's)";
+};
+}  // namespace vgg_m_pool2
+
 // VGG-M at input Size x Size with widths divided by Div. At 224: conv1 109, pool1 54, conv2 26,
 // pool2 13, conv3-5 13, pool5 6 -> fc6 takes 6x6x512 (MatConvNet's 6x6x512x4096).
-template <std::size_t Classes, std::size_t Size = 224, std::size_t Div = 1>
+template <std::size_t Classes, std::size_t Size = 224, std::size_t Div = 1, class Pool2 = vgg_m_pool2::matconvnet>
 using vgg_m_t = net<input<3, Size, Size>,
                     named<"conv1", conv2d<96 / Div, 7, 2>>, named<"relu1", relu>, named<"norm1", lrn<5>>,
                     named<"pool1", max_pool<3, 2>>,
                     named<"conv2", conv2d<256 / Div, 5, 2, 1>>, named<"relu2", relu>, named<"norm2", lrn<5>>,
-                    named<"pool2", max_pool<3, 2>>,
+                    named<"pool2", typename Pool2::layer>,
                     named<"conv3", conv2d<512 / Div, 3, 1, 1>>, named<"relu3", relu>,
                     named<"conv4", conv2d<512 / Div, 3, 1, 1>>, named<"relu4", relu>,
                     named<"conv5", conv2d<512 / Div, 3, 1, 1>>, named<"relu5", relu>,
@@ -83,20 +104,26 @@ enum class architecture { vgg_m, vgg_16 };
 //   title()    -- the tables' row name ("VGG-M")
 //   architecture -- which of the paper's architectures it is (selects the ImageNet weights option)
 //   matconvnet -- the pretrained file a user gives for transfer from ImageNet
-template <std::size_t Size = 224, std::size_t Div = 1>
+template <std::size_t Size = 224, std::size_t Div = 1, class Pool2 = vgg_m_pool2::matconvnet>
 struct vgg_m_family {
     template <std::size_t Classes>
-    using net = vgg_m_t<Classes, Size, Div>;
+    using net = vgg_m_t<Classes, Size, Div, Pool2>;
+    // "vgg_m", "vgg_m_64_8"; the reference's pool2 adds "_pool2x2".
     static std::string name() {
-        return Size == 224 && Div == 1 ? "vgg_m" : "vgg_m_" + std::to_string(Size) + "_" + std::to_string(Div);
+        return (Size == 224 && Div == 1 ? "vgg_m" : "vgg_m_" + std::to_string(Size) + "_" + std::to_string(Div)) +
+               std::string(Pool2::name_suffix);
     }
-    // The table's row name: "VGG-M", or "VGG-M scaled (64 px, widths / 8)".
+    // The table's row name: "VGG-M", or "VGG-M scaled (64 px, widths / 8)" (plus the pool2 variant's).
     static std::string title() {
-        return Size == 224 && Div == 1 ? "VGG-M"
-                                       : "VGG-M scaled (" + std::to_string(Size) + " px, widths / " + std::to_string(Div) + ")";
+        return (Size == 224 && Div == 1 ? "VGG-M"
+                                        : "VGG-M scaled (" + std::to_string(Size) + " px, widths / " + std::to_string(Div) + ")") +
+               std::string(Pool2::title_suffix);
     }
     static constexpr models::architecture architecture = models::architecture::vgg_m;
     static constexpr std::string_view matconvnet = "imagenet-vgg-m.mat";
+    // The family the pretrained file describes: MatConvNet's VGG-M. The 2x2-pool2 variant loads
+    // its weights by layer name (pools have none), so both share one file.
+    using pretrained_family = vgg_m_family<Size, Div, vgg_m_pool2::matconvnet>;
 };
 
 template <std::size_t Size = 224, std::size_t Div = 1>
@@ -114,6 +141,21 @@ struct vgg_16_family {
     static constexpr models::architecture architecture = models::architecture::vgg_16;
     static constexpr std::string_view matconvnet = "imagenet-vgg-verydeep-16.mat";
 };
+
+// The family whose network a pretrained (MatConvNet) file holds: M's `pretrained_family` when it
+// names one (a variant differing only in layers without parameters), else M itself. Weights are
+// loaded into pretrained_family's net -- which checks every layer's geometry against the file --
+// and copied into M's by layer name.
+template <class M, class = void>
+struct pretrained_family_of {
+    using type = M;
+};
+template <class M>
+struct pretrained_family_of<M, std::void_t<typename M::pretrained_family>> {
+    using type = typename M::pretrained_family;
+};
+template <class M>
+using pretrained_family_t = typename pretrained_family_of<M>::type;
 
 template <class M>
 concept model_family = requires {

@@ -70,6 +70,9 @@ struct cell_facts {
     // source), shared by every cell naming the same one; empty when it trains none. A grid runs
     // each such source as a work item of its own, before the cells that use it (`grid --part`).
     std::string source;
+    // What its transfer needs beyond the target (programs refuse a cell before any training when
+    // the data options do not give it): ImageNet weights, the Retinopathy set, a source task.
+    bool needs_imagenet_weights = false, needs_retinopathy = false, needs_source_task = false;
     std::optional<double> published_auc;                        // Tables 1 and 3
     std::optional<std::array<double, 4>> published_strata_auc;  // Table 4: low, medium, high, all
 };

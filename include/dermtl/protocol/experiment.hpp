@@ -1,6 +1,8 @@
 #pragma once
-// experiment<Model, Backend, Transfer, FineTune, Labeling, Classifier>: one fully specialized
-// pipeline of the paper, from a lesion dataset and its folds to per-fold scores and metrics.
+// experiment<Model, Backend, Transfer, FineTune, Labeling, Classifier, Training>: one fully
+// specialized pipeline of the paper, from a lesion dataset and its folds to per-fold scores and
+// metrics. Training is the protocol (protocol/training.hpp): the paper's text by default, or the
+// reference code's (training::reference, with classifier::libsvm_svc and VGG-M's 2x2 pool2).
 //
 // For every fold: start from the transferred weights (protocol/source_models.hpp, computed once
 // per run and cached on disk), fine-tune with the paper's protocol when FineTune says so, extract
@@ -33,6 +35,7 @@
 #include "dermtl/data/folds.hpp"
 #include "dermtl/train/features.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/metrics/multiclass_auc.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/network.hpp"
 #include "dermtl/protocol/cell_id.hpp"
@@ -44,6 +47,7 @@
 #include "dermtl/protocol/published.hpp"
 #include "dermtl/protocol/results.hpp"
 #include "dermtl/protocol/source_models.hpp"
+#include "dermtl/protocol/training.hpp"
 #include "dermtl/protocol/transfer.hpp"
 #include "dermtl/protocol/validity.hpp"
 #include "dermtl/train/replace_classifier.hpp"
@@ -93,7 +97,8 @@ labelled_task label_for(const data::dataset& d, const data::fold_set& folds, con
 }
 
 template <models::model_family Model, backend::tag Backend, transfer_policy Transfer, finetune_policy FineTune,
-          labeling_policy Labeling, class Classifier = classifier::linear_svm<>>
+          labeling_policy Labeling, class Classifier = classifier::linear_svm<>,
+          training_protocol Training = training::paper>
 struct experiment {
     static_assert(valid_combination<Transfer, FineTune>,
                   "experiment<Model,Backend,Transfer,FineTune,Labeling>: no transfer with frozen features trains "
@@ -105,6 +110,8 @@ struct experiment {
     using transfer = Transfer;
     using finetune = FineTune;
     using labeling = Labeling;
+    using classifier_type = Classifier;
+    using training_type = Training;
     static constexpr std::size_t classes = Labeling::classes;
     using target_net = typename Model::template net<classes>;
     using network = nn::network<target_net, Backend>;
@@ -118,6 +125,7 @@ struct experiment {
         c.finetune = policy_id_of<FineTune>();
         c.labeling = policy_id_of<Labeling>();
         c.classifier = policy_id_of<Classifier>();
+        c.training = policy_id_of<Training>();
         return c;
     }
     // "vgg_m/cpu/imagenet/finetune/malignant_vs_benign": id().str(), for messages and logs.
@@ -133,6 +141,10 @@ struct experiment {
         f.classes = classes;
         if constexpr (!trained_source_of<Transfer>().empty())
             f.source = name_of<Model>() + "/" + name_of<Backend>() + "/" + std::string(trained_source_of<Transfer>());
+        constexpr source_inputs needs = inputs_of<Transfer>();
+        f.needs_imagenet_weights = needs.imagenet_weights;
+        f.needs_retinopathy = needs.retinopathy;
+        f.needs_source_task = needs.source_task;
         f.published_auc = published_auc<Model, Transfer, FineTune, Labeling>;
         f.published_strata_auc = published_strata_auc<Model, Transfer, FineTune, Labeling>;
         return f;
@@ -161,6 +173,10 @@ struct experiment {
         // The transferred starting point, shared by every fold.
         std::optional<network> start;
         io::mean_image pretrained_mean;
+        // A protocol with means fixed per experiment (the reference's) computes one, here, for every fold.
+        std::optional<io::mean_image> fixed;
+        if constexpr (Training::means == mean_source::fixed_per_experiment)
+            fixed = fixed_mean<Transfer>(task.dataset, *in.cache, in.quirks);
         auto starting_point = [&]() -> network& {
             if (!start) {
                 start.emplace(in.seed);
@@ -195,9 +211,9 @@ struct experiment {
             try {
                 network net(in.seed);
                 train::copy_layers(starting_point(), net);
-                const io::mean_image mean = Transfer::pretrained_mean
-                                                ? pretrained_mean
-                                                : data::training_mean(task.dataset, fold.train, *in.cache, in.mean_kind);
+                const io::mean_image mean = fixed                      ? *fixed
+                                            : Transfer::pretrained_mean ? pretrained_mean
+                                                                        : data::training_mean(task.dataset, fold.train, *in.cache, in.mean_kind);
                 r = run_fold(net, task.dataset, fold, mean, in, made_by);
             } catch (const error& e) {
                 rethrow_with_context(e, "experiment " + name() + ", " + fold.name + ": ");
@@ -223,6 +239,7 @@ struct experiment {
     static nlohmann::json config(const experiment_inputs& in) {
         const auto& t = in.target_training;
         return {{"cell", id()},
+                {"protocol", std::string(Training::name)},
                 {"seed", in.seed},
                 {"target", in.target->name},
                 {"epochs", t.epochs},
@@ -246,10 +263,15 @@ struct experiment {
         f.set("target_samples", task.dataset.size());
         f.set("seed", in.seed);
         f.set("target_training", FineTune::trains_network ? training_json(in.target_training) : nlohmann::json("none"));
-        // paper_sources' augmentation, balancing and validation split (their defaults).
-        f.set("augmentation", augmentation_json(train::augmentation_options{}));
-        f.set("balance", balance_json(train::balance_options{}));
-        f.set("validation_fraction", 0.1);
+        // The protocol's augmentation, balancing and validation split; its name only when it is not
+        // the paper's, so results stored before protocols existed keep their fingerprints.
+        if constexpr (!std::is_same_v<Training, training::paper>) f.set("protocol", std::string(Training::name));
+        f.set("augmentation", augmentation_json(Training::augmentation()));
+        f.set("balance", balance_json(Training::balance()));
+        f.set("validation_fraction", Training::validation_fraction);
+        if (in.quirks.any())
+            f.set("reference_quirks", nlohmann::json{{"transpose_images", in.quirks.transpose_images},
+                                                     {"swap_rg_mean", in.quirks.swap_rg_mean}});
         // Labeling rules and a given validation split enter only when not at their defaults, so the
         // results stored before they existed keep their fingerprints.
         if constexpr (requires { Labeling::task; })
@@ -258,9 +280,12 @@ struct experiment {
         if (std::any_of(task.folds.begin(), task.folds.end(), [](const data::fold& k) { return !k.validation.empty(); }))
             f.set("validation", "given by the data (the official validation set)");
         f.set("preprocess", preprocess_json(in.cache->options().preprocess));
-        f.set("mean", Transfer::pretrained_mean ? "pretrained"
-                      : in.mean_kind == io::mean_image::kind::per_pixel ? "training set, per pixel"
-                                                                          : "training set, per channel");
+        if constexpr (Training::means == mean_source::fixed_per_experiment)
+            f.set("mean", fixed_mean_description<Transfer>(in.quirks));
+        else
+            f.set("mean", Transfer::pretrained_mean ? "pretrained"
+                          : in.mean_kind == io::mean_image::kind::per_pixel ? "training set, per pixel"
+                                                                              : "training set, per channel");
         f.set("svm", nlohmann::json{{"classifier", std::string(Classifier::name)}, {"c_grid", svm::paper_c_grid()}});
         f.set("feature_batch_size", in.target_training.batch_size);
         transfer_source<Transfer>::template describe<Model, Backend>(f, in, hashes);
@@ -287,7 +312,14 @@ private:
         fold_result r;
         r.fold = fold.name;
         if constexpr (FineTune::trains_network) {
-            auto sources = train::paper_sources(d, fold, *in.cache, mean, in.seed);
+            auto sources = fold.validation.empty()
+                               ? train::paper_sources(d, fold.train, *in.cache, mean, in.seed, Training::validation_fraction,
+                                                      Training::augmentation(), Training::balance())
+                               : train::source_pair{train::dataset_source(d, fold.train, *in.cache, mean, true, in.seed,
+                                                                          Training::augmentation(), Training::balance()),
+                                                    train::dataset_source(d, fold.validation, *in.cache, mean, false,
+                                                                          in.seed, Training::augmentation(),
+                                                                          Training::balance())};
             train::trainer_options opt = in.target_training;
             opt.seed = in.seed;
             opt.fingerprint = made_by.hex();
@@ -316,12 +348,22 @@ private:
             r.ids.push_back(d[i].id);
             r.predictions.strata.push_back(static_cast<int>(d[i].level));
         }
-        const svm::svm_classifier clf = Classifier::train(x_train, y_train, int(classes), in.seed);
-        r.chosen_c = clf.selection.best_c;
+        // The classifier's uniform interface (protocol/classifier.hpp): chosen_c, scores (what the
+        // AUC is computed on), confidences (two classes), predict (its decision).
+        const auto clf = Classifier::train(x_train, y_train, int(classes), in.seed);
+        r.chosen_c = clf.chosen_c();
         r.predictions.labels = y_test;
-        r.predictions.scores = clf.model.decision_values(x_test);
+        r.predictions.scores = clf.scores(x_test);
         if constexpr (classes == 2) r.confidences = clf.confidences(x_test);
         r.auc = metrics::fold_auc(r.predictions);
+        if constexpr (Training::one_vs_rest_auc && classes > 2)
+            r.auc_one_vs_rest = metrics::one_vs_rest_macro_auc(r.predictions.labels, r.predictions.scores);
+        if constexpr (Training::accuracy_from_decision) {
+            const std::vector<int> decided = clf.predict(x_test);
+            std::size_t right = 0;
+            for (std::size_t i = 0; i < decided.size(); ++i) right += decided[i] == y_test[i];
+            r.decision_accuracy = decided.empty() ? 0.0 : double(right) / double(decided.size());
+        }
         return r;
     }
 };

@@ -212,12 +212,14 @@ inline nlohmann::json balance_json(const train::balance_options& b) {
 }
 
 inline nlohmann::json preprocess_json(const io::preprocess_options& p) {
-    return {{"width", p.width},
-            {"height", p.height},
-            {"crop_frame", p.crop_frame},
-            {"dark_threshold", p.frame.dark_threshold},
-            {"dark_fraction", p.frame.dark_fraction},
-            {"max_crop_fraction", p.frame.max_crop_fraction}};
+    nlohmann::json j = {{"width", p.width},
+                        {"height", p.height},
+                        {"crop_frame", p.crop_frame},
+                        {"dark_threshold", p.frame.dark_threshold},
+                        {"dark_fraction", p.frame.dark_fraction},
+                        {"max_crop_fraction", p.frame.max_crop_fraction}};
+    if (p.transpose) j["transpose"] = true;  // only when on: older results keep their fingerprints
+    return j;
 }
 
 }  // namespace dermtl::protocol

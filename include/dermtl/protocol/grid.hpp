@@ -36,9 +36,10 @@ struct keep_all_valid {
     static constexpr bool keep = valid_combination<T, F>;
 };
 
-// A Hana tuple of hana::type<experiment<Model, Backend, T, F, L>>, labelings outermost (table
-// rows), then transfer and fine-tuning (table columns) in the order given.
-template <class Model, class Backend, class Keep = keep_paper_table1, class Transfers, class Finetunes, class Labelings>
+// A Hana tuple of hana::type<experiment<Model, Backend, T, F, L, Classifier, Training>>, labelings
+// outermost (table rows), then transfer and fine-tuning (table columns) in the order given.
+template <class Model, class Backend, class Keep = keep_paper_table1, class Classifier = classifier::linear_svm<>,
+          class Training = training::paper, class Transfers, class Finetunes, class Labelings>
 constexpr auto grid(Transfers transfers, Finetunes finetunes, Labelings labelings) {
     auto cells = hana::cartesian_product(hana::make_tuple(labelings, transfers, finetunes));
     // Only the cells' types are used (an unnamed parameter: nvcc warns about one never read).
@@ -51,7 +52,7 @@ constexpr auto grid(Transfers transfers, Finetunes finetunes, Labelings labeling
         using L = typename decltype(+hana::at_c<0>(std::declval<Cell>()))::type;
         using T = typename decltype(+hana::at_c<1>(std::declval<Cell>()))::type;
         using F = typename decltype(+hana::at_c<2>(std::declval<Cell>()))::type;
-        return hana::type_c<experiment<Model, Backend, T, F, L>>;
+        return hana::type_c<experiment<Model, Backend, T, F, L, Classifier, Training>>;
     });
 }
 

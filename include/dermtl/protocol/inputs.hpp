@@ -14,6 +14,7 @@
 #include "dermtl/io/image_cache.hpp"
 #include "dermtl/data/lesion_task.hpp"
 #include "dermtl/protocol/shard.hpp"
+#include "dermtl/protocol/training.hpp"
 #include "dermtl/train/trainer.hpp"
 
 namespace dermtl::protocol {
@@ -31,6 +32,8 @@ struct experiment_inputs {
     train::trainer_options source_training{};   // training on Retinopathy / the source task
     io::mean_image::kind mean_kind = io::mean_image::kind::per_pixel;  // training-set means
     data::labeling_rules rules{};                // the designs' choices for diagnoses outside the Atlas (akiec)
+    reference_quirks quirks{};                   // the reference code's quirks (off); transposition is the cache's
+                                                 // io::preprocess_options::transpose
     std::uint64_t seed = 0;                      // every experiment sees the same sequence
     std::filesystem::path work_dir;             // sources/, checkpoints/, results/ live here
     std::size_t max_folds = 0;                  // 0: every fold

@@ -32,6 +32,9 @@ struct fold_result {
     double auc = 0;                          // the paper's AUC for this fold
     double chosen_c = 0;
     std::vector<double> confidences;         // two classes: Platt-mapped scores in [0, 1]
+    // Measures a protocol stores beside the paper's (protocol/training.hpp); absent otherwise.
+    std::optional<double> auc_one_vs_rest;   // three classes: macro one-vs-rest AUC (the reference's)
+    std::optional<double> decision_accuracy; // ACC of the classifier's decision (the reference's predict())
     std::size_t best_epoch = 0;              // fine-tuning only
     double seconds = 0;                      // wall time of the fold
     nlohmann::json config;                   // the cell, seed and settings that produced it
@@ -54,13 +57,16 @@ inline nlohmann::json to_json(const fold_result& r) {
     std::vector<std::vector<double>> scores(std::size_t(s.rows()), std::vector<double>(std::size_t(s.cols())));
     for (Eigen::Index i = 0; i < s.rows(); ++i)
         for (Eigen::Index j = 0; j < s.cols(); ++j) scores[std::size_t(i)][std::size_t(j)] = s(i, j);
-    return {{"fold", r.fold},         {"ids", r.ids},
+    nlohmann::json j = {{"fold", r.fold},         {"ids", r.ids},
             {"labels", r.predictions.labels}, {"scores", scores},
             {"strata", r.predictions.strata}, {"auc", r.auc},
             {"chosen_c", r.chosen_c}, {"confidences", r.confidences},
             {"best_epoch", r.best_epoch}, {"seconds", r.seconds},
             {"config", r.config},     {"format", results_format},
             {"version", std::string(version)}};
+    if (r.auc_one_vs_rest) j["auc_one_vs_rest"] = *r.auc_one_vs_rest;
+    if (r.decision_accuracy) j["decision_accuracy"] = *r.decision_accuracy;
+    return j;
 }
 
 inline fold_result fold_result_from_json(const nlohmann::json& j) {
@@ -88,6 +94,8 @@ inline fold_result fold_result_from_json(const nlohmann::json& j) {
     r.best_epoch = j.at("best_epoch");
     r.seconds = j.value("seconds", 0.0);
     r.config = j.value("config", nlohmann::json::object());
+    if (j.contains("auc_one_vs_rest")) r.auc_one_vs_rest = j.at("auc_one_vs_rest").get<double>();
+    if (j.contains("decision_accuracy")) r.decision_accuracy = j.at("decision_accuracy").get<double>();
     if (r.ids.size() != r.predictions.labels.size() || std::size_t(r.predictions.scores.rows()) != r.ids.size())
         throw io_error("fold result '" + r.fold + "': ids, labels and scores differ in length");
     return r;

@@ -19,6 +19,7 @@
 #include "dermtl/core/type_list.hpp"
 #include "dermtl/io/file_lock.hpp"
 #include "dermtl/io/matconvnet.hpp"
+#include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/network.hpp"
 #include "dermtl/core/version.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
@@ -28,6 +29,12 @@
 #include "dermtl/train/trainer.hpp"
 
 namespace dermtl::protocol {
+
+// What a transfer's source needs from experiment_inputs beyond the target: each
+// transfer_source<T> says so in `inputs` (none when it does not say).
+struct source_inputs {
+    bool imagenet_weights = false, retinopathy = false, source_task = false;
+};
 
 namespace source_detail {
 
@@ -67,7 +74,9 @@ io::mean_image load_imagenet_into(const experiment_inputs& in, To& to) {
                            std::string(Model::matconvnet) +
                            " from http://www.vlfeat.org/matconvnet/pretrained/ and pass its path "
                            "(--imagenet-weights); dermtl never substitutes other weights");
-    using imagenet_net = typename Model::template net<1000>;
+    // The file's own architecture (models::pretrained_family_t): a variant such as VGG-M's 2x2
+    // pool2 then receives the weights by layer name.
+    using imagenet_net = typename models::pretrained_family_t<Model>::template net<1000>;
     nn::network<imagenet_net, Backend> imagenet(nn::uninitialized);
     const io::matconvnet_model meta = io::load_matconvnet(in.imagenet_weights, imagenet);
     train::replace_classifier(imagenet, to);
@@ -149,6 +158,7 @@ struct transfer_source<transfer::none> {
 template <>
 struct transfer_source<transfer::from_imagenet> {
     static constexpr std::string_view trained_source{};  // loads the user's weights: nothing to train
+    static constexpr source_inputs inputs{.imagenet_weights = true};
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         return source_detail::load_imagenet_into<Model, Backend>(in, to);
@@ -162,6 +172,7 @@ struct transfer_source<transfer::from_imagenet> {
 template <>
 struct transfer_source<transfer::from_retinopathy> {
     static constexpr std::string_view trained_source = "retinopathy";
+    static constexpr source_inputs inputs{.retinopathy = true};
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         source_detail::train_source_into<Model, Backend, transfer::from_retinopathy::source_classes, false>(
@@ -177,6 +188,7 @@ struct transfer_source<transfer::from_retinopathy> {
 template <>
 struct transfer_source<transfer::double_transfer> {
     static constexpr std::string_view trained_source = "imagenet-retinopathy";
+    static constexpr source_inputs inputs{.imagenet_weights = true, .retinopathy = true};
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         // The double-transferred net descends from ImageNet: it keeps VGG's average image.
@@ -193,6 +205,7 @@ struct transfer_source<transfer::double_transfer> {
 template <std::size_t K>
 struct transfer_source<transfer::from_source<K>> {
     static constexpr std::string_view trained_source = "source-task";
+    static constexpr source_inputs inputs{.source_task = true};
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         source_detail::train_source_into<Model, Backend, K, false>(in, in.source_task, std::string(trained_source), to);
@@ -210,6 +223,15 @@ template <class Transfer>
 constexpr std::string_view trained_source_of() {
     if constexpr (requires { transfer_source<Transfer>::trained_source; })
         return transfer_source<Transfer>::trained_source;
+    else
+        return {};
+}
+
+// What Transfer's source needs (transfer_source<Transfer>::inputs; nothing when it does not say).
+template <class Transfer>
+constexpr source_inputs inputs_of() {
+    if constexpr (requires { transfer_source<Transfer>::inputs; })
+        return transfer_source<Transfer>::inputs;
     else
         return {};
 }
