@@ -5,7 +5,8 @@ usage: sklearn_libsvm_svc.py <cases.json> <answers.json>
 cases: a list of objects, each with "kind":
   "decision": {"X", "y", "n_classes", "C", "tol"} -> SVC(kernel='linear', C, class_weight='balanced',
       probability=False, tol) decision_function(X) and predict(X); K > 2: OneVsRestClassifier(SVC)
-      fitted on the class labels.
+      fitted on the class labels, and "predict_reference": the reference code's three-class decision
+      (OneVsRestClassifier fitted on label_binarize(y), LabelBinarizer.inverse_transform of predict).
   "grid": {"X", "y", "n_classes", "C": [grid], "tol", "splits": [[train], [validation]], ...} ->
       GridSearchCV(..., scoring='roc_auc', cv=splits, refit=True) as the reference code ran it:
       two classes SVC on y; three OneVsRestClassifier(SVC) with param estimator__C on
@@ -21,7 +22,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import label_binarize
+from sklearn.preprocessing import LabelBinarizer, label_binarize
 from sklearn.svm import SVC
 
 
@@ -37,7 +38,15 @@ def decision(case):
         model = OneVsRestClassifier(model)
     model.fit(X, y)
     d = np.asarray(model.decision_function(X), dtype=np.float64).reshape(len(y), -1)
-    return {"decision": d.tolist(), "predict": model.predict(X).tolist()}
+    out = {"decision": d.tolist(), "predict": model.predict(X).tolist()}
+    if case["n_classes"] > 2:
+        # The reference's own rule (src/blend.py): OneVsRestClassifier fitted on label_binarize(y)
+        # (multilabel), its indicator predictions turned back into classes by LabelBinarizer.
+        classes = list(range(case["n_classes"]))
+        lb = LabelBinarizer().fit(classes)
+        ref = OneVsRestClassifier(svc(case["C"], case["tol"])).fit(X, label_binarize(y, classes=classes))
+        out["predict_reference"] = lb.inverse_transform(ref.predict(X)).tolist()
+    return out
 
 
 def grid(case):

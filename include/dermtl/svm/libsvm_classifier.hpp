@@ -51,13 +51,15 @@ struct libsvm_classifier {
                            std::to_string(n_classes()) + " classes");
     }
 
-    // The SVM's decision: two classes, libsvm's predict (the decision value's sign, as the
-    // reference's ACC); K, the class of the largest decision value (sklearn's multiclass
-    // OneVsRestClassifier; the reference's own three-class rule is
-    // libsvm_one_vs_rest::predict_first_positive, and the two agree whenever exactly one
-    // decision value is positive).
+    // The SVM's decision, as the reference's ACC takes it: two classes, libsvm's predict (the
+    // decision value's sign); K, the reference's own rule (libsvm_one_vs_rest::
+    // predict_first_positive: its OneVsRestClassifier was fitted on label_binarize(y), so predict
+    // gives an indicator row, which LabelBinarizer.inverse_transform turns into the first class
+    // with a positive decision value, class 0 when none is). It agrees with the argmax of the
+    // decision values (libsvm_one_vs_rest::predict) whenever exactly one of them is positive.
     std::vector<int> predict(const feature_matrix& x) const {
-        return std::visit([&](const auto& m) { return m.predict(x); }, model);
+        if (const auto* ovr = std::get_if<libsvm_one_vs_rest>(&model)) return ovr->predict_first_positive(x);
+        return std::get<libsvm_svc>(model).predict(x);
     }
 
     // The decision values: n x 1 (positive: class 1) or n x K.
