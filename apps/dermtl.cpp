@@ -266,7 +266,7 @@ nlohmann::json grid_configuration(const programs::model_cells& m, const std::str
     // The protocol only when it is not the paper's, so folders submitted before protocols existed
     // keep their configuration.
     if (m.protocol_name != protocol::training::paper::name) c["protocol"] = m.protocol_name;
-    if (s.quirks.any()) c["reference_quirks"] = {{"transpose_images", s.quirks.transpose_images}, {"swap_rg_mean", s.quirks.swap_rg_mean}};
+    if (s.quirks.any()) c["reference_quirks"] = protocol::to_json(s.quirks);
     const auto weights = st.imagenet_weights.find(m.model);
     c["imagenet_weights"] = weights == st.imagenet_weights.end() ? std::string("none") : hashes.of(weights->second);
     hashes.save();

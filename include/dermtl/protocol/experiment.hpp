@@ -269,9 +269,7 @@ struct experiment {
         f.set("augmentation", augmentation_json(Training::augmentation()));
         f.set("balance", balance_json(Training::balance()));
         f.set("validation_fraction", Training::validation_fraction);
-        if (in.quirks.any())
-            f.set("reference_quirks", nlohmann::json{{"transpose_images", in.quirks.transpose_images},
-                                                     {"swap_rg_mean", in.quirks.swap_rg_mean}});
+        if (in.quirks.any()) f.set("reference_quirks", to_json(in.quirks));
         // Labeling rules and a given validation split enter only when not at their defaults, so the
         // results stored before they existed keep their fingerprints.
         if constexpr (requires { Labeling::task; })
@@ -312,14 +310,8 @@ private:
         fold_result r;
         r.fold = fold.name;
         if constexpr (FineTune::trains_network) {
-            auto sources = fold.validation.empty()
-                               ? train::paper_sources(d, fold.train, *in.cache, mean, in.seed, Training::validation_fraction,
-                                                      Training::augmentation(), Training::balance())
-                               : train::source_pair{train::dataset_source(d, fold.train, *in.cache, mean, true, in.seed,
-                                                                          Training::augmentation(), Training::balance()),
-                                                    train::dataset_source(d, fold.validation, *in.cache, mean, false,
-                                                                          in.seed, Training::augmentation(),
-                                                                          Training::balance())};
+            auto sources = train::paper_sources(d, fold, *in.cache, mean, in.seed, Training::validation_fraction,
+                                                Training::augmentation(), Training::balance());
             train::trainer_options opt = in.target_training;
             opt.seed = in.seed;
             opt.fingerprint = made_by.hex();

@@ -33,6 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dermtl/data/batch.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/io/image.hpp"
@@ -61,6 +63,11 @@ struct reference_quirks {
     bool operator==(const reference_quirks&) const = default;
     bool any() const { return transpose_images || swap_rg_mean; }
 };
+
+// As recorded in fingerprints and submissions.
+inline nlohmann::json to_json(const reference_quirks& q) {
+    return {{"transpose_images", q.transpose_images}, {"swap_rg_mean", q.swap_rg_mean}};
+}
 
 namespace training {
 

@@ -145,11 +145,13 @@ inline source_pair paper_sources(const data::dataset& d, std::span<const std::si
 
 // The same for a fold: its own validation split when the data gives one (fold::validation, e.g.
 // ISIC 2017's official validation set), else the stratified 90/10 split of its training part.
+// The augmentation, balancing and validation share are the paper's unless given (a protocol's).
 inline source_pair paper_sources(const data::dataset& d, const data::fold& f, io::image_cache& cache,
-                                 const io::mean_image& mean, std::uint64_t seed) {
-    if (f.validation.empty()) return paper_sources(d, f.train, cache, mean, seed);
-    return {dataset_source(d, f.train, cache, mean, true, seed, {}, {}),
-            dataset_source(d, f.validation, cache, mean, false, seed, {}, {})};
+                                 const io::mean_image& mean, std::uint64_t seed, double validation_fraction = 0.1,
+                                 augmentation_options aug = {}, balance_options balance = {}) {
+    if (f.validation.empty()) return paper_sources(d, f.train, cache, mean, seed, validation_fraction, aug, balance);
+    return {dataset_source(d, f.train, cache, mean, true, seed, aug, balance),
+            dataset_source(d, f.validation, cache, mean, false, seed, aug, balance)};
 }
 
 }  // namespace dermtl::train
