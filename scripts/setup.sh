@@ -15,6 +15,9 @@ packages=(
   libcli11-dev libfmt-dev
   # the oneDNN backend (backend/onednn/, component dermtl::onednn): oneDNN 2.6, as PyTorch uses
   libdnnl-dev
+  # Debian's oneDNN is built with the OpenCL GPU runtime, so its CMake config finds OpenCL; with
+  # --no-install-recommends nothing pulls these in on a fresh machine
+  ocl-icd-opencl-dev opencl-c-headers
   # fuzzing (tests/fuzz, scripts/fuzz.sh): clang with libFuzzer, its OpenMP and llvm-symbolizer;
   # clang 18+ because dermtl's layers take float template parameters (Debian 12's clang is 14)
   clang-19 libclang-rt-19-dev libomp-19-dev llvm-19

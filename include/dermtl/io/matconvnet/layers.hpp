@@ -82,7 +82,7 @@ inline std::vector<file_layer> layers_of(matvar_t* layers, const std::string& wh
     std::vector<file_layer> out;
     const std::size_t n = numel(layers);
     for (std::size_t i = 0; i < n; ++i) {
-        matvar_t* l = Mat_VarGetCell(layers, int(i));
+        matvar_t* l = cell(layers, i);
         if (!l || l->class_type != MAT_C_STRUCT)
             throw io_error(where + ": layers{" + std::to_string(i + 1) + "} is not a struct");
         file_layer f;
@@ -91,8 +91,8 @@ inline std::vector<file_layer> layers_of(matvar_t* layers, const std::string& wh
         f.type = text(field(l, "type"));
         if (f.name.empty()) f.name = "layer" + std::to_string(i + 1);  // MatConvNet's own default
         if (matvar_t* w = field(l, "weights"); w && w->class_type == MAT_C_CELL) {
-            if (numel(w) >= 1) f.filters = Mat_VarGetCell(w, 0);
-            if (numel(w) >= 2) f.biases = Mat_VarGetCell(w, 1);
+            f.filters = cell(w, 0);
+            f.biases = cell(w, 1);
         } else {
             f.filters = field(l, "filters");
             f.biases = field(l, "biases");

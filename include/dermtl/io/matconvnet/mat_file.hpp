@@ -193,24 +193,40 @@ inline std::string text(const matvar_t* v) {
     return s;
 }
 
-// Field `name` of the 1x1 struct `s`, or null (also for null or non-struct `s`); owned by `s`.
+// How many matvar_t* slots matio really holds for the struct or cell `v` (0 when it holds none):
+// a damaged or empty (0x0) one may claim elements, or fields, that have no storage, and matio's
+// own accessors index `v->data` without checking it.
+inline std::size_t pointer_slots(const matvar_t* v) {
+    if (!v || !v->data || v->data_size != static_cast<int>(sizeof(matvar_t*))) return 0;
+    return v->nbytes / sizeof(matvar_t*);
+}
+
+// Field `name` of the 1x1 struct `s`, or null (also for null or non-struct `s`, and for a struct
+// with no elements or no storage for its fields); owned by `s`.
 inline matvar_t* field(matvar_t* s, const char* name) {
-    if (!s || s->class_type != MAT_C_STRUCT) return nullptr;
+    if (!s || s->class_type != MAT_C_STRUCT || numel(s) == 0) return nullptr;
     // Look the name up first: matio logs an error for unknown fields.
     const unsigned n = Mat_VarGetNumberOfFields(s);
     char* const* names = Mat_VarGetStructFieldnames(s);
     if (!names) return nullptr;  // a damaged struct: matio counts fields it has no names for
     for (unsigned i = 0; i < n; ++i)
-        if (names[i] && std::string_view(names[i]) == name) return Mat_VarGetStructFieldByIndex(s, i, 0);
+        if (names[i] && std::string_view(names[i]) == name)
+            return i < pointer_slots(s) ? Mat_VarGetStructFieldByIndex(s, i, 0) : nullptr;
     return nullptr;
 }
 
+// Element `i` of the cell array `c`, or null (also for a non-cell, or an element without storage).
+inline matvar_t* cell(matvar_t* c, std::size_t i) {
+    if (!c || c->class_type != MAT_C_CELL || i >= numel(c) || i >= pointer_slots(c)) return nullptr;
+    return Mat_VarGetCell(c, static_cast<int>(i));
+}
+
 // A cell of char arrays as strings (MatConvNet's class names).
-inline std::vector<std::string> texts(matvar_t* cell) {
+inline std::vector<std::string> texts(matvar_t* c) {
     std::vector<std::string> out;
-    if (!cell || cell->class_type != MAT_C_CELL) return out;
-    const std::size_t n = numel(cell);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(text(Mat_VarGetCell(cell, int(i))));
+    if (!c || c->class_type != MAT_C_CELL) return out;
+    const std::size_t n = numel(c);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(text(cell(c, i)));
     return out;
 }
 
