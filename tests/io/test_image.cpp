@@ -155,8 +155,10 @@ long peak_rss_kib() {
 TEST_CASE("read_image: RGB order, any supported format", "[io][image]") {
     scratch_dir dir("img");
     cv::Mat bgr(8, 10, CV_8UC3, cv::Scalar(10, 20, 200));  // red in BGR
-    for (const char* name : {"a.png", "b.tif", "c.TIFF"}) {
-        REQUIRE(cv::imwrite((dir / name).string(), bgr));
+    for (const char* name : {"a.png", "b.tif", "c.TIFF", "d.bmp", "e.webp"}) {
+        INFO(name);
+        // WebP above quality 100 is lossless (OpenCV's rule), so the pixel is exact.
+        REQUIRE(cv::imwrite((dir / name).string(), bgr, {cv::IMWRITE_WEBP_QUALITY, 101}));
         const cv::Mat rgb = io::read_image(dir / name);
         REQUIRE(rgb.type() == CV_8UC3);
         CHECK(rgb.at<cv::Vec3b>(0, 0) == cv::Vec3b(200, 20, 10));
@@ -185,6 +187,25 @@ TEST_CASE("read_image: missing, empty, truncated and undecodable files are named
     std::ofstream(dir / "junk.png") << "this is not an image at all";
     CHECK_THROWS_AS(io::read_image(dir / "junk.png"), io_error);
     CHECK_THROWS_WITH(io::read_image(dir / "junk.png"), Contains("junk.png") && Contains("cannot decode"));
+    // Only JPEG, PNG, TIFF, BMP and WebP reach a decoder: a PPM, which cv::imdecode would read, is
+    // refused by its first bytes ("P6" = 50 36), naming the formats dermtl reads.
+    REQUIRE(cv::imwrite((dir / "p.ppm").string(), lesion_rgb(16, 16)));
+    CHECK_THROWS_WITH(io::read_image(dir / "p.ppm"),
+                      Contains("p.ppm") && Contains("not a format dermtl reads") && Contains("starting 50 36") &&
+                          Contains("JPEG, PNG, TIFF, BMP or WebP"));
+    // A TIFF that also carries DICOM's signature would go to OpenCV's DICOM reader (GDCM), which
+    // aborts the process on a damaged file (tests/fuzz/findings/image/): refused before decoding.
+    REQUIRE(cv::imwrite((dir / "dual.tif").string(), lesion_rgb(64, 48)));
+    {
+        std::fstream f(dir / "dual.tif", std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(128);
+        f.write("DICM", 4);
+    }
+    CHECK_THROWS_WITH(io::read_image(dir / "dual.tif"),
+                      Contains("dual.tif") && Contains("TIFF") && Contains("DICOM signature"));
+    // The fuzzer's finding itself (a J2K codestream start, JFIF text and 'DICM' at byte 128).
+    const auto finding = dermtl::testing::tests_dir() / "fuzz" / "findings" / "image" / "gdcm-asserts-on-dicm-at-128.bin";
+    CHECK_THROWS_WITH(io::read_image(finding), Contains("gdcm-asserts-on-dicm-at-128.bin") && Contains("not a format dermtl reads"));
 }
 
 TEST_CASE("read_image: JPEG and PNG through libjpeg/libpng give the OpenCV path's pixels bit for bit",

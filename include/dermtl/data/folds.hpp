@@ -172,8 +172,8 @@ inline fold_set make_5x2_folds(const dataset& d, std::uint64_t seed, int repetit
             }
         }
         for (auto& h : half) std::sort(h.begin(), h.end());
-        folds.push_back({"Fold_" + std::to_string(2 * rep + 1), half[0], half[1]});
-        folds.push_back({"Fold_" + std::to_string(2 * rep + 2), half[1], half[0]});
+        folds.push_back({"Fold_" + std::to_string(2 * rep + 1), half[0], half[1], {}});
+        folds.push_back({"Fold_" + std::to_string(2 * rep + 2), half[1], half[0], {}});
     }
     for (const auto& f : folds) check_fold(f, d, "make_5x2_folds");
     return folds;

@@ -6,7 +6,7 @@
 // converts), so they match the RGB average images of MatConvNet's VGG models. Network input is
 // float32 NCHW (dermtl::host_tensor), channel 0 = R, values in [0,255] minus the mean.
 //
-// read_image   requires a JPEG/PNG/TIFF file (or another format OpenCV reads); ensures an RGB
+// read_image   requires a JPEG, PNG, TIFF, BMP or WebP file (told by its first bytes); ensures an RGB
 //              uint8 image, or io_error naming the file (and the manifest line it was listed at,
 //              when given) for a missing, empty, truncated, corrupt or undecodable file, one whose
 //              header claims more than image_read_options::max_pixels, or one smaller than

@@ -13,8 +13,9 @@
 //   - trailing bytes after a complete image (JPEG's EOI, PNG's IEND) are accepted: many real files
 //     carry them (camera and editor trailers) and the image itself is complete;
 //   - a file that ends before its image does is "truncated".
-// Every other format (TIFF, BMP, WebP, ...) is left to cv::imdecode, with the same checks of the
-// decoded size afterwards (for those, OpenCV's OPENCV_IO_MAX_IMAGE_PIXELS is the header cap).
+// TIFF, BMP and WebP are left to cv::imdecode, with the same checks of the decoded size afterwards
+// (for those, OpenCV's OPENCV_IO_MAX_IMAGE_PIXELS is the header cap). Any other file is refused by
+// its first bytes: cv::imdecode's other decoders (DICOM, HDR, PFM, EXR, ...) are not dermtl's.
 //
 // The result is exactly what the OpenCV path gave (tests/io/test_image.cpp compares them bit for
 // bit): RGB CV_8UC3; gray replicated; alpha and tRNS dropped (not composited); palette expanded;
@@ -64,13 +65,46 @@ struct image_read_options {
 
 namespace image_detail {
 
-enum class image_format { jpeg, png, other };
+// The formats read_image reads, told by their magic bytes. Only these reach a decoder: cv::imdecode
+// would otherwise pick one of its many decoders by signature, among them GDCM's DICOM reader,
+// which aborts the process on a damaged file (tests/fuzz/findings/image/).
+enum class image_format { jpeg, png, tiff, bmp, webp, unknown };
+inline constexpr const char* readable_formats = "JPEG, PNG, TIFF, BMP or WebP";
 
 inline image_format format_of(std::span<const std::uint8_t> b) {
-    if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return image_format::jpeg;
-    static constexpr std::uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    if (b.size() >= 8 && std::equal(png_signature, png_signature + 8, b.begin())) return image_format::png;
-    return image_format::other;
+    auto starts = [&](std::size_t at, std::string_view magic) {
+        return b.size() >= at + magic.size() && std::equal(magic.begin(), magic.end(), b.begin() + at,
+                                                           [](char m, std::uint8_t c) { return std::uint8_t(m) == c; });
+    };
+    if (starts(0, "\xFF\xD8\xFF")) return image_format::jpeg;
+    if (starts(0, "\x89PNG\r\n\x1A\n")) return image_format::png;
+    if (starts(0, std::string_view("II*\0", 4)) || starts(0, std::string_view("MM\0*", 4))) return image_format::tiff;
+    if (starts(0, "BM") && b.size() >= 26) return image_format::bmp;
+    if (starts(0, "RIFF") && starts(8, "WEBP")) return image_format::webp;
+    return image_format::unknown;
+}
+
+inline const char* name_of(image_format f) {
+    switch (f) {
+    case image_format::jpeg: return "JPEG";
+    case image_format::png: return "PNG";
+    case image_format::tiff: return "TIFF";
+    case image_format::bmp: return "BMP";
+    case image_format::webp: return "WebP";
+    default: return "unknown";
+    }
+}
+
+// The first bytes in hex ("49 49 2a 00"), for a message about a file of no known format.
+inline std::string first_bytes(std::span<const std::uint8_t> b, std::size_t n = 8) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    for (std::size_t i = 0; i < std::min(n, b.size()); ++i) {
+        if (i) s += ' ';
+        s += hex[b[i] >> 4];
+        s += hex[b[i] & 15];
+    }
+    return s;
 }
 
 // The header's size against the options; io_error naming `where`, the size and the option.
@@ -313,20 +347,25 @@ inline cv::Mat decode_png(std::span<const std::uint8_t> bytes, const std::string
 
 // ---- other formats: OpenCV ------------------------------------------------------------------
 
-inline cv::Mat decode_other(std::span<const std::uint8_t> bytes, const std::string& where,
+// TIFF, BMP and WebP (format_of said which), through cv::imdecode.
+inline cv::Mat decode_other(std::span<const std::uint8_t> bytes, image_format kind, const std::string& where,
                             const image_read_options& opt) {
+    const std::string format = name_of(kind);
+    // OpenCV tries its DICOM decoder (GDCM: "DICM" at byte 128) before TIFF and WebP, whatever the
+    // first bytes say; GDCM asserts, killing the process, on a damaged file.
+    if (kind != image_format::bmp && bytes.size() >= 132 && std::string_view(reinterpret_cast<const char*>(bytes.data()) + 128, 4) == "DICM")
+        throw io_error(where + ": cannot decode the " + format + " image: it also carries a DICOM signature ('DICM' at byte 128), "
+                       "which OpenCV would hand to its DICOM reader; expected a plain " + readable_formats + " file");
     cv::Mat decoded;
     const cv::Mat buffer(1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t*>(bytes.data()));
-    const bool tiff = bytes.size() >= 4 && ((bytes[0] == 'I' && bytes[1] == 'I') || (bytes[0] == 'M' && bytes[1] == 'M'));
-    const std::string format = tiff ? "TIFF" : "unknown";
     try {
         decoded = cv::imdecode(buffer, cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
     } catch (const cv::Exception& e) {
         throw io_error(where + ": cannot decode the " + format + " image: " + e.what());
     }
     if (decoded.empty())
-        throw io_error(where + ": cannot decode the image (format " + format + ", " + std::to_string(bytes.size()) +
-                       " bytes; expected JPEG, PNG, TIFF or another format OpenCV reads)");
+        throw io_error(where + ": cannot decode the " + format + " image (" + std::to_string(bytes.size()) +
+                       " bytes): corrupt or invalid data");
     check_size(std::uint64_t(decoded.cols), std::uint64_t(decoded.rows), format.c_str(), where, opt);
     if (decoded.depth() == CV_16U) decoded.convertTo(decoded, CV_8U, 1.0 / 257.0);
     else if (decoded.depth() != CV_8U) decoded.convertTo(decoded, CV_8U);
@@ -350,10 +389,15 @@ inline cv::Mat decode_other(std::span<const std::uint8_t> bytes, const std::stri
 inline cv::Mat decode_image(std::span<const std::uint8_t> bytes, const std::string& where,
                             const image_read_options& opt = {}) {
     if (bytes.empty()) throw io_error(where + ": empty image data (0 bytes)");
-    switch (image_detail::format_of(bytes)) {
-    case image_detail::image_format::jpeg: return image_detail::decode_jpeg(bytes, where, opt);
-    case image_detail::image_format::png: return image_detail::decode_png(bytes, where, opt);
-    default: return image_detail::decode_other(bytes, where, opt);
+    using image_detail::image_format;
+    switch (const auto kind = image_detail::format_of(bytes)) {
+    case image_format::jpeg: return image_detail::decode_jpeg(bytes, where, opt);
+    case image_format::png: return image_detail::decode_png(bytes, where, opt);
+    case image_format::unknown:
+        throw io_error(where + ": cannot decode the image: not a format dermtl reads (" + std::to_string(bytes.size()) +
+                       " bytes, starting " + image_detail::first_bytes(bytes) + "); expected " +
+                       image_detail::readable_formats + ", told by its first bytes, not its name");
+    default: return image_detail::decode_other(bytes, kind, where, opt);
     }
 }
 
