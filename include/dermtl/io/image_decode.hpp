@@ -353,9 +353,11 @@ inline cv::Mat decode_other(std::span<const std::uint8_t> bytes, image_format ki
     const std::string format = name_of(kind);
     // OpenCV tries its DICOM decoder (GDCM: "DICM" at byte 128) before TIFF and WebP, whatever the
     // first bytes say; GDCM asserts, killing the process, on a damaged file.
-    if (kind != image_format::bmp && bytes.size() >= 132 && std::string_view(reinterpret_cast<const char*>(bytes.data()) + 128, 4) == "DICM")
-        throw io_error(where + ": cannot decode the " + format + " image: it also carries a DICOM signature ('DICM' at byte 128), "
-                       "which OpenCV would hand to its DICOM reader; expected a plain " + readable_formats + " file");
+    const bool dicom = bytes.size() >= 132 && std::equal(bytes.begin() + 128, bytes.begin() + 132, "DICM");
+    if (kind != image_format::bmp && dicom)
+        throw io_error(where + ": cannot decode the " + format +
+                       " image: it also carries a DICOM signature ('DICM' at byte 128), which OpenCV would hand to "
+                       "its DICOM reader; expected a plain " + readable_formats + " file");
     cv::Mat decoded;
     const cv::Mat buffer(1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t*>(bytes.data()));
     try {
