@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "dermtl/backend/contract.hpp"
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/rng.hpp"
 #include "dermtl/core/tensor.hpp"
@@ -34,6 +35,20 @@
 #include "dermtl/nn/net.hpp"
 
 namespace dermtl::nn {
+
+// The messages of network<...>'s errors, built once here (nn/impl/network.ipp) instead of inside
+// every per-layer instantiation; each throws.
+namespace network_detail {
+// "network::forward: expected N x C x H x W with N >= 1 ..." (an empty batch or another shape).
+[[noreturn]] DERMTL_DECL void throw_bad_input(const dims4& got, const std::string& expected_chw, const std::string& first_layer);
+// A backend_error of one layer (device failures, e.g. out of memory), rethrown naming the layer.
+[[noreturn]] DERMTL_DECL void throw_layer_failure(const char* pass, const std::string& layer, const backend_error& e);
+// A non-finite output at flat index `bad` of an output of dims `d`.
+[[noreturn]] DERMTL_DECL void throw_non_finite(const std::string& layer, std::ptrdiff_t bad, const dims4& d,
+                                               bool input_was_non_finite);
+[[noreturn]] DERMTL_DECL void throw_backward_without_forward();
+[[noreturn]] DERMTL_DECL void throw_bad_output_gradient(const dims4& got, const dims4& expected);
+}  // namespace network_detail
 
 // Tag: construct without drawing initial weights (they will be loaded); parameters start at 0.
 struct uninitialized_t {};
@@ -80,7 +95,7 @@ public:
         ops::copy(x, acts_[0]);
         forward_context ctx{phase, &generator_};
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (forward_layer<I, Last>(ctx), ...);
+            (forward_layer<I, (I < Last)>(ctx), ...);
         }(std::make_index_sequence<Last + 1>{});
         last_forward_ = Last;
         return acts_[Last + 1];
@@ -104,11 +119,9 @@ public:
     // Back-propagates d(loss)/d(output) of the last full forward pass; fills every param::grad.
     // If `dx` is given, also writes d(loss)/d(input) there.
     void backward(const tensor& dloss_doutput, tensor* dx = nullptr) {
-        if (last_forward_ != depth - 1)
-            throw config_error("network::backward: expected a preceding full forward pass (forward()), found none");
+        if (last_forward_ != depth - 1) network_detail::throw_backward_without_forward();
         if (ops::dims(dloss_doutput) != ops::dims(acts_[depth]))
-            throw shape_error("network::backward: the output gradient must have the output's shape " +
-                              describe(ops::dims(acts_[depth])) + ", got " + describe(ops::dims(dloss_doutput)));
+            network_detail::throw_bad_output_gradient(ops::dims(dloss_doutput), ops::dims(acts_[depth]));
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (backward_layer<depth - 1 - I>(dloss_doutput, dx), ...);
         }(std::make_index_sequence<depth>{});
@@ -154,12 +167,8 @@ private:
     void check_input(const tensor& x) const {
         using In = typename Net::input_shape;
         const dims4 d = ops::dims(x);
-        if (d[0] == 0)
-            throw shape_error("network::forward: empty batch; expected N x " + In::str() + " with N >= 1, got " +
-                              describe(d) + " (at the input of " + Net::label(0) + ")");
-        if (d[1] != In::channels || d[2] != In::height || d[3] != In::width)
-            throw shape_error("network::forward: input shape mismatch at " + Net::label(0) + ": expected N x " +
-                              In::str() + ", got " + describe(d));
+        if (d[0] == 0 || d[1] != In::channels || d[2] != In::height || d[3] != In::width)
+            network_detail::throw_bad_input(d, In::str(), Net::label(0));
     }
 
     // Whether layer I is a convolution that the backend fuses with the relu after it.
@@ -173,9 +182,11 @@ private:
         }
     }
 
-    template <std::size_t I, std::size_t Last>
+    // Layer I of a forward pass; MayFuse: the pass goes on past layer I (forward_through<Last>
+    // with I < Last), so a convolution may run fused with the relu after it.
+    template <std::size_t I, bool MayFuse>
     void forward_layer(forward_context& ctx) {
-        constexpr bool fused = I + 1 <= Last && fuses_next_relu<I>();
+        constexpr bool fused = MayFuse && fuses_next_relu<I>();
         if constexpr (I > 0) {
             if constexpr (fuses_next_relu<I - 1>()) return;  // this relu ran inside the convolution before it
         }
@@ -188,19 +199,16 @@ private:
                 std::get<I>(layers_).forward(acts_[I], acts_[out], ctx);
             }
         } catch (const backend_error& e) {  // device failures (e.g. out of memory) name the layer
-            throw backend_error("network::forward: " + Net::label(I) + (fused ? " + " + Net::label(I + 1) : "") +
-                                ": " + e.what());
+            network_detail::throw_layer_failure("forward", layer_label(I, fused), e);
         }
-        if (const auto bad = ops::first_non_finite(acts_[out]); bad >= 0) {
-            const dims4 d = ops::dims(acts_[out]);
-            const std::size_t per_sample = d[1] * d[2] * d[3];
-            throw numeric_error("network::forward: " + Net::label(I) + (fused ? " + " + Net::label(I + 1) : "") +
-                                " produced a non-finite value (NaN or Inf) at " +
-                                "element " + std::to_string(std::size_t(bad) % per_sample) + " of sample " +
-                                std::to_string(std::size_t(bad) / per_sample) + "; expected finite outputs " +
-                                (ops::first_non_finite(acts_[I]) >= 0 ? "(its input was already non-finite)"
-                                                                      : "(its input was finite)"));
-        }
+        if (const auto bad = ops::first_non_finite(acts_[out]); bad >= 0)
+            network_detail::throw_non_finite(layer_label(I, fused), bad, ops::dims(acts_[out]),
+                                             ops::first_non_finite(acts_[I]) >= 0);
+    }
+
+    // "layer 3 'conv2' (...)", or "... + layer 4 'relu2' (...)" for a fused pair: for messages only.
+    static std::string layer_label(std::size_t i, bool fused) {
+        return fused ? Net::label(i) + " + " + Net::label(i + 1) : Net::label(i);
     }
 
     template <std::size_t I>
@@ -210,7 +218,7 @@ private:
         try {
             std::get<I>(layers_).backward(acts_[I], acts_[I + 1], dy, dx);
         } catch (const backend_error& e) {
-            throw backend_error("network::backward: " + Net::label(I) + ": " + e.what());
+            network_detail::throw_layer_failure("backward", Net::label(I), e);
         }
     }
 
@@ -222,3 +230,7 @@ private:
 };
 
 }  // namespace dermtl::nn
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/nn/impl/network.ipp"
+#endif

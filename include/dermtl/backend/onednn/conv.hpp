@@ -19,6 +19,7 @@
 #include <deque>
 
 #include "dermtl/backend/onednn/primitive.hpp"
+#include "dermtl/core/config.hpp"
 
 namespace dermtl::backend::onednn_detail {
 
@@ -42,120 +43,21 @@ struct conv_state {
     scratchpad pad;
 };
 
-inline std::string conv_what(const tensor& x, const tensor& w, const window_geometry& g) {
-    return std::to_string(x.dims()[0]) + " images, " + std::to_string(w.dims()[0]) + " filters, " + describe(g);
-}
+DERMTL_DECL std::string conv_what(const tensor& x, const tensor& w, const window_geometry& g);
 
-inline conv_plan& conv_plan_for(const tensor& x, const tensor& w, const window_geometry& g, bool fuse_relu,
-                                conv_state& s) {
-    if (conv_plan* p = find_plan(s.plans, x.desc(), fuse_relu)) return *p;
-    const dims4 xd = x.dims();
-    const std::size_t out_c = w.dims()[0];
-    if (xd[1] != g.channels || xd[2] != g.height || xd[3] != g.width)
-        throw shape_error("onednn convolution: input " + dermtl::describe(xd) + " does not match the layer's " +
-                          describe(g));
-    const window win(g);
-    const memory::dims src{memory::dim(xd[0]), memory::dim(g.channels), memory::dim(g.height), memory::dim(g.width)};
-    const memory::dims wei{memory::dim(out_c), memory::dim(g.channels), memory::dim(g.kernel_h), memory::dim(g.kernel_w)};
-    const memory::dims dst{memory::dim(xd[0]), memory::dim(out_c), memory::dim(g.out_h), memory::dim(g.out_w)};
-    const auto any = memory::format_tag::any;
-    const auto f32 = memory::data_type::f32;
-    conv_plan p;
-    p.input = x.desc();
-    p.variant = fuse_relu;
-    guarded("convolution forward", conv_what(x, w, g), [&] {
-        const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                md(src, f32, any), md(wei, f32, any),
-                                                md({memory::dim(out_c)}, f32, memory::format_tag::x), md(dst, f32, any),
-                                                win.strides, win.pad_l, win.pad_r);
-        dnnl::post_ops post;
-        if (fuse_relu) post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-        p.fwd_pd = dnnl::convolution_forward::primitive_desc(d, attributes(post), engine());
-        p.fwd = dnnl::convolution_forward(p.fwd_pd);
-    });
-    s.plans.push_back(std::move(p));
-    return s.plans.back();
-}
+DERMTL_DECL conv_plan& conv_plan_for(const tensor& x, const tensor& w, const window_geometry& g, bool fuse_relu,
+                                     conv_state& s);
 
 // y = conv(x, w) + b (then max(., 0) if fuse_relu).
-inline void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y,
-                           conv_state& s, bool fuse_relu = false) {
-    conv_plan& p = conv_plan_for(x, w, g, fuse_relu, s);
-    s.last = &p;
-    x.relayout(p.fwd_pd.src_desc());
-    w.relayout(p.fwd_pd.weights_desc());
-    b.relayout(p.fwd_pd.bias_desc());
-    const md dst = p.fwd_pd.dst_desc();
-    y.assume({x.dims()[0], w.dims()[0], g.out_h, g.out_w}, dst);
-    execute(p.fwd, p.fwd_pd,
-            {{DNNL_ARG_SRC, x.mem()}, {DNNL_ARG_WEIGHTS, w.mem()}, {DNNL_ARG_BIAS, b.mem()}, {DNNL_ARG_DST, y.mem()}},
-            s.pad, fuse_relu ? "convolution forward + relu" : "convolution forward", conv_what(x, w, g));
-}
+DERMTL_DECL void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y,
+                                conv_state& s, bool fuse_relu = false);
 
 // dw, db (overwritten, in the weights' and bias's layouts) and, if dx, dx (in x's layout).
-inline void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, const window_geometry& g,
-                            conv_state& s, tensor& dw, tensor& db, tensor* dx) {
-    if (s.last == nullptr || s.last->fwd_pd.src_desc().dims() != to_dims(x.dims()))
-        throw config_error("onednn convolution backward (" + conv_what(x, w, g) +
-                           "): expected the forward pass of this input just before, found none");
-    conv_plan& p = *s.last;
-    x.relayout(p.fwd_pd.src_desc());
-    const window win(g);
-    if (!p.has_backward) {
-        guarded("convolution backward", conv_what(x, w, g), [&] {
-            const md any_weights(p.fwd_pd.weights_desc().dims(), memory::data_type::f32, memory::format_tag::any);
-            // dx in the input's layout, except for a plain input (the image, where no dx is needed
-            // in training): the fast kernels write only blocked layouts.
-            const md diff_src = is_plain(p.fwd_pd.src_desc())
-                                    ? md(p.fwd_pd.src_desc().dims(), memory::data_type::f32, memory::format_tag::any)
-                                    : p.fwd_pd.src_desc();
-            const dnnl::convolution_backward_data::desc dd(dnnl::algorithm::convolution_direct, diff_src, any_weights,
-                                                           p.fwd_pd.dst_desc(), win.strides, win.pad_l, win.pad_r);
-            p.bwd_data_pd = dnnl::convolution_backward_data::primitive_desc(dd, attributes(), engine(), p.fwd_pd);
-            p.bwd_data = dnnl::convolution_backward_data(p.bwd_data_pd);
-
-            // The weight gradient's layout is oneDNN's choice too: for blocked inputs it is the
-            // forward's weights layout (the optimizer then converts nothing); for a plain input the
-            // fast kernel wants another one, and the optimizer converts that small gradient.
-            const dnnl::convolution_backward_weights::desc wd(
-                dnnl::algorithm::convolution_direct, p.fwd_pd.src_desc(), any_weights, p.fwd_pd.bias_desc(),
-                p.fwd_pd.dst_desc(), win.strides, win.pad_l, win.pad_r);
-            p.bwd_weights_pd = dnnl::convolution_backward_weights::primitive_desc(wd, attributes(), engine(), p.fwd_pd);
-            if (reference_kernel(p.bwd_weights_pd)) {
-                // A plain input with a blocked output (few input channels, e.g. 12) has no fast
-                // kernel: let oneDNN choose the input's and the output gradient's layouts too, and
-                // give it copies in those layouts.
-                const auto any = memory::format_tag::any;
-                const dnnl::convolution_backward_weights::desc all_any(
-                    dnnl::algorithm::convolution_direct, md(p.fwd_pd.src_desc().dims(), memory::data_type::f32, any),
-                    any_weights, p.fwd_pd.bias_desc(), md(p.fwd_pd.dst_desc().dims(), memory::data_type::f32, any),
-                    win.strides, win.pad_l, win.pad_r);
-                p.bwd_weights_pd =
-                    dnnl::convolution_backward_weights::primitive_desc(all_any, attributes(), engine(), p.fwd_pd);
-            }
-            p.bwd_weights = dnnl::convolution_backward_weights(p.bwd_weights_pd);
-        });
-        p.has_backward = true;
-    }
-    dy.relayout(p.fwd_pd.dst_desc());
-    dw.assume(w.dims(), p.bwd_weights_pd.diff_weights_desc());
-    db.assume(dims4{w.dims()[0], 1, 1, 1}, p.bwd_weights_pd.diff_bias_desc());
-    const tensor& src = in_layout(x, p.bwd_weights_pd.src_desc(), p.bwd_src, conv_what(x, w, g));
-    const tensor& diff_dst =
-        in_layout(dy, p.bwd_weights_pd.diff_dst_desc(), p.bwd_diff_dst, conv_what(x, w, g));
-    execute(p.bwd_weights, p.bwd_weights_pd,
-            {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_DIFF_DST, diff_dst.mem()}, {DNNL_ARG_DIFF_WEIGHTS, dw.mem()},
-             {DNNL_ARG_DIFF_BIAS, db.mem()}},
-            s.pad, "convolution backward-weights", conv_what(x, w, g));
-    if (dx) {
-        w.relayout(p.fwd_pd.weights_desc());
-        const tensor* weights = &in_layout(w, p.bwd_data_pd.weights_desc(), p.bwd_data_weights,
-                                           "weights for convolution backward-data, " + conv_what(x, w, g));
-        dx->assume(x.dims(), p.bwd_data_pd.diff_src_desc());
-        execute(p.bwd_data, p.bwd_data_pd,
-                {{DNNL_ARG_DIFF_DST, dy.mem()}, {DNNL_ARG_WEIGHTS, weights->mem()}, {DNNL_ARG_DIFF_SRC, dx->mem()}},
-                s.pad, "convolution backward-data", conv_what(x, w, g));
-    }
-}
+DERMTL_DECL void conv2d_backward(const tensor& x, const tensor& w, const tensor& dy, const window_geometry& g,
+                                 conv_state& s, tensor& dw, tensor& db, tensor* dx);
 
 }  // namespace dermtl::backend::onednn_detail
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/backend/onednn/impl/conv.ipp"
+#endif
