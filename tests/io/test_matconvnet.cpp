@@ -13,6 +13,8 @@
 #include <fstream>
 #include <zlib.h>
 
+#include <matio.h>  // the test writes damaged and foreign MAT-files itself
+
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/models/vgg.hpp"

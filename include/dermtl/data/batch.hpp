@@ -11,15 +11,17 @@
 // Slots are filled in parallel (OpenMP) when `Transform` is thread-safe for distinct slots (the
 // identity and train::fill_augmented_batch's per-slot seeded augmentation are); the result does
 // not depend on the number of threads. The first error (by slot) is rethrown after the loop.
-#include <algorithm>
+// The non-template code is defined in impl/batch.ipp (compiled once into libdermtl_io with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
 #include <cstddef>
 #include <exception>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <opencv2/core.hpp>
+#include <opencv2/core/mat.hpp>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/tensor.hpp"
 #include "dermtl/data/dataset.hpp"
@@ -67,19 +69,15 @@ void fill_batch(const dataset& d, std::span<const std::size_t> indices, io::imag
 }
 
 // Consecutive batches of `batch_size` over `order` (the last one may be smaller).
-inline std::vector<std::span<const std::size_t>> batches_of(std::span<const std::size_t> order, std::size_t batch_size) {
-    if (batch_size == 0) throw config_error("batches_of: batch_size must be > 0");
-    std::vector<std::span<const std::size_t>> out;
-    for (std::size_t b = 0; b < order.size(); b += batch_size) out.push_back(order.subspan(b, std::min(batch_size, order.size() - b)));
-    return out;
-}
+DERMTL_DECL std::vector<std::span<const std::size_t>> batches_of(std::span<const std::size_t> order,
+                                                                 std::size_t batch_size);
 
 // The per-pixel or per-channel mean of a training set (images through the cache).
-inline io::mean_image training_mean(const dataset& d, std::span<const std::size_t> indices, io::image_cache& cache,
-                                    io::mean_image::kind k) {
-    io::mean_accumulator acc;
-    for (auto i : indices) acc.add(cache.get(d[i].image, d[i].where()));
-    return acc.result(k);
-}
+DERMTL_DECL io::mean_image training_mean(const dataset& d, std::span<const std::size_t> indices, io::image_cache& cache,
+                                         io::mean_image::kind k);
 
 }  // namespace dermtl::data
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/data/impl/batch.ipp"
+#endif

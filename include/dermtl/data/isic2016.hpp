@@ -14,11 +14,14 @@
 // `image_dir` is empty. Errors (empty CSV, wrong column count, unknown label, duplicate id,
 // missing image, no cases; in the challenge layout, an id in both training and test) are
 // io_errors naming file, line and value.
+// The non-template code is defined in impl/isic2016.ipp (compiled once into libdermtl_io with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/label_values.hpp"
 #include "dermtl/io/csv.hpp"
@@ -34,52 +37,12 @@ inline constexpr const char* isic2016_training_ground_truth = "ISBI2016_ISIC_Par
 inline constexpr const char* isic2016_test_ground_truth = "ISBI2016_ISIC_Part3_Test_GroundTruth.csv";
 
 namespace detail {
-inline std::optional<int> isic2016_value(const std::string& v) {
-    const std::string l = io::lower(v);
-    if (l == "benign" || l == "0" || l == "0.0") return 0;
-    if (l == "malignant" || l == "1" || l == "1.0") return 1;
-    return std::nullopt;
-}
-inline bool looks_like_header(const io::csv_row& row) {
-    for (const auto& f : row.fields)
-        if (isic2016_value(f) || f.find_first_of("0123456789") != std::string::npos) return false;
-    return true;
-}
+DERMTL_DECL std::optional<int> isic2016_value(const std::string& v);
+DERMTL_DECL bool looks_like_header(const io::csv_row& row);
 }  // namespace detail
 
-inline dataset load_isic2016(const std::filesystem::path& ground_truth_csv, const std::filesystem::path& image_dir = {}) {
-    const auto table = io::read_csv(ground_truth_csv);
-    std::optional<io::image_index> images;
-    if (!image_dir.empty()) images.emplace(image_dir);
-    dataset d;
-    d.name = std::string(isic2016_dataset_name);
-    d.class_names = {"benign", "malignant"};
-    for (std::size_t r = 0; r < table.rows.size(); ++r) {
-        const auto& row = table.rows[r];
-        table.require_columns(row, 2, "image id, benign|malignant or 0|1");
-        auto value = detail::isic2016_value(row[1]);
-        if (!value) {
-            if (r == 0 && detail::looks_like_header(row)) continue;  // header line
-            throw io_error(table.where(row) + ": label " + quoted_value(row[1]) + " of " + quoted_value(row[0]) +
-                           " out of range; expected benign, malignant, 0, 1, 0.0 or 1.0" +
-                           (r == 0 ? " (a first row is taken as a header only when neither field holds a digit)" : ""));
-        }
-        sample s;
-        s.id = row[0];
-        s.dataset = d.name;
-        s.label = *value;
-        s.dx = *value ? diagnosis::melanoma : diagnosis::benign_unspecified;
-        s.manifest = ground_truth_csv;
-        s.manifest_line = row.line;
-        if (images) s.image = images->require(s.id, s.where());
-        d.samples.push_back(std::move(s));
-    }
-    if (d.samples.empty())
-        throw io_error(ground_truth_csv.string() + ": no cases (a header line only); expected rows "
-                       "'ISIC_<id>,benign|malignant' or 'ISIC_<id>,0|1'");
-    d.check();
-    return d;
-}
+DERMTL_DECL dataset load_isic2016(const std::filesystem::path& ground_truth_csv,
+                                  const std::filesystem::path& image_dir = {});
 
 // The official split from the challenge's folder layout under `root`:
 // root/{ISBI2016_ISIC_Part3_Training_Data, ISBI2016_ISIC_Part3_Test_Data, *_GroundTruth.csv}.
@@ -87,15 +50,10 @@ struct isic2016_split {
     dataset training, test;
 };
 // Ensures: no id is in both training and test (io_error naming both files and lines).
-inline isic2016_split load_isic2016_challenge(const std::filesystem::path& root) {
-    isic2016_split split{load_isic2016(root / isic2016_training_ground_truth, root / isic2016_training_folder),
-                         load_isic2016(root / isic2016_test_ground_truth, root / isic2016_test_folder)};
-    for (const auto& s : split.test.samples)
-        if (const auto i = split.training.find(s.id))
-            throw io_error(s.where() + ": test id " + quoted_value(s.id) + " is also in training (" +
-                           split.training[*i].where() + "); expected disjoint training and test sets "
-                           "(train/test overlap)");
-    return split;
-}
+DERMTL_DECL isic2016_split load_isic2016_challenge(const std::filesystem::path& root);
 
 }  // namespace dermtl::data
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/data/impl/isic2016.ipp"
+#endif

@@ -1,36 +1,21 @@
 #pragma once
 // An exclusive advisory lock on a file (POSIX flock), held for a scope: two processes that would
 // train the same cached source model take turns, and the second then finds the first's result.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+// Not a template: defined in impl/file_lock.ipp (compiled once into libdermtl_io with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
 #include <filesystem>
-#include <string>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 
 namespace dermtl::io {
 
 class file_lock {
 public:
-    explicit file_lock(const std::filesystem::path& path) : path_(path) {
-        std::filesystem::create_directories(path.parent_path());
-        fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-        if (fd_ < 0) throw io_error("file_lock: cannot open '" + path.string() + "': " + std::strerror(errno));
-        while (::flock(fd_, LOCK_EX) != 0) {
-            if (errno == EINTR) continue;
-            const std::string why = std::strerror(errno);
-            ::close(fd_);
-            throw io_error("file_lock: cannot lock '" + path.string() + "': " + why);
-        }
-    }
-    ~file_lock() {
-        ::flock(fd_, LOCK_UN);
-        ::close(fd_);
-    }
+    // Creates `path` (and its folder) if needed and waits for the lock. Throws io_error naming the
+    // file and the reason when it cannot be opened or locked.
+    DERMTL_DECL explicit file_lock(const std::filesystem::path& path);
+    DERMTL_DECL ~file_lock();
     file_lock(const file_lock&) = delete;
     file_lock& operator=(const file_lock&) = delete;
 
@@ -40,3 +25,7 @@ private:
 };
 
 }  // namespace dermtl::io
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/io/impl/file_lock.ipp"
+#endif

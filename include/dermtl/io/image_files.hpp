@@ -7,56 +7,30 @@
 // relative folder ("NEL/Nel026.jpg" in derm7pt's meta.csv); both are understood.
 // Ensures: find() returns the file or nothing; require() throws io_error naming the manifest
 // file:line and the id when no file matches.
-#include <algorithm>
+// The non-template code is defined in impl/image_files.ipp (compiled once into libdermtl_io with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
 #include <array>
-#include <cctype>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <unordered_map>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 
 namespace dermtl::io {
 
 inline constexpr std::array<std::string_view, 5> image_extensions = {".jpg", ".jpeg", ".png", ".tif", ".tiff"};
 
-inline bool has_image_extension(std::string_view name) {
-    std::string l(name);
-    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return std::any_of(image_extensions.begin(), image_extensions.end(),
-                       [&](std::string_view e) { return l.size() > e.size() && l.ends_with(e); });
-}
+DERMTL_DECL bool has_image_extension(std::string_view name);
 
 // Comparison key of an id: lower case, '\' as '/', surrounding blanks and image extension removed.
-inline std::string id_key(std::string_view id) {
-    std::size_t b = 0, e = id.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(id[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(id[e - 1]))) --e;
-    std::string k(id.substr(b, e - b));
-    for (auto& c : k) c = c == '\\' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::string_view ext : image_extensions)
-        if (k.size() > ext.size() && k.ends_with(ext)) {
-            k.resize(k.size() - ext.size());
-            break;
-        }
-    return k;
-}
+DERMTL_DECL std::string id_key(std::string_view id);
 
 // The id of an image file name: its name without folder and extension.
-inline std::string stem_id(std::string_view name) {
-    std::string k(name);
-    std::replace(k.begin(), k.end(), '\\', '/');
-    if (auto p = k.rfind('/'); p != std::string::npos) k = k.substr(p + 1);
-    std::string lk = k;
-    for (auto& c : lk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::string_view ext : image_extensions)
-        if (lk.size() > ext.size() && lk.ends_with(ext)) return k.substr(0, k.size() - ext.size());
-    return k;
-}
+DERMTL_DECL std::string stem_id(std::string_view name);
 
 class image_index {
 public:
@@ -67,69 +41,26 @@ public:
     // subfolders -- are skipped like any other non-image: a manifest that names one then gets
     // require()'s "no image file" error naming its line. Other file-system failures are
     // io_errors naming the folder.
-    explicit image_index(const std::filesystem::path& root, bool recursive = false) : root_(root) {
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        if (!fs::is_directory(root, ec))
-            throw io_error("image_index: image folder " + root.string() + " not found" +
-                           (ec && ec != std::errc::no_such_file_or_directory ? " (" + ec.message() + ")" : ""));
-        auto add = [&](const fs::directory_entry& e) {
-            std::error_code status;
-            if (!e.is_regular_file(status) || status || !has_image_extension(e.path().filename().string())) return;
-            const std::string rel = e.path().lexically_relative(root).generic_string();
-            put(by_path_, id_key(rel), e.path());
-            put(by_name_, id_key(e.path().filename().string()), e.path());
-        };
-        try {
-            if (recursive)
-                for (const auto& e : fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied))
-                    add(e);
-            else
-                for (const auto& e : fs::directory_iterator(root, fs::directory_options::skip_permission_denied)) add(e);
-        } catch (const fs::filesystem_error& e) {
-            throw io_error("image_index: cannot list the image folder " + root.string() + ": " + e.code().message() +
-                           (e.path1().empty() ? "" : " at " + e.path1().string()));
-        }
-    }
+    DERMTL_DECL explicit image_index(const std::filesystem::path& root, bool recursive = false);
 
     const std::filesystem::path& root() const { return root_; }
     std::size_t size() const { return by_path_.size(); }
 
-    std::optional<std::filesystem::path> find(std::string_view id) const {
-        const std::string k = id_key(id);
-        if (auto it = by_path_.find(k); it != by_path_.end() && !it->second.empty()) return it->second;
-        const auto slash = k.rfind('/');
-        const std::string name = slash == std::string::npos ? k : k.substr(slash + 1);
-        if (auto it = by_name_.find(name); it != by_name_.end() && !it->second.empty()) return it->second;
-        return std::nullopt;
-    }
+    DERMTL_DECL std::optional<std::filesystem::path> find(std::string_view id) const;
 
     // Requires: `where` = "<manifest>:<line>". Throws io_error when no image matches the id.
-    std::filesystem::path require(std::string_view id, std::string_view where) const {
-        if (auto p = find(id)) return *p;
-        throw io_error(std::string(where) + ": no image file for id " + quoted_value(id) + " in " + root_.string() +
-                       " (looked for .jpg/.jpeg/.png/.tif/.tiff, any case)");
-    }
+    DERMTL_DECL std::filesystem::path require(std::string_view id, std::string_view where) const;
 
 private:
-    static void put(std::unordered_map<std::string, std::filesystem::path>& m, const std::string& k,
-                    const std::filesystem::path& p) {
-        auto [it, fresh] = m.emplace(k, p);
-        if (!fresh && it->second != p) {
-            // Same id in two formats (x.jpg and x.png): prefer the earlier extension in
-            // image_extensions order so the choice is deterministic.
-            auto rank = [](const std::filesystem::path& q) {
-                std::string l = q.extension().string();
-                for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                return std::find(image_extensions.begin(), image_extensions.end(), l) - image_extensions.begin();
-            };
-            if (it->second.parent_path() != p.parent_path()) it->second.clear();  // ambiguous name
-            else if (rank(p) < rank(it->second)) it->second = p;
-        }
-    }
+    static DERMTL_DECL void put(std::unordered_map<std::string, std::filesystem::path>& m, const std::string& k,
+                                const std::filesystem::path& p);
 
     std::filesystem::path root_;
     std::unordered_map<std::string, std::filesystem::path> by_path_, by_name_;
 };
 
 }  // namespace dermtl::io
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/io/impl/image_files.ipp"
+#endif

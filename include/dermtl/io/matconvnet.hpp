@@ -13,7 +13,11 @@
 // This file is the driver: it opens the file, matches layers by name and reads `meta`. Each layer
 // kind's reading, checking and writing is its io::matconvnet_layer<L> (io/matconvnet/layers.hpp,
 // which also documents the weight orientation); the MAT-file helpers are io/matconvnet/mat_file.hpp.
-// A net with a layer kind that has no matconvnet_layer does not compile.
+// A net with a layer kind that has no matconvnet_layer does not compile. Only the loops over the
+// net's layers are templates; opening the file, the checks that do not depend on the net, reading
+// `meta` and writing the file are matconvnet_detail:: functions defined in impl/matconvnet.ipp
+// (compiled once into libdermtl_io with DERMTL_SEPARATE_COMPILATION, inline otherwise;
+// core/config.hpp).
 //
 // Matching: every *named* layer of Net is looked up by name in the file and checked against the
 // compile-time descriptor -- conv/fc filter and bias shapes, conv stride and padding, LRN `param`,
@@ -32,14 +36,15 @@
 #include <concepts>
 #include <cstddef>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <matio.h>
 #include <xtensor/xtensor.hpp>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/io/atomic_file.hpp"
 #include "dermtl/io/matconvnet/layers.hpp"
@@ -47,7 +52,6 @@
 #include "dermtl/nn/network.hpp"
 
 namespace dermtl::io {
-
 
 enum class matconvnet_layout { newer, older };
 
@@ -84,6 +88,38 @@ concept specialized = requires {
     { Trait::may_be_absent } -> std::convertible_to<bool>;
 };
 
+// A simplenn file opened for load_matconvnet: the file, its top-level names, its `layers` variable
+// and the layers read from it, and the model's layout and layer list so far.
+struct opened_model {
+    mat_file::mat_ptr mat;
+    std::vector<std::string> top;  // top-level variable names, in file order
+    mat_file::var_ptr layers_var;
+    std::vector<file_layer> layers;
+    matconvnet_model model;
+};
+
+// Opens `path` and reads its `layers` (io_error prefixed by `where` for a file that is not a
+// simplenn model: no `layers`, unreadable `layers`, a DagNN model).
+DERMTL_DECL opened_model open_model(const std::filesystem::path& path, const std::string& where);
+
+// The io_error for the net's layer `label` that the file lacks, listing the file's layers.
+DERMTL_DECL io_error missing_layer(const std::string& where, const std::string& label,
+                                   const std::vector<std::string>& file_layers);
+
+// io_error for the first file layer holding weights whose name is none of the net's `names`.
+DERMTL_DECL void check_extra_layers(const std::vector<file_layer>& layers, std::span<const std::string_view> names,
+                                    const std::string& where);
+
+// Reads the file's normalization (average image, image size) and classes into m.model, from
+// meta.{normalization, classes} or top-level ones.
+DERMTL_DECL void read_meta(opened_model& m, const std::string& where);
+
+// Writes the model whose layer structs are `items` (in net order) for an input of
+// height x width x channels, with opt's meta, atomically (see save_matconvnet).
+DERMTL_DECL void write_model(const std::filesystem::path& path, std::vector<mat_file::var_ptr> items,
+                             std::size_t height, std::size_t width, std::size_t channels,
+                             const matconvnet_export_options& opt, const std::string& where);
+
 }  // namespace matconvnet_detail
 
 // Loads MatConvNet weights into `net` (see the header comment for layouts, matching and errors).
@@ -91,27 +127,9 @@ concept specialized = requires {
 template <class Net, class Backend>
 matconvnet_model load_matconvnet(const std::filesystem::path& path, nn::network<Net, Backend>& net,
                                  const matconvnet_import_options& opt = {}) {
-    using namespace mat_file;
-    const std::string file = path.string();
-    const std::string where = "load_matconvnet: '" + file + "'";
-    mat_ptr mat = open(path, "load_matconvnet");
-    const auto top = top_level_names(mat.get());
-    auto has = [&](std::string_view n) { return std::find(top.begin(), top.end(), n) != top.end(); };
-    if (!has("layers"))
-        throw io_error(where + ": no top-level 'layers' variable; found " + list_text(top) +
-                       " (not a MatConvNet model?)");
-    var_ptr layers_var = read(mat.get(), "layers");
-    if (!layers_var)
-        throw io_error(where + ": cannot read 'layers' (truncated or corrupted file?)" +
-                       (last_log().empty() ? "" : ": " + last_log()));
-    const auto layers = layers_of(layers_var.get(), where);
-
-    matconvnet_model model;
-    model.layout = has("meta") ? matconvnet_layout::newer : matconvnet_layout::older;
-    for (const auto& l : layers) {
-        model.layer_names.push_back(l.name);
-        model.layer_types.push_back(l.type);
-    }
+    const std::string where = "load_matconvnet: '" + path.string() + "'";
+    matconvnet_detail::opened_model m = matconvnet_detail::open_model(path, where);
+    const auto& layers = m.layers;
 
     auto kept = [&](std::string_view name) { return std::find(opt.keep.begin(), opt.keep.end(), name) != opt.keep.end(); };
     // Every named layer of Net, matched by name and read by its trait.
@@ -126,8 +144,7 @@ matconvnet_model load_matconvnet(const std::filesystem::path& path, nn::network<
                                                  [](const file_layer& f) { return f.name == L::name; });
                     if (it == layers.end()) {
                         if constexpr (trait::may_be_absent) return;
-                        throw io_error(where + ": " + Net::label(I) + " is not in the file, whose layers are " +
-                                       list_text(model.layer_names) + " (a different network?)");
+                        throw matconvnet_detail::missing_layer(where, Net::label(I), m.model.layer_names);
                     }
                     file_layer f = *it;
                     f.where = where + ": " + Net::label(I);
@@ -137,43 +154,9 @@ matconvnet_model load_matconvnet(const std::filesystem::path& path, nn::network<
             ...);
     }(std::make_index_sequence<Net::depth>{});
 
-    if (!opt.allow_extra_file_layers)
-        for (const auto& l : layers)
-            if ((l.filters || l.biases) && Net::find(l.name) == Net::depth)
-                throw io_error(where + ": the file's layer '" + l.name + "' (" + l.type +
-                               ", filters " + dims_text(dims_of(l.filters)) +
-                               ") has no counterpart in the network (a different network?); allow it with "
-                               "matconvnet_import_options::allow_extra_file_layers");
-
-    // Normalization and classes: meta.{normalization, classes} or top-level ones.
-    var_ptr meta = has("meta") ? read(mat.get(), "meta") : nullptr;
-    var_ptr norm_top = !meta && has("normalization") ? read(mat.get(), "normalization") : nullptr;
-    var_ptr classes_top = !meta && has("classes") ? read(mat.get(), "classes") : nullptr;
-    matvar_t* norm = meta ? field(meta.get(), "normalization") : norm_top.get();
-    matvar_t* classes = meta ? field(meta.get(), "classes") : classes_top.get();
-    if (matvar_t* avg = field(norm, "averageImage"); avg && numel(avg) > 0) {
-        require_real(avg, where + ": normalization", "averageImage");
-        check_finite(avg, where + ": normalization", "averageImage");
-        const auto d = dims_of(avg);
-        const std::size_t n = numel(avg);
-        if (n == 3) {
-            model.average_image = xt::xtensor<float, 3>::from_shape({1, 1, 3});
-            for (std::size_t c = 0; c < 3; ++c) model.average_image(0, 0, c) = float(element(avg, c));
-        } else if (d.size() == 3 && d[2] == 3) {
-            const std::size_t H = d[0], W = d[1];
-            model.average_image = xt::xtensor<float, 3>::from_shape({H, W, 3});
-            for (std::size_t h = 0; h < H; ++h)
-                for (std::size_t w = 0; w < W; ++w)
-                    for (std::size_t c = 0; c < 3; ++c)
-                        model.average_image(h, w, c) = float(element(avg, h + H * (w + W * c)));
-        } else {
-            throw shape_error(where + ": averageImage: expected H x W x 3 or 3 values, found " + dims_text(d));
-        }
-    }
-    model.image_size = numbers(field(norm, "imageSize"), where + ": normalization", "imageSize");
-    model.class_names = texts(field(classes, "name"));
-    model.class_descriptions = texts(field(classes, "description"));
-    return model;
+    if (!opt.allow_extra_file_layers) matconvnet_detail::check_extra_layers(layers, Net::names, where);
+    matconvnet_detail::read_meta(m, where);
+    return std::move(m.model);
 }
 
 // Writes `net` as a MatConvNet simplenn model in the newer layout (`layers` + `meta`), readable by
@@ -182,9 +165,8 @@ matconvnet_model load_matconvnet(const std::filesystem::path& path, nn::network<
 template <class Net, class Backend>
 void save_matconvnet(const std::filesystem::path& path, nn::network<Net, Backend>& net,
                      const matconvnet_export_options& opt = {}) {
-    using namespace mat_file;
     const std::string where = "save_matconvnet: '" + path.string() + "'";
-    std::vector<var_ptr> items;
+    std::vector<mat_file::var_ptr> items;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         (
             [&] {
@@ -197,43 +179,12 @@ void save_matconvnet(const std::filesystem::path& path, nn::network<Net, Backend
             }(),
             ...);
     }(std::make_index_sequence<Net::depth>{});
-    if (opt.append_softmax) {
-        fields f;
-        f.emplace_back("name", make_text("prob"));
-        f.emplace_back("type", make_text("softmax"));
-        items.push_back(make_struct(nullptr, std::move(f)));
-    }
-    var_ptr layers = make_cell(std::move(items), "layers");
-
     using In = typename Net::input_shape;
-    fields norm;
-    if (opt.average_image.size() > 0) {
-        const auto s = opt.average_image.shape();
-        if (s[2] != 3) throw shape_error(where + ": average_image must be H x W x 3, found last extent " + std::to_string(s[2]));
-        std::vector<float> avg(s[0] * s[1] * 3);
-        for (std::size_t h = 0; h < s[0]; ++h)
-            for (std::size_t w = 0; w < s[1]; ++w)
-                for (std::size_t c = 0; c < 3; ++c) avg[h + s[0] * (w + s[1] * c)] = opt.average_image(h, w, c);
-        norm.emplace_back("averageImage", make_singles(std::move(avg), {s[0], s[1], 3}));
-    } else {
-        norm.emplace_back("averageImage", make_singles({}, {0, 0}));
-    }
-    norm.emplace_back("imageSize", make_row({double(In::height), double(In::width), double(In::channels)}));
-    norm.emplace_back("interpolation", make_text("bilinear"));
-    norm.emplace_back("keepAspect", make_row({0}));
-    norm.emplace_back("border", make_row({0, 0}));
-    norm.emplace_back("cropSize", make_row({1, 1}));
-    fields classes;
-    classes.emplace_back("name", make_texts(opt.class_names));
-    classes.emplace_back("description", make_texts(opt.class_descriptions));
-    fields meta_fields;
-    meta_fields.emplace_back("normalization", make_struct(nullptr, std::move(norm)));
-    meta_fields.emplace_back("classes", make_struct(nullptr, std::move(classes)));
-    var_ptr meta = make_struct("meta", std::move(meta_fields));
-
-    write_atomically(path, "save_matconvnet", [&](const std::filesystem::path& tmp) {
-        write_file(tmp, {layers.get(), meta.get()}, opt.compress, where);
-    });
+    matconvnet_detail::write_model(path, std::move(items), In::height, In::width, In::channels, opt, where);
 }
 
 }  // namespace dermtl::io
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/io/impl/matconvnet.ipp"
+#endif

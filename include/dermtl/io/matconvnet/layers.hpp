@@ -29,15 +29,19 @@
 // connected layers are stored as convolutions whose kernel covers the whole input (VGG-M fc6
 // 6x6x512x4096, fc7 1x1x4096x4096): the same element becomes dense weight [o][(c*H + h)*W + w],
 // i.e. our NCHW flatten order.
-#include <algorithm>
-#include <cmath>
+// The per-layer templates only bind a layer's compile-time descriptor; reading, checking and
+// building the MAT structs is non-template code taking the descriptor's values
+// (matconvnet_detail::*, defined in impl/layers.ipp: compiled once into libdermtl_io with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
 #include <cstddef>
 #include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/shape.hpp"
 #include "dermtl/core/tensor.hpp"
@@ -57,52 +61,15 @@ struct file_layer {
     matvar_t* biases = nullptr;   // weights{2} or `biases`; null if empty
     std::string where;            // "load_matconvnet: 'f.mat': layer 0 'conv1' (conv2d<...>)"
 
-    shape_error mismatch(const std::string& what, const std::string& expected, const std::string& found) const {
-        return shape_error(where + ": " + what + " mismatch: expected " + expected + ", found " + found +
-                           " in the file (a different network?)");
-    }
+    DERMTL_DECL shape_error mismatch(const std::string& what, const std::string& expected,
+                                     const std::string& found) const;
     // Throws a mismatch unless the file's type is one of `types` (the first is the one we write).
-    void expect_type(std::initializer_list<std::string_view> types) const {
-        for (auto t : types)
-            if (type == t) return;
-        throw mismatch("layer type", "'" + std::string(*types.begin()) + "'", "'" + type + "'");
-    }
+    DERMTL_DECL void expect_type(std::initializer_list<std::string_view> types) const;
 };
 
 // The layers of a simplenn model's `layers` variable, in file order. Throws io_error (prefixed by
 // `where`) for a DagNN model or a `layers` that is not a cell of structs.
-inline std::vector<file_layer> layers_of(matvar_t* layers, const std::string& where) {
-    using namespace mat_file;
-    if (layers->class_type == MAT_C_STRUCT && field(layers, "block"))
-        throw io_error(where + ": a DagNN model (layers with a 'block' field); only simplenn models are supported "
-                               "(convert with dagnn.DagNN.saveobj -> vl_simplenn_tidy or export as simplenn)");
-    if (layers->class_type != MAT_C_CELL)
-        throw io_error(where + ": expected 'layers' to be a cell array of structs (MatConvNet simplenn), found class " +
-                       std::to_string(int(layers->class_type)));
-    std::vector<file_layer> out;
-    const std::size_t n = numel(layers);
-    for (std::size_t i = 0; i < n; ++i) {
-        matvar_t* l = cell(layers, i);
-        if (!l || l->class_type != MAT_C_STRUCT)
-            throw io_error(where + ": layers{" + std::to_string(i + 1) + "} is not a struct");
-        file_layer f;
-        f.self = l;
-        f.name = text(field(l, "name"));
-        f.type = text(field(l, "type"));
-        if (f.name.empty()) f.name = "layer" + std::to_string(i + 1);  // MatConvNet's own default
-        if (matvar_t* w = field(l, "weights"); w && w->class_type == MAT_C_CELL) {
-            f.filters = cell(w, 0);
-            f.biases = cell(w, 1);
-        } else {
-            f.filters = field(l, "filters");
-            f.biases = field(l, "biases");
-        }
-        if (f.filters && numel(f.filters) == 0) f.filters = nullptr;
-        if (f.biases && numel(f.biases) == 0) f.biases = nullptr;
-        out.push_back(f);
-    }
-    return out;
-}
+DERMTL_DECL std::vector<file_layer> layers_of(matvar_t* layers, const std::string& where);
 
 // The trait. Its primary template is what a layer kind without MatConvNet support gets.
 template <class L>
@@ -120,45 +87,60 @@ struct matconvnet_layer<L> : matconvnet_layer<typename L::unnamed> {};
 
 namespace matconvnet_detail {
 
-// MatConvNet's `conv` layer, shared by conv2d and dense (a convolution covering its whole input):
-// OutC filters of KH x KW x C and OutC biases.
+// MatConvNet's `conv` layer (conv2d, and dense as a convolution covering its whole input): `out`
+// filters of kh x kw x channels and `out` biases.
+// The filters and biases are there, real, and of shape kh x kw x channels x out (`expected`).
+DERMTL_DECL void check_conv_shapes(const file_layer& f, const std::vector<std::size_t>& expected);
+// No dilation, finite filters and biases (checked before any weight is read).
+DERMTL_DECL void check_conv_values(const file_layer& f);
+// w (out x channels x kh x kw, our layout) and b (out) = the file's filters and biases.
+DERMTL_DECL void read_conv_weights(const file_layer& f, std::size_t out, std::size_t channels, std::size_t kh,
+                                   std::size_t kw, float* w, float* b);
+// The `conv` struct of weights w and biases b (our layout) with the given stride and padding.
+DERMTL_DECL mat_file::var_ptr conv_struct(const std::string& name, const float* w, const float* b, std::size_t out,
+                                          std::size_t channels, std::size_t kh, std::size_t kw, double stride,
+                                          std::vector<double> pad);
+// A conv layer's stride [s s] and padding [top bottom left right], else a mismatch.
+DERMTL_DECL void check_conv_geometry(const file_layer& f, double stride, const std::vector<double>& pad);
+// A fully connected layer's padding [0 0 0 0], else a mismatch.
+DERMTL_DECL void check_dense_padding(const file_layer& f);
+
+// `lrn` (or `normalize`) with param [N kappa alpha beta] close to `param`, else a mismatch; the
+// struct that writes it.
+DERMTL_DECL void check_lrn(const file_layer& f, const std::vector<double>& param);
+DERMTL_DECL mat_file::var_ptr lrn_struct(const std::string& name, std::vector<double> param);
+
+// `pool` with method 'max', window k x k, stride [s s], padding top/left as ours and a padding
+// bottom/right that gives our output size; the struct that writes it (padding bottom/right just
+// enough for our size).
+DERMTL_DECL void check_max_pool(const file_layer& f, std::size_t k, std::size_t stride, padding pad,
+                                std::size_t in_height, std::size_t in_width, std::size_t out_height,
+                                std::size_t out_width);
+DERMTL_DECL mat_file::var_ptr max_pool_struct(const std::string& name, std::size_t k, std::size_t stride, padding pad,
+                                              std::size_t in_height, std::size_t in_width, std::size_t out_height,
+                                              std::size_t out_width);
+
+// `relu` with leak 0; the struct that writes it.
+DERMTL_DECL void check_relu(const file_layer& f);
+DERMTL_DECL mat_file::var_ptr relu_struct(const std::string& name);
+
+// The `dropout` struct of the given rate.
+DERMTL_DECL mat_file::var_ptr dropout_struct(const std::string& name, double rate);
+
+// A conv layer of OutC filters of KH x KW x C, read into and written from a layer's parameters.
 template <std::size_t OutC, std::size_t KH, std::size_t KW, std::size_t C>
 struct conv_weights {
     // The filters and biases are there, real, and of our shapes.
-    static void check_shapes(const file_layer& f) {
-        using namespace mat_file;
-        const std::vector<std::size_t> expected{KH, KW, C, OutC};
-        if (!f.filters) throw io_error(f.where + ": the file's layer '" + f.name + "' holds no filters");
-        if (!f.biases) throw io_error(f.where + ": the file's layer '" + f.name + "' holds no biases");
-        require_real(f.filters, f.where, "filters");
-        require_real(f.biases, f.where, "biases");
-        const auto found = padded_dims(f.filters, 4);
-        if (found != expected)
-            throw f.mismatch("filter shape (H x W x Cin x Cout)", dims_text(expected), dims_text(found));
-        if (numel(f.biases) != OutC)
-            throw f.mismatch("bias count", std::to_string(OutC), dims_text(dims_of(f.biases)));
-    }
+    static void check_shapes(const file_layer& f) { check_conv_shapes(f, {KH, KW, C, OutC}); }
 
     // No dilation, finite values; then p[0], p[1] = the file's filters and biases in our layout.
     template <class Backend>
     static void read(const file_layer& f, std::span<nn::param<Backend>> p) {
-        using namespace mat_file;
         using ops = backend::ops<Backend>;
-        if (auto dil = numbers(field(f.self, "dilate"), f.where, "field 'dilate'"); !dil.empty())
-            for (double d : dil)
-                if (d != 1) throw f.mismatch("dilation", "[1 1]", list_text(dil));
-        check_finite(f.filters, f.where, "filters");
-        check_finite(f.biases, f.where, "biases");
+        check_conv_values(f);
         host_tensor w(ops::dims(p[0].value));
-        float* wd = w.data();
-        for (std::size_t o = 0; o < OutC; ++o)
-            for (std::size_t c = 0; c < C; ++c)
-                for (std::size_t h = 0; h < KH; ++h)
-                    for (std::size_t x = 0; x < KW; ++x)
-                        wd[((o * C + c) * KH + h) * KW + x] =
-                            static_cast<float>(element(f.filters, h + KH * (x + KW * (c + C * o))));
         host_tensor b(ops::dims(p[1].value));
-        for (std::size_t o = 0; o < OutC; ++o) b.data()[o] = static_cast<float>(element(f.biases, o));
+        read_conv_weights(f, OutC, C, KH, KW, w.data(), b.data());
         p[0].value = ops::from_host(w);
         p[1].value = ops::from_host(b);
     }
@@ -166,30 +148,10 @@ struct conv_weights {
     template <class Backend>
     static mat_file::var_ptr save(const std::string& name, std::span<nn::param<Backend>> p, double stride,
                                   std::vector<double> pad) {
-        using namespace mat_file;
         using ops = backend::ops<Backend>;
         const host_tensor w = ops::to_host(p[0].value);
         const host_tensor b = ops::to_host(p[1].value);
-        std::vector<float> filters(KH * KW * C * OutC);
-        for (std::size_t o = 0; o < OutC; ++o)
-            for (std::size_t c = 0; c < C; ++c)
-                for (std::size_t h = 0; h < KH; ++h)
-                    for (std::size_t x = 0; x < KW; ++x)
-                        filters[h + KH * (x + KW * (c + C * o))] = w.data()[((o * C + c) * KH + h) * KW + x];
-        std::vector<var_ptr> weights;
-        weights.push_back(make_singles(std::move(filters), {KH, KW, C, OutC}));
-        weights.push_back(make_singles(std::vector<float>(b.data(), b.data() + OutC), {OutC, 1}));
-        fields f;
-        f.emplace_back("name", make_text(name));
-        f.emplace_back("type", make_text("conv"));
-        f.emplace_back("weights", make_cell(std::move(weights)));
-        f.emplace_back("size", make_row({double(KH), double(KW), double(C), double(OutC)}));
-        f.emplace_back("pad", make_row(std::move(pad)));
-        f.emplace_back("stride", make_row({stride, stride}));
-        f.emplace_back("dilate", make_row({1, 1}));
-        f.emplace_back("precious", make_row({0}));
-        f.emplace_back("opts", make_cell({}));
-        return make_struct(nullptr, std::move(f));
+        return conv_struct(name, w.data(), b.data(), OutC, C, KH, KW, stride, std::move(pad));
     }
 };
 
@@ -208,15 +170,9 @@ struct matconvnet_layer<nn::conv2d<OutC, K, Stride, Pad>> {
 
     template <shape_type In, class Backend>
     static void load(const file_layer& f, std::span<nn::param<Backend>> p) {
-        using mat_file::list_text;
         f.expect_type({"conv"});
         weights<In::channels>::check_shapes(f);
-        const auto stride = mat_file::expanded(f.self, "stride", 2, {1, 1}, f.where);
-        const auto pad = mat_file::expanded(f.self, "pad", 4, {0, 0, 0, 0}, f.where);
-        const std::vector<double> want_stride{double(Stride), double(Stride)};
-        const std::vector<double> want_pad = matconvnet_detail::pad_list(Pad);
-        if (stride != want_stride) throw f.mismatch("stride [sy sx]", list_text(want_stride), list_text(stride));
-        if (pad != want_pad) throw f.mismatch("padding [top bottom left right]", list_text(want_pad), list_text(pad));
+        matconvnet_detail::check_conv_geometry(f, double(Stride), matconvnet_detail::pad_list(Pad));
         weights<In::channels>::read(f, p);
     }
     template <shape_type In, class Backend>
@@ -236,9 +192,7 @@ struct matconvnet_layer<nn::dense<Out>> {
     static void load(const file_layer& f, std::span<nn::param<Backend>> p) {
         f.expect_type({"conv"});
         weights<In>::check_shapes(f);
-        const auto pad = mat_file::expanded(f.self, "pad", 4, {0, 0, 0, 0}, f.where);
-        if (pad != std::vector<double>{0, 0, 0, 0})
-            throw f.mismatch("padding of a fully connected layer", "[0 0 0 0]", mat_file::list_text(pad));
+        matconvnet_detail::check_dense_padding(f);
         weights<In>::read(f, p);
     }
     template <shape_type In, class Backend>
@@ -256,23 +210,11 @@ struct matconvnet_layer<nn::lrn<Size, Kappa, Alpha, Beta>> {
 
     template <shape_type In, class Backend>
     static void load(const file_layer& f, std::span<nn::param<Backend>>) {
-        f.expect_type({"lrn", "normalize"});
-        const auto p = mat_file::numbers(mat_file::field(f.self, "param"), f.where, "field 'param'");
-        const auto want = file_param();
-        bool same = p.size() == 4;
-        for (std::size_t i = 0; same && i < 4; ++i) same = mat_file::close(p[i], want[i]);
-        if (!same)
-            throw f.mismatch("LRN param [N kappa alpha beta]", mat_file::list_text(want), mat_file::list_text(p));
+        matconvnet_detail::check_lrn(f, file_param());
     }
     template <shape_type In, class Backend>
     static mat_file::var_ptr save(const std::string& name, std::span<nn::param<Backend>>) {
-        using namespace mat_file;
-        fields f;
-        f.emplace_back("name", make_text(name));
-        f.emplace_back("type", make_text("lrn"));
-        f.emplace_back("param", make_row(file_param()));
-        f.emplace_back("precious", make_row({0}));
-        return make_struct(nullptr, std::move(f));
+        return matconvnet_detail::lrn_struct(name, file_param());
     }
 };
 
@@ -286,51 +228,14 @@ struct matconvnet_layer<nn::max_pool<K, Stride, Pad, Round>> {
 
     template <shape_type In, class Backend>
     static void load(const file_layer& f, std::span<nn::param<Backend>>) {
-        using namespace mat_file;
         using Out = typename nn::max_pool<K, Stride, Pad, Round>::template output_shape<In>;
-        f.expect_type({"pool"});
-        const std::string method = text(field(f.self, "method"));
-        if (!method.empty() && method != "max") throw f.mismatch("pooling method", "'max'", "'" + method + "'");
-        const auto pool = expanded(f.self, "pool", 2, {}, f.where);
-        const auto stride = expanded(f.self, "stride", 2, {1, 1}, f.where);
-        const auto pad = expanded(f.self, "pad", 4, {0, 0, 0, 0}, f.where);
-        const std::vector<double> want_pool{double(K), double(K)};
-        const std::vector<double> want_stride{double(Stride), double(Stride)};
-        if (pool != want_pool) throw f.mismatch("pooling window [h w]", list_text(want_pool), list_text(pool));
-        if (stride != want_stride)
-            throw f.mismatch("pooling stride [sy sx]", list_text(want_stride), list_text(stride));
-        if (pad.size() != 4 || pad[0] != double(Pad.top) || pad[2] != double(Pad.left))
-            throw f.mismatch("pooling padding top/left",
-                             "[" + std::to_string(Pad.top) + " * " + std::to_string(Pad.left) + " *]", list_text(pad));
-        auto count = [](double in, double k, double s, double lo, double hi) {
-            return std::floor((in + lo + hi - k) / s) + 1;
-        };
-        const double oh = count(In::height, pool[0], stride[0], pad[0], pad[1]);
-        const double ow = count(In::width, pool[1], stride[1], pad[2], pad[3]);
-        if (oh != double(Out::height) || ow != double(Out::width))
-            throw f.mismatch("pooling output size (from padding " + list_text(pad) + ")",
-                             std::to_string(Out::height) + "x" + std::to_string(Out::width),
-                             std::to_string(std::size_t(oh)) + "x" + std::to_string(std::size_t(ow)));
+        matconvnet_detail::check_max_pool(f, K, Stride, Pad, In::height, In::width, Out::height, Out::width);
     }
     template <shape_type In, class Backend>
     static mat_file::var_ptr save(const std::string& name, std::span<nn::param<Backend>>) {
-        using namespace mat_file;
         using Out = typename nn::max_pool<K, Stride, Pad, Round>::template output_shape<In>;
-        const double k = double(K), s = double(Stride);
-        const double pb =
-            std::max(double(Pad.bottom), (double(Out::height) - 1) * s + k - double(In::height) - double(Pad.top));
-        const double pr =
-            std::max(double(Pad.right), (double(Out::width) - 1) * s + k - double(In::width) - double(Pad.left));
-        fields f;
-        f.emplace_back("name", make_text(name));
-        f.emplace_back("type", make_text("pool"));
-        f.emplace_back("method", make_text("max"));
-        f.emplace_back("pool", make_row({k, k}));
-        f.emplace_back("stride", make_row({s, s}));
-        f.emplace_back("pad", make_row({double(Pad.top), pb, double(Pad.left), pr}));
-        f.emplace_back("precious", make_row({0}));
-        f.emplace_back("opts", make_cell({}));
-        return make_struct(nullptr, std::move(f));
+        return matconvnet_detail::max_pool_struct(name, K, Stride, Pad, In::height, In::width, Out::height,
+                                                  Out::width);
     }
 };
 
@@ -341,19 +246,11 @@ struct matconvnet_layer<nn::relu> {
 
     template <shape_type In, class Backend>
     static void load(const file_layer& f, std::span<nn::param<Backend>>) {
-        f.expect_type({"relu"});
-        const auto leak = mat_file::numbers(mat_file::field(f.self, "leak"), f.where, "field 'leak'");
-        if (!leak.empty() && leak[0] != 0) throw f.mismatch("ReLU leak", "0", mat_file::list_text(leak));
+        matconvnet_detail::check_relu(f);
     }
     template <shape_type In, class Backend>
     static mat_file::var_ptr save(const std::string& name, std::span<nn::param<Backend>>) {
-        using namespace mat_file;
-        fields f;
-        f.emplace_back("name", make_text(name));
-        f.emplace_back("type", make_text("relu"));
-        f.emplace_back("leak", make_row({0}));
-        f.emplace_back("precious", make_row({0}));
-        return make_struct(nullptr, std::move(f));
+        return matconvnet_detail::relu_struct(name);
     }
 };
 
@@ -369,14 +266,12 @@ struct matconvnet_layer<nn::dropout<Percent>> {
     }
     template <shape_type In, class Backend>
     static mat_file::var_ptr save(const std::string& name, std::span<nn::param<Backend>>) {
-        using namespace mat_file;
-        fields f;
-        f.emplace_back("name", make_text(name));
-        f.emplace_back("type", make_text("dropout"));
-        f.emplace_back("rate", make_row({double(nn::dropout<Percent>::rate)}));
-        f.emplace_back("precious", make_row({0}));
-        return make_struct(nullptr, std::move(f));
+        return matconvnet_detail::dropout_struct(name, double(nn::dropout<Percent>::rate));
     }
 };
 
 }  // namespace dermtl::io
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/io/matconvnet/impl/layers.ipp"
+#endif
