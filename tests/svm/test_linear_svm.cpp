@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dermtl/core/rng.hpp"
+#include "dermtl/svm/liblinear_problem.hpp"  // svm::liblinear_problem (linear_svm.hpp only declares it)
 #include "dermtl/svm/linear_svm.hpp"
 #include "support/oracle.hpp"
 #include "synthetic_features.hpp"

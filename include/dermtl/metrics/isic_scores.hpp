@@ -1,8 +1,11 @@
 #pragma once
 // All the ISIC 2016 (Part 3) measures of one binary scoring, as the challenge scorer reports them
 // and as the paper's Table 2 lists them.
+// Not templates: defined in impl/isic_scores.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <span>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/metrics/average_precision.hpp"
 #include "dermtl/metrics/roc.hpp"
 #include "dermtl/metrics/threshold_metrics.hpp"
@@ -20,15 +23,10 @@ struct isic_scores {
 
 // Requires: labels 0/1 with both classes; confidences in [0, 1] (e.g. Platt-mapped SVM scores).
 // Ensures: each field as the ISIC scorer computes it. Throws as its parts do.
-inline isic_scores isic_2016_scores(std::span<const int> labels, std::span<const double> confidences) {
-    isic_scores s;
-    s.thresholded = isic_threshold_metrics(labels, confidences);
-    s.auc = roc_auc(labels, confidences);
-    s.average_precision = average_precision(labels, confidences);
-    s.specificity_at_95 = specificity_at_sensitivity(labels, confidences, 0.95);
-    s.specificity_at_98 = specificity_at_sensitivity(labels, confidences, 0.98);
-    s.specificity_at_99 = specificity_at_sensitivity(labels, confidences, 0.99);
-    return s;
-}
+DERMTL_DECL isic_scores isic_2016_scores(std::span<const int> labels, std::span<const double> confidences);
 
 }  // namespace dermtl::metrics
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/metrics/impl/isic_scores.ipp"
+#endif

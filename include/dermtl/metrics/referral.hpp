@@ -13,6 +13,8 @@
 // Ties at the cut are shared out: when a group of equal scores straddles the budget, each of its
 // cases counts as referred with the same fraction (the expected value under random
 // tie-breaking), so budgets are met exactly and results never depend on input order.
+// Not templates: defined in impl/referral.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -22,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/metrics/input_checks.hpp"
 #include "dermtl/metrics/roc.hpp"
 
@@ -58,100 +61,18 @@ inline std::vector<double> default_referral_rates() { return {0.1, 0.2, 0.3, 0.4
 //           decision values.
 // Ensures: one row per rate, in the given order; sensitivity is non-decreasing in the rate.
 // Throws: config_error (labels, rates), shape_error (sizes), numeric_error (NaN scores).
-inline referral_table referral_analysis(std::span<const int> labels, std::span<const double> scores,
-                                        double decision_threshold,
-                                        const std::vector<double>& rates = default_referral_rates()) {
-    constexpr const char* op = "referral_analysis";
-    detail::check_same_size(op, labels.size(), scores.size());
-    detail::check_finite(op, scores);
-    const auto counts = detail::check_binary_labels(op, labels);
-    for (double r : rates)
-        if (!(r >= 0 && r <= 1))
-            throw config_error(std::string(op) + ": expected referral rates in [0, 1], found " + std::to_string(r));
-    const std::size_t n = labels.size();
-    const double melanomas = static_cast<double>(counts.positives);
-
-    // Groups of equal scores, highest first: (size, melanomas, above threshold).
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-    struct group {
-        double size = 0, positives = 0;
-        bool confident = false;
-    };
-    std::vector<group> groups;
-    for (std::size_t k = 0; k < n; ++k) {
-        if (k == 0 || scores[order[k]] != scores[order[k - 1]])
-            groups.push_back({0, 0, scores[order[k]] > decision_threshold});
-        groups.back().size += 1;
-        groups.back().positives += labels[order[k]];
-    }
-
-    referral_table t;
-    t.n_cases = n;
-    t.n_melanomas = counts.positives;
-    t.decision_threshold = decision_threshold;
-    double above = 0, above_pos = 0;
-    for (const auto& g : groups)
-        if (g.confident) {
-            above += g.size;
-            above_pos += g.positives;
-        }
-    t.baseline_rate = above / static_cast<double>(n);
-    t.baseline_sensitivity = above_pos / melanomas;
-
-    for (double rate : rates) {
-        referral_row row;
-        row.rate = rate;
-        row.referred = std::floor(rate * static_cast<double>(n) + 0.5);
-        double left = row.referred;
-        for (const auto& g : groups) {
-            if (left <= 0) break;
-            const double take = std::min(left, g.size);
-            const double fraction = take / g.size;
-            row.melanomas_referred += fraction * g.positives;
-            (g.confident ? row.referred_confident : row.referred_unsure) += take;
-            left -= take;
-        }
-        row.sensitivity = row.melanomas_referred / melanomas;
-        row.melanomas_unreferred = melanomas - row.melanomas_referred;
-        row.unreferred_share = row.melanomas_unreferred / melanomas;
-        const double unreferred = static_cast<double>(n) - row.referred;
-        row.unreferred_prevalence = unreferred > 0 ? row.melanomas_unreferred / unreferred : 0.0;
-        t.rows.push_back(row);
-    }
-    return t;
-}
+DERMTL_DECL referral_table referral_analysis(std::span<const int> labels, std::span<const double> scores,
+                                             double decision_threshold,
+                                             const std::vector<double>& rates = default_referral_rates());
 
 // The table as Markdown (percentages with one decimal), for reports and logs.
-inline std::string to_markdown(const referral_table& t) {
-    std::string out =
-        "| referred | confident | unsure | sensitivity | melanomas unreferred | melanoma rate among unreferred |\n"
-        "|---:|---:|---:|---:|---:|---:|\n";
-    char buf[256];
-    for (const auto& r : t.rows) {
-        std::snprintf(buf, sizeof buf, "| %.1f%% (%g) | %g | %g | %.1f%% | %.1f%% (%g of %zu) | %.1f%% |\n",
-                      100 * r.rate, r.referred, r.referred_confident, r.referred_unsure, 100 * r.sensitivity,
-                      100 * r.unreferred_share, r.melanomas_unreferred, t.n_melanomas, 100 * r.unreferred_prevalence);
-        out += buf;
-    }
-    std::snprintf(buf, sizeof buf, "\nDiagnostic baseline (refer only score > %g): %.1f%% referred, sensitivity %.1f%%\n",
-                  t.decision_threshold, 100 * t.baseline_rate, 100 * t.baseline_sensitivity);
-    return out + buf;
-}
+DERMTL_DECL std::string to_markdown(const referral_table& t);
 
 // The table as CSV, one row per rate: data for a plot of sensitivity against referral rate.
-inline std::string to_csv(const referral_table& t) {
-    std::string out = "rate,referred,referred_confident,referred_unsure,sensitivity,melanomas_unreferred,"
-                      "unreferred_share,unreferred_prevalence\n";
-    char buf[512];
-    for (const auto& r : t.rows) {
-        std::snprintf(buf, sizeof buf, "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", r.rate, r.referred,
-                      r.referred_confident, r.referred_unsure, r.sensitivity, r.melanomas_unreferred,
-                      r.unreferred_share, r.unreferred_prevalence);
-        out += buf;
-    }
-    return out;
-}
+DERMTL_DECL std::string to_csv(const referral_table& t);
 
 }  // namespace dermtl::metrics
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/metrics/impl/referral.ipp"
+#endif

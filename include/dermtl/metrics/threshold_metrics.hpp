@@ -7,11 +7,14 @@
 // The scorer expects malignancy confidences in [0, 1]. Raw SVM decision values are not: map them
 // first (svm/platt_scaling.hpp fits that mapping on the validation split), or the `> 0.5` rule
 // would be applied to a different scale.
+// Not templates: defined in impl/threshold_metrics.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <cstddef>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/metrics/input_checks.hpp"
 #include "dermtl/metrics/roc.hpp"
 
@@ -21,12 +24,7 @@ inline constexpr double isic_threshold = 0.5;
 
 // Ground truth as the ISIC files give it (0.0/1.0, "0"/"1") to labels, with the scorer's `> 0.5`.
 // Requires finite values; ensures labels[i] == (truth[i] > 0.5).
-inline std::vector<int> isic_binarize(std::span<const double> truth) {
-    detail::check_finite("isic_binarize", truth, "truth value");
-    std::vector<int> labels(truth.size());
-    for (std::size_t i = 0; i < truth.size(); ++i) labels[i] = truth[i] > isic_threshold ? 1 : 0;
-    return labels;
-}
+DERMTL_DECL std::vector<int> isic_binarize(std::span<const double> truth);
 
 // Represents: the confusion counts of "positive when confidence > 0.5" and the rates from them.
 struct threshold_metrics {
@@ -40,41 +38,17 @@ struct threshold_metrics {
 // Ensures: the ISIC 2016 scorer's accuracy, sensitivity and specificity (equal to sklearn's
 //          accuracy_score / recall_score on the binarized values).
 // Throws: config_error (labels, confidences outside [0,1]), shape_error, numeric_error.
-inline threshold_metrics isic_threshold_metrics(std::span<const int> labels, std::span<const double> confidences) {
-    constexpr const char* op = "isic_threshold_metrics";
-    detail::check_binary_scores(op, labels, confidences);
-    for (std::size_t i = 0; i < confidences.size(); ++i)
-        if (confidences[i] < 0 || confidences[i] > 1)
-            throw config_error(std::string(op) + ": expected malignancy confidences in [0, 1] (map SVM decision "
-                               "values with svm::platt_scaling first), found " + std::to_string(confidences[i]) +
-                               " at index " + std::to_string(i));
-    threshold_metrics m;
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-        const bool predicted = confidences[i] > isic_threshold;
-        if (labels[i] == 1)
-            ++(predicted ? m.true_positives : m.false_negatives);
-        else
-            ++(predicted ? m.false_positives : m.true_negatives);
-    }
-    m.accuracy = static_cast<double>(m.true_positives + m.true_negatives) / static_cast<double>(labels.size());
-    m.sensitivity = static_cast<double>(m.true_positives) / static_cast<double>(m.true_positives + m.false_negatives);
-    m.specificity = static_cast<double>(m.true_negatives) / static_cast<double>(m.true_negatives + m.false_positives);
-    return m;
-}
+DERMTL_DECL threshold_metrics isic_threshold_metrics(std::span<const int> labels, std::span<const double> confidences);
 
 // Represents: the specificity at the first ROC point (sklearn roc_curve, default
 // drop_intermediate) whose sensitivity reaches min_sensitivity: 1 - fpr there.
 // Requires: min_sensitivity in (0, 1]; labels/scores as roc_curve (any score scale).
 // Ensures: the ISIC scorer's "specificity at sensitivity" value.
-inline double specificity_at_sensitivity(std::span<const int> labels, std::span<const double> scores,
-                                         double min_sensitivity) {
-    if (!(min_sensitivity > 0 && min_sensitivity <= 1))
-        throw config_error("specificity_at_sensitivity: expected a target sensitivity in (0, 1], found " +
-                           std::to_string(min_sensitivity));
-    const auto r = roc_curve(labels, scores, true);
-    for (std::size_t i = 0; i < r.tpr.size(); ++i)
-        if (r.tpr[i] >= min_sensitivity) return 1.0 - r.fpr[i];
-    return 0.0;  // unreachable: the last point has TPR 1
-}
+DERMTL_DECL double specificity_at_sensitivity(std::span<const int> labels, std::span<const double> scores,
+                                              double min_sensitivity);
 
 }  // namespace dermtl::metrics
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/metrics/impl/threshold_metrics.ipp"
+#endif

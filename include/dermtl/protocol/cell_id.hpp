@@ -11,6 +11,9 @@
 //   target                                                     -- the target dataset (empty: the
 //                                                                 study's, named by the run)
 // Ensures: two cells are the same experiment design iff their cell_ids are equal.
+// Not templates (but the policy helpers): defined in impl/cell_id.ipp (core/config.hpp: compiled
+// once with DERMTL_SEPARATE_COMPILATION, inline otherwise), which includes <nlohmann/json.hpp>;
+// this header needs only json_fwd.hpp.
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -18,8 +21,9 @@
 #include <string_view>
 #include <type_traits>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/data/lesion_task.hpp"
 
@@ -47,13 +51,7 @@ struct cell_id {
 
     // "vgg_m/cpu/imagenet/finetune/malignant_vs_benign", then "/<axis>=<name>" for each of
     // classifier, training and target that is not at its default.
-    std::string str() const {
-        std::string s = model.name + "/" + backend.name + "/" + transfer.name + "/" + finetune.name + "/" + labeling.name;
-        if (classifier.name != default_classifier) s += "/classifier=" + classifier.name;
-        if (training.name != default_training) s += "/training=" + training.name;
-        if (!target.name.empty()) s += "/target=" + target.name;
-        return s;
-    }
+    std::string str() const;
 };
 
 // What the paper's tables need to know of a cell beyond its identity, from its types
@@ -97,39 +95,17 @@ policy_id policy_id_of() {
     return {name_of<P>(), title_of<P>()};
 }
 
-inline void to_json(nlohmann::json& j, const policy_id& p) { j = {{"name", p.name}, {"title", p.title}}; }
-inline void from_json(const nlohmann::json& j, policy_id& p) {
-    p.name = j.at("name").get<std::string>();
-    p.title = j.at("title").get<std::string>();
-}
+DERMTL_DECL void to_json(nlohmann::json& j, const policy_id& p);
+DERMTL_DECL void from_json(const nlohmann::json& j, policy_id& p);
 
-inline void to_json(nlohmann::json& j, const cell_id& c) {
-    j = {{"model", c.model},         {"backend", c.backend},       {"transfer", c.transfer},
-         {"finetune", c.finetune},   {"labeling", c.labeling},     {"classifier", c.classifier},
-         {"training", c.training},   {"target", c.target}};
-}
-inline void from_json(const nlohmann::json& j, cell_id& c) {
-    if (!j.is_object()) throw io_error("cell id: expected a JSON object with the cell's factors, found " + shortened(j.dump()));
-    auto axis = [&](const char* key, policy_id& p) {
-        if (!j.contains(key)) throw io_error(std::string("cell id: expected the field '") + key + "', found none");
-        try {
-            p = j.at(key).get<policy_id>();
-        } catch (const nlohmann::json::exception& e) {
-            throw io_error(std::string("cell id: field '") + key + "': expected {\"name\": ..., \"title\": ...} (" +
-                           e.what() + ")");
-        }
-    };
-    axis("model", c.model), axis("backend", c.backend), axis("transfer", c.transfer), axis("finetune", c.finetune);
-    axis("labeling", c.labeling), axis("classifier", c.classifier), axis("training", c.training);
-    axis("target", c.target);
-}
+DERMTL_DECL void to_json(nlohmann::json& j, const cell_id& c);
+DERMTL_DECL void from_json(const nlohmann::json& j, cell_id& c);
 
 // A cell's string form as a file name: "vgg_m/cpu/none/finetune/x" -> "vgg_m-cpu-none-finetune-x".
-inline std::string folder_name(const cell_id& c) {
-    std::string s = c.str();
-    for (auto& ch : s)
-        if (ch == '/' || ch == '\\' || ch == ' ' || ch == '*' || ch == '=') ch = '-';
-    return s;
-}
+DERMTL_DECL std::string folder_name(const cell_id& c);
 
 }  // namespace dermtl::protocol
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/protocol/impl/cell_id.ipp"
+#endif

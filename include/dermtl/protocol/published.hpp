@@ -13,6 +13,8 @@
 // A cell whose types match has the same design as the paper's; whether a result of it was *run*
 // as the paper ran it (the paper's data, folds and training) is the report's to check
 // (apps/programs/tables_detail.hpp), against the setups below.
+// Not templates: defined in impl/published.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -20,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/data/atlas.hpp"
 #include "dermtl/data/isic2016.hpp"
 #include "dermtl/models/vgg.hpp"
@@ -110,14 +113,7 @@ inline constexpr std::array<std::size_t, 2> official_isic2016_melanomas = {173, 
 
 // The paper's network of an architecture (full size, 224x224): the model its published values are
 // for. A scaled network is compared with this one's values only when the user asks.
-inline policy_id paper_network(models::architecture a) {
-    switch (a) {
-        case models::architecture::vgg_m: return policy_id_of<models::vgg_m_family<>>();
-        case models::architecture::vgg_16: return policy_id_of<models::vgg_16_family<>>();
-    }
-    throw config_error("paper_network: expected models::architecture vgg_m or vgg_16, found value " +
-                       std::to_string(static_cast<int>(a)));
-}
+DERMTL_DECL policy_id paper_network(models::architecture a);
 
 // How the paper ran its tables: the target dataset (data::dataset::name, as its loader sets it)
 // and the number of test folds.
@@ -132,3 +128,7 @@ inline constexpr paper_setup paper_atlas_setup{data::atlas_dataset_name, 10, "5x
 inline constexpr paper_setup paper_isic_setup{data::isic2016_dataset_name, 1, "the official training/test split"};
 
 }  // namespace dermtl::protocol
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/protocol/impl/published.ipp"
+#endif

@@ -6,8 +6,12 @@
 // what one task of a cluster job array runs (`dermtl grid --shard K/N`, or Slurm's array
 // variables); the shards of one grid write into one shared results folder, where the results
 // store's provenance check applies to each of them.
+// Not templates: defined in impl/shard.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <cstddef>
 #include <string>
+
+#include "dermtl/core/config.hpp"
 
 namespace dermtl::protocol {
 
@@ -23,15 +27,7 @@ namespace dermtl::protocol {
 // Each part numbers its own items from 0, and is sharded on its own.
 enum class grid_part { all, sources, independent, dependent };
 
-inline std::string name_of(grid_part part) {
-    switch (part) {
-        case grid_part::all: return "all";
-        case grid_part::sources: return "sources";
-        case grid_part::independent: return "independent";
-        case grid_part::dependent: return "dependent";
-    }
-    return "?";
-}
+DERMTL_DECL std::string name_of(grid_part part);
 
 struct shard {
     std::size_t index = 0;  // 0 <= index < count
@@ -43,3 +39,7 @@ struct shard {
 };
 
 }  // namespace dermtl::protocol
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/protocol/impl/shard.ipp"
+#endif

@@ -2,12 +2,12 @@
 // Writing report files: atomically (io/atomic_file.hpp), so an interrupted run leaves either the
 // previous file or the new one, never half of one; and base64 (Boost.Serialization's iterators)
 // for images embedded in the HTML page.
+// Not templates: defined in impl/files.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <string>
 #include <string_view>
 
-#include <boost/archive/iterators/base64_from_binary.hpp>
-#include <boost/archive/iterators/transform_width.hpp>
-
+#include "dermtl/core/config.hpp"
 #include "dermtl/io/atomic_file.hpp"
 
 namespace dermtl::report {
@@ -18,15 +18,10 @@ using io::write_file_atomically;
 
 // Standard base64 (RFC 4648, with '=' padding). Boost's transform_width reads whole 3-byte
 // groups, so the input is zero-padded to one and the padding's output replaced by '='.
-inline std::string base64(std::string_view bytes) {
-    using namespace boost::archive::iterators;
-    using encoder = base64_from_binary<transform_width<std::string::const_iterator, 6, 8>>;
-    const std::size_t pad = (3 - bytes.size() % 3) % 3;
-    std::string in(bytes);
-    in.append(pad, '\0');
-    std::string out(encoder(in.cbegin()), encoder(in.cend()));
-    out.replace(out.size() - pad, pad, pad, '=');
-    return out;
-}
+DERMTL_DECL std::string base64(std::string_view bytes);
 
 }  // namespace dermtl::report
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/report/impl/files.ipp"
+#endif

@@ -2,152 +2,67 @@
 // Number and text formatting shared by the writers: percentages as the paper prints them
 // (one decimal), escaping for Markdown, CSV and HTML, and the sentence that says what a table's
 // cells hold.
+// Not templates: defined in impl/format.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <cstddef>
 #include <set>
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
-
+#include "dermtl/core/config.hpp"
 #include "dermtl/report/model.hpp"
 
 namespace dermtl::report::detail {
 
 // 100 * v with `decimals` decimals; never "-0.0".
-inline std::string percent(double v, int decimals = 1) {
-    std::string s = fmt::format("{:.{}f}", 100 * v, decimals);
-    if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
-    return s;
-}
+DERMTL_DECL std::string percent(double v, int decimals = 1);
 
 // A cell in its own column: "82.5 ± 1.3" (ours; a single split: "82.5"), "80.4" (a published
 // row's number), "—" (empty). The paper's value beside ours goes in its own column (paper_text).
 // `best` puts our value in bold (Markdown).
-inline std::string cell_text(const cell& x, bool best = false) {
-    std::string s;
-    if (x.value) s = percent(x.value->mean) + (x.value->per_fold.size() > 1 ? " ± " + percent(x.value->std_dev) : "");
-    if (best && !s.empty()) s = "**" + s + "**";
-    if (s.empty() && x.reference) s = percent(*x.reference);  // a published row (validate allows no other)
-    return s.empty() ? "—" : s;
-}
+DERMTL_DECL std::string cell_text(const cell& x, bool best = false);
 
 // The paper's value of a measured cell, for the column beside ours; "—" when there is none.
-inline std::string paper_text(const cell& x) { return x.reference ? percent(*x.reference) : "—"; }
+DERMTL_DECL std::string paper_text(const cell& x);
 
-inline std::string fixed(double v, int decimals) {
-    std::string s = fmt::format("{:.{}f}", v, decimals);
-    if (s.front() == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
-    return s;
-}
+DERMTL_DECL std::string fixed(double v, int decimals);
 
 // p-values: three decimals, "< 0.001" below that.
-inline std::string p_text(double p) { return p < 0.001 ? "< 0.001" : fixed(p, 3); }
+DERMTL_DECL std::string p_text(double p);
 
-inline std::string markdown_escape(std::string_view s) {
-    std::string o;
-    for (char ch : s) {
-        if (ch == '|' || ch == '\\' || ch == '*' || ch == '_') o += '\\';
-        o += ch == '\n' ? ' ' : ch;
-    }
-    return o;
-}
+DERMTL_DECL std::string markdown_escape(std::string_view s);
 
 // RFC 4180: quoted when the field holds a comma, quote or line break.
-inline std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-    std::string o = "\"";
-    for (char ch : s) o += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return o + "\"";
-}
+DERMTL_DECL std::string csv_field(std::string_view s);
 
-inline std::string html_escape(std::string_view s) {
-    std::string o;
-    for (char ch : s) switch (ch) {
-            case '&': o += "&amp;"; break;
-            case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
-            case '"': o += "&quot;"; break;
-            case '\'': o += "&#39;"; break;
-            default: o += ch;
-        }
-    return o;
-}
+DERMTL_DECL std::string html_escape(std::string_view s);
 
 // Whether column c has the paper's value beside one of our values (a measured row's reference):
 // the writers then add a column marked as the paper's next to it.
-inline bool column_has_paper_values(const table& t, std::size_t c) {
-    for (const auto& r : t.rows)
-        if (r.kind == row_kind::measured && c < r.cells.size() && r.cells[c].reference) return true;
-    return false;
-}
+DERMTL_DECL bool column_has_paper_values(const table& t, std::size_t c);
 
 // The heading of the column beside column c that holds the paper's values.
 inline constexpr const char* paper_column_name = "paper";
 
-inline bool has_references(const table& t) {
-    for (const auto& r : t.rows)
-        for (const auto& x : r.cells)
-            if (x.reference) return true;
-    return false;
-}
+DERMTL_DECL bool has_references(const table& t);
 
-inline bool column_has_shares(const table& t, std::size_t c) {
-    for (const auto& r : t.rows)
-        if (c < r.cells.size() && r.cells[c].share) return true;
-    return false;
-}
+DERMTL_DECL bool column_has_shares(const table& t, std::size_t c);
 
 // "AUC in %, mean ± standard deviation over 10 test folds; paper: the value published in the paper
 // for the same configuration."
-inline std::string legend_sentence(const table& t) {
-    std::set<std::size_t> folds;
-    for (const auto& r : t.rows)
-        for (const auto& x : r.cells)
-            if (x.value) folds.insert(x.value->per_fold.size());
-    std::string s = t.value_label.empty() ? std::string("All numbers in %") : t.value_label + " in %";
-    if (!folds.empty()) {
-        if (folds.size() == 1 && *folds.begin() == 1)
-            s += ", on a single test split";
-        else
-            s += ", mean ± standard deviation over " +
-                 (folds.size() == 1 ? std::to_string(*folds.begin()) + " test folds" : std::string("the test folds"));
-    }
-    bool paper_columns = false;
-    for (std::size_t c = 0; c < t.columns.size(); ++c) paper_columns = paper_columns || column_has_paper_values(t, c);
-    if (paper_columns)
-        s += t.paper_note.empty() ? "; paper: the value published in the paper for the same configuration"
-                                  : "; paper: the value published in the paper for its own configuration, which "
-                                    "differs from this run's (see below)";
-    if (t.compare == comparison_axis::columns) s += "; bold: the best of each row";
-    if (t.compare == comparison_axis::rows) s += "; bold: the best of each column";
-    return s + ".";
-}
+DERMTL_DECL std::string legend_sentence(const table& t);
 
 // "Share of test cases per stratum: Malignant vs. Benign: Low 38.1%, ..." for stratified tables.
-inline std::string shares_sentence(const table& t) {
-    std::string s;
-    for (const auto& r : t.rows) {
-        std::string parts;
-        for (std::size_t c = 0; c < r.cells.size() && c < t.columns.size(); ++c)
-            if (r.cells[c].share && *r.cells[c].share < 1)
-                parts += (parts.empty() ? "" : ", ") + t.columns[c].label() + " " + percent(*r.cells[c].share) + "%";
-        if (!parts.empty()) s += (s.empty() ? "" : "; ") + r.name + ": " + parts;
-    }
-    return s.empty() ? s : "Share of the test cases per stratum. " + s + ".";
-}
+DERMTL_DECL std::string shares_sentence(const table& t);
 
 // "Compared with the paper on request, although ...": the note of a table whose published values
 // are for another configuration than ours; empty when there is none.
-inline std::string paper_note_sentence(const table& t) {
-    return t.paper_note.empty() ? std::string() : "Compared with the paper on request, although the configuration differs: " + t.paper_note;
-}
+DERMTL_DECL std::string paper_note_sentence(const table& t);
 
-inline const char* axis_name(comparison_axis a) {
-    switch (a) {
-        case comparison_axis::columns: return "columns";
-        case comparison_axis::rows: return "rows";
-        default: return "none";
-    }
-}
+DERMTL_DECL const char* axis_name(comparison_axis a);
 
 }  // namespace dermtl::report::detail
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/report/impl/format.ipp"
+#endif

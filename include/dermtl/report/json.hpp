@@ -2,6 +2,9 @@
 // JSON: every number of the report at full precision (doubles round-trip exactly), plus the
 // 5x2cv comparisons. from_json reads it back, so a report can be re-rendered (other formats,
 // fixed plots) without rerunning the experiments.
+// Not templates: defined in impl/json.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise). Its functions return nlohmann::json values
+// that callers use, so it includes <nlohmann/json.hpp> itself, not json_fwd.hpp.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -9,194 +12,24 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dermtl/report/format.hpp"
+#include "dermtl/core/config.hpp"
 #include "dermtl/report/model.hpp"
-#include "dermtl/report/significance.hpp"
 
 namespace dermtl::report {
 
-namespace detail {
+DERMTL_DECL nlohmann::json to_json(const table& t);
 
-inline nlohmann::json optional_number(const std::optional<double>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
+DERMTL_DECL nlohmann::json to_json(const referral_section& s);
 
-inline nlohmann::json significance_json(const std::optional<metrics::significance_result>& s) {
-    if (!s) return nullptr;
-    return {{"statistic", s->statistic}, {"df1", s->df1}, {"df2", s->df2}, {"p_value", s->p_value}};
-}
-
-inline comparison_axis axis_from(const std::string& s) {
-    if (s == "columns") return comparison_axis::columns;
-    if (s == "rows") return comparison_axis::rows;
-    if (s == "none") return comparison_axis::none;
-    throw config_error("report::from_json: expected \"compare\" to be \"columns\", \"rows\" or \"none\", found \"" + s +
-                       "\"");
-}
-
-}  // namespace detail
-
-inline nlohmann::json to_json(const table& t) {
-    using nlohmann::json;
-    validate(t);
-    json j{{"id", t.id},
-           {"title", t.title},
-           {"value_label", t.value_label},
-           {"row_header", t.row_header},
-           {"caption", t.caption},
-           {"paper_note", t.paper_note},
-           {"compare", detail::axis_name(t.compare)},
-           {"roc_title", t.roc_title}};
-    j["columns"] = json::array();
-    for (const auto& c : t.columns) j["columns"].push_back({{"group", c.group}, {"name", c.name}, {"label", c.label()}});
-    j["rows"] = json::array();
-    for (const auto& r : t.rows) {
-        json row{{"name", r.name}, {"kind", r.kind == row_kind::published ? "published" : "measured"}};
-        row["cells"] = json::array();
-        for (const auto& x : r.cells) {
-            json cj{{"reference", detail::optional_number(x.reference)}, {"share", detail::optional_number(x.share)}};
-            cj["value"] = x.value ? json{{"mean", x.value->mean}, {"std_dev", x.value->std_dev},
-                                         {"per_fold", x.value->per_fold}}
-                                  : json(nullptr);
-            if (x.design) cj["design"] = {{"valid", x.design->valid()}, {"problems", x.design->problems}};
-            row["cells"].push_back(std::move(cj));
-        }
-        j["rows"].push_back(std::move(row));
-    }
-    j["roc"] = json::array();
-    for (const auto& s : t.roc)
-        j["roc"].push_back({{"column", s.column},
-                            {"label", t.columns[s.column].label()},
-                            {"auc", s.auc},
-                            {"n_positives", s.n_positives},
-                            {"n_negatives", s.n_negatives},
-                            {"fpr", s.curve.fpr},
-                            {"tpr", s.curve.tpr},
-                            {"thresholds", s.curve.thresholds}});
-    j["significance"] = json::array();
-    for (const auto& k : compare_against_best(t))
-        j["significance"].push_back({{"row", k.row},
-                                     {"column", k.column},
-                                     {"row_name", t.rows[k.row].name},
-                                     {"column_label", t.columns[k.column].label()},
-                                     {"best_row", k.best_row},
-                                     {"best_column", k.best_column},
-                                     {"difference", k.difference},
-                                     {"t", detail::significance_json(k.t)},
-                                     {"f", detail::significance_json(k.f)},
-                                     {"note", k.note}});
-    return j;
-}
-
-inline nlohmann::json to_json(const referral_section& s) {
-    nlohmann::json j{{"name", s.name},
-                     {"n_cases", s.table.n_cases},
-                     {"n_melanomas", s.table.n_melanomas},
-                     {"decision_threshold", s.table.decision_threshold},
-                     {"baseline_rate", s.table.baseline_rate},
-                     {"baseline_sensitivity", s.table.baseline_sensitivity}};
-    j["rows"] = nlohmann::json::array();
-    for (const auto& r : s.table.rows)
-        j["rows"].push_back({{"rate", r.rate},
-                             {"referred", r.referred},
-                             {"referred_confident", r.referred_confident},
-                             {"referred_unsure", r.referred_unsure},
-                             {"melanomas_referred", r.melanomas_referred},
-                             {"sensitivity", r.sensitivity},
-                             {"melanomas_unreferred", r.melanomas_unreferred},
-                             {"unreferred_share", r.unreferred_share},
-                             {"unreferred_prevalence", r.unreferred_prevalence}});
-    return j;
-}
-
-inline nlohmann::json to_json(const report& rep) {
-    validate(rep);
-    nlohmann::json j{{"format", "dermtl-report"}, {"version", 1}, {"title", rep.title}};
-    j["metadata"] = nlohmann::json::array();
-    for (const auto& [k, v] : rep.metadata) j["metadata"].push_back({{"key", k}, {"value", v}});
-    j["tables"] = nlohmann::json::array();
-    for (const auto& t : rep.tables) j["tables"].push_back(to_json(t));
-    j["referrals"] = nlohmann::json::array();
-    for (const auto& s : rep.referrals) j["referrals"].push_back(to_json(s));
-    return j;
-}
+DERMTL_DECL nlohmann::json to_json(const report& rep);
 
 // Requires: JSON written by to_json (format "dermtl-report", version 1).
 // Ensures: the report it was written from (the comparisons are recomputed, not read); validated.
 // Throws: config_error naming the missing or mistyped field.
-inline report report_from_json(const nlohmann::json& j) {
-    using nlohmann::json;
-    try {
-        if (j.value("format", std::string()) != "dermtl-report")
-            throw config_error("report::from_json: expected \"format\": \"dermtl-report\", found " +
-                               (j.contains("format") ? j.at("format").dump() : std::string("no format field")) +
-                               "; is this a dermtl report.json?");
-        report rep;
-        rep.title = j.at("title").get<std::string>();
-        for (const auto& m : j.at("metadata")) rep.metadata.emplace_back(m.at("key"), m.at("value"));
-        auto opt = [](const json& v) { return v.is_null() ? std::optional<double>() : std::optional<double>(v.get<double>()); };
-        for (const auto& tj : j.at("tables")) {
-            table t;
-            t.id = tj.at("id");
-            t.title = tj.at("title");
-            t.value_label = tj.at("value_label");
-            t.row_header = tj.at("row_header");
-            t.caption = tj.at("caption");
-            t.paper_note = tj.value("paper_note", std::string());  // absent in reports written before it existed
-            t.compare = detail::axis_from(tj.at("compare"));
-            t.roc_title = tj.at("roc_title");
-            for (const auto& c : tj.at("columns")) t.columns.push_back({c.at("group"), c.at("name")});
-            for (const auto& rj : tj.at("rows")) {
-                row r;
-                r.name = rj.at("name");
-                r.kind = rj.at("kind").get<std::string>() == "published" ? row_kind::published : row_kind::measured;
-                for (const auto& cj : rj.at("cells")) {
-                    cell x;
-                    x.reference = opt(cj.at("reference"));
-                    x.share = opt(cj.at("share"));
-                    if (const auto& v = cj.at("value"); !v.is_null())
-                        x.value = metrics::fold_summary{v.at("per_fold").get<std::vector<double>>(), v.at("mean"),
-                                                        v.at("std_dev")};
-                    if (cj.contains("design") && !cj.at("design").is_null())  // absent in older reports
-                        x.design = metrics::five_by_two_design{cj.at("design").at("problems").get<std::vector<std::string>>()};
-                    r.cells.push_back(std::move(x));
-                }
-                t.rows.push_back(std::move(r));
-            }
-            for (const auto& sj : tj.at("roc")) {
-                roc_series s;
-                s.column = sj.at("column");
-                s.auc = sj.at("auc");
-                s.n_positives = sj.at("n_positives");
-                s.n_negatives = sj.at("n_negatives");
-                s.curve.fpr = sj.at("fpr").get<std::vector<double>>();
-                s.curve.tpr = sj.at("tpr").get<std::vector<double>>();
-                s.curve.thresholds = sj.at("thresholds").get<std::vector<double>>();
-                t.roc.push_back(std::move(s));
-            }
-            rep.tables.push_back(std::move(t));
-        }
-        for (const auto& sj : j.at("referrals")) {
-            referral_section s;
-            s.name = sj.at("name");
-            s.table.n_cases = sj.at("n_cases");
-            s.table.n_melanomas = sj.at("n_melanomas");
-            s.table.decision_threshold = sj.at("decision_threshold");
-            s.table.baseline_rate = sj.at("baseline_rate");
-            s.table.baseline_sensitivity = sj.at("baseline_sensitivity");
-            for (const auto& rj : sj.at("rows"))
-                s.table.rows.push_back({rj.at("rate"), rj.at("referred"), rj.at("referred_confident"),
-                                        rj.at("referred_unsure"), rj.at("melanomas_referred"), rj.at("sensitivity"),
-                                        rj.at("melanomas_unreferred"), rj.at("unreferred_share"),
-                                        rj.at("unreferred_prevalence")});
-            rep.referrals.push_back(std::move(s));
-        }
-        validate(rep);
-        return rep;
-    } catch (const json::exception& e) {
-        throw config_error(std::string("report::from_json: expected a dermtl report.json, found malformed content: ") +
-                           e.what());
-    }
-}
+DERMTL_DECL report report_from_json(const nlohmann::json& j);
 
 }  // namespace dermtl::report
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/report/impl/json.ipp"
+#endif

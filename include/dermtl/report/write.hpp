@@ -31,11 +31,14 @@
 //   rep.referrals.push_back({"Malignant vs. Benign, From ImageNet / with FT",
 //                            metrics::referral_analysis(labels, scores, 0.5)});
 //   const auto written = report::write_report(rep, out_dir);   // written.html() to open
+// Not templates: defined in impl/write.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/report/csv.hpp"
 #include "dermtl/report/files.hpp"
 #include "dermtl/report/html.hpp"
@@ -56,36 +59,10 @@ struct written_report {
 // Requires: a report that validates. Ensures: the files above, in `folder` (created if needed).
 // Throws: what validate throws (nothing written), io_error when the folder cannot be created or
 // written (the message names it and says to choose another output folder).
-inline written_report write_report(const report& rep, const std::filesystem::path& folder) {
-    validate(rep);
-    std::vector<std::pair<std::string, std::string>> files;  // name, content
-    const auto plots = render_plots(rep);
-    for (std::size_t i = 0; i < rep.tables.size(); ++i) {
-        const auto& t = rep.tables[i];
-        files.emplace_back(t.id + ".md", to_markdown(t));
-        files.emplace_back(t.id + ".csv", to_csv(t));
-        if (const auto ks = compare_against_best(t); !ks.empty())
-            files.emplace_back(t.id + "_significance.csv", to_csv(t, ks));
-        if (!plots.roc[i].empty()) files.emplace_back(t.id + "_roc.png", plots.roc[i]);
-    }
-    if (!rep.referrals.empty()) {
-        std::string md;
-        for (const auto& s : rep.referrals) md += (md.empty() ? "" : "\n") + to_markdown(s);
-        files.emplace_back("referral.md", md);
-        files.emplace_back("referral.csv", to_csv(rep.referrals));
-        files.emplace_back("referral.png", plots.referral);
-    }
-    files.emplace_back("report.md", to_markdown(rep));
-    files.emplace_back("report.json", to_json(rep).dump(2) + "\n");
-    files.emplace_back("report.html", to_html(rep, plots));
-
-    prepare_folder(folder, "report::write_report");
-    written_report out{folder, {}};
-    for (const auto& [name, content] : files) {
-        write_file_atomically(folder / name, content);
-        out.files.push_back(folder / name);
-    }
-    return out;
-}
+DERMTL_DECL written_report write_report(const report& rep, const std::filesystem::path& folder);
 
 }  // namespace dermtl::report
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/report/impl/write.ipp"
+#endif

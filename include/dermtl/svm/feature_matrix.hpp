@@ -2,12 +2,13 @@
 // Feature matrices for the SVM stage: one row per image (e.g. the 4096 fc7 activations), float32,
 // row-major, exactly as the network code hands them over. Also the row-wise L2 normalization the
 // paper applies before the SVM, and the checks every SVM entry point runs on its input.
-#include <cmath>
+// Not templates: defined in impl/feature_matrix.ipp (core/config.hpp).
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/metrics/score_matrix.hpp"  // Eigen, included with its GCC warning silenced
 
@@ -18,46 +19,19 @@ using feature_matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eige
 // Requires: finite features. Ensures: every non-zero row has unit Euclidean norm (computed in
 // double); all-zero rows stay zero, as sklearn.preprocessing.normalize leaves them.
 // Throws: numeric_error naming the row of a NaN/Inf value.
-inline void l2_normalize_rows(feature_matrix& x) {
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-        double ss = 0;
-        for (Eigen::Index j = 0; j < x.cols(); ++j) {
-            const double v = x(i, j);
-            if (!std::isfinite(v))
-                throw numeric_error("l2_normalize_rows: expected finite features, found " + std::to_string(v) +
-                                    " at row " + std::to_string(i) + ", column " + std::to_string(j));
-            ss += v * v;
-        }
-        if (ss > 0) {
-            const double inv = 1.0 / std::sqrt(ss);
-            for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = static_cast<float>(x(i, j) * inv);
-        }
-    }
-}
+DERMTL_DECL void l2_normalize_rows(feature_matrix& x);
 
 // The normalized copy (the input is left as it is).
-inline feature_matrix l2_normalized_rows(feature_matrix x) {
-    l2_normalize_rows(x);
-    return x;
-}
+DERMTL_DECL feature_matrix l2_normalized_rows(feature_matrix x);
 
 namespace detail {
 
 // Requires: a non-empty matrix with one row per label, every value finite.
-inline void check_features(std::string_view op, const feature_matrix& x, std::size_t n_labels) {
-    const std::string o(op);
-    if (x.rows() == 0 || x.cols() == 0)
-        throw config_error(o + ": expected a non-empty feature matrix, found " + std::to_string(x.rows()) + " x " +
-                           std::to_string(x.cols()) + " (an empty fold?)");
-    if (static_cast<std::size_t>(x.rows()) != n_labels)
-        throw shape_error(o + ": expected one feature row per label (" + std::to_string(n_labels) +
-                          " labels), found " + std::to_string(x.rows()) + " rows");
-    for (Eigen::Index i = 0; i < x.rows(); ++i)
-        for (Eigen::Index j = 0; j < x.cols(); ++j)
-            if (!std::isfinite(x(i, j)))
-                throw numeric_error(o + ": expected finite features, found " + std::to_string(x(i, j)) + " at row " +
-                                    std::to_string(i) + ", column " + std::to_string(j));
-}
+DERMTL_DECL void check_features(std::string_view op, const feature_matrix& x, std::size_t n_labels);
 
 }  // namespace detail
 }  // namespace dermtl::svm
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/svm/impl/feature_matrix.ipp"
+#endif

@@ -1,8 +1,9 @@
 #pragma once
 // liblinear, wrapped: its training data view (sparse rows with the bias column appended) and an
 // owning handle for the models it allocates. liblinear's progress printing is silenced here.
+// The one svm header that includes liblinear's <linear.h>: its class holds liblinear's types.
+// Not templates: defined in impl/liblinear_problem.ipp (core/config.hpp).
 #include <cstddef>
-#include <cstdlib>
 #include <memory>
 #include <span>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include <linear.h>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/svm/feature_matrix.hpp"
 
 namespace dermtl::svm {
@@ -18,18 +20,12 @@ namespace detail {
 
 // What liblinear printed during the current thread's last training (it prints progress and
 // warnings, e.g. "reaching max number of iterations", through one global hook).
-inline std::string& liblinear_messages() {
-    thread_local std::string messages;
-    return messages;
-}
+DERMTL_DECL std::string& liblinear_messages();
 
-inline void liblinear_capture(const char* text) { liblinear_messages() += text; }
+DERMTL_DECL void liblinear_capture(const char* text);
 
 // Routes liblinear's printing into liblinear_messages() (never to stdout), once per process.
-inline void silence_liblinear() {
-    static const bool silenced = (::set_print_string_function(&liblinear_capture), true);
-    (void)silenced;
-}
+DERMTL_DECL void silence_liblinear();
 
 struct liblinear_model_deleter {
     void operator()(::model* m) const { ::free_and_destroy_model(&m); }
@@ -47,26 +43,7 @@ using liblinear_model_ptr = std::unique_ptr<::model, detail::liblinear_model_del
 // Requires: x outlives nothing here (values are copied); rows index into x.
 class liblinear_problem {
 public:
-    liblinear_problem(const feature_matrix& x, std::span<const std::size_t> rows, double bias)
-        : n_features_(static_cast<int>(x.cols())), bias_(bias) {
-        std::size_t nnz = 0;
-        for (std::size_t r : rows)
-            for (Eigen::Index j = 0; j < x.cols(); ++j) nnz += x(static_cast<Eigen::Index>(r), j) != 0.0f;
-        nodes_.reserve(nnz + rows.size() * 2);
-        std::vector<std::size_t> starts;
-        starts.reserve(rows.size());
-        for (std::size_t r : rows) {
-            starts.push_back(nodes_.size());
-            for (Eigen::Index j = 0; j < x.cols(); ++j) {
-                const float v = x(static_cast<Eigen::Index>(r), j);
-                if (v != 0.0f) nodes_.push_back({static_cast<int>(j) + 1, static_cast<double>(v)});
-            }
-            if (bias_ >= 0) nodes_.push_back({n_features_ + 1, bias_});
-            nodes_.push_back({-1, 0.0});
-        }
-        row_ptrs_.reserve(rows.size());
-        for (std::size_t s : starts) row_ptrs_.push_back(nodes_.data() + s);
-    }
+    liblinear_problem(const feature_matrix& x, std::span<const std::size_t> rows, double bias);
     liblinear_problem(const liblinear_problem&) = delete;  // row_ptrs_ point into nodes_
     liblinear_problem& operator=(const liblinear_problem&) = delete;
 
@@ -76,15 +53,7 @@ public:
 
     // liblinear's problem struct over these rows with targets y (one per row, +1 / -1).
     // The returned struct points into this object and into y: both must outlive its use.
-    ::problem view(std::vector<double>& y) {
-        ::problem p{};
-        p.l = static_cast<int>(row_ptrs_.size());
-        p.n = n_features_ + (bias_ >= 0 ? 1 : 0);
-        p.y = y.data();
-        p.x = row_ptrs_.data();
-        p.bias = bias_;
-        return p;
-    }
+    ::problem view(std::vector<double>& y);
 
 private:
     int n_features_;
@@ -94,3 +63,7 @@ private:
 };
 
 }  // namespace dermtl::svm
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/svm/impl/liblinear_problem.ipp"
+#endif

@@ -10,12 +10,14 @@
 //
 // Represents: a trained classifier; the members chosen_c / scores / confidences / predict are
 //             the interface it shares with svm_classifier.
+// Not templates (but the policy overload): defined in impl/libsvm_classifier.ipp (core/config.hpp).
 #include <cstdint>
 #include <span>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/metrics/score_matrix.hpp"
 #include "dermtl/svm/libsvm_c_selection.hpp"
 #include "dermtl/svm/libsvm_svc.hpp"
@@ -34,22 +36,10 @@ struct libsvm_classifier {
     // What the reference computed its AUC on: two classes, n x 1 Platt probabilities of class 1
     // (predict_proba[:, 1]); three, n x K per-class Platt probabilities, not normalized (its
     // OneVsRestClassifier was fitted on label_binarize(y), so predict_proba is multilabel).
-    metrics::score_matrix scores(const feature_matrix& x) const {
-        if (const auto* b = std::get_if<libsvm_svc>(&model)) {
-            const auto p = b->probabilities(x);
-            metrics::score_matrix s(static_cast<Eigen::Index>(p.size()), 1);
-            for (std::size_t i = 0; i < p.size(); ++i) s(static_cast<Eigen::Index>(i), 0) = p[i];
-            return s;
-        }
-        return std::get<libsvm_one_vs_rest>(model).class_probabilities(x);
-    }
+    metrics::score_matrix scores(const feature_matrix& x) const;
 
     // Two classes: Platt probability of class 1 in [0, 1] (for the ISIC `> 0.5` rule).
-    std::vector<double> confidences(const feature_matrix& x) const {
-        if (const auto* b = std::get_if<libsvm_svc>(&model)) return b->probabilities(x);
-        throw config_error("libsvm_classifier::confidences: expected a two-class classifier, found " +
-                           std::to_string(n_classes()) + " classes");
-    }
+    std::vector<double> confidences(const feature_matrix& x) const;
 
     // The SVM's decision, as the reference's ACC takes it: two classes, libsvm's predict (the
     // decision value's sign); K, the reference's own rule (libsvm_one_vs_rest::
@@ -57,35 +47,17 @@ struct libsvm_classifier {
     // gives an indicator row, which LabelBinarizer.inverse_transform turns into the first class
     // with a positive decision value, class 0 when none is). It agrees with the argmax of the
     // decision values (libsvm_one_vs_rest::predict) whenever exactly one of them is positive.
-    std::vector<int> predict(const feature_matrix& x) const {
-        if (const auto* ovr = std::get_if<libsvm_one_vs_rest>(&model)) return ovr->predict_first_positive(x);
-        return std::get<libsvm_svc>(model).predict(x);
-    }
+    std::vector<int> predict(const feature_matrix& x) const;
 
     // The decision values: n x 1 (positive: class 1) or n x K.
-    metrics::score_matrix decision_values(const feature_matrix& x) const {
-        if (const auto* b = std::get_if<libsvm_svc>(&model)) {
-            const auto d = b->decision_values(x);
-            metrics::score_matrix s(static_cast<Eigen::Index>(d.size()), 1);
-            for (std::size_t i = 0; i < d.size(); ++i) s(static_cast<Eigen::Index>(i), 0) = d[i];
-            return s;
-        }
-        return std::get<libsvm_one_vs_rest>(model).decision_values(x);
-    }
+    metrics::score_matrix decision_values(const feature_matrix& x) const;
 };
 
 // Requires / throws: as select_libsvm_c. Ensures: C chosen on the splits drawn from
 // settings.seed; the model refit on all of (x, labels) with that C and settings.svc (probability
 // as set there, on by default), its Platt CV seeded from settings.seed.
-inline libsvm_classifier train_libsvm_classifier(const feature_matrix& x, std::span<const int> labels, int n_classes,
-                                                 const libsvm_selection_settings& settings) {
-    auto selection = select_libsvm_c(x, labels, n_classes, settings);
-    const double c = selection.best_c;
-    if (n_classes == 2)
-        return libsvm_classifier{libsvm_svc::fit(x, labels, c, settings.seed, settings.svc), std::move(selection)};
-    return libsvm_classifier{libsvm_one_vs_rest::fit(x, labels, n_classes, c, settings.seed, settings.svc),
-                             std::move(selection)};
-}
+DERMTL_DECL libsvm_classifier train_libsvm_classifier(const feature_matrix& x, std::span<const int> labels,
+                                                      int n_classes, const libsvm_selection_settings& settings);
 
 template <c_selection::policy Policy>
 libsvm_classifier train_libsvm_classifier(const feature_matrix& x, std::span<const int> labels, int n_classes,
@@ -94,3 +66,7 @@ libsvm_classifier train_libsvm_classifier(const feature_matrix& x, std::span<con
 }
 
 }  // namespace dermtl::svm
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/svm/impl/libsvm_classifier.ipp"
+#endif

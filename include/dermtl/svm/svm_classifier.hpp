@@ -6,6 +6,8 @@
 //   auto clf = svm::train_svm_classifier<svm::c_selection::single_split>(x_train, y_train, 2, seed);
 //   auto scores = clf.model.binary_decision_values(x_test);       // AUC, AP, referral
 //   auto conf = clf.confidences(x_test);                          // ACC/SE/SP at > 0.5
+//
+// Not templates (but the policy overload): defined in impl/svm_classifier.ipp (core/config.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/metrics/score_matrix.hpp"
 #include "dermtl/svm/c_selection.hpp"
 #include "dermtl/svm/linear_svm.hpp"
@@ -27,12 +30,7 @@ struct svm_classifier {
     std::optional<platt_scaling> calibration;
 
     // Two classes: Platt-mapped malignancy confidences in [0, 1] of the final model's scores.
-    std::vector<double> confidences(const feature_matrix& x) const {
-        if (!calibration)
-            throw config_error("svm_classifier::confidences: expected a two-class classifier (Platt mapping), found " +
-                               std::to_string(model.n_classes()) + " classes");
-        return calibration->probabilities(model.binary_decision_values(x));
-    }
+    std::vector<double> confidences(const feature_matrix& x) const;
 
     // The interface shared with libsvm_classifier (the experiment uses only these):
     double chosen_c() const { return selection.best_c; }
@@ -43,33 +41,13 @@ struct svm_classifier {
     // The SVM's decision: two classes, class 1 where the decision value is > 0 (liblinear's
     // predict); K, the class of the largest decision value, the first on ties (liblinear's and
     // sklearn LinearSVC's predict).
-    std::vector<int> predict(const feature_matrix& x) const {
-        const auto d = model.decision_values(x);
-        std::vector<int> out(static_cast<std::size_t>(d.rows()));
-        for (Eigen::Index i = 0; i < d.rows(); ++i) {
-            if (d.cols() == 1) {
-                out[static_cast<std::size_t>(i)] = d(i, 0) > 0 ? 1 : 0;
-                continue;
-            }
-            Eigen::Index best = 0;
-            for (Eigen::Index k = 1; k < d.cols(); ++k)
-                if (d(i, k) > d(i, best)) best = k;
-            out[static_cast<std::size_t>(i)] = static_cast<int>(best);
-        }
-        return out;
-    }
+    std::vector<int> predict(const feature_matrix& x) const;
 };
 
 // Requires / throws: as select_c. Ensures: model fitted on all of (x, labels) with
 // selection.best_c; for two classes, calibration fitted on selection's validation values.
-inline svm_classifier train_svm_classifier(const feature_matrix& x, std::span<const int> labels, int n_classes,
-                                           const selection_settings& settings) {
-    svm_classifier clf;
-    clf.selection = select_c(x, labels, n_classes, settings);
-    clf.model = linear_svm::fit(x, labels, n_classes, clf.selection.best_c, settings.train);
-    if (n_classes == 2) clf.calibration = fit_platt(clf.selection.validation_decision, clf.selection.validation_labels);
-    return clf;
-}
+DERMTL_DECL svm_classifier train_svm_classifier(const feature_matrix& x, std::span<const int> labels, int n_classes,
+                                                const selection_settings& settings);
 
 template <c_selection::policy Policy>
 svm_classifier train_svm_classifier(const feature_matrix& x, std::span<const int> labels, int n_classes,
@@ -78,3 +56,7 @@ svm_classifier train_svm_classifier(const feature_matrix& x, std::span<const int
 }
 
 }  // namespace dermtl::svm
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/svm/impl/svm_classifier.ipp"
+#endif

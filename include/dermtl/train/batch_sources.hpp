@@ -10,6 +10,8 @@
 // Ensures: plan(epoch) is deterministic given (source seed, epoch): training sources shuffle or
 // balance with rng(epoch_seed(seed, epoch)); validation sources keep their order and are never
 // augmented. fill() reshapes `x` only when the batch size changes (buffers are reused).
+// Not templates (but the concept): defined in impl/batch_sources.ipp (core/config.hpp: compiled
+// once with DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
@@ -20,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/rng.hpp"
 #include "dermtl/core/tensor.hpp"
@@ -48,40 +51,13 @@ public:
     using item = std::size_t;
 
     tensor_source(std::shared_ptr<const host_tensor> images, std::vector<int> labels,
-                  std::vector<std::size_t> indices, bool shuffle, std::uint64_t seed = 0)
-        : images_(std::move(images)), labels_(std::move(labels)), indices_(std::move(indices)), shuffle_(shuffle),
-          seed_(seed) {
-        if (!images_) throw config_error("tensor_source: no images");
-        if (labels_.size() != dims_of(*images_)[0])
-            throw shape_error("tensor_source: expected one label per image (" + std::to_string(dims_of(*images_)[0]) +
-                              "), found " + std::to_string(labels_.size()));
-        for (auto i : indices_)
-            if (i >= labels_.size())
-                throw config_error("tensor_source: index " + std::to_string(i) + " out of range (" +
-                                   std::to_string(labels_.size()) + " images)");
-    }
+                  std::vector<std::size_t> indices, bool shuffle, std::uint64_t seed = 0);
 
     std::size_t size() const { return indices_.size(); }
 
-    std::vector<item> plan(std::size_t epoch) const {
-        std::vector<item> order = indices_;
-        if (shuffle_) {
-            rng r(epoch_seed(seed_, epoch));
-            r.shuffle(order.begin(), order.end());
-        }
-        return order;
-    }
+    std::vector<item> plan(std::size_t epoch) const;
 
-    void fill(std::span<const item> items, host_tensor& x, std::vector<int>& y) const {
-        const dims4 d = dims_of(*images_);
-        const std::size_t per = d[1] * d[2] * d[3];
-        ensure_shape(x, {items.size(), d[1], d[2], d[3]});
-        y.resize(items.size());
-        for (std::size_t k = 0; k < items.size(); ++k) {
-            std::copy_n(images_->data() + items[k] * per, per, x.data() + k * per);
-            y[k] = labels_[items[k]];
-        }
-    }
+    void fill(std::span<const item> items, host_tensor& x, std::vector<int>& y) const;
 
 private:
     std::shared_ptr<const host_tensor> images_;
@@ -106,13 +82,7 @@ public:
 
     std::size_t size() const { return indices_.size(); }
 
-    std::vector<item> plan(std::size_t epoch) const {
-        if (training_) return balanced_epoch(*d_, indices_, seed_, epoch, balance_);
-        std::vector<item> out;
-        out.reserve(indices_.size());
-        for (auto i : indices_) out.push_back({i, false, 0});
-        return out;
-    }
+    std::vector<item> plan(std::size_t epoch) const;
 
     void fill(std::span<const item> items, host_tensor& x, std::vector<int>& y) const {
         fill_augmented_batch(*d_, items, *cache_, mean_, aug_, x, y);
@@ -134,24 +104,20 @@ private:
 struct source_pair {
     dataset_source train, validation;
 };
-inline source_pair paper_sources(const data::dataset& d, std::span<const std::size_t> train_indices,
-                                 io::image_cache& cache, const io::mean_image& mean, std::uint64_t seed,
-                                 double validation_fraction = 0.1, augmentation_options aug = {},
-                                 balance_options balance = {}) {
-    const data::split s = data::stratified_validation_split(d, train_indices, validation_fraction, seed);
-    return {dataset_source(d, s.train, cache, mean, true, seed, aug, balance),
-            dataset_source(d, s.validation, cache, mean, false, seed, aug, balance)};
-}
+DERMTL_DECL source_pair paper_sources(const data::dataset& d, std::span<const std::size_t> train_indices,
+                                      io::image_cache& cache, const io::mean_image& mean, std::uint64_t seed,
+                                      double validation_fraction = 0.1, augmentation_options aug = {},
+                                      balance_options balance = {});
 
 // The same for a fold: its own validation split when the data gives one (fold::validation, e.g.
 // ISIC 2017's official validation set), else the stratified 90/10 split of its training part.
 // The augmentation, balancing and validation share are the paper's unless given (a protocol's).
-inline source_pair paper_sources(const data::dataset& d, const data::fold& f, io::image_cache& cache,
-                                 const io::mean_image& mean, std::uint64_t seed, double validation_fraction = 0.1,
-                                 augmentation_options aug = {}, balance_options balance = {}) {
-    if (f.validation.empty()) return paper_sources(d, f.train, cache, mean, seed, validation_fraction, aug, balance);
-    return {dataset_source(d, f.train, cache, mean, true, seed, aug, balance),
-            dataset_source(d, f.validation, cache, mean, false, seed, aug, balance)};
-}
+DERMTL_DECL source_pair paper_sources(const data::dataset& d, const data::fold& f, io::image_cache& cache,
+                                      const io::mean_image& mean, std::uint64_t seed, double validation_fraction = 0.1,
+                                      augmentation_options aug = {}, balance_options balance = {});
 
 }  // namespace dermtl::train
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/train/impl/batch_sources.ipp"
+#endif

@@ -14,15 +14,18 @@
 // The loss sum is stored as the bit pattern of the double, not as a decimal, so that the value
 // read back is the value written without relying on the JSON library's number formatting.
 // Errors: read_trainer_record throws io_error naming `where` when the text is not such a record.
-#include <bit>
+// Not templates: defined in impl/epoch_record.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise), which includes <nlohmann/json.hpp>; this header
+// needs only json_fwd.hpp.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/train/progress.hpp"
 #include "dermtl/train/sgd.hpp"
@@ -45,86 +48,18 @@ struct trainer_record {
     } partial{};
 };
 
-namespace epoch_record_detail {
-
-inline nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-inline double number_or_nan(const nlohmann::json& v) { return v.is_null() ? double(NAN) : v.get<double>(); }
-
-}  // namespace epoch_record_detail
-
-inline nlohmann::json epoch_report_to_json(const epoch_report& r) {
-    using epoch_record_detail::number_or_null;
-    return {{"epoch", r.epoch},
-            {"epochs", r.epochs},
-            {"train_loss", number_or_null(r.train_loss)},
-            {"val_loss", number_or_null(r.val_loss)},
-            {"val_auc", number_or_null(r.val_auc)},
-            {"images_per_second", r.images_per_second},
-            {"seconds", r.seconds},
-            {"train_images", r.train_images},
-            {"val_images", r.val_images},
-            {"best", r.best}};
-}
+DERMTL_DECL nlohmann::json epoch_report_to_json(const epoch_report& r);
 
 // Throws nlohmann::json::exception when a field is missing or of the wrong type.
-inline epoch_report epoch_report_from_json(const nlohmann::json& j) {
-    using epoch_record_detail::number_or_nan;
-    epoch_report r;
-    r.epoch = j.at("epoch");
-    r.epochs = j.at("epochs");
-    r.train_loss = number_or_nan(j.at("train_loss"));
-    r.val_loss = number_or_nan(j.at("val_loss"));
-    r.val_auc = number_or_nan(j.at("val_auc"));
-    r.images_per_second = j.at("images_per_second");
-    r.seconds = j.at("seconds");
-    r.train_images = j.at("train_images");
-    r.val_images = j.at("val_images");
-    r.best = j.at("best");
-    return r;
-}
+DERMTL_DECL epoch_report epoch_report_from_json(const nlohmann::json& j);
 
-inline std::string write_trainer_record(const trainer_record& r) {
-    nlohmann::json j = {{"seed", r.seed},
-                        {"batch_size", r.batch_size},
-                        {"learning_rate", r.sgd.learning_rate},
-                        {"momentum", r.sgd.momentum},
-                        {"l2", r.sgd.l2},
-                        {"best_epoch", r.best_epoch},
-                        {"best_val_loss", epoch_record_detail::number_or_null(r.best_val_loss)},
-                        {"history", nlohmann::json::array()}};
-    if (!r.fingerprint.empty()) j["fingerprint"] = r.fingerprint;
-    if (r.partial.images > 0)
-        j["partial_epoch"] = {{"images", r.partial.images},
-                              {"loss_sum_bits", std::bit_cast<std::uint64_t>(r.partial.loss_sum)},
-                              {"seconds", r.partial.seconds}};
-    for (const auto& h : r.history) j["history"].push_back(epoch_report_to_json(h));
-    return j.dump();
-}
+DERMTL_DECL std::string write_trainer_record(const trainer_record& r);
 
 // `where` names the operation and the file, e.g. "train_network: resuming from 'run.ckpt'".
-inline trainer_record read_trainer_record(const std::string& text, const std::string& where) {
-    try {
-        const nlohmann::json j = nlohmann::json::parse(text);
-        trainer_record r;
-        r.seed = j.at("seed").get<std::uint64_t>();
-        r.batch_size = j.at("batch_size").get<std::size_t>();
-        r.sgd.learning_rate = j.value("learning_rate", r.sgd.learning_rate);
-        r.sgd.momentum = j.value("momentum", r.sgd.momentum);
-        r.sgd.l2 = j.value("l2", r.sgd.l2);
-        for (const auto& h : j.at("history")) r.history.push_back(epoch_report_from_json(h));
-        r.best_epoch = j.at("best_epoch");
-        r.best_val_loss = epoch_record_detail::number_or_nan(j.at("best_val_loss"));
-        r.fingerprint = j.value("fingerprint", std::string());
-        if (j.contains("partial_epoch")) {
-            const nlohmann::json& p = j.at("partial_epoch");
-            r.partial.images = p.at("images").get<std::size_t>();
-            r.partial.loss_sum = std::bit_cast<double>(p.at("loss_sum_bits").get<std::uint64_t>());
-            r.partial.seconds = p.at("seconds").get<double>();
-        }
-        return r;
-    } catch (const nlohmann::json::exception& e) {
-        throw io_error(where + ": the trainer's record in it is unreadable: " + e.what());
-    }
-}
+DERMTL_DECL trainer_record read_trainer_record(const std::string& text, const std::string& where);
 
 }  // namespace dermtl::train
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/train/impl/epoch_record.ipp"
+#endif

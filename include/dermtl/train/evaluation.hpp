@@ -6,6 +6,9 @@
 // of the softmax scores: binary -> roc_auc of class 1; 3+ classes -> mean one-vs-one AUC.
 // Ensures: (NaN, NaN) for an empty source; the AUC is NaN when undefined (a class missing from
 // the validation set). The network's parameters and generator are left as they were.
+// evaluate is a template over the network; the AUC of its scores (evaluation_detail::auc_of) is
+// not, and is defined in impl/evaluation.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -13,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/tensor.hpp"
 #include "dermtl/metrics/multiclass_auc.hpp"
@@ -27,21 +31,7 @@ namespace dermtl::train {
 namespace evaluation_detail {
 
 // AUC of softmax scores (row-major, `classes` per sample); NaN when undefined.
-inline double auc_of(const std::vector<int>& labels, const std::vector<float>& probs, std::size_t classes) {
-    try {
-        if (classes == 2) {
-            std::vector<double> s(labels.size());
-            for (std::size_t i = 0; i < labels.size(); ++i) s[i] = probs[i * 2 + 1];
-            return metrics::roc_auc(labels, s);
-        }
-        metrics::score_matrix m(Eigen::Index(labels.size()), Eigen::Index(classes));
-        for (std::size_t i = 0; i < labels.size(); ++i)
-            for (std::size_t k = 0; k < classes; ++k) m(Eigen::Index(i), Eigen::Index(k)) = probs[i * classes + k];
-        return metrics::one_vs_one_auc(labels, m);
-    } catch (const error&) {
-        return NAN;
-    }
-}
+DERMTL_DECL double auc_of(const std::vector<int>& labels, const std::vector<float>& probs, std::size_t classes);
 
 }  // namespace evaluation_detail
 
@@ -74,3 +64,7 @@ std::pair<double, double> evaluate(Network& net, Source& source, std::size_t bat
 }
 
 }  // namespace dermtl::train
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/train/impl/evaluation.ipp"
+#endif

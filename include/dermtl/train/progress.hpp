@@ -9,17 +9,17 @@
 // (`*` marks the lowest validation loss so far: the weights the trainer will keep).
 // By default the printer writes to the log sink (core/log.hpp): standard error unless the caller
 // installed another sink with log::scoped_sink.
+// Not templates: defined in impl/progress.ipp (core/config.hpp: compiled once with
+// DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <chrono>
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
-#include <iostream>
 #include <ostream>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/log.hpp"
 
 namespace dermtl::train {
@@ -48,27 +48,9 @@ struct epoch_report {
 enum class train_control { proceed, stop };
 
 // "42 s", "9m41s", "2h05m".
-inline std::string format_duration(double seconds) {
-    if (!std::isfinite(seconds) || seconds < 0) return "?";
-    const long s = std::lround(seconds);
-    char buf[32];
-    if (s < 60)
-        std::snprintf(buf, sizeof buf, "%lds", s);
-    else if (s < 3600)
-        std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-    return buf;
-}
+DERMTL_DECL std::string format_duration(double seconds);
 
-inline std::string format_epoch_line(const epoch_report& r) {
-    char buf[256];
-    const int width = int(std::to_string(r.epochs).size());
-    std::snprintf(buf, sizeof buf, "epoch %*zu/%zu  train %.4f  val %.4f  AUC %.4f  %.1f img/s  %.1f s  ETA %s%s",
-                  width, r.epoch, r.epochs, r.train_loss, r.val_loss, r.val_auc, r.images_per_second, r.seconds,
-                  format_duration(r.eta_seconds).c_str(), r.best ? "  *" : "");
-    return buf;
-}
+DERMTL_DECL std::string format_epoch_line(const epoch_report& r);
 
 class progress_printer {
 public:
@@ -79,44 +61,17 @@ public:
 
     bool live() const { return live_; }
 
-    void on_step(const step_report& r) {
-        if (!live_) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (r.step != r.steps && now - last_draw_ < std::chrono::milliseconds(100)) return;
-        last_draw_ = now;
-        constexpr std::size_t width = 30;
-        const std::size_t filled = r.steps ? width * r.step / r.steps : 0;
-        std::string bar(filled, '#');
-        bar.append(width - filled, '.');
-        char buf[200];
-        std::snprintf(buf, sizeof buf, "\repoch %zu/%zu [%s] %zu/%zu  loss %.4f  %.1f img/s\x1b[K", r.epoch, r.epochs,
-                      bar.c_str(), r.step, r.steps, r.loss, r.images_per_second);
-        out_ << buf << std::flush;
-        drawn_ = true;
-    }
+    void on_step(const step_report& r);
 
-    void on_epoch(const epoch_report& r) {
-        clear_bar();
-        out_ << format_epoch_line(r) << '\n' << std::flush;
-    }
+    void on_epoch(const epoch_report& r);
 
-    void message(std::string_view text) {
-        clear_bar();
-        out_ << text << '\n' << std::flush;
-    }
+    void message(std::string_view text);
 
 private:
-    static bool is_terminal(const std::ostream& out) {
-        // By identity: the default log sink is std::cerr itself, so it draws a bar on a TTY; a
-        // caller's sink (a file, a string stream, a GUI) gets plain lines.
-        if (&out == &std::cout) return ::isatty(1);
-        if (&out == &std::cerr || &out == &std::clog) return ::isatty(2);
-        return false;
-    }
-    void clear_bar() {
-        if (drawn_) out_ << "\r\x1b[K";
-        drawn_ = false;
-    }
+    // By identity: the default log sink is std::cerr itself, so it draws a bar on a TTY; a
+    // caller's sink (a file, a string stream, a GUI) gets plain lines.
+    static bool is_terminal(const std::ostream& out);
+    void clear_bar();
 
     std::ostream& out_;
     bool live_;
@@ -125,3 +80,7 @@ private:
 };
 
 }  // namespace dermtl::train
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/train/impl/progress.ipp"
+#endif

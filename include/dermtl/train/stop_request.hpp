@@ -24,11 +24,11 @@
 // (running the default SIGTERM action would end the process before the checkpoint is written).
 // Errors: stop_on_signals throws config_error naming the signal when sigaction refuses it
 // (SIGKILL, SIGSTOP, an invalid number); handlers installed before it are put back first.
+// The handler and stop_on_signals are defined in impl/stop_request.ipp (core/config.hpp: compiled
+// once with DERMTL_SEPARATE_COMPILATION, inline otherwise); the flag stays an inline variable here.
 #include <atomic>
-#include <cerrno>
 #include <csignal>
 #include <cstddef>
-#include <cstring>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
@@ -37,6 +37,7 @@
 
 #include <signal.h>
 
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 
 namespace dermtl::train {
@@ -55,10 +56,7 @@ inline std::atomic<bool> flag{false};
 inline std::atomic<int> signal_number{0};  // the signal that requested the stop; 0: request_stop()
 
 // Does only what a handler may: two lock-free atomic stores.
-inline void on_signal(int sig) {
-    signal_number.store(sig, std::memory_order_relaxed);
-    flag.store(true, std::memory_order_release);
-}
+DERMTL_DECL void on_signal(int sig);
 
 }  // namespace stop_detail
 
@@ -87,24 +85,7 @@ struct stop_requested_error : error {
 // (in reverse order, so a signal listed twice ends with its original handler).
 class stop_on_signals {
 public:
-    stop_on_signals(std::initializer_list<int> signals) {
-        for (int sig : signals) {
-            struct sigaction action;
-            std::memset(&action, 0, sizeof action);
-            action.sa_handler = &stop_detail::on_signal;
-            sigemptyset(&action.sa_mask);
-            action.sa_flags = SA_RESTART;
-            struct sigaction previous;
-            if (sigaction(sig, &action, &previous) != 0) {
-                const int err = errno;
-                restore();
-                throw config_error("stop_on_signals: cannot install a handler for signal " + std::to_string(sig) +
-                                   " (sigaction failed: " + std::strerror(err) +
-                                   "); SIGKILL and SIGSTOP cannot be caught, use SIGUSR1 or SIGTERM");
-            }
-            saved_.push_back({sig, previous});
-        }
-    }
+    stop_on_signals(std::initializer_list<int> signals);
     stop_on_signals(const stop_on_signals&) = delete;
     stop_on_signals& operator=(const stop_on_signals&) = delete;
     ~stop_on_signals() { restore(); }
@@ -114,11 +95,12 @@ private:
         int sig;
         struct sigaction action;
     };
-    void restore() noexcept {
-        for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) sigaction(it->sig, &it->action, nullptr);
-        saved_.clear();
-    }
+    void restore() noexcept;
     std::vector<saved> saved_;
 };
 
 }  // namespace dermtl::train
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/train/impl/stop_request.ipp"
+#endif
