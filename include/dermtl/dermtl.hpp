@@ -7,6 +7,7 @@
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/core/hash.hpp"
 #include "dermtl/core/log.hpp"
+#include "dermtl/fwd.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/layers.hpp"
 #include "dermtl/nn/loss.hpp"

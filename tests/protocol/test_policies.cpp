@@ -3,6 +3,10 @@
 
 #include <set>
 
+#include <boost/hana/integral_constant.hpp>
+#include <boost/hana/equal.hpp>
+#include <boost/hana/length.hpp>
+
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/data/lesion_task.hpp"
 #include "dermtl/protocol/grid.hpp"

@@ -11,6 +11,11 @@
 // `work_dir/results/<cell>/<fold>.json` as they finish; a run started again skips finished folds
 // and resumes an interrupted fine-tuning from its checkpoint.
 //
+// experiment<...> is an adapter over the compiled runner (protocol/runner.hpp): it states its types
+// as values (traits()), and gives the runner its network (cell_network_of, one per network family,
+// backend, transfer and class count, shared by every cell with those) and its classifier
+// (classify_with<Classifier>). The fold loop, fingerprints, storage and measures are compiled once.
+//
 //   using cell = protocol::experiment<models::vgg_m_family<>, backend::cpu, transfer::from_imagenet,
 //                                     finetune::full, labeling::malignant_vs_benign>;
 //   auto result = cell::run(inputs);        // result.auc.mean, result.folds[k].predictions, ...
@@ -46,6 +51,7 @@
 #include "dermtl/protocol/labeling.hpp"
 #include "dermtl/protocol/published.hpp"
 #include "dermtl/protocol/results.hpp"
+#include "dermtl/protocol/runner.hpp"
 #include "dermtl/protocol/source_models.hpp"
 #include "dermtl/protocol/training.hpp"
 #include "dermtl/protocol/transfer.hpp"
@@ -55,13 +61,6 @@
 #include "dermtl/train/trainer.hpp"
 
 namespace dermtl::protocol {
-
-// The target dataset relabelled for one design, and its folds with the dropped samples removed
-// (indices renumbered into the relabelled dataset).
-struct labelled_task {
-    data::dataset dataset;
-    data::fold_set folds;
-};
 
 template <labeling_policy L>
 labelled_task label_for(const data::dataset& d, const data::fold_set& folds, const data::labeling_rules& rules = {}) {
@@ -94,6 +93,62 @@ labelled_task label_for(const data::dataset& d, const data::fold_set& folds, con
     };
     for (const auto& f : folds) t.folds.push_back({f.name, keep(f.train), keep(f.test), keep(f.validation)});
     return t;
+}
+
+// The network half of a cell's run (protocol/runner.hpp's cell_network) for a family, backend,
+// transfer and class count: every cell with those four shares this one instantiation.
+template <models::model_family Model, backend::tag Backend, transfer_policy Transfer, std::size_t Classes>
+class cell_network_of final : public cell_network {
+public:
+    using network = nn::network<typename Model::template net<Classes>, Backend>;
+
+    const io::mean_image& begin_fold(const experiment_inputs& in) override {
+        fold_net_.emplace(in.seed);
+        if (!start_) {  // the transferred starting point, shared by every fold
+            start_.emplace(in.seed);
+            pretrained_mean_ = prepare_start<Model, Backend, Transfer>(*start_, in);
+        }
+        train::copy_layers(*start_, *fold_net_);
+        return pretrained_mean_;
+    }
+
+    std::size_t fine_tune(const data::dataset& d, const data::fold& fold, const io::mean_image& mean,
+                          const experiment_inputs& in, const train::trainer_options& options,
+                          const cell_traits& traits) override {
+        auto sources = train::paper_sources(d, fold, *in.cache, mean, in.seed, traits.validation_fraction,
+                                            traits.augmentation, traits.balance);
+        return train::train_network(*fold_net_, sources.train, sources.validation, options).best_epoch;
+    }
+
+    svm::feature_matrix features(const data::dataset& d, const std::vector<std::size_t>& indices,
+                                 const io::mean_image& mean, const experiment_inputs& in) override {
+        std::vector<int> scratch;
+        return train::extract_features<"fc7">(
+            *fold_net_, indices.size(),
+            [&](std::span<const std::size_t> positions, host_tensor& images) {
+                std::vector<std::size_t> chosen(positions.size());
+                for (std::size_t i = 0; i < positions.size(); ++i) chosen[i] = indices[positions[i]];
+                data::fill_batch(d, chosen, *in.cache, mean, images, scratch);
+            },
+            {.batch_size = in.target_training.batch_size});
+    }
+
+private:
+    std::optional<network> start_, fold_net_;
+    io::mean_image pretrained_mean_;
+};
+
+// The classifier half (protocol/runner.hpp's classify_fn) of every cell classified by Classifier.
+template <class Classifier>
+classified classify_with(const svm::feature_matrix& x_train, const std::vector<int>& y_train,
+                         const svm::feature_matrix& x_test, int classes, std::uint64_t seed, bool want_decisions) {
+    const auto clf = Classifier::train(x_train, y_train, classes, seed);
+    classified c;
+    c.chosen_c = clf.chosen_c();
+    c.scores = clf.scores(x_test);
+    if (classes == 2) c.confidences = clf.confidences(x_test);
+    if (want_decisions) c.decisions = clf.predict(x_test);
+    return c;
 }
 
 template <models::model_family Model, backend::tag Backend, transfer_policy Transfer, finetune_policy FineTune,
@@ -135,7 +190,7 @@ struct experiment {
     static cell_facts facts() {
         cell_facts f;
         f.paper_design = Labeling::paper_design;
-        f.imagenet_finetuned = std::is_same_v<Transfer, protocol::transfer::from_imagenet> && FineTune::trains_network;
+        f.imagenet_finetuned = lineage_of<Transfer>().feeds_imagenet_tables && FineTune::trains_network;
         f.isic_label = std::is_same_v<Labeling, protocol::labeling::isic_binary>;
         if constexpr (requires { Labeling::task; }) f.design = Labeling::task;
         f.classes = classes;
@@ -168,195 +223,39 @@ struct experiment {
     static experiment_result run(const experiment_inputs& in) {
         in.check("experiment " + name());
         const labelled_task task = label_for<Labeling>(*in.target, *in.folds, in.rules);
-        results_store store(in.work_dir / "results" / folder_name(id()));
+        cell_network_of<Model, Backend, Transfer, classes> network;
+        return run_cell(traits(), in, task, network, &classify_with<Classifier>,
+                        &transfer_source<Transfer>::template describe<Model, Backend>);
+    }
 
-        // The transferred starting point, shared by every fold.
-        std::optional<network> start;
-        io::mean_image pretrained_mean;
-        // A protocol with means fixed per experiment (the reference's) computes one, here, for every fold.
-        std::optional<io::mean_image> fixed;
-        if constexpr (Training::means == mean_source::fixed_per_experiment)
-            fixed = fixed_mean<Transfer>(task.dataset, *in.cache, in.quirks);
-        auto starting_point = [&]() -> network& {
-            if (!start) {
-                start.emplace(in.seed);
-                pretrained_mean = prepare_start<Model, Backend, Transfer>(*start, in);
-            }
-            return *start;
-        };
-
-        experiment_result result;
-        result.id = id();
-        content_hashes hashes(in.work_dir / "content-hashes.json");
-        const fingerprint base = fingerprint_of(in, task, hashes);
-        hashes.save();
-        const std::size_t n_folds = std::min(in.fold_count(), task.folds.size());
-        for (std::size_t k = 0; k < n_folds; ++k) {
-            if (!in.shard.owns(in.first_item + k)) continue;  // another shard's work item
-            const data::fold& fold = task.folds[k];
-            fingerprint made_by = base;
-            made_by.set("fold", nlohmann::json{{"name", fold.name}, {"ids", folds_hash(task.dataset, {fold})}});
-            if (auto done = store.load(fold.name, made_by, in.recompute)) {
-                result.folds.push_back(std::move(*done));
-                continue;
-            }
-            // A stop request (train/stop_request.hpp) also ends a grid between work items, where
-            // no training step would read it (cells that only extract features).
-            if (train::stop_requested())
-                throw train::stop_requested_error("experiment " + name() + ": stopped on request before " + fold.name +
-                                                      "; the folds done so far are stored; run again to continue",
-                                                  {}, 0, 0);
-            const auto started = std::chrono::steady_clock::now();
-            fold_result r;
-            try {
-                network net(in.seed);
-                train::copy_layers(starting_point(), net);
-                const io::mean_image mean = fixed                      ? *fixed
-                                            : Transfer::pretrained_mean ? pretrained_mean
-                                                                        : data::training_mean(task.dataset, fold.train, *in.cache, in.mean_kind);
-                r = run_fold(net, task.dataset, fold, mean, in, made_by);
-            } catch (const error& e) {
-                rethrow_with_context(e, "experiment " + name() + ", " + fold.name + ": ");
-            }
-            r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            r.config = config(in);
-            r.config["fingerprint"] = made_by.to_json();
-            if (in.verbose) {
-                std::ostringstream line;
-                line << name() << " " << fold.name << ": AUC " << r.auc << " (C = " << r.chosen_c << ")";
-                log::info(line.str());
-            }
-            store.save(r);
-            result.folds.push_back(std::move(r));
-        }
-        std::vector<double> aucs;
-        for (const auto& f : result.folds) aucs.push_back(f.auc);
-        result.auc = metrics::summarize_folds(aucs);
-        return result;
+    // This cell's types as the values the runner needs.
+    static cell_traits traits() {
+        cell_traits t;
+        t.id = id();
+        t.classes = classes;
+        if constexpr (requires { Labeling::task; }) t.task = Labeling::task;
+        t.trains_network = FineTune::trains_network;
+        t.pretrained_mean = Transfer::pretrained_mean;
+        t.fixed_mean = lineage_of<Transfer>().fixed_mean;
+        t.training_name = std::string(Training::name);
+        t.paper_training = std::is_same_v<Training, training::paper>;
+        t.augmentation = Training::augmentation();
+        t.balance = Training::balance();
+        t.validation_fraction = Training::validation_fraction;
+        t.means = Training::means;
+        t.accuracy_from_decision = Training::accuracy_from_decision;
+        t.one_vs_rest_auc = Training::one_vs_rest_auc;
+        t.classifier_name = std::string(Classifier::name);
+        return t;
     }
 
     // What produced a result, stored beside it.
-    static nlohmann::json config(const experiment_inputs& in) {
-        const auto& t = in.target_training;
-        return {{"cell", id()},
-                {"protocol", std::string(Training::name)},
-                {"seed", in.seed},
-                {"target", in.target->name},
-                {"epochs", t.epochs},
-                {"batch_size", t.batch_size},
-                {"learning_rate", t.sgd.learning_rate},
-                {"momentum", t.sgd.momentum},
-                {"l2", t.sgd.l2},
-                {"imagenet_weights", in.imagenet_weights.string()},  // for information: not part of the fingerprint
-                {"dermtl", std::string(version)}};
-    }
+    static nlohmann::json config(const experiment_inputs& in) { return cell_config(traits(), in); }
 
     // Everything that determines this cell's results on `in` (protocol/fingerprint.hpp); each
     // fold adds its own "fold" field.
     static fingerprint fingerprint_of(const experiment_inputs& in, const labelled_task& task, content_hashes& hashes) {
-        fingerprint f;
-        f.set("cell", id().str());
-        f.set("format", results_format);
-        f.set("data", dataset_hash(*in.target, hashes));
-        f.set("data_samples", in.target->size());
-        f.set("target", dataset_hash(task.dataset, hashes));
-        f.set("target_samples", task.dataset.size());
-        f.set("seed", in.seed);
-        f.set("target_training", FineTune::trains_network ? training_json(in.target_training) : nlohmann::json("none"));
-        // The protocol's augmentation, balancing and validation split; its name only when it is not
-        // the paper's, so results stored before protocols existed keep their fingerprints.
-        if constexpr (!std::is_same_v<Training, training::paper>) f.set("protocol", std::string(Training::name));
-        f.set("augmentation", augmentation_json(Training::augmentation()));
-        f.set("balance", balance_json(Training::balance()));
-        f.set("validation_fraction", Training::validation_fraction);
-        if (in.quirks.any()) f.set("reference_quirks", to_json(in.quirks));
-        // Labeling rules and a given validation split enter only when not at their defaults, so the
-        // results stored before they existed keep their fingerprints.
-        if constexpr (requires { Labeling::task; })
-            if (const auto r = data::rules_for(Labeling::task, in.rules); r != data::labeling_rules{})
-                f.set("labeling_rules", data::describe(r));
-        if (std::any_of(task.folds.begin(), task.folds.end(), [](const data::fold& k) { return !k.validation.empty(); }))
-            f.set("validation", "given by the data (the official validation set)");
-        f.set("preprocess", preprocess_json(in.cache->options().preprocess));
-        if constexpr (Training::means == mean_source::fixed_per_experiment)
-            f.set("mean", fixed_mean_description<Transfer>(in.quirks));
-        else
-            f.set("mean", Transfer::pretrained_mean ? "pretrained"
-                          : in.mean_kind == io::mean_image::kind::per_pixel ? "training set, per pixel"
-                                                                              : "training set, per channel");
-        f.set("svm", nlohmann::json{{"classifier", std::string(Classifier::name)}, {"c_grid", svm::paper_c_grid()}});
-        f.set("feature_batch_size", in.target_training.batch_size);
-        transfer_source<Transfer>::template describe<Model, Backend>(f, in, hashes);
-        return f;
-    }
-
-private:
-    // Rethrows e as its own type with `context` in front, so callers can still catch io/config errors.
-    [[noreturn]] static void rethrow_with_context(const error& e, const std::string& context) {
-        const std::string msg = context + e.what();
-        // A stop request keeps its type and position, so the program still exits with the requeue code.
-        if (const auto* stop = dynamic_cast<const train::stop_requested_error*>(&e))
-            throw train::stop_requested_error(msg, stop->checkpoint, stop->epoch, stop->step);
-        if (dynamic_cast<const io_error*>(&e)) throw io_error(msg);
-        if (dynamic_cast<const shape_error*>(&e)) throw shape_error(msg);
-        if (dynamic_cast<const config_error*>(&e)) throw config_error(msg);
-        if (dynamic_cast<const backend_error*>(&e)) throw backend_error(msg);
-        if (dynamic_cast<const numeric_error*>(&e)) throw numeric_error(msg);
-        throw error(msg);
-    }
-
-    static fold_result run_fold(network& net, const data::dataset& d, const data::fold& fold, const io::mean_image& mean,
-                                const experiment_inputs& in, const fingerprint& made_by) {
-        fold_result r;
-        r.fold = fold.name;
-        if constexpr (FineTune::trains_network) {
-            auto sources = train::paper_sources(d, fold, *in.cache, mean, in.seed, Training::validation_fraction,
-                                                Training::augmentation(), Training::balance());
-            train::trainer_options opt = in.target_training;
-            opt.seed = in.seed;
-            opt.fingerprint = made_by.hex();
-            opt.on_damaged = train::damaged_checkpoint::restart;  // recompute the work item, naming the file
-            opt.checkpoint = in.work_dir / "checkpoints" / (folder_name(id()) + "-" + fold.name + "-" + opt.fingerprint + ".ckpt");
-            std::filesystem::create_directories(opt.checkpoint.parent_path());
-            const auto trained = train::train_network(net, sources.train, sources.validation, opt);
-            r.best_epoch = trained.best_epoch;
-        }
-        auto features_of = [&](const std::vector<std::size_t>& indices) {
-            std::vector<int> scratch;
-            return train::extract_features<"fc7">(
-                net, indices.size(),
-                [&](std::span<const std::size_t> positions, host_tensor& images) {
-                    std::vector<std::size_t> chosen(positions.size());
-                    for (std::size_t i = 0; i < positions.size(); ++i) chosen[i] = indices[positions[i]];
-                    data::fill_batch(d, chosen, *in.cache, mean, images, scratch);
-                },
-                {.batch_size = in.target_training.batch_size});
-        };
-        const svm::feature_matrix x_train = features_of(fold.train), x_test = features_of(fold.test);
-        std::vector<int> y_train, y_test;
-        for (auto i : fold.train) y_train.push_back(d[i].label);
-        for (auto i : fold.test) {
-            y_test.push_back(d[i].label);
-            r.ids.push_back(d[i].id);
-            r.predictions.strata.push_back(static_cast<int>(d[i].level));
-        }
-        // The classifier's uniform interface (protocol/classifier.hpp): chosen_c, scores (what the
-        // AUC is computed on), confidences (two classes), predict (its decision).
-        const auto clf = Classifier::train(x_train, y_train, int(classes), in.seed);
-        r.chosen_c = clf.chosen_c();
-        r.predictions.labels = y_test;
-        r.predictions.scores = clf.scores(x_test);
-        if constexpr (classes == 2) r.confidences = clf.confidences(x_test);
-        r.auc = metrics::fold_auc(r.predictions);
-        if constexpr (Training::one_vs_rest_auc && classes > 2)
-            r.auc_one_vs_rest = metrics::one_vs_rest_macro_auc(r.predictions.labels, r.predictions.scores);
-        if constexpr (Training::accuracy_from_decision) {
-            const std::vector<int> decided = clf.predict(x_test);
-            std::size_t right = 0;
-            for (std::size_t i = 0; i < decided.size(); ++i) right += decided[i] == y_test[i];
-            r.decision_accuracy = decided.empty() ? 0.0 : double(right) / double(decided.size());
-        }
-        return r;
+        return cell_fingerprint(traits(), in, task, hashes, &transfer_source<Transfer>::template describe<Model, Backend>);
     }
 };
 

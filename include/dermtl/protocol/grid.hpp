@@ -7,7 +7,14 @@
 // A registry (registry.hpp) turns the cells into named, runnable entries.
 #include <utility>
 
-#include <boost/hana.hpp>
+// Hana by algorithm, not its umbrella header (each TU that builds a grid pays only for these).
+#include <boost/hana/at.hpp>
+#include <boost/hana/bool.hpp>
+#include <boost/hana/cartesian_product.hpp>
+#include <boost/hana/filter.hpp>
+#include <boost/hana/transform.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
 
 #include "dermtl/protocol/experiment.hpp"
 #include "dermtl/protocol/finetune.hpp"

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/hana.hpp>
+#include <boost/hana/for_each.hpp>
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/protocol/cell_id.hpp"

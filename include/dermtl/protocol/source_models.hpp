@@ -24,6 +24,7 @@
 #include "dermtl/core/version.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/protocol/inputs.hpp"
+#include "dermtl/protocol/runner.hpp"
 #include "dermtl/protocol/transfer.hpp"
 #include "dermtl/train/replace_classifier.hpp"
 #include "dermtl/train/trainer.hpp"
@@ -128,11 +129,16 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
 
 }  // namespace source_detail
 
-// The dispatcher: one specialization per transfer policy. `apply<Model, Backend>(to, in)` fills
+// The dispatcher: one specialization per transfer policy, the one place a transfer's behaviour and
+// lineage live. `apply<Model, Backend>(to, in)` fills
 // `to` with the transferred weights (all but the head) and returns the pretrained average image
 // when the policy uses one (empty otherwise). `trained_source`, when there, names the source model
 // the policy trains here ("retinopathy"); empty or absent when it trains none: a grid schedules those models as work
 // items of their own, which the cells using them wait for (`dermtl grid --part`, docs/cluster.md).
+// Its lineage, where it says (defaults otherwise, lineage_of<T>()): `fixed_mean`, the mean its
+// networks subtract under a fixed-mean protocol (mean_lineage; the whole target's by default), and
+// `feeds_imagenet_tables`, whether its fine-tuned cells are the ImageNet cells that Tables 2-4
+// compare (false by default).
 template <class Transfer>
 struct transfer_source {
     static_assert(sizeof(Transfer) == 0,
@@ -159,6 +165,8 @@ template <>
 struct transfer_source<transfer::from_imagenet> {
     static constexpr std::string_view trained_source{};  // loads the user's weights: nothing to train
     static constexpr source_inputs inputs{.imagenet_weights = true};
+    static constexpr mean_lineage fixed_mean = mean_lineage::imagenet;
+    static constexpr bool feeds_imagenet_tables = true;
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         return source_detail::load_imagenet_into<Model, Backend>(in, to);
@@ -173,6 +181,7 @@ template <>
 struct transfer_source<transfer::from_retinopathy> {
     static constexpr std::string_view trained_source = "retinopathy";
     static constexpr source_inputs inputs{.retinopathy = true};
+    static constexpr mean_lineage fixed_mean = mean_lineage::retinopathy;
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         source_detail::train_source_into<Model, Backend, transfer::from_retinopathy::source_classes, false>(
@@ -189,6 +198,8 @@ template <>
 struct transfer_source<transfer::double_transfer> {
     static constexpr std::string_view trained_source = "imagenet-retinopathy";
     static constexpr source_inputs inputs{.imagenet_weights = true, .retinopathy = true};
+    // It descends from ImageNet: under the reference protocol it keeps VGG's channel mean.
+    static constexpr mean_lineage fixed_mean = mean_lineage::imagenet;
     template <class Model, class Backend, class To>
     static io::mean_image apply(To& to, const experiment_inputs& in) {
         // The double-transferred net descends from ImageNet: it keeps VGG's average image.
@@ -234,6 +245,27 @@ constexpr source_inputs inputs_of() {
         return transfer_source<Transfer>::inputs;
     else
         return {};
+}
+
+// What a transfer descends from (transfer_source<Transfer>'s fixed_mean and feeds_imagenet_tables;
+// the defaults where it does not say).
+struct transfer_lineage {
+    mean_lineage fixed_mean = mean_lineage::target_channel_mean;
+    bool feeds_imagenet_tables = false;
+};
+template <class Transfer>
+constexpr transfer_lineage lineage_of() {
+    transfer_lineage l;
+    if constexpr (requires { transfer_source<Transfer>::fixed_mean; }) l.fixed_mean = transfer_source<Transfer>::fixed_mean;
+    if constexpr (requires { transfer_source<Transfer>::feeds_imagenet_tables; })
+        l.feeds_imagenet_tables = transfer_source<Transfer>::feeds_imagenet_tables;
+    return l;
+}
+
+// The reference's fixed mean of one experiment of Transfer (protocol::fixed_mean, runner.hpp).
+template <transfer_policy Transfer>
+io::mean_image fixed_mean(const data::dataset& target, io::image_cache& cache, const reference_quirks& quirks) {
+    return fixed_mean(lineage_of<Transfer>().fixed_mean, target, cache, quirks);
 }
 
 // The experiment's starting point: `to` (constructed with the paper's initialization) receives

@@ -128,33 +128,8 @@ inline constexpr float retina_mean[3] = {123.6591f, 116.7663f, 103.9318f};  // B
 inline constexpr float imagenet_mean[3] = {123.68f, 116.779f, 103.939f};    // D, E, F: VGG's mean
 inline constexpr float imagenet_mean_swapped[3] = {116.7663f, 123.6591f, 103.9318f};  // the reference's, R/G swapped
 
-// The reference's fixed mean of one experiment, by its transfer: ImageNet-based networks (ImageNet,
-// double transfer) subtract VGG's channel mean, Retinopathy-based ones settings.py's retina_mean,
-// the others (no transfer, a source task) the channel mean of the whole target dataset, as the
-// reference's melanoma_mean is the whole Atlas's (test images included: its code does so).
-template <transfer_policy Transfer>
-io::mean_image fixed_mean(const data::dataset& target, io::image_cache& cache, const reference_quirks& quirks) {
-    auto of = [](const float (&m)[3]) { return io::mean_image::per_channel(m[0], m[1], m[2]); };
-    if constexpr (std::is_same_v<Transfer, transfer::from_imagenet> || std::is_same_v<Transfer, transfer::double_transfer>)
-        return of(quirks.swap_rg_mean ? imagenet_mean_swapped : imagenet_mean);
-    else if constexpr (std::is_same_v<Transfer, transfer::from_retinopathy>)
-        return of(retina_mean);
-    else {
-        std::vector<std::size_t> all(target.size());
-        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-        return data::training_mean(target, all, cache, io::mean_image::kind::per_channel);
-    }
-}
-
-// How the mean of one fixed-mean experiment is described in its fingerprint.
-template <transfer_policy Transfer>
-std::string fixed_mean_description(const reference_quirks& quirks) {
-    if constexpr (std::is_same_v<Transfer, transfer::from_imagenet> || std::is_same_v<Transfer, transfer::double_transfer>)
-        return quirks.swap_rg_mean ? "fixed: the reference's imagenet_mean (R/G swapped)" : "fixed: VGG's channel mean";
-    else if constexpr (std::is_same_v<Transfer, transfer::from_retinopathy>)
-        return "fixed: the reference's retina_mean";
-    else
-        return "fixed: the whole target dataset's channel mean";
-}
+// The reference's fixed mean of one experiment comes from its transfer's lineage
+// (transfer_source<T>::fixed_mean, protocol/source_models.hpp; computed by protocol::fixed_mean,
+// protocol/runner.hpp).
 
 }  // namespace dermtl::protocol

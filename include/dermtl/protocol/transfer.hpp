@@ -17,6 +17,12 @@
 
 namespace dermtl::protocol {
 
+// Which fixed mean a network of a transfer's lineage subtracts under a protocol whose means are
+// fixed per experiment (the reference's; protocol/training.hpp): VGG's ImageNet channel mean, the
+// reference's retina_mean, or the whole target dataset's channel mean. Each transfer_source<T>
+// (protocol/source_models.hpp) says which is its.
+enum class mean_lineage { imagenet, retinopathy, target_channel_mean };
+
 namespace transfer {
 
 // No transfer: the control experiment.

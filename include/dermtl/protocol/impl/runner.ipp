@@ -1,0 +1,217 @@
+// Definitions of protocol/runner.hpp (see core/config.hpp): inline in header-only use, compiled
+// once into libdermtl_protocol with DERMTL_SEPARATE_COMPILATION.
+#include "dermtl/protocol/runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "dermtl/core/log.hpp"
+#include "dermtl/core/version.hpp"
+#include "dermtl/data/batch.hpp"
+#include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/metrics/multiclass_auc.hpp"
+#include "dermtl/svm/svm_classifier.hpp"
+#include "dermtl/train/stop_request.hpp"
+
+namespace dermtl::protocol {
+
+DERMTL_DECL void rethrow_with_context(const error& e, const std::string& context) {
+    const std::string msg = context + e.what();
+    if (const auto* stop = dynamic_cast<const train::stop_requested_error*>(&e))
+        throw train::stop_requested_error(msg, stop->checkpoint, stop->epoch, stop->step);
+    if (dynamic_cast<const io_error*>(&e)) throw io_error(msg);
+    if (dynamic_cast<const shape_error*>(&e)) throw shape_error(msg);
+    if (dynamic_cast<const config_error*>(&e)) throw config_error(msg);
+    if (dynamic_cast<const backend_error*>(&e)) throw backend_error(msg);
+    if (dynamic_cast<const numeric_error*>(&e)) throw numeric_error(msg);
+    throw error(msg);
+}
+
+DERMTL_DECL io::mean_image fixed_mean(mean_lineage lineage, const data::dataset& target, io::image_cache& cache,
+                                      const reference_quirks& quirks) {
+    auto of = [](const float (&m)[3]) { return io::mean_image::per_channel(m[0], m[1], m[2]); };
+    switch (lineage) {
+        case mean_lineage::imagenet: return of(quirks.swap_rg_mean ? imagenet_mean_swapped : imagenet_mean);
+        case mean_lineage::retinopathy: return of(retina_mean);
+        case mean_lineage::target_channel_mean: break;
+    }
+    std::vector<std::size_t> all(target.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return data::training_mean(target, all, cache, io::mean_image::kind::per_channel);
+}
+
+DERMTL_DECL std::string fixed_mean_description(mean_lineage lineage, const reference_quirks& quirks) {
+    switch (lineage) {
+        case mean_lineage::imagenet:
+            return quirks.swap_rg_mean ? "fixed: the reference's imagenet_mean (R/G swapped)" : "fixed: VGG's channel mean";
+        case mean_lineage::retinopathy: return "fixed: the reference's retina_mean";
+        case mean_lineage::target_channel_mean: break;
+    }
+    return "fixed: the whole target dataset's channel mean";
+}
+
+DERMTL_DECL nlohmann::json cell_config(const cell_traits& traits, const experiment_inputs& in) {
+    const auto& t = in.target_training;
+    return {{"cell", traits.id},
+            {"protocol", traits.training_name},
+            {"seed", in.seed},
+            {"target", in.target->name},
+            {"epochs", t.epochs},
+            {"batch_size", t.batch_size},
+            {"learning_rate", t.sgd.learning_rate},
+            {"momentum", t.sgd.momentum},
+            {"l2", t.sgd.l2},
+            {"imagenet_weights", in.imagenet_weights.string()},  // for information: not part of the fingerprint
+            {"dermtl", std::string(version)}};
+}
+
+DERMTL_DECL fingerprint cell_fingerprint(const cell_traits& traits, const experiment_inputs& in, const labelled_task& task,
+                                         content_hashes& hashes, describe_transfer_fn describe) {
+    fingerprint f;
+    f.set("cell", traits.id.str());
+    f.set("format", results_format);
+    f.set("data", dataset_hash(*in.target, hashes));
+    f.set("data_samples", in.target->size());
+    f.set("target", dataset_hash(task.dataset, hashes));
+    f.set("target_samples", task.dataset.size());
+    f.set("seed", in.seed);
+    f.set("target_training", traits.trains_network ? training_json(in.target_training) : nlohmann::json("none"));
+    // The protocol's augmentation, balancing and validation split; its name only when it is not
+    // the paper's, so results stored before protocols existed keep their fingerprints.
+    if (!traits.paper_training) f.set("protocol", traits.training_name);
+    f.set("augmentation", augmentation_json(traits.augmentation));
+    f.set("balance", balance_json(traits.balance));
+    f.set("validation_fraction", traits.validation_fraction);
+    if (in.quirks.any()) f.set("reference_quirks", to_json(in.quirks));
+    // Labeling rules and a given validation split enter only when not at their defaults, so the
+    // results stored before they existed keep their fingerprints.
+    if (traits.task)
+        if (const auto r = data::rules_for(*traits.task, in.rules); r != data::labeling_rules{})
+            f.set("labeling_rules", data::describe(r));
+    if (std::any_of(task.folds.begin(), task.folds.end(), [](const data::fold& k) { return !k.validation.empty(); }))
+        f.set("validation", "given by the data (the official validation set)");
+    f.set("preprocess", preprocess_json(in.cache->options().preprocess));
+    if (traits.means == mean_source::fixed_per_experiment)
+        f.set("mean", fixed_mean_description(traits.fixed_mean, in.quirks));
+    else
+        f.set("mean", traits.pretrained_mean                             ? "pretrained"
+                      : in.mean_kind == io::mean_image::kind::per_pixel ? "training set, per pixel"
+                                                                          : "training set, per channel");
+    f.set("svm", nlohmann::json{{"classifier", traits.classifier_name}, {"c_grid", svm::paper_c_grid()}});
+    f.set("feature_batch_size", in.target_training.batch_size);
+    describe(f, in, hashes);
+    return f;
+}
+
+namespace runner_detail {
+
+// One fold: fine-tune (when the cell trains), extract the fold's features, classify, measure.
+DERMTL_DECL fold_result run_fold(const cell_traits& traits, cell_network& network, const data::dataset& d,
+                                 const data::fold& fold, const io::mean_image& mean, const experiment_inputs& in,
+                                 const fingerprint& made_by, classify_fn classify) {
+    fold_result r;
+    r.fold = fold.name;
+    if (traits.trains_network) {
+        train::trainer_options opt = in.target_training;
+        opt.seed = in.seed;
+        opt.fingerprint = made_by.hex();
+        opt.on_damaged = train::damaged_checkpoint::restart;  // recompute the work item, naming the file
+        opt.checkpoint =
+            in.work_dir / "checkpoints" / (folder_name(traits.id) + "-" + fold.name + "-" + opt.fingerprint + ".ckpt");
+        std::filesystem::create_directories(opt.checkpoint.parent_path());
+        r.best_epoch = network.fine_tune(d, fold, mean, in, opt, traits);
+    }
+    const svm::feature_matrix x_train = network.features(d, fold.train, mean, in);
+    const svm::feature_matrix x_test = network.features(d, fold.test, mean, in);
+    std::vector<int> y_train, y_test;
+    for (auto i : fold.train) y_train.push_back(d[i].label);
+    for (auto i : fold.test) {
+        y_test.push_back(d[i].label);
+        r.ids.push_back(d[i].id);
+        r.predictions.strata.push_back(static_cast<int>(d[i].level));
+    }
+    // The classifier's uniform interface (protocol/classifier.hpp): chosen_c, scores (what the
+    // AUC is computed on), confidences (two classes), predict (its decision).
+    classified c = classify(x_train, y_train, x_test, int(traits.classes), in.seed, traits.accuracy_from_decision);
+    r.chosen_c = c.chosen_c;
+    r.predictions.labels = y_test;
+    r.predictions.scores = std::move(c.scores);
+    if (traits.classes == 2) r.confidences = std::move(c.confidences);
+    r.auc = metrics::fold_auc(r.predictions);
+    if (traits.one_vs_rest_auc && traits.classes > 2)
+        r.auc_one_vs_rest = metrics::one_vs_rest_macro_auc(r.predictions.labels, r.predictions.scores);
+    if (traits.accuracy_from_decision) {
+        std::size_t right = 0;
+        for (std::size_t i = 0; i < c.decisions.size(); ++i) right += c.decisions[i] == y_test[i];
+        r.decision_accuracy = c.decisions.empty() ? 0.0 : double(right) / double(c.decisions.size());
+    }
+    return r;
+}
+
+}  // namespace runner_detail
+
+DERMTL_DECL experiment_result run_cell(const cell_traits& traits, const experiment_inputs& in, const labelled_task& task,
+                                       cell_network& network, classify_fn classify, describe_transfer_fn describe) {
+    const std::string name = traits.id.str();
+    results_store store(in.work_dir / "results" / folder_name(traits.id));
+
+    // A protocol with means fixed per experiment (the reference's) computes one, here, for every fold.
+    std::optional<io::mean_image> fixed;
+    if (traits.means == mean_source::fixed_per_experiment)
+        fixed = fixed_mean(traits.fixed_mean, task.dataset, *in.cache, in.quirks);
+
+    experiment_result result;
+    result.id = traits.id;
+    content_hashes hashes(in.work_dir / "content-hashes.json");
+    const fingerprint base = cell_fingerprint(traits, in, task, hashes, describe);
+    hashes.save();
+    const std::size_t n_folds = std::min(in.fold_count(), task.folds.size());
+    for (std::size_t k = 0; k < n_folds; ++k) {
+        if (!in.shard.owns(in.first_item + k)) continue;  // another shard's work item
+        const data::fold& fold = task.folds[k];
+        fingerprint made_by = base;
+        made_by.set("fold", nlohmann::json{{"name", fold.name}, {"ids", folds_hash(task.dataset, {fold})}});
+        if (auto done = store.load(fold.name, made_by, in.recompute)) {
+            result.folds.push_back(std::move(*done));
+            continue;
+        }
+        // A stop request (train/stop_request.hpp) also ends a grid between work items, where
+        // no training step would read it (cells that only extract features).
+        if (train::stop_requested())
+            throw train::stop_requested_error("experiment " + name + ": stopped on request before " + fold.name +
+                                                  "; the folds done so far are stored; run again to continue",
+                                              {}, 0, 0);
+        const auto started = std::chrono::steady_clock::now();
+        fold_result r;
+        try {
+            const io::mean_image& pretrained = network.begin_fold(in);
+            const io::mean_image mean = fixed                    ? *fixed
+                                        : traits.pretrained_mean ? pretrained
+                                                                 : data::training_mean(task.dataset, fold.train, *in.cache,
+                                                                                       in.mean_kind);
+            r = runner_detail::run_fold(traits, network, task.dataset, fold, mean, in, made_by, classify);
+        } catch (const error& e) {
+            rethrow_with_context(e, "experiment " + name + ", " + fold.name + ": ");
+        }
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        r.config = cell_config(traits, in);
+        r.config["fingerprint"] = made_by.to_json();
+        if (in.verbose) {
+            std::ostringstream line;
+            line << name << " " << fold.name << ": AUC " << r.auc << " (C = " << r.chosen_c << ")";
+            log::info(line.str());
+        }
+        store.save(r);
+        result.folds.push_back(std::move(r));
+    }
+    std::vector<double> aucs;
+    for (const auto& f : result.folds) aucs.push_back(f.auc);
+    result.auc = metrics::summarize_folds(aucs);
+    return result;
+}
+
+}  // namespace dermtl::protocol
