@@ -5,10 +5,11 @@
 // for the reference code's protocol in cells_reference_vgg_m.cpp / cells_onednn_reference_vgg_m.cpp.
 #include <string>
 
-#include <boost/hana.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
 
 #include "dermtl/models/vgg.hpp"
-#include "programs/model_cells.hpp"
+#include "programs/make_model_cells.hpp"
 #include "dermtl/protocol/classifier.hpp"
 #include "dermtl/protocol/grid.hpp"
 #include "dermtl/protocol/training.hpp"

@@ -2,6 +2,7 @@
 #include "cells.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "dermtl/core/error.hpp"
@@ -9,39 +10,39 @@
 
 namespace dermtl::apps {
 
+// The generated instances (apps/cells.list, filtered by DERMTL_CELLS): declared, then tabled.
+#define DERMTL_CELL_INSTANCE(network, backend, protocol, function) const programs::model_cells& function();
+#include "cell_instances.inc"
+#undef DERMTL_CELL_INSTANCE
+
 namespace {
 
 struct entry {
     const char* network;
     const char* backend;
+    const char* protocol;
     const programs::model_cells& (*cells)();
-    const char* protocol = "paper";
 };
 
 const std::vector<entry>& table() {
     static const std::vector<entry> t = {
-        {"vgg_m", "cpu", &vgg_m_cells},
-        {"vgg_m_scaled", "cpu", &vgg_m_scaled_cells},
-        {"vgg_16", "cpu", &vgg_16_cells},
-        {"vgg_16_scaled", "cpu", &vgg_16_scaled_cells},
-        {"vgg_m", "cpu", &vgg_m_reference_cells, "reference"},
-        {"vgg_m_scaled", "cpu", &vgg_m_scaled_reference_cells, "reference"},
-#ifdef DERMTL_HAS_ONEDNN_CELLS
-        {"vgg_m", "onednn", &vgg_m_onednn_cells},
-        {"vgg_m_scaled", "onednn", &vgg_m_scaled_onednn_cells},
-        {"vgg_16", "onednn", &vgg_16_onednn_cells},
-        {"vgg_16_scaled", "onednn", &vgg_16_scaled_onednn_cells},
-        {"vgg_m", "onednn", &vgg_m_reference_onednn_cells, "reference"},
-        {"vgg_m_scaled", "onednn", &vgg_m_scaled_reference_onednn_cells, "reference"},
-#endif
-#ifdef DERMTL_HAS_CUDA_CELLS
-        {"vgg_m", "cuda", &vgg_m_cuda_cells},
-        {"vgg_m_scaled", "cuda", &vgg_m_scaled_cuda_cells},
-        {"vgg_16", "cuda", &vgg_16_cuda_cells},
-        {"vgg_16_scaled", "cuda", &vgg_16_scaled_cuda_cells},
-#endif
+#define DERMTL_CELL_INSTANCE(network, backend, protocol, function) {#network, #backend, #protocol, &function},
+#include "cell_instances.inc"
+#undef DERMTL_CELL_INSTANCE
     };
     return t;
+}
+
+struct listed {
+    const char* network;
+    const char* backend;
+    const char* protocol;
+};
+const std::vector<listed>& catalog() {
+    static const std::vector<listed> c = {
+#include "cell_catalog.inc"
+    };
+    return c;
 }
 
 }  // namespace
@@ -54,23 +55,83 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> network_names() { return {"vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled"}; }
 
+namespace {
+
+bool has_backend(const std::string& backend) {
+    return std::any_of(table().begin(), table().end(), [&](const entry& e) { return backend == e.backend; });
+}
+
+// The backends this build has at all (DERMTL_WITH_ONEDNN, DERMTL_WITH_CUDA), compiled cells or not.
+bool backend_built(const std::string& backend) {
+    const std::string built = "," DERMTL_BUILT_BACKENDS ",";
+    return built.find("," + backend + ",") != std::string::npos;
+}
+
+// DERMTL_CELLS with the terms that add (network, backend, protocol): a kind that has terms gains
+// the missing value; a kind without terms already takes every value.
+std::string cells_setting_adding(const std::string& network, const std::string& backend, const std::string& protocol) {
+    std::vector<std::string> terms;
+    for (std::size_t at = 0; at <= std::string_view(DERMTL_CELLS_SETTING).size();) {
+        const std::string_view setting = DERMTL_CELLS_SETTING;
+        const std::size_t end = std::min(setting.find(';', at), setting.size());
+        if (end > at) terms.emplace_back(setting.substr(at, end - at));
+        at = end + 1;
+    }
+    auto kind_of = [](const std::string& term) {
+        for (const auto& l : catalog()) {
+            if (term == l.network) return 0;
+            if (term == l.backend) return 1;
+            if (term == l.protocol) return 2;
+        }
+        return -1;
+    };
+    const std::string wanted[3] = {network, backend, protocol};
+    for (int kind = 0; kind < 3; ++kind) {
+        const bool has_kind = std::any_of(terms.begin(), terms.end(), [&](const std::string& t) { return kind_of(t) == kind; });
+        const bool has_value = std::find(terms.begin(), terms.end(), wanted[kind]) != terms.end();
+        if (has_kind && !has_value) terms.push_back(wanted[kind]);
+    }
+    std::string out;
+    for (const auto& t : terms) out += (out.empty() ? "" : ";") + t;
+    return out;
+}
+
+}  // namespace
+
 std::vector<std::string> backend_names() {
-    std::vector<std::string> names{"cpu"};
-#ifdef DERMTL_HAS_ONEDNN_CELLS
-    names.push_back("onednn");
-#endif
-#ifdef DERMTL_HAS_CUDA_CELLS
-    names.push_back("cuda");
-#endif
+    std::vector<std::string> names;
+    for (const auto& e : table())
+        if (std::find(names.begin(), names.end(), e.backend) == names.end()) names.emplace_back(e.backend);
     return names;
 }
 
 std::string default_backend() {
-#ifdef DERMTL_HAS_ONEDNN_CELLS
-    return "onednn";
-#else
-    return "cpu";
-#endif
+    if (has_backend("onednn")) return "onednn";
+    if (has_backend("cpu")) return "cpu";
+    return table().front().backend;
+}
+
+std::vector<cell_instance> cell_instances() {
+    std::vector<cell_instance> all;
+    for (const auto& l : catalog()) {
+        const bool compiled = std::any_of(table().begin(), table().end(), [&](const entry& e) {
+            return std::string_view(e.network) == l.network && std::string_view(e.backend) == l.backend &&
+                   std::string_view(e.protocol) == l.protocol;
+        });
+        all.push_back({l.network, l.backend, l.protocol, compiled});
+    }
+    return all;
+}
+
+std::string build_cells_description() {
+    std::vector<std::string> compiled, left_out;
+    for (const auto& c : cell_instances())
+        (c.compiled ? compiled : left_out).push_back(c.network + "/" + c.backend + "/" + c.protocol);
+    std::string s = "cells compiled in this build (network/backend/protocol): " + joined(compiled);
+    if (!left_out.empty())
+        s += "; left out (DERMTL_CELLS='" + std::string(DERMTL_CELLS_SETTING) + "', backends built: " +
+             DERMTL_BUILT_BACKENDS + "): " + joined(left_out);
+    return s;
 }
 
 const programs::model_cells& cells_of(const std::string& network, const std::string& backend, const std::string& protocol) {
@@ -82,10 +143,19 @@ const programs::model_cells& cells_of(const std::string& network, const std::str
     const auto protocols = protocol::training_protocol_names();
     if (std::find(protocols.begin(), protocols.end(), protocol) == protocols.end())
         throw config_error("--protocol: expected one of " + joined(protocols) + ", found '" + protocol + "'");
-    if (protocol != "paper") {
+    const bool listed = std::any_of(catalog().begin(), catalog().end(), [&](const auto& l) {
+        return network == l.network && backend == l.backend && protocol == l.protocol;
+    });
+    if (listed && backend_built(backend))
+        throw config_error("--network " + network + " --backend " + backend + " --protocol " + protocol +
+                           ": these cells are not compiled in this build (configured with DERMTL_CELLS='" +
+                           DERMTL_CELLS_SETTING + "'); reconfigure with -DDERMTL_CELLS='" +
+                           cells_setting_adding(network, backend, protocol) +
+                           "' (or -DDERMTL_CELLS= for every cell) and rebuild");
+    if (protocol != "paper" && !listed) {
         std::vector<std::string> where;
-        for (const auto& e : table())
-            if (protocol == e.protocol) where.push_back(std::string(e.network) + " on " + e.backend);
+        for (const auto& l : catalog())
+            if (protocol == l.protocol && backend_built(l.backend)) where.push_back(std::string(l.network) + " on " + l.backend);
         throw config_error("--protocol " + protocol + ": compiled for " + joined(where) + " only (the reference code "
                            "ran VGG-M; its VGG-16 layer list is commented out), not for --network " + network +
                            " --backend " + backend);
@@ -100,7 +170,7 @@ const programs::model_cells& cells_of(const std::string& network, const std::str
 }
 
 void use_numerics(const std::string& backend, precision p, bool deterministic) {
-#ifdef DERMTL_HAS_CUDA_CELLS
+#ifdef DERMTL_HAS_CUDA
     if (backend == "cuda") {
         use_cuda_numerics(p, deterministic);
         return;

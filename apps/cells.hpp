@@ -1,9 +1,8 @@
 #pragma once
-// The compiled experiment cells the `dermtl` tool and the table programs share. Each family is
-// instantiated once per backend, in its own translation unit (cells_vgg_m.cpp, cells_vgg_16.cpp;
-// cells_onednn_*.cpp when the build has oneDNN, which defines DERMTL_HAS_ONEDNN_CELLS;
-// cells_cuda_*.cu when the build has CUDA, which defines DERMTL_HAS_CUDA_CELLS), so the programs
-// compile in parallel and none instantiates a network it does not use.
+// The compiled experiment cells the `dermtl` tool and the table programs share. Each line of
+// apps/cells.list (network, backend, protocol) is one generated translation unit in the build tree,
+// compiled in parallel with the others; the configure option DERMTL_CELLS selects a subset, and
+// this interface says which cells the build holds and which option adds a missing one.
 #include <string>
 #include <vector>
 
@@ -16,43 +15,17 @@ namespace dermtl::apps {
 // convolutions and GEMMs (CUDA only). Mapped to backend::precision types where the backend is chosen.
 enum class precision { float32, tf32 };
 
-// VGG-M at 224x224 and scaled (64x64, widths / 8): every valid Table 1 cell.
-const programs::model_cells& vgg_m_cells();
-const programs::model_cells& vgg_m_scaled_cells();
-// VGG-16 at 224x224 and scaled (32x32, widths / 8): ImageNet, frozen and fine-tuned, for the
-// three designs and the ISIC label (Tables 2 and 3).
-const programs::model_cells& vgg_16_cells();
-const programs::model_cells& vgg_16_scaled_cells();
-// The reference code's protocol (protocol/training.hpp): VGG-M's Table 1 grid with its 2x2 pool2
-// and libsvm's SVC, at full size and scaled (cells_reference_vgg_m.cpp).
-const programs::model_cells& vgg_m_reference_cells();
-const programs::model_cells& vgg_m_scaled_reference_cells();
-
-#ifdef DERMTL_HAS_ONEDNN_CELLS
-// The same on backend::onednn.
-const programs::model_cells& vgg_m_onednn_cells();
-const programs::model_cells& vgg_m_scaled_onednn_cells();
-const programs::model_cells& vgg_16_onednn_cells();
-const programs::model_cells& vgg_16_scaled_onednn_cells();
-const programs::model_cells& vgg_m_reference_onednn_cells();
-const programs::model_cells& vgg_m_scaled_reference_onednn_cells();
-#endif
-
-#ifdef DERMTL_HAS_CUDA_CELLS
-// The same on backend::cuda.
-const programs::model_cells& vgg_m_cuda_cells();
-const programs::model_cells& vgg_m_scaled_cuda_cells();
-const programs::model_cells& vgg_16_cuda_cells();
-const programs::model_cells& vgg_16_scaled_cuda_cells();
+#ifdef DERMTL_HAS_CUDA
 // The CUDA backend's numeric options, process-wide: precision "float32" (default) or "tf32",
-// and cuDNN's deterministic algorithms.
+// and cuDNN's deterministic algorithms (cuda_numerics.cu).
 void use_cuda_numerics(precision p, bool deterministic);
 #endif
 
 // The cells of a network by name ("vgg_m", "vgg_m_scaled", "vgg_16", "vgg_16_scaled") on a
 // backend ("cpu"; "onednn" in a build with oneDNN; "cuda" in a build with CUDA) under a training
 // protocol ("paper", the default; "reference": VGG-M on cpu and onednn); config_error naming the
-// choices otherwise.
+// choices otherwise, or, for cells of apps/cells.list this build left out, the DERMTL_CELLS
+// setting that adds them.
 const programs::model_cells& cells_of(const std::string& network, const std::string& backend,
                                       const std::string& protocol = "paper");
 
@@ -66,6 +39,16 @@ std::string joined(const std::vector<std::string>& names);  // "a, b, c" (help t
 // Applies --precision / --deterministic to the CUDA backend; refuses them (config_error) for the
 // CPU backend or a build without CUDA, unless they are the defaults.
 void use_numerics(const std::string& backend, precision p, bool deterministic);
+
+// One instance of apps/cells.list: whether this build compiled it.
+struct cell_instance {
+    std::string network, backend, protocol;
+    bool compiled = false;
+};
+// Every instance of apps/cells.list, in its order.
+std::vector<cell_instance> cell_instances();
+// "vgg_m/cpu/paper, ..." and what DERMTL_CELLS held: for `--help`, listings and refusals.
+std::string build_cells_description();
 
 // Every compiled model_cells (network x backend x protocol), in table order.
 std::vector<const programs::model_cells*> compiled_cells();

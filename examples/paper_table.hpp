@@ -6,13 +6,13 @@
 #include <exception>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "cells.hpp"
 
+#include "programs/backend_choice.hpp"
 #include "programs/paper_programs.hpp"
 
 namespace dermtl::examples {
@@ -20,15 +20,12 @@ namespace dermtl::examples {
 struct table_program {
     programs::data_paths paths;
     programs::run_settings settings;
-    std::string backend = apps::default_backend();
-    apps::precision precision = apps::precision::float32;
+    programs::backend_choice backend;  // --backend, --precision, --deterministic: the dermtl tool's
 
     // The compiled cells of a family ("vgg_m" / "vgg_16"): full size on real data, scaled on
     // synthetic data, on the chosen backend.
     const programs::model_cells& cells(const std::string& family) const {
-        const auto& c = apps::cells_of(paths.synthetic ? family + "_scaled" : family, backend);
-        apps::use_numerics(backend, precision, false);
-        return c;
+        return backend.cells(paths.synthetic ? family + "_scaled" : family);
     }
 };
 
@@ -42,10 +39,7 @@ inline int run_table_program(int argc, char** argv, const std::string& descripti
     p.settings.out = "dermtl-results";
     programs::add_data_options(app, p.paths);
     programs::add_run_options(app, p.settings);
-    app.add_option("--backend", p.backend, "Backend: " + apps::joined(apps::backend_names()))->capture_default_str();
-    app.add_option("--precision", p.precision, "CUDA only: float32 (default) or tf32")
-        ->transform(CLI::CheckedTransformer(
-            std::map<std::string, apps::precision>{{"float32", apps::precision::float32}, {"tf32", apps::precision::tf32}}));
+    p.backend.add_to(app);
     CLI11_PARSE(app, argc, argv);
     if (p.paths.synthetic) {  // the demo's schedule unless given
         const auto fast = programs::demo_settings({});

@@ -3,12 +3,7 @@
 
 #include <map>
 
-#include "dermtl/data/atlas.hpp"
-#include "dermtl/data/isic2016.hpp"
-#include "dermtl/data/isic2017.hpp"
 #include "dermtl/data/partitions.hpp"
-#include "dermtl/data/reference_folds.hpp"
-#include "dermtl/data/retinopathy.hpp"
 #include "dermtl/io/image_files.hpp"
 
 namespace dermtl::programs {
@@ -83,35 +78,6 @@ inspection inspect(const data::dataset& d, const data::fold_set* folds, const st
         }
     } else {
         t += "images: not checked (give the image folder to list ids without an image)\n";
-    }
-    return out;
-}
-
-label_file read_label_file(const std::filesystem::path& csv) {
-    const auto table = io::read_csv(csv);
-    label_file out;
-    out.format = data::detect_label_format(table);
-    out.text = "'" + csv.string() + "': " + std::string(data::to_string(out.format)) + " (" +
-               std::string(data::info(out.format).signature) + ")\n";
-    switch (out.format) {
-        case data::label_format::reference: out.dataset = data::read_label_csv(csv); break;
-        case data::label_format::retinopathy: out.dataset = data::load_retinopathy(csv); break;
-        case data::label_format::isic2016: out.dataset = data::load_isic2016(csv); break;
-        case data::label_format::isic2017: out.dataset = data::load_isic2017(csv); break;
-        case data::label_format::derm7pt: {
-            data::atlas_options o;
-            o.resolve_images = false;
-            out.dataset = data::load_atlas(csv, o);
-            break;
-        }
-        case data::label_format::ham10000: {
-            // No loader as a target yet: the manifest's own counts.
-            const auto c = data::count_manifest(table, "image_id", "dx", "lesion_id");
-            out.text += "manifest: " + std::to_string(c.rows) + " images of " + std::to_string(c.groups) + " lesions\n  dx:";
-            for (const auto& [dx, n] : c.per_value) out.text += " " + dx + " " + std::to_string(n) + ";";
-            out.text += "\n";
-            break;
-        }
     }
     return out;
 }

@@ -9,7 +9,6 @@
 
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
-#include "dermtl/data/label_format.hpp"
 
 namespace dermtl::programs {
 
@@ -23,15 +22,7 @@ struct inspection {
 inspection inspect(const data::dataset& d, const data::fold_set* folds,
                    const std::optional<std::filesystem::path>& image_root = std::nullopt, std::size_t max_listed = 20);
 
-// `dermtl inspect --labels FILE`: a label CSV of any format data::detect_label_format knows, read
-// by that format's loader (without images). `text` opens with the format the file was taken for;
-// a format that has no loader as a target yet (HAM10000) is summarised from its columns there
-// (rows per diagnosis, images, lesions) and has no dataset.
-struct label_file {
-    data::label_format format = data::label_format::reference;
-    std::optional<data::dataset> dataset;
-    std::string text;
-};
-label_file read_label_file(const std::filesystem::path& csv);
+// `dermtl inspect --labels FILE`, `--atlas`, ...: the dataset formats' registry reads them
+// (programs/datasets.hpp: read_label_file, dataset_format::load).
 
 }  // namespace dermtl::programs

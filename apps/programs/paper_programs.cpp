@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "dermtl/core/version.hpp"
+#include "programs/datasets.hpp"
 #include "programs/runner.hpp"
 
 namespace dermtl::programs {
@@ -85,7 +86,7 @@ std::vector<std::string> per_design(const model_cells& m, const std::string& pre
 // Table 1: every valid transfer x fine-tuning column x the three designs, one model.
 report::written_report run_table1(const model_cells& m, const data_paths& p, const run_settings& s,
                                          std::ostream& log) {
-    study st = load_study(p, s, target_kind::atlas);
+    study st = load_study(p, s, atlas_dataset());
     const auto results = run_model(st, m, p, s, per_design(m, "*/"), log);
     report::report rep;
     rep.title = "dermtl: Table 1, " + m.title;
@@ -98,7 +99,7 @@ report::written_report run_table1(const model_cells& m, const data_paths& p, con
 // Table 2: the ISIC 2016 official split, ImageNet + FT, the ISIC measures beside the published rows.
 report::written_report run_table2(const model_cells& m, const data_paths& p, const run_settings& s,
                                          std::ostream& log) {
-    study st = load_study(p, s, target_kind::isic2016);
+    study st = load_study(p, s, isic2016_dataset());
     const auto results = run_model(st, m, p, s, {"*/imagenet/finetune/isic_binary"}, log);
     report::report rep;
     rep.title = "dermtl: Table 2, " + m.title;
@@ -112,7 +113,7 @@ report::written_report run_table2(const model_cells& m, const data_paths& p, con
 // Table 3: architectures compared with ImageNet + FT on the three designs.
 report::written_report run_table3(const std::vector<const model_cells*>& models, const data_paths& p,
                                          const run_settings& s, std::ostream& log) {
-    study st = load_study(p, s, target_kind::atlas);
+    study st = load_study(p, s, atlas_dataset());
     std::vector<protocol::experiment_result> results;
     std::vector<std::string> rows;
     protocol::registry catalog;
@@ -133,7 +134,7 @@ report::written_report run_table3(const std::vector<const model_cells*>& models,
 // Table 4: ImageNet + FT on the two binary designs, stratified by difficulty.
 report::written_report run_table4(const model_cells& m, const data_paths& p, const run_settings& s,
                                          std::ostream& log) {
-    study st = load_study(p, s, target_kind::atlas);
+    study st = load_study(p, s, atlas_dataset());
     const auto results =
         run_model(st, m, p, s, per_design(m, "*/imagenet/finetune/", true), log);
     report::report rep;
@@ -167,7 +168,7 @@ demo_result run_demo(const demo_options& o, const model_cells& first, const mode
     p.synthetic = true;
     log << "dermtl demo: generating synthetic lesions, retinas and a general task under " << (s.out / "data").string()
         << std::endl;
-    study st = load_study(p, s, target_kind::atlas, o.sizes);
+    study st = load_study(p, s, atlas_dataset(), o.sizes);
     log << "  " << st.description << "\n  " << st.folds.size() << " folds; " << s.epochs
         << " epochs per training; results and models under " << (s.out / "work").string() << std::endl;
 

@@ -15,6 +15,10 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/io/atomic_file.hpp"
+#include "dermtl/protocol/cell_id.hpp"
+#include "dermtl/protocol/fingerprint.hpp"
+#include "dermtl/protocol/training.hpp"
+#include "programs/runner.hpp"
 
 namespace dermtl::programs {
 
@@ -297,6 +301,50 @@ slurm_submission submit_grid(const slurm_request& r, const std::vector<std::stri
     record["items"] = items;
     io::write_file_atomically(folder / "submission.json", record.dump(2));
     return sub;
+}
+
+std::vector<slurm_part> slurm_parts(const protocol::registry& reg, const std::string& pattern,
+                                    const std::vector<std::string>& folds) {
+    using protocol::grid_part;
+    std::vector<slurm_part> parts;
+    for (const auto part : {grid_part::sources, grid_part::independent, grid_part::dependent}) {
+        slurm_part sp{part, {}};
+        const auto selected = cells_of_part(reg, pattern, part);
+        if (part == grid_part::sources)
+            for (const auto& source : sources_of(selected)) sp.items.push_back({source.source, source_done_file(source.source)});
+        else
+            for (const auto* c : selected)
+                for (const auto& fold : folds)
+                    sp.items.push_back({c->id.str(), "results/" + protocol::folder_name(c->id) + "/" + fold + ".json"});
+        parts.push_back(std::move(sp));
+    }
+    return parts;
+}
+
+nlohmann::json grid_configuration(const model_cells& m, const std::string& pattern, const study& st,
+                                  const run_settings& s) {
+    protocol::content_hashes hashes(s.out / "work" / "content-hashes.json");
+    nlohmann::json c = {{"network", m.model},
+                        {"cells", pattern},
+                        {"epochs", s.epochs},
+                        {"batch_size", s.batch_size},
+                        {"learning_rate", s.learning_rate},
+                        {"momentum", s.momentum},
+                        {"l2", s.l2},
+                        {"folds", s.folds},
+                        {"max_folds", s.max_folds},
+                        {"seed", s.seed},
+                        {"target", protocol::dataset_hash(st.target, hashes)},
+                        {"target_folds", protocol::folds_hash(st.target, st.folds)},
+                        {"retinopathy", st.retinopathy ? protocol::dataset_hash(*st.retinopathy, hashes) : "none"}};
+    // The protocol only when it is not the paper's, so folders submitted before protocols existed
+    // keep their configuration.
+    if (m.protocol_name != protocol::training::paper::name) c["protocol"] = m.protocol_name;
+    if (s.quirks.any()) c["reference_quirks"] = protocol::to_json(s.quirks);
+    const auto weights = st.imagenet_weights.find(m.model);
+    c["imagenet_weights"] = weights == st.imagenet_weights.end() ? std::string("none") : hashes.of(weights->second);
+    hashes.save();
+    return c;
 }
 
 std::size_t print_slurm_status(const fs::path& out, std::ostream& os) {

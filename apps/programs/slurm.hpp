@@ -32,7 +32,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dermtl/protocol/registry.hpp"
 #include "dermtl/protocol/shard.hpp"
+#include "programs/model_cells.hpp"
+#include "programs/study.hpp"
 
 namespace dermtl::programs {
 
@@ -86,6 +89,18 @@ struct slurm_submission {
 slurm_submission submit_grid(const slurm_request& r, const std::vector<std::string>& grid_args,
                              const std::filesystem::path& dermtl_binary, const std::filesystem::path& out,
                              const std::vector<slurm_part>& parts, const nlohmann::json& configuration);
+
+// The work items of the grid `pattern` selects, by part: its source models (each done once its
+// record exists), then the (cell, fold) items of the cells that need no source and of those that
+// use one, for `folds` (the fold names each cell runs, in order; each done once its result is stored).
+std::vector<slurm_part> slurm_parts(const protocol::registry& reg, const std::string& pattern,
+                                    const std::vector<std::string>& folds);
+
+// What determines a submitted grid's results, recorded in OUT/slurm/submission.json: a second
+// submission into the same folder must have the same (the selection, the training settings, the
+// contents of the data and of the ImageNet weights).
+nlohmann::json grid_configuration(const model_cells& m, const std::string& pattern, const study& st,
+                                  const run_settings& s);
 
 // Prints every work item's state and the totals; returns the number not done.
 std::size_t print_slurm_status(const std::filesystem::path& out, std::ostream& os);

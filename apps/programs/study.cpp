@@ -1,52 +1,28 @@
 // The data a paper program runs on, and the command-line options that name it.
 #include "programs/study.hpp"
 
-#include <system_error>
-
 #include <CLI/CLI.hpp>
 
 #include <map>
-#include <set>
 #include <vector>
 
-#include "dermtl/data/atlas.hpp"
-#include "dermtl/data/diagnosis_map.hpp"
-#include "dermtl/data/folder_tree.hpp"
-#include "dermtl/data/isic2017.hpp"
-#include "dermtl/data/manifest.hpp"
-#include "dermtl/data/isic2016.hpp"
 #include "dermtl/data/reference_folds.hpp"
-#include "dermtl/data/retinopathy.hpp"
 #include "dermtl/data/synthetic_general.hpp"
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/data/synthetic_retina.hpp"
 #include "dermtl/io/atomic_file.hpp"
+#include "programs/datasets.hpp"
+#include "programs/datasets/retinopathy.hpp"
 #include "programs/option_checks.hpp"
 #include "dermtl/protocol/training.hpp"
 
 namespace dermtl::programs {
 
-namespace {
-
-void require_file(const std::filesystem::path& p, const std::string& option, const std::string& what) {
-    std::error_code ec;
-    const bool there = std::filesystem::exists(p, ec);
-    if (ec && ec != std::errc::no_such_file_or_directory)
-        throw io_error(option + ": cannot reach '" + p.string() + "' (" + ec.message() + ")");
-    if (!there)
-        throw io_error(option + ": expected " + what + ", found nothing at '" + p.string() +
-                       "'; check the path (docs/reproducing.md says where to get it), or run with --synthetic");
-}
-
-}  // namespace
-
 void add_data_options(CLI::App& app, data_paths& p) {
     app.add_flag("--synthetic", p.synthetic, "Generate synthetic lesion, retina and general-task data (no downloads)");
-    app.add_option("--atlas", p.atlas, "derm7pt Atlas metadata: release_v0/meta/meta.csv");
-    app.add_option("--atlas-images", p.atlas_images, "Atlas image folder (default: release_v0/images)");
-    app.add_option("--isic2016", p.isic2016, "ISIC 2016 Part 3 folder (training/test images and ground-truth CSVs)");
-    app.add_option("--retinopathy", p.retinopathy, "Kaggle Diabetic Retinopathy trainLabels.csv");
-    app.add_option("--retinopathy-images", p.retinopathy_images, "Kaggle Diabetic Retinopathy image folder (train/)");
+    // The datasets (programs/datasets/: the paper's, the Retinopathy source, the user's own data,
+    // docs/reproducing.md "Your own data").
+    add_dataset_options(app, p, dataset_options::study);
     app.add_option("--imagenet-weights", p.imagenet_weights,
                    "MatConvNet ImageNet weights (imagenet-vgg-m.mat; VGG-16 programs: imagenet-vgg-verydeep-16.mat)");
     app.add_option("--imagenet-weights-vgg16", p.imagenet_weights_vgg16,
@@ -60,54 +36,9 @@ void add_data_options(CLI::App& app, data_paths& p) {
                    "reference code's ten runs 1x1..5x2, Fold_i with list j training: 6 distinct splits from 3 "
                    "partitions, to reproduce its numbers run for run; the 5x2cv tests then flag their p-values); default folds")
         ->transform(CLI::CheckedTransformer(mappings));
-    // The user's own data (docs/reproducing.md, "Your own data").
-    app.add_option("--isic2017", p.isic2017, "ISIC 2017 Part 3 folder (training/validation/test images and ground truth)");
-    app.add_option("--tree", p.tree, "A folder with one subfolder of images per diagnosis (melanoma/, nevus/, bcc/, ...)");
-    app.add_option("--manifest", p.manifest,
-                   "A CSV naming each image and its diagnosis (--image-column, --diagnosis-column; optionally "
-                   "--difficulty-column, --group-column, --fold-column), images under --images");
-    app.add_option("--ham10000", p.ham10000, "HAM10000_metadata.csv (image_id, dx, lesion_id), images under --images");
-    app.add_option("--images", p.images, "The image folder of --manifest / --ham10000 (searched with its subfolders)");
-    app.add_option("--image-column", p.image_column, "--manifest: the column naming the image (default: image)");
-    app.add_option("--diagnosis-column", p.diagnosis_column, "--manifest: the diagnosis column (default: diagnosis)");
-    app.add_option("--difficulty-column", p.difficulty_column, "--manifest: a column of low/medium/high (optional)");
-    app.add_option("--group-column", p.group_column,
-                   "--manifest: a lesion id; folds never split the images of one lesion (optional)");
-    app.add_option("--fold-column", p.fold_column,
-                   "--manifest: your own folds; fold k tests the rows holding the k-th value (optional)");
-    app.add_option("--diagnosis-map", p.diagnosis_map,
-                   "A CSV value,diagnosis mapping your data's diagnosis spellings onto dermtl's vocabulary, over "
-                   "the default table (docs/reproducing.md)");
-    const std::map<std::string, bool> splits{{"official", false}, {"cv", true}};
-    app.add_option("--split", p.cross_validate_isic,
-                   "ISIC 2016/2017: official (the challenge's train/test split as one fold, the paper's Table 2) or "
-                   "cv (--folds cross-validation over all the images); default official")
-        ->transform(CLI::CheckedTransformer(splits));
-    const std::map<std::string, data::isic2017_validation> uses{
-        {"merge", data::isic2017_validation::merged_into_training},
-        {"split", data::isic2017_validation::validation_split}};
-    app.add_option("--isic2017-validation", p.isic2017_validation,
-                   "ISIC 2017's official validation set: merge (into training; dermtl takes its own 10%) or split "
-                   "(the validation split of fine-tuning); default merge")
-        ->transform(CLI::CheckedTransformer(uses));
     app.add_flag("--akiec-as-carcinoma", p.rules.actinic_keratosis_as_carcinoma,
                  "3-class design: put actinic keratosis / Bowen's disease (HAM10000 akiec) into the carcinoma class "
                  "instead of removing it");
-}
-
-std::optional<target_kind> target_given(const data_paths& p) {
-    std::vector<std::pair<target_kind, std::string>> given;
-    if (!p.atlas.empty()) given.push_back({target_kind::atlas, "--atlas"});
-    if (!p.isic2016.empty()) given.push_back({target_kind::isic2016, "--isic2016"});
-    if (!p.isic2017.empty()) given.push_back({target_kind::isic2017, "--isic2017"});
-    if (!p.tree.empty()) given.push_back({target_kind::tree, "--tree"});
-    if (!p.manifest.empty()) given.push_back({target_kind::manifest, "--manifest"});
-    if (!p.ham10000.empty()) given.push_back({target_kind::manifest, "--ham10000"});
-    if (given.empty()) return std::nullopt;
-    if (given.size() > 1)
-        throw config_error(given[0].second + " and " + given[1].second +
-                           ": expected one target dataset, found several; run each in its own --out");
-    return given.front().first;
 }
 
 void add_run_options(CLI::App& app, run_settings& s) {
@@ -198,13 +129,13 @@ int fold_repetitions(const std::string& folds) {
 }
 
 
-study load_study(const data_paths& p, const run_settings& s, target_kind kind, const synthetic_sizes& sizes) {
+study load_study(const data_paths& p, const run_settings& s, const dataset_format& target, const synthetic_sizes& sizes) {
     study st;
     st.synthetic = p.synthetic;
     st.imagenet_weights_given = p.synthetic || !p.imagenet_weights.empty() || !p.imagenet_weights_vgg16.empty();
     if (p.fold_mapping != data::fold_mapping::folds && p.reference_folds.empty())
         throw config_error("--fold-mapping reference-runs: reads a reference fold file; give it with --reference-folds FILE");
-    st.kind = kind;
+    st.format = &target;
     st.rules = p.rules;
     const int reps = fold_repetitions(s.folds);
     io::prepare_folder(s.out, "--out");  // fail now, not after hours of training
@@ -226,7 +157,7 @@ study load_study(const data_paths& p, const run_settings& s, target_kind kind, c
         go.per_class = sizes.general_per_class;
         go.seed = s.seed + 2;
         st.general = data::generate_general(root / "general", go);
-        if (kind == target_kind::isic2016) {
+        if (target.isic_label) {  // standing in for ISIC 2016: one fold, as its official split
             st.folds = data::make_5x2_folds(st.target, s.seed, 1);
             st.folds.resize(1);
             st.folds[0].name = "official_split";
@@ -240,132 +171,35 @@ study load_study(const data_paths& p, const run_settings& s, target_kind kind, c
                          "ImageNet), " + std::to_string(sizes.image_size) + " px";
         return st;
     }
-    // The official split of a challenge as one fold, or --folds cross-validation over its images.
-    auto official = [&](data::dataset training, data::dataset test, data::dataset validation, const std::string& name) {
-        data::fold f;
-        f.name = "official_split";
-        st.target = std::move(training);
-        st.target.name = name;
-        for (std::size_t i = 0; i < st.target.size(); ++i) f.train.push_back(i);
-        for (auto* part : {&validation, &test})
-            for (auto& smp : part->samples) {
-                (part == &test ? f.test : f.validation).push_back(st.target.size());
-                st.target.samples.push_back(std::move(smp));
-            }
-        st.target.check();
-        st.folds_made_here = p.cross_validate_isic;
-        if (p.cross_validate_isic)
-            st.folds = data::make_5x2_folds(st.target, s.seed, reps);
-        else
-            st.folds = {f};
-    };
-    auto map = [&] {
-        auto m = data::diagnosis_map::defaults();
-        if (!p.diagnosis_map.empty()) {
-            require_file(p.diagnosis_map, "--diagnosis-map", "a CSV value,diagnosis");
-            m.read_overrides(p.diagnosis_map);
-        }
-        return m;
-    };
-    const std::string split_text = p.cross_validate_isic ? ", " + s.folds + " cross-validation over all images"
-                                                         : ", official split";
-    switch (kind) {
-        case target_kind::atlas: {
-            if (p.atlas.empty())
-                throw config_error("no lesion data given: pass --atlas release_v0/meta/meta.csv (the derm7pt Atlas), "
-                                   "--isic2016, --isic2017, --tree, --manifest or --ham10000 (your own data), or "
-                                   "--synthetic to run on generated data");
-            require_file(p.atlas, "--atlas", "the derm7pt metadata file release_v0/meta/meta.csv");
-            data::atlas_options ao;
-            st.target = data::load_atlas(p.atlas, ao, p.atlas_images);
-            st.description = "derm7pt Atlas (" + p.atlas.string() + "), " + std::to_string(st.target.size()) + " lesions";
-            st.folds = data::make_5x2_folds(st.target, s.seed, reps);
-            st.folds_made_here = true;
-            break;
-        }
-        case target_kind::isic2016: {
-            if (p.isic2016.empty())
-                throw config_error("no ISIC data given: pass --isic2016 FOLDER (holding " +
-                                   std::string(data::isic2016_training_folder) + " and the ground-truth CSVs), or --synthetic");
-            require_file(p.isic2016 / data::isic2016_training_ground_truth, "--isic2016",
-                         "the ISIC 2016 Part 3 folder with " + std::string(data::isic2016_training_ground_truth));
-            auto split = data::load_isic2016_challenge(p.isic2016);
-            official(std::move(split.training), std::move(split.test), {}, "isic2016");
-            st.description = "ISIC 2016 Part 3 (" + p.isic2016.string() + ")" + split_text;
-            break;
-        }
-        case target_kind::isic2017: {
-            require_file(p.isic2017 / data::isic2017_training_ground_truth, "--isic2017",
-                         "the ISIC 2017 Part 3 folder with " + std::string(data::isic2017_training_ground_truth));
-            const auto use = p.cross_validate_isic ? data::isic2017_validation::merged_into_training : p.isic2017_validation;
-            auto split = data::load_isic2017_challenge(p.isic2017, use);
-            official(std::move(split.training), std::move(split.test), std::move(split.validation), "isic2017");
-            st.description = "ISIC 2017 Part 3 (" + p.isic2017.string() + ")" + split_text +
-                             (!p.cross_validate_isic && use == data::isic2017_validation::validation_split
-                                  ? ", the official validation set as the validation split"
-                                  : ", the official validation set merged into training");
-            break;
-        }
-        case target_kind::tree: {
-            require_file(p.tree, "--tree", "a folder with one subfolder of images per diagnosis");
-            st.target = data::load_folder_tree(p.tree, map());
-            st.description = "folder tree (" + p.tree.string() + "), " + std::to_string(st.target.size()) + " images";
-            st.folds = data::make_5x2_folds(st.target, s.seed, reps);
-            st.folds_made_here = true;
-            break;
-        }
-        case target_kind::manifest: {
-            const bool ham = !p.ham10000.empty();
-            const auto& csv = ham ? p.ham10000 : p.manifest;
-            const std::string option = ham ? "--ham10000" : "--manifest";
-            require_file(csv, option, ham ? "HAM10000_metadata.csv" : "a CSV naming images and diagnoses");
-            if (p.images.empty())
-                throw config_error(option + ": expected --images FOLDER, the folder holding its images (searched with "
-                                   "its subfolders)");
-            require_file(p.images, "--images", "the image folder of " + option);
-            data::manifest_options o = ham ? data::ham10000_manifest() : data::manifest_options{};
-            if (p.image_column) o.image_column = *p.image_column;
-            if (p.diagnosis_column) o.diagnosis_column = *p.diagnosis_column;
-            if (p.difficulty_column) o.difficulty_column = *p.difficulty_column;
-            if (p.group_column) o.group_column = *p.group_column;
-            if (p.fold_column) o.fold_column = *p.fold_column;
-            o.map = map();
-            st.target = data::load_manifest(csv, p.images, o);
-            std::size_t groups = 0;
-            {
-                std::set<std::string> seen;
-                for (const auto& smp : st.target.samples) seen.insert(smp.group.empty() ? "#" + smp.id : smp.group);
-                groups = seen.size();
-            }
-            st.description = (ham ? "HAM10000 (" : "manifest (") + csv.string() + "), " +
-                             std::to_string(st.target.size()) + " images of " + std::to_string(groups) + " lesions";
-            if (!o.fold_column.empty()) {
-                st.folds = data::folds_from_column(st.target, data::fold_values(st.target));
-                st.description += ", folds from column '" + o.fold_column + "'";
-            } else {
-                st.folds = data::make_5x2_folds(st.target, s.seed, reps);
-                st.folds_made_here = true;
-                if (!o.group_column.empty()) st.description += ", folds split by '" + o.group_column + "'";
-            }
-            break;
-        }
+    // The target in its format (programs/datasets/): its own folds (a challenge's official split, a
+    // manifest's fold column), or --folds cross-validation made here.
+    dataset_read how;
+    how.folds = s.folds;
+    auto loaded = target.load(p, how);
+    st.target = std::move(loaded.dataset);
+    st.description = std::move(loaded.description);
+    if (loaded.folds) {
+        st.folds = std::move(*loaded.folds);
+    } else {
+        st.folds = data::make_5x2_folds(st.target, s.seed, reps);
+        st.folds_made_here = true;
     }
     if (!p.reference_folds.empty()) {
-        require_file(p.reference_folds, "--reference-folds", "a fold YAML file");
+        require_dataset_path(p.reference_folds, "--reference-folds", "a fold YAML file", how);
         st.folds = data::read_fold_yaml(p.reference_folds, st.target, p.fold_mapping);
         st.folds_made_here = false;
         st.description += ", folds from " + p.reference_folds.string();
         if (p.fold_mapping == data::fold_mapping::reference_runs)
             st.description += " read as the reference code's runs 1x1..5x2";
     }
-    if (!p.retinopathy.empty()) {
-        require_file(p.retinopathy, "--retinopathy", "Kaggle's trainLabels.csv");
-        st.retinopathy = data::load_retinopathy(p.retinopathy, p.retinopathy_images);
-        st.description += ", Retinopathy " + std::to_string(st.retinopathy->size()) + " images";
+    if (!p.retinopathy.empty()) {  // the source
+        auto source = formats::retinopathy.load(p, how);
+        st.retinopathy = std::move(source.dataset);
+        st.description += ", " + source.description;
     }
     for (const auto& [path, option] : {std::pair{p.imagenet_weights, "--imagenet-weights"},
                                        std::pair{p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"}})
-        if (!path.empty()) require_file(path, option, "a MatConvNet .mat file");
+        if (!path.empty()) require_dataset_path(path, option, "a MatConvNet .mat file", how);
     return st;
 }
 

@@ -7,7 +7,9 @@
 //   programs::data_paths paths;  programs::run_settings settings;
 //   programs::add_data_options(app, paths);  programs::add_run_options(app, settings);
 //   CLI11_PARSE(app, argc, argv);
-//   programs::study s = programs::load_study(paths, settings, programs::target_kind::atlas);
+//   programs::study s = programs::load_study(paths, settings, programs::atlas_dataset());
+//
+// The formats a study's data may come in are the registry's (programs/datasets.hpp).
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -30,6 +32,8 @@ class Validator;
 #include "dermtl/protocol/inputs.hpp"
 
 namespace dermtl::programs {
+
+struct dataset_format;  // programs/datasets.hpp
 
 // Where the data lies (real runs) or that it is to be generated (synthetic).
 struct data_paths {
@@ -99,6 +103,8 @@ struct synthetic_sizes {
     std::size_t general_per_class = 30;
 };
 
+// --synthetic, every dataset format's options (programs/datasets.hpp), the ImageNet weights, the
+// reference folds and the designs' rules.
 void add_data_options(CLI::App& app, data_paths& p);
 
 // The training and protocol options, each range-checked while parsing (programs/option_checks.hpp
@@ -111,16 +117,11 @@ inline constexpr int max_fold_repetitions = 1000;
 int fold_repetitions(const std::string& folds);
 CLI::Validator folds_option();
 
-// The lesion dataset a study runs on: the paper's (the Atlas; ISIC 2016 for Table 2), or the user's.
-enum class target_kind { atlas, isic2016, isic2017, tree, manifest };
-
-// The target the data options name (exactly one of --atlas, --isic2016, --isic2017, --tree,
-// --manifest, --ham10000); nullopt when none does. config_error when several do.
-std::optional<target_kind> target_given(const data_paths& p);
-
 struct study {
     bool synthetic = false;
-    target_kind kind = target_kind::atlas;
+    // The lesion dataset's format: the paper's (the Atlas; ISIC 2016 for Table 2), or the user's
+    // (programs::given_dataset names the one the data options give). Synthetic data stands in for it.
+    const dataset_format* format = nullptr;
     data::labeling_rules rules{};  // how the designs label diagnoses outside the Atlas
     bool folds_made_here = false;  // the folds are dermtl's stratified 5x2 (else given: a split, column or file)
     data::dataset target;
@@ -131,9 +132,10 @@ struct study {
     std::string description;                                        // for the report's metadata
 };
 
-// Loads (or generates under OUT/data) the data of a study. Throws io_error / config_error naming
-// the option, the path and what was expected.
-study load_study(const data_paths& p, const run_settings& s, target_kind kind, const synthetic_sizes& sizes = {});
+// Loads (or generates under OUT/data) the data of a study, its target in the format `target`.
+// Throws io_error / config_error naming the option, the path and what was expected.
+study load_study(const data_paths& p, const run_settings& s, const dataset_format& target,
+                 const synthetic_sizes& sizes = {});
 
 // The trainer's options from the run settings (every network a program trains uses them).
 train::trainer_options training_options(const run_settings& s);

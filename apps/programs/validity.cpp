@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "dermtl/data/lesion_task.hpp"
+#include "programs/datasets.hpp"
 
 namespace dermtl::programs {
 
@@ -71,7 +72,7 @@ std::string design_problem(const study& st, data::lesion_task design) {
 }  // namespace
 
 std::string cell_problem(const study& st, const protocol::registry_entry& cell) {
-    if (cell.facts.isic_label && st.kind != target_kind::isic2016)
+    if (cell.facts.isic_label && !(st.format && st.format->isic_label))
         return "ISIC's own benign/malignant label exists only in ISIC 2016 Part 3 (--isic2016); on " + target_name(st) +
                " run the malignant_vs_benign design instead";
     if (cell.facts.needs_retinopathy && !st.retinopathy)

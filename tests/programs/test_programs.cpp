@@ -24,6 +24,7 @@
 #include "dermtl/report/csv.hpp"
 #include "dermtl/report/markdown.hpp"
 #include "dermtl/train/trainer.hpp"
+#include "programs/datasets.hpp"
 #include "programs/inspect.hpp"
 #include "programs/option_checks.hpp"
 #include "programs/runner.hpp"
@@ -96,22 +97,22 @@ const programs::paper_comparison same_configuration{programs::paper_values::same
 // --compare-with-paper as `dermtl report` sets it: every model's architecture known.
 programs::paper_comparison any_configuration() {
     programs::paper_comparison p{programs::paper_values::any_configuration, {}};
-    for (const auto* m : {&apps::vgg_m_cells(), &apps::vgg_m_scaled_cells(), &apps::vgg_16_cells(), &apps::vgg_16_scaled_cells()})
+    for (const auto* m : {&apps::cells_of("vgg_m", "cpu"), &apps::cells_of("vgg_m_scaled", "cpu"), &apps::cells_of("vgg_16", "cpu"), &apps::cells_of("vgg_16_scaled", "cpu")})
         p.architectures.emplace(m->model, m->architecture);
     return p;
 }
 
 protocol::registry catalog() {
     protocol::registry r;
-    r.merge(apps::vgg_m_cells().registry);
-    r.merge(apps::vgg_16_cells().registry);
+    r.merge(apps::cells_of("vgg_m", "cpu").registry);
+    r.merge(apps::cells_of("vgg_16", "cpu").registry);
     return r;
 }
 
 }  // namespace
 
 TEST_CASE("cell ids: built from the types, one string form, stored as a JSON object", "[programs][cells]") {
-    const auto& e = cell(apps::vgg_m_cells().registry, "vgg_m/cpu/imagenet/finetune/malignant_vs_benign");
+    const auto& e = cell(apps::cells_of("vgg_m", "cpu").registry, "vgg_m/cpu/imagenet/finetune/malignant_vs_benign");
     CHECK(e.id.model == protocol::policy_id{"vgg_m", "VGG-M"});
     CHECK(e.id.transfer == protocol::policy_id{"imagenet", "From ImageNet"});
     CHECK(e.id.finetune.title == "with FT");
@@ -130,14 +131,14 @@ TEST_CASE("cell ids: built from the types, one string form, stored as a JSON obj
     CHECK_THROWS_WITH(nlohmann::json({{"model", {{"name", "vgg_m"}, {"title", "VGG-M"}}}}).get<protocol::cell_id>(),
                       Catch::Contains("expected the field 'backend'"));
     // Scaled networks are not the paper's: no published value.
-    CHECK(!cell(apps::vgg_m_scaled_cells().registry, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign")
+    CHECK(!cell(apps::cells_of("vgg_m_scaled", "cpu").registry, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign")
                .facts.published_auc);
 }
 
 TEST_CASE("a grid's parts: the source models are work items of their own, before the cells that use them",
           "[programs][cells][shard]") {
     using protocol::grid_part;
-    const auto& reg = apps::vgg_m_cells().registry;
+    const auto& reg = apps::cells_of("vgg_m", "cpu").registry;
     CHECK(cell(reg, "vgg_m/cpu/retinopathy/finetune/malignant_vs_benign").facts.source == "vgg_m/cpu/retinopathy");
     CHECK(cell(reg, "vgg_m/cpu/retinopathy/frozen/melanoma_vs_benign").facts.source == "vgg_m/cpu/retinopathy");
     CHECK(cell(reg, "vgg_m/cpu/double/finetune/malignant_vs_benign").facts.source == "vgg_m/cpu/imagenet-retinopathy");
@@ -167,7 +168,7 @@ TEST_CASE("a grid's parts: the source models are work items of their own, before
 }
 
 TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when asked", "[programs][tables]") {
-    const auto& reg = apps::vgg_m_cells().registry;
+    const auto& reg = apps::cells_of("vgg_m", "cpu").registry;
     const auto results = table1_results(reg, 1);
     REQUIRE(results.size() == 21);
     const auto t = programs::table1(results, reg, "vgg_m", same_configuration);
@@ -204,8 +205,8 @@ TEST_CASE("Table 1: the paper's layout, our AUCs, the published values only when
 
 TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support", "[programs][tables]") {
     const auto all = catalog();
-    auto results = table1_results(apps::vgg_m_cells().registry, 10);
-    for (const auto& e : apps::vgg_16_cells().registry.entries())
+    auto results = table1_results(apps::cells_of("vgg_m", "cpu").registry, 10);
+    for (const auto& e : apps::cells_of("vgg_16", "cpu").registry.entries())
         if (e.facts.imagenet_finetuned && e.facts.paper_design) results.push_back(fake_result(e, 2.0, 99, 10));
 
     const auto t3 = programs::table3(results, all, {"vgg_m", "vgg_16"}, same_configuration);
@@ -229,7 +230,7 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
     CHECK(t4.rows[0].cells[1].value->mean == testing::same_formula(strata[1].auc.mean));
     CHECK(t4.rows[0].cells[0].reference == Approx(0.937));
 
-    const auto isic = fake_result(cell(apps::vgg_16_cells().registry, "vgg_16/cpu/imagenet/finetune/isic_binary"), 1.5, 7, 1, 80);
+    const auto isic = fake_result(cell(apps::cells_of("vgg_16", "cpu").registry, "vgg_16/cpu/imagenet/finetune/isic_binary"), 1.5, 7, 1, 80);
     const auto t2 = programs::table2(isic, all, "ours", same_configuration);
     REQUIRE(t2.rows.size() == 5);
     CHECK(t2.rows[0].kind == report::row_kind::published);
@@ -280,7 +281,7 @@ TEST_CASE("Tables 2, 3 and 4 from results; a report of what the results support"
 // design it did not run) in table1.md and a kind=measured row holding no measurement in table1.csv.
 TEST_CASE("Table 1 of a single-cell run: the paper's value only beside ours, no row without a result",
           "[programs][tables][published]") {
-    const auto& reg = apps::vgg_m_cells().registry;
+    const auto& reg = apps::cells_of("vgg_m", "cpu").registry;
     const auto one = fake_result(cell(reg, "vgg_m/cpu/imagenet/finetune/malignant_vs_benign"), 1.0, 5, 10);
     const auto t = programs::table1({one}, reg, "vgg_m", same_configuration);
     REQUIRE(t.rows.size() == 1);
@@ -304,8 +305,8 @@ TEST_CASE("Table 1 of a single-cell run: the paper's value only beside ours, no 
 TEST_CASE("A scaled network, other folds, data or training: compared with the paper only when asked, with a note",
           "[programs][tables][published]") {
     protocol::registry reg;
-    reg.merge(apps::vgg_m_cells().registry);
-    reg.merge(apps::vgg_m_scaled_cells().registry);
+    reg.merge(apps::cells_of("vgg_m", "cpu").registry);
+    reg.merge(apps::cells_of("vgg_m_scaled", "cpu").registry);
     const auto scaled = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign"), 1.0, 6, 10);
     // By default (real data) a scaled network has no paper column.
     const auto plain = programs::table1({scaled}, reg, "vgg_m_64_8", same_configuration);
@@ -349,8 +350,8 @@ TEST_CASE("A scaled network, other folds, data or training: compared with the pa
 
     // Table 2: the published rows stand beside the paper's VGG-16 only; a scaled one's on request.
     protocol::registry isic_reg;
-    isic_reg.merge(apps::vgg_16_cells().registry);
-    isic_reg.merge(apps::vgg_16_scaled_cells().registry);
+    isic_reg.merge(apps::cells_of("vgg_16", "cpu").registry);
+    isic_reg.merge(apps::cells_of("vgg_16_scaled", "cpu").registry);
     const auto isic_scaled =
         fake_result(cell(isic_reg, "vgg_16_32_8/cpu/imagenet/finetune/isic_binary"), 1.5, 9, 1, 80);
     CHECK(programs::table2(isic_scaled, isic_reg, "ours", same_configuration).rows.size() == 1);
@@ -367,7 +368,7 @@ TEST_CASE("A scaled network, other folds, data or training: compared with the pa
 
 TEST_CASE("results read back from a results folder equal the stored ones", "[programs][tables]") {
     testing::scratch_dir dir("programs-results");
-    const auto& reg = apps::vgg_m_scaled_cells().registry;
+    const auto& reg = apps::cells_of("vgg_m_scaled", "cpu").registry;
     const auto a = fake_result(cell(reg, "vgg_m_64_8/cpu/none/finetune/malignant_vs_benign"), 1.0, 3);
     const auto b = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/frozen/melanoma_carcinoma_benign"), 1.0, 4);
     for (const auto* r : {&a, &b}) {
@@ -482,15 +483,15 @@ TEST_CASE("data options: clear errors for missing or wrong paths", "[programs][e
     programs::data_paths p;
     programs::run_settings s;
     s.out = dir.path();
-    CHECK_THROWS_WITH(programs::load_study(p, s, programs::target_kind::atlas),
+    CHECK_THROWS_WITH(programs::load_study(p, s, programs::atlas_dataset()),
                       Catch::Contains("--atlas") && Catch::Contains("--synthetic"));
     p.atlas = dir / "missing" / "meta.csv";
-    CHECK_THROWS_WITH(programs::load_study(p, s, programs::target_kind::atlas),
+    CHECK_THROWS_WITH(programs::load_study(p, s, programs::atlas_dataset()),
                       Catch::Contains("--atlas") && Catch::Contains("missing/meta.csv"));
     // A file of another dataset: the Retinopathy labels given as the Atlas' metadata.
     p.atlas = testing::tests_dir() / "data" / "fixtures" / "protocol1.csv";
-    CHECK_THROWS_WITH(programs::load_study(p, s, programs::target_kind::atlas), Catch::Contains("protocol1.csv"));
-    CHECK_THROWS_WITH(programs::load_study({}, s, programs::target_kind::isic2016), Catch::Contains("--isic2016"));
+    CHECK_THROWS_WITH(programs::load_study(p, s, programs::atlas_dataset()), Catch::Contains("protocol1.csv"));
+    CHECK_THROWS_WITH(programs::load_study({}, s, programs::isic2016_dataset()), Catch::Contains("--isic2016"));
     CHECK(programs::fold_repetitions("5x2") == 5);
     CHECK(programs::fold_repetitions("2") == 1);
     CHECK(programs::fold_repetitions("3x2") == 3);
@@ -542,7 +543,7 @@ TEST_CASE("run options: numbers are range-checked while parsing, naming the opti
 }
 
 TEST_CASE("reports use stored scores, list the configuration and refuse to mix configurations", "[programs][tables]") {
-    const auto& reg = apps::vgg_m_scaled_cells().registry;
+    const auto& reg = apps::cells_of("vgg_m_scaled", "cpu").registry;
     auto a = fake_result(cell(reg, "vgg_m_64_8/cpu/none/finetune/malignant_vs_benign"), 1.0, 3);
     auto b = fake_result(cell(reg, "vgg_m_64_8/cpu/imagenet/finetune/malignant_vs_benign"), 1.0, 4);
     auto made_by = [](protocol::experiment_result& r, std::uint64_t seed) {

@@ -1,0 +1,22 @@
+// The CUDA backend's numeric options (--precision, --deterministic), process-wide. Compiled by nvcc
+// when the build has CUDA; keep fmt out of this translation unit.
+#include "cells.hpp"
+
+#include "dermtl/backend/cuda/ops.hpp"
+
+namespace dermtl::apps {
+
+void use_cuda_numerics(precision p, bool deterministic) {
+    using ops = backend::ops<backend::cuda>;
+    // The defaults need no device: leave it untouched (listing cells works without a GPU).
+    if (p == precision::float32 && !deterministic) return;
+    switch (p) {
+        case precision::tf32: ops::use_precision<backend::precision::tf32>(); break;
+        case precision::float32: ops::use_precision<backend::precision::float32>(); break;
+    }
+    auto o = ops::options();
+    o.deterministic = deterministic;
+    ops::set_options(o);
+}
+
+}  // namespace dermtl::apps
