@@ -2,10 +2,11 @@
 # The README's two commands:
 #   bash scripts/quickstart.sh demo   install what is missing, build, run the main job (`dermtl demo`)
 #   bash scripts/quickstart.sh test   install what is missing, build, run the whole test suite, then
-#                                     a fast subset built for the baseline ISA (x86-64-v2), the fuzz
-#                                     targets for a bounded time, and an ASan+UBSan test subset
+#                                     a fast subset built for the baseline ISA (x86-64-v2), a subset
+#                                     built with Meson, the fuzz targets for a bounded time, and an
+#                                     ASan+UBSan test subset
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores).
-# Each stage prints its wall time, so the CI budget (60 minutes on 2 cores) stays visible.
+# Each stage prints its wall time, so the CI budget (45 minutes on 2 cores) stays visible.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-demo}
@@ -42,6 +43,14 @@ case "$what" in
     stage baseline-build cmake --build "$baseline" -j "$jobs" --target "${baseline_tests[@]}"
     stage baseline-test ctest --test-dir "$baseline" --output-on-failure -j "$jobs" \
       -R "^($(IFS='|'; echo "${baseline_tests[*]}"))\$"
+    # The Meson twin builds it too (separately compiled, as the CMake build): the compiled
+    # components, then test_core, test_nn and a protocol test (test_svm), built and run.
+    meson_build="$build-meson"
+    meson_setup=(meson setup "$meson_build" -Dcuda=disabled)
+    if [ -d "$meson_build/meson-private" ]; then meson_setup+=(--reconfigure); fi
+    stage meson-configure "${meson_setup[@]}"
+    stage meson-build meson compile -C "$meson_build" -j "$jobs" test_core test_nn test_svm
+    stage meson-test meson test -C "$meson_build" --no-rebuild --print-errorlogs core nn svm
     # Hostile input: each reader's libFuzzer target, 30 s over its seed corpus after replaying its
     # known (fixed) findings (clang, ASan + UBSan; any crash, new or known, fails the stage), then
     # a fast subset of the tests built with ASan + UBSan.
