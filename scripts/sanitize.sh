@@ -2,6 +2,8 @@
 # Sanitizers in CI: an ASan + UBSan build (g++, -O1, assertions on, -march=native off, no CUDA, no
 # examples or benchmarks) of a fast subset of the test suite, run by ctest. Any sanitizer report
 # fails the test that triggered it (UB aborts: -fno-sanitize-recover=all).
+# Header-only (DERMTL_SEPARATE_COMPILATION=OFF): each test compiles only the library code it uses, and
+# the header-only contract is exercised under the sanitizers too.
 #   bash scripts/sanitize.sh            build and run the subset
 # Environment: SANITIZE_BUILD_DIR (default build-asan), JOBS (default: number of cores),
 #   SANITIZE_TESTS (the ctest names). The default subset covers the readers and the numeric code
@@ -19,7 +21,7 @@ flags="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 t0=$SECONDS
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DDERMTL_NATIVE=OFF -DDERMTL_WITH_CUDA=OFF \
-  -DDERMTL_BUILD_EXAMPLES=OFF -DDERMTL_BUILD_BENCHMARKS=OFF >/dev/null
+  -DDERMTL_BUILD_EXAMPLES=OFF -DDERMTL_BUILD_BENCHMARKS=OFF -DDERMTL_SEPARATE_COMPILATION=OFF >/dev/null
 cmake --build "$build" -j "$jobs" --target "${tests[@]}"
 echo "sanitize.sh: built ${tests[*]} in $((SECONDS - t0)) s"
 
