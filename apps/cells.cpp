@@ -67,12 +67,14 @@ bool backend_built(const std::string& backend) {
     return built.find("," + backend + ",") != std::string::npos;
 }
 
+}  // namespace
+
 // DERMTL_CELLS with the terms that add (network, backend, protocol): a kind that has terms gains
 // the missing value; a kind without terms already takes every value.
-std::string cells_setting_adding(const std::string& network, const std::string& backend, const std::string& protocol) {
+std::string cells_setting_adding(std::string_view setting, const std::string& network, const std::string& backend,
+                                 const std::string& protocol) {
     std::vector<std::string> terms;
-    for (std::size_t at = 0; at <= std::string_view(DERMTL_CELLS_SETTING).size();) {
-        const std::string_view setting = DERMTL_CELLS_SETTING;
+    for (std::size_t at = 0; at <= setting.size();) {
         const std::size_t end = std::min(setting.find(';', at), setting.size());
         if (end > at) terms.emplace_back(setting.substr(at, end - at));
         at = end + 1;
@@ -95,8 +97,6 @@ std::string cells_setting_adding(const std::string& network, const std::string& 
     for (const auto& t : terms) out += (out.empty() ? "" : ";") + t;
     return out;
 }
-
-}  // namespace
 
 std::vector<std::string> backend_names() {
     std::vector<std::string> names;
@@ -150,7 +150,7 @@ const programs::model_cells& cells_of(const std::string& network, const std::str
         throw config_error("--network " + network + " --backend " + backend + " --protocol " + protocol +
                            ": these cells are not compiled in this build (configured with DERMTL_CELLS='" +
                            DERMTL_CELLS_SETTING + "'); reconfigure with -DDERMTL_CELLS='" +
-                           cells_setting_adding(network, backend, protocol) +
+                           cells_setting_adding(DERMTL_CELLS_SETTING, network, backend, protocol) +
                            "' (or -DDERMTL_CELLS= for every cell) and rebuild");
     if (protocol != "paper" && !listed) {
         std::vector<std::string> where;

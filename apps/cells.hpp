@@ -4,6 +4,7 @@
 // compiled in parallel with the others; the configure option DERMTL_CELLS selects a subset, and
 // this interface says which cells the build holds and which option adds a missing one.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "programs/model_cells.hpp"
@@ -49,6 +50,12 @@ struct cell_instance {
 std::vector<cell_instance> cell_instances();
 // "vgg_m/cpu/paper, ..." and what DERMTL_CELLS held: for `--help`, listings and refusals.
 std::string build_cells_description();
+
+// The DERMTL_CELLS setting that adds (network, backend, protocol) to `setting` (terms separated by
+// ';'): a kind of term (networks, backends, protocols) that has terms gains the missing value; a kind
+// without terms already takes every value. "" stays "" (every cell).
+std::string cells_setting_adding(std::string_view setting, const std::string& network, const std::string& backend,
+                                 const std::string& protocol);
 
 // Every compiled model_cells (network x backend x protocol), in table order.
 std::vector<const programs::model_cells*> compiled_cells();

@@ -574,3 +574,21 @@ TEST_CASE("reports use stored scores, list the configuration and refuse to mix c
     CHECK_THROWS_WITH(programs::load_results(dir / "results"),
                       Catch::Contains("Fold_1.json") && Catch::Contains("is not the AUC of its stored scores"));
 }
+
+TEST_CASE("DERMTL_CELLS: the setting that adds a left-out cell keeps the others", "[programs][cells]") {
+    // No setting: every cell is built already.
+    CHECK(apps::cells_setting_adding("", "vgg_16", "cpu", "paper") == "");
+    // A kind with terms gains the missing value; a kind without terms stays open.
+    CHECK(apps::cells_setting_adding("vgg_m_scaled;onednn", "vgg_16", "onednn", "paper") == "vgg_m_scaled;onednn;vgg_16");
+    CHECK(apps::cells_setting_adding("vgg_m_scaled;onednn", "vgg_m_scaled", "cpu", "reference") ==
+          "vgg_m_scaled;onednn;cpu");
+    CHECK(apps::cells_setting_adding("vgg_m_scaled;onednn;paper", "vgg_16", "cpu", "reference") ==
+          "vgg_m_scaled;onednn;paper;vgg_16;cpu;reference");
+    // Every instance of apps/cells.list is listed, and this build's own cells are among them.
+    const auto all = apps::cell_instances();
+    CHECK(all.size() == 16);
+    CHECK(std::any_of(all.begin(), all.end(), [](const apps::cell_instance& c) {
+        return c.network == "vgg_m_scaled" && c.backend == "cpu" && c.protocol == "paper" && c.compiled;
+    }));
+    CHECK(apps::build_cells_description().find("cells compiled in this build") != std::string::npos);
+}
