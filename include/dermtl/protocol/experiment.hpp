@@ -20,11 +20,8 @@
 //                                     finetune::full, labeling::malignant_vs_benign>;
 //   auto result = cell::run(inputs);        // result.auc.mean, result.folds[k].predictions, ...
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <type_traits>
 #include <optional>
 #include <string>
@@ -33,14 +30,10 @@
 #include <nlohmann/json.hpp>
 
 #include "dermtl/backend/tags.hpp"
-#include "dermtl/core/log.hpp"
-#include "dermtl/core/version.hpp"
 #include "dermtl/data/batch.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
 #include "dermtl/train/features.hpp"
-#include "dermtl/metrics/cross_validation.hpp"
-#include "dermtl/metrics/multiclass_auc.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/network.hpp"
 #include "dermtl/protocol/cell_id.hpp"
