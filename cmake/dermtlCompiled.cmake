@@ -72,6 +72,15 @@ function(dermtl_add_compiled_component component)
   add_library(dermtl::${component}_compiled ALIAS ${target})
   set_target_properties(${target} PROPERTIES OUTPUT_NAME dermtl_${component} EXPORT_NAME ${component}_compiled
     POSITION_INDEPENDENT_CODE ON)
+  # Batches of .ipp files share one translation unit (CMake's unity build), so the headers every .ipp
+  # includes (the standard library, Eigen, xtensor, OpenCV, json) are parsed once a batch, not once a
+  # file. It is safe because the header-only mode already puts every .ipp into one translation unit:
+  # their file-local helpers have distinct names in `detail` namespaces, never `static`.
+  # DERMTL_COMPILED_UNITY_BATCH=0 compiles one .ipp a translation unit (to find an .ipp that does not
+  # compile alone).
+  if(DERMTL_COMPILED_UNITY_BATCH GREATER 0)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${DERMTL_COMPILED_UNITY_BATCH})
+  endif()
   target_compile_definitions(${target} PUBLIC DERMTL_SEPARATE_COMPILATION)
   target_link_libraries(${target} PUBLIC dermtl::${component} ${below})
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-missing-field-initializers ${DERMTL_LIBRARY_ARCH_FLAGS})

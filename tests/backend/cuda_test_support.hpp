@@ -1,0 +1,91 @@
+#pragma once
+// What the CUDA backend's test files share (test_cuda.cu: operations; test_cuda_network.cu:
+// networks): the tolerance, random tensors, the GPU-or-skip guard, geometry helpers.
+#include <catch2/catch.hpp>
+
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/backend/cuda/ops.hpp"
+#include "dermtl/core/shape.hpp"
+#include "dermtl/models/vgg.hpp"
+#include "dermtl/nn/loss.hpp"
+#include "dermtl/nn/network.hpp"
+#include "dermtl/train/sgd.hpp"
+
+using namespace dermtl;
+using cpu = backend::ops<backend::cpu>;
+using gpu = backend::ops<backend::cuda>;
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr double tolerance = 1e-4;
+
+bool gpu_present() {
+    int count = 0;
+    const bool ok = cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+    (void)cudaGetLastError();
+    return ok;
+}
+
+#define DERMTL_REQUIRE_GPU_OR_SKIP()                                  \
+    do {                                                              \
+        if (!gpu_present()) {                                         \
+            WARN("skipped: no CUDA device");                          \
+            std::fprintf(stderr, "skipped: no CUDA device\n");        \
+            return;                                                   \
+        }                                                             \
+    } while (0)
+
+host_tensor random_tensor(const dims4& d, rng& gen, float scale = 1.0f) {
+    host_tensor t(d);
+    for (auto& v : t) v = float(gen.normal()) * scale;
+    return t;
+}
+
+double max_abs(const host_tensor& t) {
+    double m = 0;
+    for (float v : t) m = std::max(m, double(std::abs(v)));
+    return m;
+}
+
+// Checks shape equality and |a - b| <= tol * max(1, max|b|); reports the worst element.
+void require_close(const host_tensor& got, const host_tensor& want, const char* what, double tol = tolerance) {
+    INFO(what << ": gpu " << describe(dims_of(got)) << " vs cpu " << describe(dims_of(want)));
+    REQUIRE(dims_of(got) == dims_of(want));
+    const double bound = tol * std::max(1.0, max_abs(want));
+    double worst = 0;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const double d = std::abs(double(got.data()[i]) - double(want.data()[i]));
+        if (!(d <= worst)) {
+            worst = d;
+            at = i;
+        }
+    }
+    INFO("max |gpu - cpu| = " << worst << " at element " << at << " (bound " << bound << ")");
+    CHECK(worst <= bound);
+}
+
+host_tensor host(const gpu::tensor& t) { return gpu::to_host(t); }
+
+struct geometry_pair {
+    cpu::window_geometry c;
+    gpu::window_geometry g;
+};
+
+// Both backends' geometry for a square window with asymmetric padding and the given rounding.
+geometry_pair make_geometry(std::size_t channels, std::size_t h, std::size_t w, std::size_t k, std::size_t s,
+                            padding p, rounding r) {
+    const std::size_t oh = window_count(h, k, s, p.top, p.bottom, r), ow = window_count(w, k, s, p.left, p.right, r);
+    return {{channels, h, w, k, k, s, s, p.top, p.left, oh, ow}, {channels, h, w, k, k, s, s, p.top, p.left, oh, ow}};
+}
+
+}  // namespace
