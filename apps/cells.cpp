@@ -182,6 +182,45 @@ void use_numerics(const std::string& backend, precision p, bool deterministic) {
     (void)deterministic;  // the CPU backends (cpu, onednn) are always deterministic
 }
 
+help_examples help_examples_of(const std::string& default_network) {
+    const std::string backend = default_backend();
+    // The first compiled instance by preference: the default network and protocol, then the
+    // default protocol on any network, then anything on the default backend, then anything.
+    const entry* chosen = nullptr;
+    for (int rank = 0; rank < 4 && !chosen; ++rank)
+        for (const auto& e : table()) {
+            const bool network = default_network == e.network, paper = std::string_view(e.protocol) == "paper",
+                       on_backend = backend == e.backend;
+            if ((rank == 0 && network && paper && on_backend) || (rank == 1 && paper && on_backend) ||
+                (rank == 2 && on_backend) || rank == 3) {
+                chosen = &e;
+                break;
+            }
+        }
+    const auto& entries = chosen->cells().registry.entries();
+    const auto named = std::find_if(entries.begin(), entries.end(), [](const auto& x) {
+        const auto id = x.id.str();
+        const std::string_view suffix = "/imagenet/finetune/malignant_vs_benign";
+        return id.size() > suffix.size() && id.compare(id.size() - suffix.size(), suffix.size(), suffix) == 0;
+    });
+    help_examples ex;
+    ex.cell = (named != entries.end() ? *named : entries.front()).id.str();
+    // The glob: the cell's first three parts (model/backend/transfer), then everything.
+    std::size_t cut = 0;
+    for (int slash = 0; slash < 3 && cut != std::string::npos; ++slash) cut = ex.cell.find('/', cut ? cut + 1 : 0);
+    ex.glob = cut == std::string::npos ? ex.cell : ex.cell.substr(0, cut) + "/*";
+    auto option = [&](const std::string& name, const std::string& value) {
+        if (!ex.options.empty()) ex.options += ' ';
+        ex.options += name;
+        ex.options += ' ';
+        ex.options += value;
+    };
+    if (default_network != chosen->network) option("--network", chosen->network);
+    if (backend != chosen->backend) option("--backend", chosen->backend);
+    if (std::string_view(chosen->protocol) != "paper") option("--protocol", chosen->protocol);
+    return ex;
+}
+
 std::vector<const programs::model_cells*> compiled_cells() {
     std::vector<const programs::model_cells*> all;
     for (const auto& e : table()) all.push_back(&e.cells());

@@ -57,6 +57,17 @@ std::string build_cells_description();
 std::string cells_setting_adding(std::string_view setting, const std::string& network, const std::string& backend,
                                  const std::string& protocol);
 
+// Examples for the help texts that work as written in this build (issue 25): a compiled cell of the
+// default backend, preferring `default_network` (the default --network) and the paper's protocol,
+// with the options it needs beyond the defaults. A build without such a cell gives the first one
+// it compiled, on its backend.
+struct help_examples {
+    std::string cell;     // a cell's name, e.g. vgg_m/onednn/imagenet/finetune/malignant_vs_benign
+    std::string glob;     // a glob of cells, e.g. vgg_m/onednn/imagenet/*
+    std::string options;  // "" or e.g. "--network vgg_m_scaled" (--network, --backend, --protocol)
+};
+help_examples help_examples_of(const std::string& default_network);
+
 // Every compiled model_cells (network x backend x protocol), in table order.
 std::vector<const programs::model_cells*> compiled_cells();
 

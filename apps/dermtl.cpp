@@ -3,21 +3,29 @@
 //
 //   dermtl demo                          the embedded default: synthetic data, Tables 1, 3, 4, a report
 //   dermtl inspect --labels L.csv [--folds F.yml] [--images DIR]   what a dataset holds
-//   dermtl grid --list                   the compiled experiment cells
-//   dermtl grid --cells 'vgg_m/cpu/imagenet/*' --atlas meta.csv --imagenet-weights imagenet-vgg-m.mat
-//   dermtl run vgg_m/cpu/none/finetune/malignant_vs_benign --atlas meta.csv
+//   dermtl grid --list                   the compiled experiment cells (of --network, on --backend)
+//   dermtl grid --cells 'vgg_m/onednn/imagenet/*' --atlas meta.csv --imagenet-weights imagenet-vgg-m.mat
+//   dermtl run vgg_m/onednn/none/finetune/malignant_vs_benign --atlas meta.csv
+//   dermtl run vgg_m/cpu/none/finetune/malignant_vs_benign --backend cpu --atlas meta.csv
+//                                        (cells name their backend: onednn is the default where the build
+//                                        has oneDNN, else cpu; `dermtl run --help` shows this build's)
 //   dermtl report --results OUT/work/results --out DIR
+//   dermtl score --truth GT.csv --predictions OUT/predictions/<cell>/pooled.csv   the ISIC scorer's measures
 //   dermtl synth lesions --out DIR
 //   dermtl extract --network vgg_m --weights imagenet-vgg-m.mat --atlas meta.csv --out fc7.npy
+//   dermtl --version                     the version and the instruction set the build was compiled for
 #include <csignal>
 #include <exception>
 #include <iostream>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "commands/commands.hpp"
+#include "cpu_check/cpu_check.hpp"
+#include "dermtl/core/version.hpp"
 #include "dermtl/train/stop_request.hpp"
 
 int main(int argc, char** argv) {
@@ -27,12 +35,23 @@ int main(int argc, char** argv) {
                  "`dermtl inspect` on your data; docs/reproducing.md runs the paper's tables."};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Help for every command");
+    // The instruction set (apps/cpu_check/cpu_check.hpp): what the start-up check compared this CPU with.
+    const auto isa = cpu_check::build_isa();
+    const auto isa_names = cpu_check::build_isa_names();
+    app.set_version_flag("--version", "dermtl " + std::string(version) + "\ninstruction set: " +
+                                          std::string(*isa.flags ? isa.flags : "the compiler's default") +
+                                          (isa_names.empty() ? std::string(", nothing beyond x86-64")
+                                                             : "; beyond x86-64, checked at start-up: " + isa_names) +
+                                          (isa.native ? "\n(-march=native: the build machine's CPU; docs/cluster.md "
+                                                        "builds for a cluster with -DDERMTL_NATIVE=OFF)"
+                                                      : ""));
 
     // In the order of `dermtl --help`.
     const std::vector<commands::command> all = {
         commands::add_demo(app),   commands::add_inspect(app), commands::add_grid(app),
         commands::add_run(app),    commands::add_slurm(app),   commands::add_compare_protocols(app),
         commands::add_report(app), commands::add_synth(app),   commands::add_extract(app),
+        commands::add_score(app),
     };
 
     CLI11_PARSE(app, argc, argv);

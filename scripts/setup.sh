@@ -26,6 +26,8 @@ packages=(
   slurm-wlm munge
   # test oracles (run through /usr/bin/python3) and a fast BLAS for numpy
   python3 python3-numpy python3-torch python3-sklearn python3-scipy python3-yaml libopenblas0-pthread
+  # R's pROC: the oracle for DeLong's AUC variance and paired test (tests/metrics, metrics/delong.hpp)
+  r-base-core r-cran-proc
 )
 
 missing=()

@@ -35,5 +35,6 @@ command add_compare_protocols(CLI::App& app);
 command add_report(CLI::App& app);
 command add_synth(CLI::App& app);
 command add_extract(CLI::App& app);
+command add_score(CLI::App& app);   // ISIC challenge scoring of a submission (issue 26)
 
 }  // namespace dermtl::commands

@@ -22,6 +22,9 @@ int extract(const programs::model_cells& m, const std::filesystem::path& weights
     if (!std::filesystem::exists(weights))
         throw io_error("extract --weights: expected a MatConvNet file (" + m.matconvnet_file + "), found nothing at '" +
                        weights.string() + "'");
+    programs::require_regular_file(weights, "--weights",
+                                   "a MatConvNet .mat file is read by matio, which seeks in it",
+                                   {.command = "extract"});
     // The output's folder is made (or refused) now, not after the features are computed.
     std::error_code ec;
     if (std::filesystem::is_directory(out, ec))
@@ -65,6 +68,9 @@ command add_extract(CLI::App& app) {
         ->capture_default_str()
         ->transform(oc::whole_number(1, oc::max_batch_size));
     oc::add_max_image_pixels(*c, st->settings.max_image_pixels);
+    c->add_option("--cache-dir", st->settings.cache_dir,
+                  "Keep the preprocessed images on disk here, checked on every read, for a later extract or run "
+                  "(default: 1 GiB in memory)");
     return {c, [st](int, char**) {
                 return extract(st->backend.cells(st->network), st->weights, st->paths, st->out, st->batch,
                                st->settings);

@@ -4,6 +4,10 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
+
+#include <fnmatch.h>
 
 #include <CLI/CLI.hpp>
 
@@ -24,6 +28,70 @@ void grid_options::add_to(CLI::App& c) {
     backend.add_to(c);
     programs::add_data_options(c, paths);
     programs::add_run_options(c, settings);
+}
+
+namespace {
+
+// The parts of a cell name or glob ("vgg_m/onednn/imagenet/*" -> vgg_m, onednn, imagenet, *).
+std::vector<std::string> pattern_parts(const std::string& pattern) {
+    std::vector<std::string> parts;
+    for (std::size_t at = 0; at <= pattern.size();) {
+        const std::size_t end = std::min(pattern.find('/', at), pattern.size());
+        parts.push_back(pattern.substr(at, end - at));
+        at = end + 1;
+    }
+    return parts;
+}
+
+bool is_literal(const std::string& part) { return part.find_first_of("*?[\\") == std::string::npos; }
+
+// The pattern with its part `index` replaced by `value`.
+std::string with_part(const std::string& pattern, std::size_t index, const std::string& value) {
+    auto parts = pattern_parts(pattern);
+    parts[index] = value;
+    std::string s;
+    for (const auto& p : parts) {
+        if (!s.empty()) s += '/';
+        s += p;
+    }
+    return s;
+}
+
+}  // namespace
+
+const programs::model_cells& cells_matching(grid_options& o, const std::string& what) {
+    const auto parts = pattern_parts(o.pattern);
+    const auto& backend = o.backend.backend;
+    if (parts.size() >= 2 && is_literal(parts[1]) && parts[1] != backend) {
+        const auto instances = apps::cell_instances();
+        const bool known = std::any_of(instances.begin(), instances.end(),
+                                       [&](const auto& c) { return c.backend == parts[1]; });
+        if (known)
+            throw config_error(what + " '" + o.pattern + "': names backend '" + parts[1] + "', but --backend is '" +
+                               backend + "'" + (backend == apps::default_backend() ? " (this build's default)" : "") +
+                               "; give --backend " + parts[1] + " to run that cell, or name the cell '" +
+                               with_part(o.pattern, 1, backend) + "' to run it on " + backend);
+    }
+    if (!parts.empty() && is_literal(parts[0])) {
+        // The model part of another network's cells (vgg_m_64_8 is --network vgg_m_scaled's; each
+        // network's models are its own): name the option, whether or not this build has --network's cells.
+        for (const auto& c : apps::cell_instances())
+            if (c.compiled && c.network != o.network && apps::cells_of(c.network, c.backend, c.protocol).model == parts[0])
+                throw config_error(what + " '" + o.pattern + "': names the cells of --network " + c.network + " (" +
+                                   parts[0] + "/...), but --network is '" + o.network + "'; give --network " +
+                                   c.network);
+    }
+    const auto& cells = o.backend.cells(o.network, o.settings);
+    const auto& entries = cells.registry.entries();
+    const bool any = std::any_of(entries.begin(), entries.end(), [&](const auto& e) {
+        return ::fnmatch(o.pattern.c_str(), e.id.str().c_str(), 0) == 0;
+    });
+    if (!any)
+        throw config_error(what + " '" + o.pattern + "': matches no cell of --network " + o.network + " --backend " +
+                           backend + " --protocol " + cells.protocol_name + " (`dermtl grid --list --network " +
+                           o.network + " --backend " + backend + "` lists them, e.g. " + entries.front().id.str() +
+                           ")");
+    return cells;
 }
 
 const programs::dataset_format& target_of(const programs::model_cells& m, const std::string& pattern,
@@ -103,6 +171,18 @@ int run_grid(const programs::model_cells& m, const std::string& pattern, bool li
     return 0;
 }
 
+std::string cells_option_help() {
+    const auto ex = apps::help_examples_of(grid_options{}.network);
+    return "Cell name or glob, e.g. '" + ex.glob + "'" + (ex.options.empty() ? "" : " (with " + ex.options + ")") +
+           "; its second part is the backend, --backend's (" + apps::default_backend() + " unless given)";
+}
+
+std::string cell_argument_help() {
+    const auto ex = apps::help_examples_of(grid_options{}.network);
+    return "The cell's name, e.g. " + ex.cell + (ex.options.empty() ? "" : " (with " + ex.options + ")") +
+           "; its second part is the backend, --backend's (" + apps::default_backend() + " unless given)";
+}
+
 void add_compare_with_paper_flag(CLI::App& c, bool& compare_with_paper) {
     c.add_flag("--compare-with-paper", compare_with_paper,
                "In the report, show the paper's published values beside results of another configuration too (a "
@@ -119,7 +199,7 @@ command add_grid(CLI::App& app) {
     auto* c = app.add_subcommand("grid",
                                  "Run the experiment cells matching --cells (default: all of the "
                                  "network's) and write a report");
-    c->add_option("--cells", st->o.pattern, "Cell name or glob, e.g. 'vgg_m/cpu/imagenet/*'")->capture_default_str();
+    c->add_option("--cells", st->o.pattern, cells_option_help())->capture_default_str();
     c->add_flag("--list", st->list,
                 "List the compiled cells of --network and exit (and, on stderr, which networks, backends and "
                 "protocols this build compiled, and the DERMTL_CELLS setting that adds the others)");
@@ -140,8 +220,8 @@ command add_grid(CLI::App& app) {
                     o.settings.shard = programs::choose_shard(st->shard_text);
                     o.settings.part = programs::parse_part(st->part_text);
                 }
-                return run_grid(o.backend.cells(o.network, o.settings), o.pattern, st->list, o.paths, o.settings,
-                                st->compare_with_paper);
+                return run_grid(st->list ? o.backend.cells(o.network, o.settings) : cells_matching(o, "--cells"),
+                                o.pattern, st->list, o.paths, o.settings, st->compare_with_paper);
             },
             true};
 }

@@ -34,7 +34,8 @@ command add_report(CLI::App& app) {
                 const auto paper = st->compare_with_paper ? programs::paper_values::any_configuration
                                    : st->references       ? programs::paper_values::same_configuration
                                                           : programs::paper_values::none;
-                const auto all = programs::load_results(st->results);
+                // Every stored file is validated as it is read; what is not a result is listed as ignored.
+                const auto all = programs::load_results(st->results, &apps::all_cells());
                 const auto rep = programs::report_of(all, apps::all_cells(), "dermtl report of " + st->results.string(),
                                                      paper_comparison_of(paper), st->mixed);
                 const auto written = report::write_report(rep, st->out);

@@ -7,6 +7,8 @@
 
 #include "commands/commands.hpp"
 #include "commands/grid.hpp"
+#include "cpu_check/cpu_check.hpp"
+#include "programs/datasets.hpp"
 #include "programs/option_checks.hpp"
 #include "programs/slurm.hpp"
 #include "programs/validity.hpp"
@@ -14,6 +16,20 @@
 namespace dermtl::commands {
 
 namespace {
+
+// submit builds nothing: the tasks run this very binary on the compute nodes. Built with
+// -march=native, it holds the login node's instruction set, which an older node lacks (each task
+// would then stop at start-up, apps/cpu_check/): said before anything is written or submitted.
+void warn_if_native(std::ostream& err) {
+    const auto isa = cpu_check::build_isa();
+    if (!isa.native) return;
+    err << "dermtl slurm submit: warning: this dermtl was built with " << isa.flags
+        << ", for the CPU of the machine that compiled it (" << cpu_check::build_isa_names()
+        << "); the array's tasks run it on the compute nodes, and on a node whose CPU lacks one of these "
+           "extensions each task stops at start-up, naming them. Build for the cluster: configure with "
+           "-DDERMTL_NATIVE=OFF (optionally -DDERMTL_LIBRARY_ARCH=<the oldest node's -march>), or build on a "
+           "compute node (docs/cluster.md, \"Building for a cluster\")\n";
+}
 
 // The study is loaded here, once, before any task starts: synthetic data and the ImageNet stand-in
 // are generated into OUT now, so the array's tasks only read them.
@@ -24,6 +40,7 @@ int slurm_submit(const programs::model_cells& m, const std::string& pattern, con
     if (cells.empty())
         throw config_error("--cells: no experiment matches '" + pattern + "' (see `dermtl grid --list`)");
     s.out = std::filesystem::absolute(s.out);
+    programs::require_rereadable_data(p, "slurm submit");  // no pipes: every task reads the data again
     programs::study st = programs::load_study(p, s, target_of(m, pattern, p));
     programs::require_runnable(st, cells);  // refused here, not in a task hours later
     auto cache = programs::make_cache(m, s);
@@ -70,7 +87,7 @@ command add_slurm(CLI::App& app) {
         "Write OUT/slurm/grid.sbatch, a job array running the grid --cells selects in shards, and submit it "
         "with sbatch (the same selection and data options as `grid`)");
     auto& r = st->slurm;
-    submit_cmd->add_option("--cells", st->o.pattern, "Cell name or glob, e.g. 'vgg_m/onednn/imagenet/*'")
+    submit_cmd->add_option("--cells", st->o.pattern, cells_option_help())
         ->capture_default_str();
     submit_cmd->add_option("--tasks", r.tasks, "Array tasks (0: one per (cell, fold) work item, at most 100)")
         ->capture_default_str()
@@ -104,8 +121,9 @@ command add_slurm(CLI::App& app) {
     st->o.add_to(*submit_cmd);
     return {slurm_cmd, [st, submit_cmd](int argc, char** argv) {
                 if (*submit_cmd) {
+                    warn_if_native(std::cerr);  // first: before any refusal of the selection
                     auto& o = st->o;
-                    return slurm_submit(o.backend.cells(o.network, o.settings), o.pattern, o.paths, o.settings,
+                    return slurm_submit(cells_matching(o, "--cells"), o.pattern, o.paths, o.settings,
                                         st->slurm, o.backend.backend == "cuda", argc, argv);
                 }
                 programs::print_slurm_status(st->status_out, std::cout);

@@ -11,6 +11,7 @@
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/data/synthetic_retina.hpp"
 #include "dermtl/io/atomic_file.hpp"
+#include "dermtl/io/output_folder.hpp"
 #include "programs/inspect.hpp"
 #include "programs/option_checks.hpp"
 
@@ -27,6 +28,10 @@ int synth(const std::string& kind, const std::filesystem::path& out, std::size_t
                            std::to_string(programs::option_checks::max_image_count) + " images), found " +
                            std::to_string(count));
     io::prepare_folder(out, "synth");
+    // A generation killed part way is done again (data/synthetic_canvas.hpp); its writes' temporaries go.
+    for (const auto& t : io::remove_stale_temporaries(out))
+        std::cerr << "removed '" << t.path.string() << "', the temporary of a write interrupted when process " << t.pid
+                  << " ended\n";
     data::dataset d;
     if (kind == "lesions") {
         d = data::generate_lesions(out, {.size = size, .count = count ? count : 400, .seed = seed});

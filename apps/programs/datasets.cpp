@@ -2,6 +2,7 @@
 #include "programs/datasets.hpp"
 
 #include <system_error>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 
@@ -65,6 +66,46 @@ void require_dataset_path(const std::filesystem::path& path, std::string_view op
         throw io_error(named + ": expected " + what + ", found nothing at '" + path.string() +
                        "'; check the path (docs/reproducing.md says where to get it)" +
                        (how.command.empty() ? ", or run with --synthetic" : ""));
+}
+
+void require_regular_file(const std::filesystem::path& path, std::string_view option, const std::string& why,
+                          const dataset_read& how) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto type = fs::status(path, ec).type();
+    if (ec || type == fs::file_type::regular || type == fs::file_type::directory) return;  // missing: said elsewhere
+    const char* found = type == fs::file_type::fifo        ? "a pipe (or a process substitution such as <(...))"
+                        : type == fs::file_type::character ? "a character device"
+                        : type == fs::file_type::block     ? "a block device"
+                        : type == fs::file_type::socket    ? "a socket"
+                                                           : "a special file";
+    throw io_error((how.command.empty() ? "" : how.command + " ") + std::string(option) +
+                   ": expected a regular file, found " + found + " at '" + path.string() + "': " + why +
+                   ", and a pipe can be read only once; save it to a file and pass that file's path");
+}
+
+void require_rereadable_data(const data_paths& p, const std::string& command) {
+    const std::string why = "each task of the job array reads it again when it starts";
+    dataset_read how;
+    how.command = command;
+    const std::pair<const std::filesystem::path*, const char*> options[] = {
+        {&p.atlas, "--atlas"},
+        {&p.atlas_images, "--atlas-images"},
+        {&p.isic2016, "--isic2016"},
+        {&p.isic2017, "--isic2017"},
+        {&p.retinopathy, "--retinopathy"},
+        {&p.retinopathy_images, "--retinopathy-images"},
+        {&p.imagenet_weights, "--imagenet-weights"},
+        {&p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"},
+        {&p.reference_folds, "--reference-folds"},
+        {&p.tree, "--tree"},
+        {&p.manifest, "--manifest"},
+        {&p.ham10000, "--ham10000"},
+        {&p.images, "--images"},
+        {&p.diagnosis_map, "--diagnosis-map"},
+    };
+    for (const auto& [path, option] : options)
+        if (!path->empty()) require_regular_file(*path, option, why, how);
 }
 
 data::diagnosis_map diagnosis_map_of(const data_paths& p, const dataset_read& how) {

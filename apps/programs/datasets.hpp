@@ -82,7 +82,8 @@ struct dataset_format {
     // Loads it from the options; io_error / config_error naming the option, the path, what was
     // expected. A study loads its target with an empty `path` too: the error then says what to pass.
     loaded_dataset (*load)(const data_paths& p, const dataset_read& how) = nullptr;
-    // Reads one label file of it (`inspect --labels`), `table` being the file as read.
+    // Reads one label file of it (`inspect --labels`), `table` being the file as read: from `table`
+    // only, never by opening `csv` again (a pipe or process substitution can be read once).
     label_file (*read_labels)(const std::filesystem::path& csv, const io::csv_table& table) = nullptr;
     // `inspect --OPTION`: a summary of its own; null: programs::inspect of what load() gives.
     std::string (*inspect)(const data_paths& p) = nullptr;
@@ -114,6 +115,18 @@ const dataset_format* given_dataset(const data_paths& p, bool targets_only, cons
 // worded for `how.command`.
 void require_dataset_path(const std::filesystem::path& path, std::string_view option, const std::string& what,
                           const dataset_read& how);
+
+// For the entries and the commands: an io_error naming the option when `path` is neither a regular
+// file nor a folder (a pipe, a process substitution such as <(cat f), a device), which can be read
+// only once. `why` says why this option's file is read more than once ("it is hashed for the
+// results' fingerprint, then read by matio"); every other file option reads its file once, and
+// takes a pipe.
+void require_regular_file(const std::filesystem::path& path, std::string_view option, const std::string& why,
+                          const dataset_read& how);
+
+// `dermtl slurm submit`: every data option's path (the data options of grid, above and in
+// programs/study.hpp), since each task of the array reads it again, much later: require_regular_file.
+void require_rereadable_data(const data_paths& p, const std::string& command);
 
 // For the entries: the default diagnosis table, with --diagnosis-map's overrides when given.
 data::diagnosis_map diagnosis_map_of(const data_paths& p, const dataset_read& how);

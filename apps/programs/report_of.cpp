@@ -1,6 +1,7 @@
 // report_of: whatever of the paper's tables a set of results supports.
 #include <algorithm>
 
+#include "programs/cell_intervals.hpp"
 #include "programs/protocol_comparison.hpp"
 #include "programs/tables.hpp"
 #include "programs/tables_detail.hpp"
@@ -126,6 +127,12 @@ report::report report_of(const std::vector<protocol::experiment_result>& results
     }
     if (with_imagenet_ft.size() > 1)
         attempt("Table 3", [&] { return table3(results, catalog, with_imagenet_ft, paper); });
+    // The calibration of every binary cell's Platt confidences (issue 26), in results order.
+    for (const auto& r : results)
+        if (tables_detail::is_binary(r))
+            if (auto s = calibration_of(r, r.id.labeling.title + ", " + r.id.transfer.title + " / " + r.id.finetune.title +
+                                               " (" + r.id.model.name + ")"))
+                rep.calibrations.push_back(std::move(*s));
     // The reference protocol's own measures (macro one-vs-rest AUC, ACC from the decision).
     if (auto t = protocol_measures(results)) rep.tables.push_back(std::move(*t));
     if (rep.tables.empty())

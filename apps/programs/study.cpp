@@ -10,7 +10,9 @@
 #include "dermtl/data/synthetic_general.hpp"
 #include "dermtl/data/synthetic_lesions.hpp"
 #include "dermtl/data/synthetic_retina.hpp"
+#include "dermtl/core/log.hpp"
 #include "dermtl/io/atomic_file.hpp"
+#include "dermtl/io/output_folder.hpp"
 #include "programs/datasets.hpp"
 #include "programs/datasets/retinopathy.hpp"
 #include "programs/option_checks.hpp"
@@ -138,7 +140,28 @@ study load_study(const data_paths& p, const run_settings& s, const dataset_forma
     st.format = &target;
     st.rules = p.rules;
     const int reps = fold_repetitions(s.folds);
-    io::prepare_folder(s.out, "--out");  // fail now, not after hours of training
+    // The weights first: refused before anything is written or loaded.
+    if (!p.synthetic) {
+        dataset_read how;
+        for (const auto& [path, option] : {std::pair{p.imagenet_weights, "--imagenet-weights"},
+                                           std::pair{p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"}})
+            if (!path.empty()) {
+                require_dataset_path(path, option, "a MatConvNet .mat file", how);
+                require_regular_file(path, option,
+                                     "a MatConvNet .mat file is read twice (hashed for the results' fingerprint, "
+                                     "then loaded by matio, which seeks in it)",
+                                     how);
+            }
+    }
+    // Fail now, not after hours of training: a folder that cannot be written (a read-only mount, no
+    // permission) is refused before anything runs. What a killed run left half written is removed.
+    io::prepare_folder(s.out, "--out");
+    io::require_writable_folder(s.out, "--out");
+    for (const auto& folder : {s.out, s.cache_dir})
+        if (!folder.empty() && std::filesystem::is_directory(folder))
+            for (const auto& t : io::remove_stale_temporaries(folder))
+                log::info("removed '" + t.path.string() + "', the temporary of a write interrupted when process " +
+                          std::to_string(t.pid) + " ended");
     if (p.synthetic) {
         const auto root = s.out / "data";
         data::synthetic_lesion_options lo;
@@ -197,9 +220,6 @@ study load_study(const data_paths& p, const run_settings& s, const dataset_forma
         st.retinopathy = std::move(source.dataset);
         st.description += ", " + source.description;
     }
-    for (const auto& [path, option] : {std::pair{p.imagenet_weights, "--imagenet-weights"},
-                                       std::pair{p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"}})
-        if (!path.empty()) require_dataset_path(path, option, "a MatConvNet .mat file", how);
     return st;
 }
 

@@ -1,4 +1,5 @@
 // Table 1: the paper's designs (rows) x every (transfer, fine-tuning) pair with results (columns).
+#include "programs/cell_intervals.hpp"
 #include "programs/tables.hpp"
 #include "programs/tables_detail.hpp"
 
@@ -39,6 +40,7 @@ report::table table1(const std::vector<protocol::experiment_result>& results, co
             t.set(row, c, metrics::cross_validated_auc(r->predictions()),
                   match.facts ? match.facts->published_auc : std::nullopt);
             t.set_design(row, c, tables_detail::design_of(*r));
+            t.at(row, c).intervals = auc_intervals_of(*r);
         }
     }
     t.paper_note = note.str();

@@ -5,10 +5,31 @@
 #include "dermtl/metrics/isic_scores.hpp"
 #include "dermtl/metrics/referral.hpp"
 #include "dermtl/protocol/published.hpp"
+#include "dermtl/metrics/average_precision.hpp"
+#include "dermtl/metrics/roc.hpp"
+#include "dermtl/metrics/threshold_metrics.hpp"
+#include "programs/cell_intervals.hpp"
 #include "programs/tables.hpp"
 #include "programs/tables_detail.hpp"
 
 namespace dermtl::programs {
+
+namespace {
+
+// The intervals of a row of the ISIC columns (AUC, mAP, ACC, SE, SP of the Platt confidences, as
+// metrics::isic_2016_scores computes them on each fold): the bootstrap of each, DeLong's for AUC.
+void add_isic_intervals(report::table& t, std::size_t row, const protocol::experiment_result& r) {
+    using metrics::isic_threshold_metrics;
+    const metrics::binary_metric measures[] = {
+        [](auto l, auto s) { return metrics::roc_auc(l, s); },
+        [](auto l, auto s) { return metrics::average_precision(l, s); },
+        [](auto l, auto s) { return isic_threshold_metrics(l, s).accuracy; },
+        [](auto l, auto s) { return isic_threshold_metrics(l, s).sensitivity; },
+        [](auto l, auto s) { return isic_threshold_metrics(l, s).specificity; }};
+    for (std::size_t c = 0; c < 5; ++c) t.at(row, c).intervals = confidence_intervals_of(r, measures[c], c == 0);
+}
+
+}  // namespace
 
 report::table table2(const protocol::experiment_result& r, const protocol::registry& catalog, const std::string& ours,
                      const paper_comparison& paper) {
@@ -40,7 +61,9 @@ report::table table2(const protocol::experiment_result& r, const protocol::regis
         labels.insert(labels.end(), f.predictions.labels.begin(), f.predictions.labels.end());
         confidences.insert(confidences.end(), f.confidences.begin(), f.confidences.end());
     }
-    report::set_isic_row(t, t.add_row(ours), metrics::isic_2016_scores(labels, confidences));
+    const auto row = t.add_row(ours);
+    report::set_isic_row(t, row, metrics::isic_2016_scores(labels, confidences));
+    add_isic_intervals(t, row, r);
     return t;
 }
 
@@ -64,6 +87,7 @@ report::table binary_measures(const std::vector<protocol::experiment_result>& re
         }
         const auto row = t.add_row(r.id.labeling.title + ", " + r.id.transfer.title + " / " + r.id.finetune.title);
         for (std::size_t c = 0; c < 5; ++c) t.set(row, c, metrics::summarize_folds(per_fold[c]));
+        add_isic_intervals(t, row, r);
     }
     if (t.rows.empty())
         throw config_error("binary measures of " + model + ": no binary cell with results (the 3-class design has none)");

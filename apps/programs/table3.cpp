@@ -1,6 +1,7 @@
 // Table 3: architectures (rows) x the paper's designs (columns), ImageNet + FT.
 #include <algorithm>
 
+#include "programs/cell_intervals.hpp"
 #include "programs/tables.hpp"
 #include "programs/tables_detail.hpp"
 
@@ -41,6 +42,7 @@ report::table table3(const std::vector<protocol::experiment_result>& results, co
             t.set(row, c, metrics::cross_validated_auc(found[c]->predictions()),
                   match.facts ? match.facts->published_auc : std::nullopt);
             t.set_design(row, c, tables_detail::design_of(*found[c]));
+            t.at(row, c).intervals = auc_intervals_of(*found[c]);
         }
     }
     if (t.rows.empty())

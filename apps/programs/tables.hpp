@@ -46,9 +46,31 @@ struct paper_comparison {
     std::map<std::string, models::architecture> architectures;
 };
 
+// A file or folder under a results folder that is not read as a result, and why.
+struct ignored_entry {
+    std::filesystem::path path;
+    std::string why;
+};
+
+struct stored_results {
+    std::vector<protocol::experiment_result> results;  // in folder-name order
+    std::vector<ignored_entry> ignored;
+};
+
 // Every cell stored under a results folder (work_dir/results/<cell>/<fold>.json), identified by
-// the cell_id recorded with its folds, in folder-name order.
-std::vector<protocol::experiment_result> load_results(const std::filesystem::path& results_dir);
+// the cell_id recorded with its folds. A file named like a fold result (the store's names:
+// Fold_N.json, IxJ.json of the reference runs, official_split.json) must be a valid one
+// (results_store::load); every other entry is listed in `ignored`, never read. Refused, with
+// io_error naming the file (or both folders) and what is wrong: a fold result that is not valid,
+// whose stored AUC is not its scores', whose cell differs from its folder's, whose classes differ
+// from its cell's (when `catalog` knows the cell), or a cell stored in two folders.
+stored_results read_results_folder(const std::filesystem::path& results_dir,
+                                   const protocol::registry* catalog = nullptr);
+
+// read_results_folder's results; each ignored entry logged (log::info) as
+// "load_results: ignored '<path>': <why>".
+std::vector<protocol::experiment_result> load_results(const std::filesystem::path& results_dir,
+                                                      const protocol::registry* catalog = nullptr);
 
 // Table 1 of one model (by registry name): its (transfer, fine-tuning) pairs that have results, in
 // catalog order, as columns; the paper's designs that have results as rows; the ROC curves of the

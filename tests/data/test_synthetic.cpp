@@ -70,7 +70,7 @@ TEST_CASE("synthetic lesions: Atlas layout read by load_atlas, diagnosis and dif
     const auto d = generate_lesions(dir.path(), o);
     const auto table = io::read_csv(dir / "release_v0" / "meta" / "meta.csv");
     REQUIRE(table.rows.size() == 41);
-    REQUIRE(table.rows[0].size() == 19);
+    REQUIRE(table.rows[0].size() == 20);  // derm7pt's 19 columns, then the synthetic age
     CHECK(d.size() < 40);  // acral rows dropped
     CHECK(d.size() > 25);
     std::map<difficulty, int> levels;

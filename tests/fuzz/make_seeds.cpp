@@ -4,11 +4,16 @@
 //              average image and class names; uncompressed, no softmax, per-channel average image
 // checkpoint/  the small net and its SGD state through write_checkpoint, with a trainer record in
 //              `extra` as the trainer writes it; and one without velocity or record
-// image/       8x8 RGB PNG, 8x8 grey PNG, 8x8 JPEG, 16x16 JPEG with a black frame
+// image/       8x8 RGB PNG, 8x8 grey PNG, 8x8 JPEG, 16x16 JPEG with a black frame; the formats OpenCV
+//              decodes after dermtl's header parsers (io/image_decode.hpp): 8x8 RGB TIFF (LZW) and
+//              grey TIFF (uncompressed), 8x8 RGB BMP and grey (palette) BMP, 8x8 lossy and lossless WebP
 // results/     fold results through results_store::save: two-class and three-class
 #include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -78,6 +83,20 @@ void image_seeds(const fs::path& dir) {
     cv::Mat framed(16, 16, CV_8UC3, cv::Scalar(0, 0, 0));
     cv::resize(rgb, framed(cv::Rect(3, 3, 10, 10)), cv::Size(10, 10));
     io::write_image(dir / "black-frame-16x16.jpg", framed, 80);
+    // TIFF, BMP and WebP: OpenCV's own encoders, BGR as OpenCV takes it.
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    const std::pair<const char*, std::pair<const cv::Mat*, std::vector<int>>> others[] = {
+        {"rgb-8x8.tif", {&bgr, {}}},
+        {"grey-8x8-uncompressed.tif", {&grey, {cv::IMWRITE_TIFF_COMPRESSION, 1}}},
+        {"rgb-8x8.bmp", {&bgr, {}}},
+        {"grey-8x8.bmp", {&grey, {}}},
+        {"rgb-8x8-lossy.webp", {&bgr, {cv::IMWRITE_WEBP_QUALITY, 80}}},
+        {"rgb-8x8-lossless.webp", {&bgr, {cv::IMWRITE_WEBP_QUALITY, 101}}},
+    };
+    for (const auto& [name, image] : others)
+        if (!cv::imwrite((dir / name).string(), *image.first, image.second))
+            throw std::runtime_error(std::string("cannot write ") + name);
 }
 
 void results_seeds(const fs::path& dir) {

@@ -9,7 +9,12 @@
 #include <filesystem>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "dermtl/core/hash.hpp"
 #include "dermtl/io/checkpoint.hpp"
@@ -209,4 +214,55 @@ TEST_CASE("a mid-epoch checkpoint records its step; version 1 files read as step
     std::ofstream(newer, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
     CHECK_THAT(message_of([&] { io::read_checkpoint(newer); }),
                Catch::Contains("newer.ckpt") && Catch::Contains("format version " + std::to_string(future)));
+}
+
+TEST_CASE("a checkpoint whose checksum matches but whose contents are wrong is refused, naming the file",
+          "[io][checkpoint][bad_input][stored_files]") {
+    // write_checkpoint stores what it is given, with a valid checksum: what read_checkpoint checks
+    // beyond the checksum (issue 25) is reached by writing such a checkpoint.
+    testing::scratch_dir dir("ckpt-contents");
+    network_a net(3);
+    train::sgd_nesterov<network_a> opt(net);
+    train_a_little(net, opt, 1);
+    const io::checkpoint good = io::make_checkpoint(net, opt, 1);
+    REQUIRE(good.velocity.size() == good.weights.size());
+    REQUIRE(good.weights.size() >= 2);
+    struct damaged {
+        std::string name;
+        std::function<void(io::checkpoint&)> edit;
+        std::string problem;
+    };
+    const std::vector<damaged> cases{
+        {"a NaN weight", [](io::checkpoint& c) { c.weights[1].data()[2] = std::numeric_limits<float>::quiet_NaN(); },
+         "weight tensor 1"},
+        {"an infinite velocity", [](io::checkpoint& c) { c.velocity[0].data()[0] = std::numeric_limits<float>::infinity(); },
+         "velocity tensor 0"},
+        {"a velocity tensor missing", [](io::checkpoint& c) { c.velocity.pop_back(); }, "velocity tensors or one per weight tensor"},
+        {"best weights of another shape", [](io::checkpoint& c) {
+             c.best_weights = c.weights;
+             std::swap(c.best_weights[0], c.best_weights[1]);
+         },
+         "best weights tensor 0: expected the shape of weight tensor 0"},
+        {"a NaN best weight", [](io::checkpoint& c) {
+             c.best_weights = c.weights;
+             c.best_weights.back().data()[0] = std::numeric_limits<float>::quiet_NaN();
+         },
+         "best weights tensor"},
+        {"an unreadable generator state", [](io::checkpoint& c) { c.rng_state = "not a state"; }, "generator's state"},
+    };
+    const fs::path file = dir / "run.ckpt";
+    for (const auto& d : cases) {
+        INFO(d.name);
+        io::checkpoint c = good;
+        d.edit(c);
+        io::write_checkpoint(file, c);
+        const auto msg = message_of([&] { (void)io::read_checkpoint(file); });
+        CHECK_THAT(msg, Catch::Contains("run.ckpt") && Catch::Contains("corrupted") && Catch::Contains(d.problem));
+        CHECK_THROWS_AS(io::read_checkpoint(file), io_error);
+    }
+    // The good one, without velocity or best weights (both optional), reads back.
+    io::checkpoint bare = good;
+    bare.velocity.clear();
+    io::write_checkpoint(file, bare);
+    CHECK(io::read_checkpoint(file).weights.size() == good.weights.size());
 }

@@ -2,7 +2,7 @@
 # A corpus of crafted bad inputs, one for each way a user's file can be wrong, run through the
 # real commands (inspect, extract, report, demo, synth, grid). Every reader is covered: label
 # CSVs, fold YAML, derm7pt meta.csv, ISIC 2016 folders, Kaggle CSVs, folder trees, images,
-# MatConvNet .mat files, checkpoints, results JSON and options. For each input the command must
+# MatConvNet .mat files, checkpoints, results JSON, submission.json and options. For each input the command must
 # exit non-zero, and its message must name the file (or the option) it is about.
 # Usage: bad_input_corpus.sh DERMTL_BINARY   (needs /usr/bin/python3 with numpy/scipy: the .mat oracle)
 set -u
@@ -56,6 +56,24 @@ done
 out=$("$dermtl" inspect --labels "$c/labels/long-value.csv" 2>&1)
 cases=$((cases + 1))
 if [ ${#out} -gt 2000 ]; then echo "FAIL: a 2 MB value was echoed (${#out} characters)"; failures=$((failures + 1)); else echo "ok: long value cut"; fi
+
+# ---- label files through a pipe: each read once --------------------------------------------------
+# `inspect --labels <(cat FILE)` and `cat FILE | inspect --labels /dev/stdin` say what `inspect
+# --labels FILE` says (the path aside), for a label file of each format the fuzz corpus holds. A file
+# read twice (once to tell its format, once to load it) found the pipe empty the second time.
+for f in "$here"/../fuzz/corpus/csv/{reference-isic,kaggle-retina,isic2016-headerless,isic2017,derm7pt-meta}.csv; do
+  cases=$((cases + 1))
+  want=$("$dermtl" inspect --labels "$f" 2>&1 | sed "s|$f|FILE|g")
+  substituted=$("$dermtl" inspect --labels <(cat "$f") 2>&1 | sed -E "s|/dev/fd/[0-9]+|FILE|g; s|/proc/self/fd/[0-9]+|FILE|g")
+  piped=$(cat "$f" | "$dermtl" inspect --labels /dev/stdin 2>&1 | sed "s|/dev/stdin|FILE|g")
+  if [ -z "$want" ] || [ "$substituted" != "$want" ] || [ "$piped" != "$want" ]; then
+    echo "FAIL: inspect --labels through a pipe differs from the file for $(basename "$f")"
+    diff <(echo "$want") <(echo "$substituted") | head -5; diff <(echo "$want") <(echo "$piped") | head -5
+    failures=$((failures + 1))
+  else
+    echo "ok: $(basename "$f") through a pipe and process substitution, as from the file"
+  fi
+done
 
 # ---- fold YAML ------------------------------------------------------------------------------------
 mkdir -p "$c/folds"
@@ -189,10 +207,28 @@ put("bomb.png", png(20000, 20000, b"\x00" * 100))
 # A JPEG header claiming 20000x20000 (SOF0) with almost no data.
 sof = b"\xff\xd8" + b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, 20000, 20000, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00" + b"\xff\xd9"
 put("bomb.jpg", sof)
+# TIFF (both byte orders, SHORT and LONG sides), BMP (a top-down BITMAPINFOHEADER) and WebP (VP8X)
+# headers claiming huge sizes, with no pixels behind them: refused by their headers, never decoded.
+# BMP and WebP under a .jpg name: the folder loaders list .jpg/.jpeg/.png/.tif/.tiff only, while
+# the decoder tells the format by the first bytes.
+ifd = lambda o, entries: b"".join(struct.pack(o + "HHI", t, ty, 1) + (struct.pack(o + "HH", v, 0) if ty == 3 else struct.pack(o + "I", v)) for t, ty, v in entries)
+put("bomb-le.tif", b"II*\0" + struct.pack("<IH", 8, 2) + ifd("<", [(256, 3, 60000), (257, 3, 50000)]) + struct.pack("<I", 0))
+put("bomb-be.tif", b"MM\0*" + struct.pack(">IH", 8, 2) + ifd(">", [(256, 4, 100000), (257, 4, 100000)]) + struct.pack(">I", 0))
+put("bomb-bmp.jpg", b"BM" + struct.pack("<IHHI", 54, 0, 0, 54) + struct.pack("<IiiHHIIiiII", 40, 30000, -20000, 1, 24, 0, 0, 2835, 2835, 0, 0))
+vp8x = struct.pack("<I", 0) + (40000 - 1).to_bytes(3, "little") + (30000 - 1).to_bytes(3, "little")
+put("bomb-webp.jpg", b"RIFF" + struct.pack("<I", 4 + 8 + len(vp8x)) + b"WEBP" + b"VP8X" + struct.pack("<I", len(vp8x)) + vp8x)
 PY
-for f in truncated.png garbage.jpg empty.png bad-crc.png one-pixel.png bomb.png bomb.jpg; do
+for f in truncated.png garbage.jpg empty.png bad-crc.png one-pixel.png bomb.png bomb.jpg bomb-le.tif bomb-be.tif \
+         bomb-bmp.jpg bomb-webp.jpg; do
   imgcase "$f"
   bad "$f" -- "$dermtl" extract --network vgg_m_scaled --weights "$c/mat/good.mat" --tree "$c/img-$f" --out "$c/out.npy"
+done
+# The oversized headers are refused by their size, naming it and the limit, before any decoding.
+for fs in "bomb-le.tif:TIFF header claims 60000x50000" "bomb-be.tif:TIFF header claims 100000x100000" \
+          "bomb-bmp.jpg:BMP header claims 30000x20000" "bomb-webp.jpg:WebP header claims 40000x30000"; do
+  f=${fs%%:*}
+  bad "${fs#*:} = " -- "$dermtl" extract --network vgg_m_scaled --weights "$c/mat/good.mat" --tree "$c/img-$f" \
+    --out "$c/out.npy" --max-image-pixels 1000000
 done
 
 # ---- the image pixel cap (--max-image-pixels) -------------------------------------------------------
@@ -210,6 +246,28 @@ else
   echo "FAIL: --max-image-pixels 4096 refuses 64x64 images"; failures=$((failures + 1))
 fi
 
+# ---- the image cache (--cache-dir): a damaged entry ---------------------------------------------------
+# One pixel byte of a cached image changed on disk: the next run warns, naming the entry, recomputes
+# it, and writes the features of a clean run, byte for byte.
+extract_cached() {  # extract_cached OUT.npy: extract with the cache in $c/cache
+  "$dermtl" extract --network vgg_m_scaled --weights "$c/mat/good.mat" --tree "$c/imgs" --out "$1" --cache-dir "$c/cache"
+}
+cases=$((cases + 1))
+if extract_cached "$c/cached-1.npy" > /dev/null 2>&1 && entry=$(find "$c/cache" -name '*.rgb8' | sort | head -1) && [ -n "$entry" ]; then
+  /usr/bin/python3 -c "import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 2] ^= 0x40; open(p, 'wb').write(b)" "$entry"
+  out=$(extract_cached "$c/cached-2.npy" 2>&1)
+  rc=$?
+  if [ $rc -ne 0 ] || ! grep -qF "warning: image cache entry '$entry'" <<<"$out" || ! grep -qF "is damaged" <<<"$out"; then
+    echo "FAIL (exit $rc): a damaged cache entry is not reported by name"; echo "$out" | tail -3; failures=$((failures + 1))
+  elif ! cmp -s "$c/cached-1.npy" "$c/cached-2.npy"; then
+    echo "FAIL: the features after a damaged cache entry differ from a clean run's"; failures=$((failures + 1))
+  else
+    echo "ok: a damaged cache entry named, recomputed, the features bitwise a clean run's"
+  fi
+else
+  echo "FAIL: extract --cache-dir wrote no cache entry"; failures=$((failures + 1))
+fi
+
 # ---- checkpoints (the demo resumes its ImageNet stand-in's training from OUT/data/standin-*.ckpt) ------
 demo_small=(--lesions 30 --retinas 20 --general-per-class 4 --epochs 1)
 "$dermtl" synth lesions --out "$c/ckpt-lesions" --count 4 --size 64 > /dev/null 2>&1
@@ -221,7 +279,20 @@ ckpt text 'b"not a checkpoint"'
 ckpt empty 'b""'
 ckpt magic 'b"DERMTLCX" + bytes(200)'
 ckpt header 'b"DERMTLCK" + bytes(20)'
-for k in text empty magic header; do
+# Issue 25: a valid checksum over wrong contents (a NaN weight; a velocity tensor whose shape is
+# not its weight's; an unreadable generator state) is refused too.
+ckpt_payload() {  # ckpt_payload WEIGHTS VELOCITY RNG: python bytes of a version-2 checkpoint, checksum valid
+  printf '%s' "(lambda p: b'DERMTLCK' + struct.pack('<IQQ', 2, len(p), functools.reduce(lambda h, b: ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff, p, 0xcbf29ce484222325)) + p)(struct.pack('<Q', 0) + struct.pack('<Q', 0) + struct.pack('<QQ', 0, 0) + struct.pack('<Q', len($3)) + $3 + struct.pack('<Q', 0) + $1 + $2 + struct.pack('<Q', 0))"
+}
+one_tensor() { printf '%s' "(struct.pack('<Q', 1) + struct.pack('<QQQQ', 1, 1, 1, $1) + struct.pack('<%df' % $1, *([$2] * $1)))"; }
+ckpt_py() {  # ckpt_py NAME BYTES-PYTHON-EXPR (with struct and functools)
+  mkdir -p "$c/ckpt-$1/data"
+  /usr/bin/python3 -c "import sys, struct, functools; open(sys.argv[1], 'wb').write($2)" "$c/ckpt-$1/data/standin-vgg_m_64_8.mat.ckpt"
+}
+ckpt_py nan "$(ckpt_payload "$(one_tensor 2 "float('nan')")" "struct.pack('<Q', 0)" "b'0 0 0'")"
+ckpt_py velocity "$(ckpt_payload "$(one_tensor 2 0.5)" "$(one_tensor 3 0.5)" "b'0 0 0'")"
+ckpt_py rng "$(ckpt_payload "$(one_tensor 2 0.5)" "struct.pack('<Q', 0)" "b'not a state'")"
+for k in text empty magic header nan velocity rng; do
   bad "standin-vgg_m_64_8.mat.ckpt" -- "$dermtl" demo --out "$c/ckpt-$k" "${demo_small[@]}"
 done
 
@@ -241,6 +312,103 @@ for k in not-json old-format wrong-types no-cell bad-cell lengths; do
 done
 mkdir -p "$c/res-none"
 bad "res-none" -- "$dermtl" report --results "$c/res-none" --out "$c/res-none/report"
+# Issue 25: a file named like a fold result (the store's names: Fold_N, IxJ, official_split) that
+# is not a valid one is refused, naming it; before, a JSON array or a folder of that name was
+# skipped and the report built from the other folds.
+res array '[1, 2, 3]'
+mkdir -p "$c/res-folder/work/results/cell/Fold_1.json"
+mkdir -p "$c/res-run/work/results/cell" && printf '{"fold": "1x1"}' > "$c/res-run/work/results/cell/1x1.json"
+mkdir -p "$c/res-split/work/results/cell" && printf '"official"' > "$c/res-split/work/results/cell/official_split.json"
+fold_json() {  # fold_json LABELS SCORES STRATA CONFIDENCES: a format-2 fold result of two samples
+  printf '{"fold":"Fold_1","format":2,"ids":["a","b"],"labels":%s,"scores":%s,"strata":%s,"auc":1.0,"chosen_c":1,"confidences":%s,"best_epoch":0,"config":{}}' "$@"
+}
+res null-score "$(fold_json '[0,1]' '[[0.1],[null]]' '[0,0]' '[]')"
+res confidence "$(fold_json '[0,1]' '[[0.1],[0.9]]' '[0,0]' '[0.2,1.7]')"
+res confidences "$(fold_json '[0,1]' '[[0.1],[0.9]]' '[0,0]' '[0.2]')"
+res stratum "$(fold_json '[0,1]' '[[0.1],[0.9]]' '[0,9]' '[]')"
+res strata "$(fold_json '[0,1]' '[[0.1],[0.9]]' '[0]' '[]')"
+res label "$(fold_json '[0,2]' '[[0.1],[0.9]]' '[0,0]' '[]')"
+res fraction "$(fold_json '[0,0.5]' '[[0.1],[0.9]]' '[0,0]' '[]')"
+for k in array null-score confidence confidences stratum strata label fraction; do
+  bad "Fold_1.json" -- "$dermtl" report --results "$c/res-$k" --out "$c/res-$k/report"
+done
+bad "Fold_1.json" -- "$dermtl" report --results "$c/res-folder" --out "$c/res-folder/report"
+bad "1x1.json" -- "$dermtl" report --results "$c/res-run" --out "$c/res-run/report"
+bad "official_split.json" -- "$dermtl" report --results "$c/res-split" --out "$c/res-split/report"
+# The same cell in two folders (a copied folder): refused, naming both.
+axis() { printf '{"name":"%s","title":"%s"}' "$1" "$1"; }
+cell_json="{\"model\":$(axis vgg_m_64_8),\"backend\":$(axis cpu),\"transfer\":$(axis imagenet),\"finetune\":$(axis finetune),\"labeling\":$(axis malignant_vs_benign),\"classifier\":$(axis svm),\"training\":$(axis paper),\"target\":{\"name\":\"\",\"title\":\"\"}}"
+mkdir -p "$c/res-twice/work/results/first" "$c/res-twice/work/results/second"
+fold_json '[0,1]' '[[0.1],[0.9]]' '[0,0]' '[]' | sed "s/\"config\":{}/\"config\":{\"cell\":$cell_json}/" \
+  > "$c/res-twice/work/results/first/Fold_1.json"
+cp "$c/res-twice/work/results/first/Fold_1.json" "$c/res-twice/work/results/second/"
+for k in first second; do
+  bad "work/results/$k'" -- "$dermtl" report --results "$c/res-twice" --out "$c/res-twice/report"
+done
+# The folds of a copied fold: Fold_1's result under the name Fold_2.
+mkdir -p "$c/res-copied/work/results/cell"
+cp "$c/res-twice/work/results/first/Fold_1.json" "$c/res-copied/work/results/cell/Fold_2.json"
+bad "Fold_2.json" -- "$dermtl" report --results "$c/res-copied" --out "$c/res-copied/report"
+
+# ---- submission.json (dermtl slurm status) ----------------------------------------------------------
+sub() {  # sub NAME CONTENT: OUT/slurm/submission.json
+  mkdir -p "$c/sub-$1/slurm"
+  printf '%s' "$2" > "$c/sub-$1/slurm/submission.json"
+}
+sub not-json '{"configuration": '
+sub array '[]'
+sub no-items '{"configuration":{},"arrays":[]}'
+sub tasks '{"configuration":{},"arrays":[{"part":"independent","script":"x","tasks":0,"job":null}],"items":[]}'
+sub escape '{"configuration":{},"arrays":[{"part":"independent","script":"x","tasks":1,"job":null}],"items":[{"name":"c","done_file":"../../etc/passwd","part":"independent","task":0}]}'
+sub task '{"configuration":{},"arrays":[{"part":"independent","script":"x","tasks":1,"job":null}],"items":[{"name":"c","done_file":"results/c/Fold_1.json","part":"independent","task":3}]}'
+for k in not-json array no-items tasks escape task; do
+  bad "submission.json" -- "$dermtl" slurm status --out "$c/sub-$k"
+done
+
+# ---- dermtl score: submissions that do not match their ground truth (issue 26) ------------------
+mkdir -p "$c/score"
+cd "$c/score" || exit 1
+printf 'ISIC_0000001,0\nISIC_0000002,1\nISIC_0000003,0\nISIC_0000004,1\n' > truth2016.csv
+printf 'ISIC_0000001,0.2\nISIC_0000002,0.9\nISIC_0000004,0.7\n' > missing.csv
+printf 'ISIC_0000001,0.2\nISIC_0000002,0.9\nISIC_0000003,0.1\nISIC_0000004,0.7\nISIC_0000099,0.5\n' > extra.csv
+printf 'ISIC_0000001,0.2\nISIC_0000002,1.5\nISIC_0000003,0.1\nISIC_0000004,0.7\n' > above-one.csv
+printf 'ISIC_0000001,0.2\nISIC_0000002,nan\nISIC_0000003,0.1\nISIC_0000004,0.7\n' > nan.csv
+printf 'ISIC_0000001,0.2\nISIC_0000002,-0.1\nISIC_0000003,0.1\nISIC_0000004,0.7\n' > negative.csv
+printf 'image,MEL,NV\nISIC_0000001,1.0,0.0\nISIC_0000002,0.0,1.0\n' > truth2019.csv
+printf 'image,MEL,NV,BCC\nISIC_0000001,0.8,0.1,0.1\nISIC_0000002,0.1,0.8,0.1\n' > extra-class.csv
+printf 'image,MEL\nISIC_0000001,0.8\nISIC_0000002,0.1\n' > missing-class.csv
+printf 'image,MEL,NV\nISIC_0000001,0.8,NaN\nISIC_0000002,0.1,0.9\n' > nan2019.csv
+bad "ISIC_0000003" -- "$dermtl" score --truth truth2016.csv --predictions missing.csv
+bad "ISIC_0000099" -- "$dermtl" score --truth truth2016.csv --predictions extra.csv
+bad "above-one.csv:2: column 'malignant'" -- "$dermtl" score --truth truth2016.csv --predictions above-one.csv
+bad "nan.csv:2: column 'malignant'" -- "$dermtl" score --truth truth2016.csv --predictions nan.csv
+bad "negative.csv:2" -- "$dermtl" score --truth truth2016.csv --predictions negative.csv
+bad "'BCC'" -- "$dermtl" score --truth truth2019.csv --predictions extra-class.csv
+bad "NV" -- "$dermtl" score --truth truth2019.csv --predictions missing-class.csv
+bad "nan2019.csv:2: column 'NV'" -- "$dermtl" score --truth truth2019.csv --predictions nan2019.csv
+printf 'ISIC_0000001,0.2\nISIC_0000002,0.9\nISIC_0000003,0.1\nISIC_0000004,0.7\n' > good.csv
+bad "--metric" -- "$dermtl" score --truth truth2016.csv --predictions good.csv --metric no_such_measure
+bad "no-such.csv" -- "$dermtl" score --truth truth2016.csv --predictions no-such.csv
+
+# ---- a results folder that cannot be written (issue 25) -----------------------------------------------
+# On a read-only mount it is refused before anything runs, naming the folder: a read-only bind mount
+# in a private mount namespace (root ignores permissions); where mounting is refused, a root-owned
+# folder that user nobody may not write stands in (tests/programs/chaos_disk_test.sh has both).
+mkdir -p "$c/ro-out"
+ro_grid=(grid --network vgg_m_scaled --cells 'vgg_m_64_8/*/none/finetune/malignant_vs_benign' --synthetic --epochs 1
+         --out "$c/ro-out")
+read_only() { mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && "$@"; }
+if unshare -m bash -c "$(declare -f read_only); read_only \"\$@\"" bash "$c/ro-out" true 2> /dev/null; then
+  bad "--out: expected a writable output folder '$c/ro-out', found it is on a read-only file system" -- \
+    unshare -m bash -c "$(declare -f read_only); read_only \"\$@\"" bash "$c/ro-out" "$dermtl" "${ro_grid[@]}"
+elif command -v setpriv > /dev/null && id nobody > /dev/null 2>&1 && chmod 755 "$c" &&
+     setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$dermtl" --help > /dev/null 2>&1; then
+  bad "--out: expected a writable output folder '$c/ro-out', found this user" -- \
+    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$dermtl" "${ro_grid[@]}"
+else
+  echo "skipped: a results folder that cannot be written (no private mount namespace, no setpriv as nobody)"
+fi
+[ -z "$(ls -A "$c/ro-out")" ] || { echo "FAIL: a refused run wrote into its results folder"; failures=$((failures + 1)); }
 
 # ---- options -----------------------------------------------------------------------------------------
 bad "--epochs" -- "$dermtl" grid --synthetic --epochs -3 --out "$c/o1"
@@ -253,10 +421,46 @@ bad "--size" -- "$dermtl" synth lesions --size 100000 --out "$c/o7"
 bad "--seed" -- "$dermtl" grid --synthetic --seed abc --out "$c/o8"
 bad "--folds" -- "$dermtl" grid --synthetic --folds 3x3 --out "$c/o9"
 bad "--precision" -- "$dermtl" grid --list --precision half
+# A .mat file is read twice (hashed, then loaded by matio, which seeks): a pipe is refused, saying so.
+bad "--weights: expected a regular file, found a pipe" -- \
+  "$dermtl" extract --network vgg_m_scaled --weights <(cat "$c/mat/good.mat") --tree "$c/imgs" --out "$c/pipe-weights.npy"
+bad "--imagenet-weights: expected a regular file, found a pipe" -- \
+  "$dermtl" grid --network vgg_m_scaled --tree "$c/imgs" --imagenet-weights <(cat "$c/mat/good.mat") --out "$c/pipe-grid"
+# slurm submit: every task of the array reads the data again, so no data option takes a pipe.
+bad "slurm submit --manifest: expected a regular file, found a pipe" -- \
+  "$dermtl" slurm submit --network vgg_m_scaled --manifest <(printf 'image,diagnosis\nimg0,nevus\n') \
+  --images "$c/imgs" --dry-run --out "$c/pipe-slurm"
+cases=$((cases + 1))
+if [ -e "$c/pipe-grid" ] || [ -e "$c/pipe-weights.npy" ] || [ -e "$c/pipe-slurm" ]; then
+  echo "FAIL: a refused pipe still wrote its --out"; failures=$((failures + 1))
+fi
 for o in o1 o2 o3 o4 o5 o6 o7 o8 o9; do
   cases=$((cases + 1))
   if [ -e "$c/$o" ]; then echo "FAIL: a refused option still wrote $o"; failures=$((failures + 1)); fi
 done
+
+# ---- issue 25: a cell of another backend or network than the options; a CPU the binary was not built for
+default_backend=cpu
+if "$dermtl" grid --help | grep -q "onednn"; then default_backend=onednn; fi
+other_backend=cpu
+[ "$default_backend" = cpu ] && other_backend=onednn
+bad "give --backend $other_backend" -- "$dermtl" run "vgg_m/$other_backend/none/finetune/malignant_vs_benign" --synthetic --out "$c/o10"
+bad "give --backend $other_backend" -- "$dermtl" grid --cells "vgg_m/$other_backend/imagenet/*" --synthetic --out "$c/o11"
+bad "give --backend $other_backend" -- "$dermtl" slurm submit --cells "vgg_m/$other_backend/*" --synthetic --dry-run --out "$c/o12"
+bad "give --network vgg_m_scaled" -- "$dermtl" run "vgg_m_64_8/$default_backend/none/finetune/malignant_vs_benign" --synthetic --out "$c/o13"
+bad "matches no cell of --network vgg_m" -- "$dermtl" run "vgg_m/$default_backend/nothing" --synthetic --out "$c/o14"
+for o in o10 o11 o12 o13 o14; do
+  cases=$((cases + 1))
+  if [ -e "$c/$o" ]; then echo "FAIL: a refused cell still wrote $o"; failures=$((failures + 1)); fi
+done
+# The start-up CPU check (apps/cpu_check/), through its test hook: the extension is treated as absent.
+isa_ext=$("$dermtl" --version 2>/dev/null | sed -n 's/.*checked at start-up: \([^ ]*\).*/\1/p')
+if [ -n "$isa_ext" ]; then
+  bad "this CPU lacks: $isa_ext" -- env DERMTL_TEST_CPU_LACKS="$isa_ext" "$dermtl" inspect --labels "$c/folds/four.csv"
+  bad "-DDERMTL_NATIVE=OFF" -- env DERMTL_TEST_CPU_LACKS="$isa_ext" "$dermtl" grid --list
+else
+  echo "skipped: the CPU check's cases (this build enabled nothing beyond x86-64)"
+fi
 
 echo "$cases bad inputs: $((cases - failures)) passed, $failures failed"
 [ "$cases" -ge 60 ] || { echo "FAIL: the corpus has fewer than 60 inputs"; exit 1; }

@@ -66,7 +66,13 @@ expect fail "no lesion data given" -- "$dermtl" grid --out "$work/a"
 expect fail "--atlas: expected the derm7pt metadata file" -- "$dermtl" grid --atlas "$work/missing/meta.csv" --out "$work/a"
 expect fail "diagnosis" -- "$dermtl" grid --atlas "$fixtures/protocol1.csv" --out "$work/a"
 expect fail "expected one of vgg_m" -- "$dermtl" grid --list --network alexnet
-expect fail "no experiment matches 'vgg_m/cpu/nothing'" -- "$dermtl" run vgg_m/cpu/nothing --synthetic --out "$work/a"
+expect fail "run: cell 'vgg_m/$default_backend/nothing': matches no cell of --network vgg_m" -- \
+  "$dermtl" run "vgg_m/$default_backend/nothing" --synthetic --out "$work/a"
+# Issue 25: a cell of another backend than --backend names the option.
+other_backend=cpu
+[ "$default_backend" = cpu ] && other_backend=onednn
+expect fail "names backend '$other_backend', but --backend is '$default_backend'" -- \
+  "$dermtl" run "vgg_m/$other_backend/none/finetune/malignant_vs_benign" --synthetic --out "$work/a"
 expect fail "expected a file or folder" -- "$dermtl" inspect --labels "$work/missing.csv"
 expect fail "results folder" -- "$dermtl" report --results "$work/none" --out "$work/r"
 touch "$work/not-a-folder"

@@ -566,9 +566,10 @@ TEST_CASE("reports use stored scores, list the configuration and refuse to mix c
     for (const auto& [k, v] : mixed.metadata) warned |= k == "WARNING" && v.find("different configurations") != std::string::npos;
     CHECK(warned);
 
-    // A stored AUC that is not its scores' (an edited file) is refused when read back.
+    // A stored AUC that is not its scores' (an edited file, still within [0, 1]) is refused when read
+    // back; one outside [0, 1] is refused by the range check first.
     testing::scratch_dir dir("programs-tampered");
-    a.folds[0].auc = 42.0;
+    a.folds[0].auc = a.folds[0].auc > 0.5 ? 0.01 : 0.99;
     const protocol::results_store store(dir / "results" / protocol::folder_name(a.id));
     for (const auto& f : a.folds) store.save(f);
     CHECK_THROWS_WITH(programs::load_results(dir / "results"),

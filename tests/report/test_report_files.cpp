@@ -16,6 +16,7 @@
 #include <boost/archive/iterators/transform_width.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "dermtl/report/json.hpp"
 #include "dermtl/report/write.hpp"
 #include "report_fixtures.hpp"
 #include "support/oracle.hpp"
@@ -267,4 +268,43 @@ TEST_CASE("Sample report for a look", "[.][sample]") {
     const char* env = std::getenv("DERMTL_REPORT_SAMPLE_DIR");
     const auto out = report::write_report(testing::full_report(), env ? env : "/tmp/dermtl-report-sample");
     WARN("wrote " << out.html());
+}
+
+TEST_CASE("read_report validates a report.json as it reads it, naming the file", "[report][files][bad_input][stored_files]") {
+    testing::scratch_dir dir("report-read");
+    const auto rep = testing::full_report();
+    const auto out = report::write_report(rep, dir / "out");
+    const auto back = report::read_report(out.json());
+    REQUIRE(back.tables.size() == rep.tables.size());
+    CHECK(back.tables[0].rows[0].cells[0].value->per_fold == rep.tables[0].rows[0].cells[0].value->per_fold);
+
+    const nlohmann::json good = nlohmann::json::parse(slurp(out.json()));
+    REQUIRE(!good.at("tables").at(0).at("roc").empty());
+    const fs::path file = dir / "report.json";
+    auto refused = [&](const std::string& text, const std::string& problem) {
+        std::ofstream(file, std::ios::binary) << text;
+        expect_error<io_error>([&] { (void)report::read_report(file); }, file.string());
+        expect_error<io_error>([&] { (void)report::read_report(file); }, problem);
+    };
+    refused("{\"format\": \"dermtl-report\", ", "content that is not JSON");
+    refused("[1, 2]", "expected a JSON object (a dermtl report.json), found [1,2]");
+    {
+        auto j = good;
+        j["tables"][0]["roc"][0]["thresholds"].erase(0);
+        refused(j.dump(), "expected one threshold per point");
+    }
+    {
+        auto j = good;
+        j["tables"][0]["rows"][0]["cells"][0]["value"]["mean"] = 1.5;
+        refused(j.dump(), "mean");
+    }
+    {
+        auto j = good;
+        j["tables"][0]["rows"][0]["cells"][0]["value"]["per_fold"][0] = nullptr;
+        refused(j.dump(), "malformed");
+    }
+    fs::remove(file);
+    expect_error<io_error>([&] { (void)report::read_report(file); }, "found nothing");
+    fs::create_directories(file);
+    expect_error<io_error>([&] { (void)report::read_report(file); }, "found a folder");
 }

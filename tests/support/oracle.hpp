@@ -58,6 +58,24 @@ inline std::string run_oracle(const std::string& script, const std::vector<std::
     return output;
 }
 
+// Runs `Rscript tests/oracles/<script> <args...>` (R with pROC: r-base-core r-cran-proc, installed
+// by scripts/setup.sh); throws with the script's output if it fails, as run_oracle does.
+inline std::string run_r_oracle(const std::string& script, const std::vector<std::string>& args) {
+    std::string cmd = "Rscript --vanilla '" + oracle_script(script).string() + "'";
+    for (const auto& a : args) cmd += " '" + a + "'";
+    cmd += " 2>&1";
+    std::string output;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (!pipe) throw std::runtime_error("run_r_oracle: cannot start: " + cmd);
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, pipe)) output += buf;
+    const int rc = ::pclose(pipe);
+    if (rc != 0)
+        throw std::runtime_error("R oracle failed (" + std::to_string(rc) + "): " + cmd + "\n" + output +
+                                 "\n(R and pROC: apt-get install r-base-core r-cran-proc, or bash scripts/setup.sh)");
+    return output;
+}
+
 template <class E>
 void save_npy(const std::filesystem::path& p, const E& e) {
     xt::dump_npy(p.string(), e);

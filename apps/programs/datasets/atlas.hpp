@@ -36,11 +36,11 @@ inline constexpr dataset_format atlas{
             return out;
         },
     .read_labels =
-        [](const std::filesystem::path& csv, const io::csv_table&) {
+        [](const std::filesystem::path& csv, const io::csv_table& table) {
             label_file out;
             data::atlas_options o;
             o.resolve_images = false;
-            out.dataset = data::load_atlas(csv, o);
+            out.dataset = data::load_atlas(table, o);  // the file as read: once (a pipe works)
             out.images = csv.parent_path().parent_path() / "images";  // as --atlas: release_v0/images
             if (!std::filesystem::is_directory(*out.images)) out.images.reset();
             return out;

@@ -38,9 +38,9 @@ inline constexpr dataset_format isic2016{
             return out;
         },
     .read_labels =
-        [](const std::filesystem::path& csv, const io::csv_table&) {
+        [](const std::filesystem::path&, const io::csv_table& table) {
             label_file out;
-            out.dataset = data::load_isic2016(csv);
+            out.dataset = data::load_isic2016(table);  // the file as read: once (a pipe works)
             return out;
         },
     // Each part on its own, and the counts beside the official files' and the paper's text's.

@@ -45,9 +45,9 @@ inline constexpr dataset_format isic2017{
             return out;
         },
     .read_labels =
-        [](const std::filesystem::path& csv, const io::csv_table&) {
+        [](const std::filesystem::path&, const io::csv_table& table) {
             label_file out;
-            out.dataset = data::load_isic2017(csv);
+            out.dataset = data::load_isic2017(table);  // the file as read: once (a pipe works)
             return out;
         },
 };

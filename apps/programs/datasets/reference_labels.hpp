@@ -12,9 +12,9 @@ inline constexpr dataset_format reference_labels{
     .target = false,
     .labels = data::label_format::reference,
     .read_labels =
-        [](const std::filesystem::path& csv, const io::csv_table&) {
+        [](const std::filesystem::path&, const io::csv_table& table) {
             label_file out;
-            out.dataset = data::read_label_csv(csv);
+            out.dataset = data::read_label_csv(table);  // the file as read: once (a pipe works)
             return out;
         },
 };

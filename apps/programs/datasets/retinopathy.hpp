@@ -31,9 +31,9 @@ inline constexpr dataset_format retinopathy{
             return out;
         },
     .read_labels =
-        [](const std::filesystem::path& csv, const io::csv_table&) {
+        [](const std::filesystem::path&, const io::csv_table& table) {
             label_file out;
-            out.dataset = data::load_retinopathy(csv);
+            out.dataset = data::load_retinopathy(table);  // the file as read: once (a pipe works)
             return out;
         },
 };

@@ -38,6 +38,10 @@ struct atlas_options {
 // Requires: meta_csv = <release>/meta/meta.csv; image_root = <release>/images (default: derived).
 DERMTL_DECL dataset load_atlas(const std::filesystem::path& meta_csv, const atlas_options& opt = {},
                                std::filesystem::path image_root = {});
+// The same from meta.csv as read (io::read_csv; its errors name table.file, the image root derived
+// from it), so a file given once (a pipe) is read once.
+DERMTL_DECL dataset load_atlas(const io::csv_table& table, const atlas_options& opt = {},
+                               std::filesystem::path image_root = {});
 
 // derm7pt's own split: release_v0/meta/{train,valid,test}_indexes.csv, column `indexes`, each a
 // 0-based row of meta.csv (data rows, header excluded).

@@ -43,6 +43,9 @@ DERMTL_DECL bool looks_like_header(const io::csv_row& row);
 
 DERMTL_DECL dataset load_isic2016(const std::filesystem::path& ground_truth_csv,
                                   const std::filesystem::path& image_dir = {});
+// The same from the file as read (io::read_csv; its errors name table.file), so a file given once
+// (a pipe) is read once.
+DERMTL_DECL dataset load_isic2016(const io::csv_table& table, const std::filesystem::path& image_dir = {});
 
 // The official split from the challenge's folder layout under `root`:
 // root/{ISBI2016_ISIC_Part3_Training_Data, ISBI2016_ISIC_Part3_Test_Data, *_GroundTruth.csv}.

@@ -23,6 +23,9 @@ namespace dermtl::data {
 
 DERMTL_DECL dataset load_isic2017(const std::filesystem::path& ground_truth_csv,
                                   const std::filesystem::path& image_dir = {});
+// The same from the file as read (io::read_csv; its errors name table.file), so a file given once
+// (a pipe) is read once.
+DERMTL_DECL dataset load_isic2017(const io::csv_table& table, const std::filesystem::path& image_dir = {});
 
 inline constexpr const char* isic2017_training_folder = "ISIC-2017_Training_Data";
 inline constexpr const char* isic2017_validation_folder = "ISIC-2017_Validation_Data";

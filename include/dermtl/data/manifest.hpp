@@ -9,7 +9,8 @@
 // _part_2/ both resolve from their parent folder. The diagnosis goes through `map`
 // (diagnosis_map.hpp) into dermtl's vocabulary. Difficulty is low/medium/high as the Atlas spells
 // it (blank = unknown). A non-blank group puts the image in that lesion's group (folds keep a
-// group on one side); a blank one leaves it its own group.
+// group on one side); a blank one leaves it its own group. Each of `metadata_columns` is kept
+// as written in sample::metadata under its lower-case name (data/metadata.hpp: subgroups).
 // Ensures: ids are the image column's values without image extension ('\' read as '/'); labels
 // are -1 and class_names empty: relabel() (lesion_task.hpp) labels the set for a design.
 // Images are not resolved when `image_dir` is empty (metadata only).
@@ -22,6 +23,7 @@
 // DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
@@ -40,11 +42,15 @@ struct manifest_options {
     std::string group_column;                  // optional: a lesion id; folds never split a group
     std::string fold_column;                   // optional: the user's own fold assignment (folds_from_column)
     std::string location_column;               // optional: body site (sample::location, lower case)
+    std::vector<std::string> metadata_columns; // optional: kept in sample::metadata (subgroups)
+    bool require_metadata_columns = true;      // false: one the header lacks is skipped
     diagnosis_map map = diagnosis_map::defaults();
     std::string name = "manifest";
 };
 
-// HAM10000_metadata.csv: lesion_id,image_id,dx,dx_type,age,sex,localization.
+// HAM10000_metadata.csv: lesion_id,image_id,dx,dx_type,age,sex,localization; metadata columns
+// age, sex and localization where the header has them (a HAM10000-style file needs only
+// lesion_id, image_id and dx).
 DERMTL_DECL manifest_options ham10000_manifest();
 
 DERMTL_DECL dataset load_manifest(const std::filesystem::path& csv, const std::filesystem::path& image_dir,

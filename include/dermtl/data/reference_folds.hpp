@@ -39,6 +39,9 @@ struct label_csv_options {
 inline constexpr int max_inferred_classes = 1000;
 
 DERMTL_DECL dataset read_label_csv(const std::filesystem::path& csv, const label_csv_options& opt = {});
+// The same from the file as read (io::read_csv; its errors name table.file), so a file given once
+// (a pipe) is read once.
+DERMTL_DECL dataset read_label_csv(const io::csv_table& table, const label_csv_options& opt = {});
 
 DERMTL_DECL fold_set read_fold_yaml(const std::filesystem::path& yml, const dataset& d);
 

@@ -20,6 +20,9 @@ namespace dermtl::data {
 
 DERMTL_DECL dataset load_retinopathy(const std::filesystem::path& labels_csv,
                                      const std::filesystem::path& image_dir = {});
+// The same from the file as read (io::read_csv; its errors name table.file), so a file given once
+// (a pipe) is read once.
+DERMTL_DECL dataset load_retinopathy(const io::csv_table& table, const std::filesystem::path& image_dir = {});
 
 }  // namespace dermtl::data
 

@@ -8,9 +8,12 @@
 // found later (a truncated image, say) can name the line that introduced it.
 // `group` names the lesion an image shows when a dataset has several images per lesion
 // (HAM10000's lesion_id): folds keep a group on one side. `fold_value` is the user's own fold
-// assignment from a manifest's fold column (folds_from_column).
+// assignment from a manifest's fold column (folds_from_column). `metadata` holds the named
+// columns a loader keeps for subgroup analysis (data/metadata.hpp): HAM10000's age, sex and
+// localization, a manifest's metadata_columns, the Atlas's sex (and age where meta.csv has one).
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -31,6 +34,8 @@ struct sample {
     std::string fold_value;          // user-given fold (manifest fold column); empty = none
     std::filesystem::path manifest;  // file that listed the sample
     std::size_t manifest_line = 0;   // 1-based line in that file
+    // Named metadata columns (lower-case name -> value as written; blank = unknown).
+    std::map<std::string, std::string> metadata;
 
     // "<manifest>:<line>" for error messages.
     std::string where() const { return manifest.string() + ":" + std::to_string(manifest_line); }

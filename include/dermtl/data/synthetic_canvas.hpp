@@ -49,8 +49,10 @@ DERMTL_DECL void paint(cv::Mat& canvas, const cv::Mat& cover, const cv::Vec3f& c
 
 // Generated data are reused: a generator records its options in <root>/dermtl_synthetic.txt.
 // Returns true when `root` already holds data generated with exactly `signature` (nothing to do);
-// false when `root` is absent or empty (generate). A non-empty root holding anything else is a
-// config_error, so a generator never mixes its files with other data nor deletes them.
+// false when `root` is absent or empty, or holds an interrupted generation of the same signature
+// (marked by <root>/dermtl_synthetic.partial, written here): generate, writing every file again. A
+// non-empty root holding anything else is a config_error, so a generator never mixes its files
+// with other data nor deletes them.
 DERMTL_DECL bool synthetic_root_ready(const std::filesystem::path& root, const std::string& signature);
 
 // Marks `root` as complete (written last, so an interrupted generation is not reused).

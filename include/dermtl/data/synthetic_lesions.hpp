@@ -19,7 +19,9 @@
 // A latent "atypia" drives the melanocytic criteria; the difficulty knob (low/medium/high)
 // pulls the class means of atypia (and of the BCC cues) together so the classes overlap more.
 // Colour/lighting/skin tone vary independently of the class, so the mean colour alone does not
-// separate the classes. Deterministic per seed; diagnosis and difficulty recorded in meta.csv.
+// separate the classes. Deterministic per seed; diagnosis and difficulty recorded in meta.csv,
+// with a location and sex, and (its last column) an age drawn from a stream of its own
+// (rng(seed ^ salt)), so that the images are those of the generator before ages existed.
 // The non-template code is defined in impl/synthetic_lesions.ipp (compiled once into libdermtl_io with
 // DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
 #include <array>

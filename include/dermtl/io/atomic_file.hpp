@@ -1,10 +1,15 @@
 #pragma once
 // Files that are never half written: the one recipe every writer of the library uses (results,
 // reports, checkpoints, features, MatConvNet exports, image caches). The bytes go to a temporary
-// file in the same folder (named after the process and a counter, so concurrent writers never
-// share one), are flushed to disk (fsync), renamed over the target, and the folder is fsynced so
-// the rename itself survives a power cut. An interrupted run leaves the previous file or the new
-// one, never a mix.
+// file in the same folder (`<target>.tmp.<host>.<pid>.<n>`: concurrent writers never share one),
+// are flushed to disk (fsync), renamed over the target, and the folder is fsynced so the rename
+// itself survives a power cut. An interrupted run leaves the previous file or the new one, never a
+// mix; a killed one may also leave its temporary, which io::remove_stale_temporaries
+// (io/output_folder.hpp) removes once its writer is gone. A failed write (a full disk) throws
+// io_error naming the file, its temporary and the reason; the temporary is removed.
+// Test-only: DERMTL_TEST_KILL_AT_WRITE=N in the environment numbers the atomic writes on standard
+// error and kills the process (SIGKILL) at the N-th, after its temporary is written and flushed and
+// before the rename (tests/programs/chaos_kill_test.sh). Never set it outside tests.
 //
 //   io::write_file_atomically(path, json.dump());                        // bytes in memory
 //   io::write_atomically(path, "save_matconvnet", [&](const std::filesystem::path& tmp) {

@@ -23,8 +23,9 @@
 // temporary name, flushed to disk (fsync) and renamed over the target, so a run killed mid-write
 // leaves the previous checkpoint intact. The checksum and the network-type hash are
 // core::fnv1a64 (core/hash.hpp), the payload hashed in the order it is written.
-// Errors: missing/short/corrupted file (bad magic, version, size or checksum) -> io_error naming
-// the file; a checkpoint of another network type -> config_error naming both networks and the
+// Errors: missing/short/corrupted file (bad magic, version, size or checksum; a non-finite value;
+// velocity or best weights that are not one tensor of the weights' shape per weight tensor; an
+// unreadable generator state) -> io_error naming the file; a checkpoint of another network type -> config_error naming both networks and the
 // first layer where they differ; parameter shapes that do not fit -> shape_error naming the layer.
 // The non-template code is defined in impl/checkpoint.ipp (compiled once into libdermtl_io with
 // DERMTL_SEPARATE_COMPILATION, inline otherwise; core/config.hpp).
@@ -87,12 +88,15 @@ inline constexpr std::size_t header_size = 28;
 // First line where two signatures differ, for the wrong-network message.
 DERMTL_DECL std::string first_difference(const std::string& a, const std::string& b);
 
+// What read_checkpoint checks beyond the checksum (see Errors above): io_error prefixed by `where`.
+DERMTL_DECL void check_contents(const std::string& where, const checkpoint& c);
+
 }  // namespace checkpoint_detail
 
 // Writes `c` atomically (io::write_atomically: temporary file, fsync, rename, fsync of the folder).
 DERMTL_DECL void write_checkpoint(const std::filesystem::path& path, const checkpoint& c);
 
-// Reads and verifies (magic, version, size, checksum) a checkpoint of any network.
+// Reads and verifies (magic, version, size, checksum, contents) a checkpoint of any network.
 DERMTL_DECL checkpoint read_checkpoint(const std::filesystem::path& path);
 
 // Reads a checkpoint and checks that it was written for the network type Net.

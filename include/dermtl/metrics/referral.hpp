@@ -12,7 +12,9 @@
 //
 // Ties at the cut are shared out: when a group of equal scores straddles the budget, each of its
 // cases counts as referred with the same fraction (the expected value under random
-// tie-breaking), so budgets are met exactly and results never depend on input order.
+// tie-breaking), so budgets are met exactly and results never depend on input order. A budget
+// is the ROC operating point at which that many cases are called positive: the same code
+// (operating_points.hpp) as the sensitivity at a fixed specificity and its converse.
 // Not templates: defined in impl/referral.ipp (core/config.hpp: compiled once with
 // DERMTL_SEPARATE_COMPILATION, inline otherwise).
 #include <algorithm>

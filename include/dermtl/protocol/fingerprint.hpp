@@ -52,7 +52,10 @@ namespace dermtl::protocol {
 
 // Content hashes of files (16 hex digits of FNV-1a over the bytes), remembered by (absolute path,
 // size, mtime) in a JSON file so a rerun stats the images instead of reading them. The cache
-// file only saves time: a hash is always of the content.
+// file only saves time: a hash is always of the content. The file carries a checksum of its
+// entries; one that is damaged (not JSON, an entry of the wrong form, a checksum that does not
+// match) is dropped with a warning (log::info) naming it and what is wrong, and its hashes are
+// computed again.
 class content_hashes {
 public:
     content_hashes() = default;

@@ -50,6 +50,13 @@ struct experiment_result {
 
 DERMTL_DECL nlohmann::json to_json(const fold_result& r);
 
+// Requires: a JSON object written by to_json (this results_format).
+// Ensures: every field validated against the others: ids, labels, scores (n rows of one column or
+// one per class), strata (none or n, each a data::difficulty) and confidences (none or n, two
+// classes only, each in [0, 1]) of one length; labels within the classes the score columns stand
+// for; every number finite, where a number belongs (null, a string or a boolean is refused);
+// auc, auc_one_vs_rest and decision_accuracy in [0, 1]; chosen_c and seconds non-negative.
+// Throws: io_error "fold result '<fold>': '<field>' [i]: expected ..., found ...".
 DERMTL_DECL fold_result fold_result_from_json(const nlohmann::json& j);
 
 class results_store {
@@ -62,7 +69,9 @@ public:
     // first differing field with its stored and current values, and the two ways out.
     std::optional<fold_result> load(const std::string& fold, const fingerprint& made_by, bool recompute = false) const;
 
-    // The fold's result as stored, whatever made it; nullopt when there is none.
+    // The fold's result as stored, whatever made it; nullopt when there is none. A file that is not
+    // a valid result of this fold (fold_result_from_json; a folder of its name; the result of
+    // another fold copied under its name) is refused: io_error naming the file and what is wrong.
     std::optional<fold_result> load(const std::string& fold) const;
 
     void save(const fold_result& r) const;

@@ -21,6 +21,8 @@ DERMTL_DECL std::string percent(double v, int decimals = 1);
 // row's number), "—" (empty). The paper's value beside ours goes in its own column (paper_text).
 // `best` puts our value in bold (Markdown).
 DERMTL_DECL std::string cell_text(const cell& x, bool best = false);
+// A cell's intervals in %, "[lower, upper; DeLong lower, upper]" (bootstrap first); empty when none.
+DERMTL_DECL std::string intervals_text(const cell& x);
 
 // The paper's value of a measured cell, for the column beside ours; "—" when there is none.
 DERMTL_DECL std::string paper_text(const cell& x);

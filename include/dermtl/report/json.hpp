@@ -6,6 +6,7 @@
 // DERMTL_SEPARATE_COMPILATION, inline otherwise). Its functions return nlohmann::json values
 // that callers use, so it includes <nlohmann/json.hpp> itself, not json_fwd.hpp.
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,12 @@ DERMTL_DECL nlohmann::json to_json(const report& rep);
 // Ensures: the report it was written from (the comparisons are recomputed, not read); validated.
 // Throws: config_error naming the missing or mistyped field.
 DERMTL_DECL report report_from_json(const nlohmann::json& j);
+
+// Requires: a report.json written by write_report (report/write.hpp).
+// Ensures: report_from_json of its content.
+// Throws: io_error naming the file when it is missing, not a file, not JSON, or not a valid
+// report (report_from_json's message after the file name).
+DERMTL_DECL report read_report(const std::filesystem::path& file);
 
 }  // namespace dermtl::report
 

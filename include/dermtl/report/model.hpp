@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,6 +33,7 @@
 
 #include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
+#include "dermtl/metrics/calibration.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
 #include "dermtl/metrics/five_by_two_design.hpp"
 #include "dermtl/metrics/isic_scores.hpp"
@@ -39,6 +41,20 @@
 #include "dermtl/metrics/roc.hpp"
 
 namespace dermtl::report {
+
+// An interval of a cell's value (report/intervals.hpp says how each is computed and what it means).
+enum class interval_kind { bootstrap, delong };
+
+struct cell_interval {
+    interval_kind kind = interval_kind::bootstrap;
+    std::string method;          // "BCa" or "percentile" (bootstrap), "DeLong"
+    double estimate = 0;         // the statistic the interval is about (the cell's mean)
+    double lower = 0, upper = 0;
+    double confidence = 0.95;
+    std::size_t resamples = 0;   // bootstrap: B; DeLong: 0
+    std::uint64_t seed = 0;      // bootstrap: the seed of its resamples
+    std::size_t units = 0;       // bootstrap: resampled units (images); DeLong: test cases over the folds
+};
 
 // One cell. value: ours over the cross-validation folds; reference: the paper's published
 // number (in a measured row only beside our value, in the paper's column; alone in a published
@@ -51,6 +67,7 @@ struct cell {
     std::optional<double> reference;
     std::optional<double> share;
     std::optional<metrics::five_by_two_design> design;
+    std::vector<cell_interval> intervals;  // at most one of each kind; empty: none computed
 };
 
 // One column. group: the upper header shared by neighbouring columns ("From ImageNet"), empty
@@ -153,11 +170,22 @@ struct referral_section {
     metrics::referral_table table;
 };
 
+// The calibration of one binary cell's Platt confidences (report/intervals.hpp: calibration_of).
+struct calibration_section {
+    std::string name;
+    std::size_t cases = 0;
+    double brier = 0;
+    metrics::reliability_diagram equal_width, equal_mass;
+};
+
+// Subgroup tables (issue 26, part 5: a measure stratified by a metadata column) are tables too:
+// strata as columns, as Table 4's layout (add_strata_columns, set_strata_row), in `tables`.
 struct report {
     std::string title = "dermtl report";
     std::vector<std::pair<std::string, std::string>> metadata;  // run metadata, shown in this order
     std::vector<table> tables;
     std::vector<referral_section> referrals;
+    std::vector<calibration_section> calibrations;  // one per binary cell with Platt confidences
 };
 
 // Requires nothing. Ensures: returns normally when the table can be written: a file-safe id,

@@ -15,11 +15,22 @@ namespace dermtl::data {
 // Requires: meta_csv = <release>/meta/meta.csv; image_root = <release>/images (default: derived).
 DERMTL_DECL dataset load_atlas(const std::filesystem::path& meta_csv, const atlas_options& opt,
                                std::filesystem::path image_root) {
-    const auto table = io::read_csv(meta_csv);
+    return load_atlas(io::read_csv(meta_csv), opt, std::move(image_root));
+}
+
+DERMTL_DECL dataset load_atlas(const io::csv_table& table, const atlas_options& opt, std::filesystem::path image_root) {
+    const std::filesystem::path& meta_csv = table.file;
     const std::size_t width = table.rows.front().size();
     const std::size_t c_dx = table.column("diagnosis"), c_level = table.column("level_of_diagnostic_difficulty"),
                       c_loc = table.column("location"), c_derm = table.column("derm");
     if (image_root.empty()) image_root = meta_csv.parent_path().parent_path() / "images";
+    // Metadata columns kept for subgroups (data/metadata.hpp) where meta.csv has them: derm7pt's
+    // sex; age, which the synthetic lesions' meta.csv adds (derm7pt has none).
+    std::vector<std::pair<std::string, std::size_t>> c_metadata;
+    for (std::size_t c = 0; c < table.rows.front().size(); ++c) {
+        const std::string name = io::lower(table.rows.front()[c]);
+        if (name == "sex" || name == "age") c_metadata.emplace_back(name, c);
+    }
     std::optional<io::image_index> images;
     if (opt.resolve_images) images.emplace(image_root, true);
     dataset d;
@@ -35,6 +46,7 @@ DERMTL_DECL dataset load_atlas(const std::filesystem::path& meta_csv, const atla
         s.dx = parse_diagnosis(row[c_dx], where);
         s.level = parse_difficulty(row[c_level], where);
         s.location = io::lower(row[c_loc]);
+        for (const auto& [name, c] : c_metadata) s.metadata[name] = row[c];
         if (row[c_derm].empty()) throw io_error(where + ": empty 'derm' image path");
         s.id = io::id_key(io::stem_id(row[c_derm]));
         s.manifest = meta_csv;

@@ -26,7 +26,11 @@ DERMTL_DECL bool looks_like_header(const io::csv_row& row) {
 
 DERMTL_DECL dataset load_isic2016(const std::filesystem::path& ground_truth_csv,
                                   const std::filesystem::path& image_dir) {
-    const auto table = io::read_csv(ground_truth_csv);
+    return load_isic2016(io::read_csv(ground_truth_csv), image_dir);
+}
+
+DERMTL_DECL dataset load_isic2016(const io::csv_table& table, const std::filesystem::path& image_dir) {
+    const std::filesystem::path& ground_truth_csv = table.file;
     std::optional<io::image_index> images;
     if (!image_dir.empty()) images.emplace(image_dir);
     dataset d;

@@ -12,7 +12,11 @@ namespace dermtl::data {
 
 DERMTL_DECL dataset load_isic2017(const std::filesystem::path& ground_truth_csv,
                                   const std::filesystem::path& image_dir) {
-    const auto table = io::read_csv(ground_truth_csv);
+    return load_isic2017(io::read_csv(ground_truth_csv), image_dir);
+}
+
+DERMTL_DECL dataset load_isic2017(const io::csv_table& table, const std::filesystem::path& image_dir) {
+    const std::filesystem::path& ground_truth_csv = table.file;
     // Headerless: the first row is a case (ISIC ids hold digits, column names do not).
     const bool header = table.rows.front()[0].find_first_of("0123456789") == std::string::npos;
     const std::size_t c_id = header ? table.column("image_id") : 0, c_mel = header ? table.column("melanoma") : 1,

@@ -18,6 +18,8 @@ DERMTL_DECL manifest_options ham10000_manifest() {
     o.diagnosis_column = "dx";
     o.group_column = "lesion_id";
     o.location_column = "localization";
+    o.metadata_columns = {"age", "sex", "localization"};
+    o.require_metadata_columns = false;
     o.name = "ham10000";
     return o;
 }
@@ -65,6 +67,12 @@ DERMTL_DECL dataset load_manifest(const std::filesystem::path& csv, const std::f
                       c_group = optional_column(opt.group_column, "group_column"),
                       c_fold = optional_column(opt.fold_column, "fold_column"),
                       c_loc = optional_column(opt.location_column, "location_column");
+    std::vector<std::pair<std::string, std::size_t>> c_metadata;  // (lower-case name, column)
+    for (const auto& name : opt.metadata_columns) {
+        bool present = opt.require_metadata_columns;
+        for (const auto& f : table.rows.front().fields) present = present || io::lower(f) == io::lower(name);
+        if (present) c_metadata.emplace_back(io::lower(name), detail::manifest_column(table, name, "metadata_columns"));
+    }
     std::optional<io::image_index> images;
     if (!image_dir.empty()) images.emplace(image_dir, true);
     dataset d;
@@ -85,6 +93,7 @@ DERMTL_DECL dataset load_manifest(const std::filesystem::path& csv, const std::f
         if (c_group != none) s.group = row[c_group];
         if (c_fold != none) s.fold_value = row[c_fold];
         if (c_loc != none) s.location = io::lower(row[c_loc]);
+        for (const auto& [name, c] : c_metadata) s.metadata[name] = row[c];
         s.manifest = csv;
         s.manifest_line = row.line;
         if (images) {

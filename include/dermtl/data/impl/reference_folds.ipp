@@ -16,7 +16,11 @@
 namespace dermtl::data {
 
 DERMTL_DECL dataset read_label_csv(const std::filesystem::path& csv, const label_csv_options& opt) {
-    const auto table = io::read_csv(csv);
+    return read_label_csv(io::read_csv(csv), opt);
+}
+
+DERMTL_DECL dataset read_label_csv(const io::csv_table& table, const label_csv_options& opt) {
+    const std::filesystem::path& csv = table.file;
     const std::size_t c_id = table.column("image"), c_level = table.column("level");
     const int hi = opt.num_classes > 0 ? opt.num_classes - 1
                    : !opt.class_names.empty() ? static_cast<int>(opt.class_names.size()) - 1

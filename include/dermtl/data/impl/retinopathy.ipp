@@ -11,7 +11,11 @@
 namespace dermtl::data {
 
 DERMTL_DECL dataset load_retinopathy(const std::filesystem::path& labels_csv, const std::filesystem::path& image_dir) {
-    const auto table = io::read_csv(labels_csv);
+    return load_retinopathy(io::read_csv(labels_csv), image_dir);
+}
+
+DERMTL_DECL dataset load_retinopathy(const io::csv_table& table, const std::filesystem::path& image_dir) {
+    const std::filesystem::path& labels_csv = table.file;
     const std::size_t c_id = table.column("image"), c_level = table.column("level");
     std::optional<io::image_index> images;
     if (!image_dir.empty()) images.emplace(image_dir);

@@ -7,11 +7,13 @@
 #include <fstream>
 #include <numbers>
 #include <sstream>
+#include <system_error>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
 
 #include "dermtl/core/error.hpp"
+#include "dermtl/io/atomic_file.hpp"
 
 namespace dermtl::data::synth {
 
@@ -132,19 +134,38 @@ DERMTL_DECL void paint(cv::Mat& canvas, const cv::Mat& cover, const cv::Vec3f& c
 
 // Generated data are reused: a generator records its options in <root>/dermtl_synthetic.txt.
 // Returns true when `root` already holds data generated with exactly `signature` (nothing to do);
-// false when `root` is absent or empty (generate). A non-empty root holding anything else is a
-// config_error, so a generator never mixes its files with other data nor deletes them.
+// false when `root` is absent or empty, or holds an interrupted generation with the same signature
+// (generate: every file is written again, identically). A generation in progress is marked by
+// <root>/dermtl_synthetic.partial, so a run killed while generating (kill -9, a node lost) is
+// resumed by the next, not refused. A non-empty root holding anything else is a config_error, so a
+// generator never mixes its files with other data nor deletes them.
 DERMTL_DECL bool synthetic_root_ready(const std::filesystem::path& root, const std::string& signature) {
     namespace fs = std::filesystem;
-    const auto stamp = root / "dermtl_synthetic.txt";
-    if (!fs::exists(root) || fs::is_empty(root)) return false;
-    if (fs::exists(stamp)) {
-        std::ifstream in(stamp);
+    const auto stamp = root / "dermtl_synthetic.txt", partial = root / "dermtl_synthetic.partial";
+    auto read = [](const fs::path& p) {
+        std::ifstream in(p);
         std::stringstream ss;
         ss << in.rdbuf();
-        if (ss.str() == signature + "\n") return true;
+        return ss.str();
+    };
+    auto begin = [&] {
+        fs::create_directories(root);
+        io::write_file_atomically(partial, signature + "\n");
+        return false;
+    };
+    if (!fs::exists(root) || fs::is_empty(root)) return begin();
+    if (fs::exists(stamp)) {
+        const std::string found = read(stamp);
+        if (found == signature + "\n") return true;
         throw config_error("synthetic data: " + root.string() + " holds data generated with other options (" +
-                           ss.str().substr(0, ss.str().find('\n')) + "); expected " + signature +
+                           found.substr(0, found.find('\n')) + "); expected " + signature +
+                           "; use another (or an empty) folder");
+    }
+    if (fs::exists(partial)) {
+        const std::string found = read(partial);
+        if (found == signature + "\n") return begin();  // an interrupted generation: done again
+        throw config_error("synthetic data: " + root.string() + " holds an unfinished generation with other options (" +
+                           found.substr(0, found.find('\n')) + "); expected " + signature +
                            "; use another (or an empty) folder");
     }
     throw config_error("synthetic data: " + root.string() +
@@ -153,9 +174,9 @@ DERMTL_DECL bool synthetic_root_ready(const std::filesystem::path& root, const s
 
 // Marks `root` as complete (written last, so an interrupted generation is not reused).
 DERMTL_DECL void mark_synthetic_root(const std::filesystem::path& root, const std::string& signature) {
-    std::ofstream out(root / "dermtl_synthetic.txt");
-    out << signature << "\n";
-    if (!out) throw io_error("synthetic data: cannot write " + (root / "dermtl_synthetic.txt").string());
+    io::write_file_atomically(root / "dermtl_synthetic.txt", signature + "\n");
+    std::error_code ec;
+    std::filesystem::remove(root / "dermtl_synthetic.partial", ec);
 }
 
 }  // namespace dermtl::data::synth

@@ -2,6 +2,7 @@
 // once into libdermtl_io with DERMTL_SEPARATE_COMPILATION.
 #include "dermtl/data/synthetic_lesions.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -43,6 +44,23 @@ DERMTL_DECL diagnosis draw_benign_kind(rng& r) {
         u -= k.weight;
     }
     return diagnosis::clark_nevus;
+}
+
+}  // namespace detail
+
+namespace detail {
+
+// The salt of the age stream: rng(seed ^ salt), independent of the images' rng(seed).
+inline constexpr std::uint64_t patient_stream_salt = 0x9e3779b97f4a7c15ULL;
+
+// A patient's age in whole years as meta.csv writes it, or blank (unknown) for 3% of lesions:
+// older for malignant lesions (mean 60 against 45, sd 15), within [18, 90], so that an age
+// subgroup differs in its class balance as real data does.
+DERMTL_DECL std::string draw_age(const lesion_spec& spec, rng& r) {
+    const bool unknown = r.uniform_double() < 0.03;
+    const double mean = is_malignant(spec.dx) ? 60.0 : 45.0;
+    const double age = std::clamp(std::round(mean + 15.0 * r.normal()), 18.0, 90.0);
+    return unknown ? std::string() : std::to_string(static_cast<int>(age));
 }
 
 }  // namespace detail
@@ -259,7 +277,10 @@ DERMTL_DECL dataset generate_lesions(const std::filesystem::path& root, const sy
     std::vector<std::vector<std::string>> rows{{"case_num", "diagnosis", "seven_point_score", "pigment_network", "streaks",
                                                 "pigmentation", "regression_structures", "dots_and_globules",
                                                 "blue_whitish_veil", "vascular_structures", "level_of_diagnostic_difficulty",
-                                                "elevation", "location", "sex", "management", "clinic", "derm", "case_id", "notes"}};
+                                                "elevation", "location", "sex", "management", "clinic", "derm", "case_id", "notes", "age"}};
+    // Age comes from its own stream, seeded from the seed, so that drawing it leaves `master`'s
+    // draws, and with them every image, location and sex, as they were before ages existed.
+    rng patients(o.seed ^ detail::patient_stream_salt);
     static constexpr std::array<const char*, 7> locations = {"back", "abdomen", "chest", "upper limbs", "lower limbs", "head neck", "buttocks"};
     for (std::size_t i = 0; i < o.count; ++i) {
         const lesion_spec spec = draw_lesion_spec(o, master);
@@ -278,7 +299,8 @@ DERMTL_DECL dataset generate_lesions(const std::filesystem::path& root, const sy
                         spec.bcc_cues > 0.3f ? "arborizing" : "absent", std::string(to_string(spec.level)), "flat", location,
                         master.below(2) ? "female" : "male", is_malignant(spec.dx) ? "excision" : "clinical follow up", "",
                         std::string("Syn/") + name + ".jpg", io::lower(name),
-                        "synthetic (dermtl seed " + std::to_string(o.seed) + (spec.frame ? ", framed" : "") + ")"});
+                        "synthetic (dermtl seed " + std::to_string(o.seed) + (spec.frame ? ", framed" : "") + ")",
+                        detail::draw_age(spec, patients)});
     }
     io::write_csv(release / "meta" / "meta.csv", rows);
     synth::mark_synthetic_root(root, signature);

@@ -2,13 +2,19 @@
 // once into libdermtl_io with DERMTL_SEPARATE_COMPILATION.
 #include "dermtl/io/checkpoint.hpp"
 
+#include <cmath>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include "dermtl/core/rng.hpp"
+#include "dermtl/io/output_folder.hpp"
 
 namespace dermtl::io {
 
@@ -16,9 +22,10 @@ namespace checkpoint_detail {
 
 class writer {
 public:
-    writer(std::FILE* f, std::string where) : f_(f), where_(std::move(where)) {}
+    // `failed(errno)` makes the exception thrown when a write fails.
+    writer(std::FILE* f, std::function<io_error(int)> failed) : f_(f), failed_(std::move(failed)) {}
     void bytes(const void* p, std::size_t n) {
-        if (n && std::fwrite(p, 1, n, f_) != n) throw io_error(where_ + ": write failed (disk full?)");
+        if (n && std::fwrite(p, 1, n, f_) != n) throw failed_(errno);
         hash_ = core::fnv1a64(p, n, hash_);
         size_ += n;
     }
@@ -39,7 +46,7 @@ public:
 
 private:
     std::FILE* f_;
-    std::string where_;
+    std::function<io_error(int)> failed_;
     std::uint64_t hash_ = core::fnv1a_offset, size_ = 0;
 };
 
@@ -122,6 +129,44 @@ DERMTL_DECL std::string first_difference(const std::string& a, const std::string
     }
 }
 
+// What the checksum cannot vouch for (a file written wrong, or made with a matching checksum):
+// every stored value finite, the optimizer's velocity and the best weights absent or tensor for
+// tensor of the weights' shapes, the generator's state readable.
+DERMTL_DECL void check_contents(const std::string& where, const checkpoint& c) {
+    auto finite = [&](const std::vector<host_tensor>& ts, const std::string& what) {
+        for (std::size_t i = 0; i < ts.size(); ++i) {
+            const float* p = ts[i].data();
+            for (std::size_t k = 0; k < ts[i].size(); ++k)
+                if (!std::isfinite(p[k]))
+                    throw io_error(where + ": corrupted: " + what + " tensor " + std::to_string(i) + " " +
+                                   describe(dims_of(ts[i])) + ": expected finite values, found " + std::to_string(p[k]) +
+                                   " at element " + std::to_string(k));
+        }
+    };
+    auto like_weights = [&](const std::vector<host_tensor>& ts, const std::string& what) {
+        if (ts.empty()) return;
+        if (ts.size() != c.weights.size())
+            throw io_error(where + ": corrupted: expected no " + what + " tensors or one per weight tensor (" +
+                           std::to_string(c.weights.size()) + "), found " + std::to_string(ts.size()));
+        for (std::size_t i = 0; i < ts.size(); ++i)
+            if (dims_of(ts[i]) != dims_of(c.weights[i]))
+                throw io_error(where + ": corrupted: " + what + " tensor " + std::to_string(i) + ": expected the shape of " +
+                               "weight tensor " + std::to_string(i) + ", " + describe(dims_of(c.weights[i])) + ", found " +
+                               describe(dims_of(ts[i])));
+    };
+    finite(c.weights, "weight");
+    like_weights(c.velocity, "velocity");
+    finite(c.velocity, "velocity");
+    like_weights(c.best_weights, "best weights");
+    finite(c.best_weights, "best weights");
+    try {
+        rng g;
+        g.set_state(c.rng_state);
+    } catch (const error& e) {
+        throw io_error(where + ": corrupted: the network generator's state is unreadable (" + e.what() + ")");
+    }
+}
+
 }  // namespace checkpoint_detail
 
 // Writes `c` atomically (io::write_atomically: temporary file, fsync, rename, fsync of the folder).
@@ -130,10 +175,15 @@ DERMTL_DECL void write_checkpoint(const std::filesystem::path& path, const check
     const std::string where = "write_checkpoint: '" + path.string() + "'";
     write_atomically(path, "write_checkpoint", [&](const std::filesystem::path& tmp) {
         std::unique_ptr<std::FILE, file_closer> f(std::fopen(tmp.string().c_str(), "wb"));
-        if (!f) throw io_error(where + ": cannot create the temporary file '" + tmp.string() + "'");
+        if (!f)
+            throw io_error(where + ": cannot create the temporary file '" + tmp.string() +
+                           "': " + std::strerror(errno));
+        auto failed = [&](int error_number) {
+            return io_error(describe_write_failure("write_checkpoint", path, tmp, error_number));
+        };
         char header[header_size] = {};
-        if (std::fwrite(header, 1, header_size, f.get()) != header_size) throw io_error(where + ": write failed");
-        writer w(f.get(), where);
+        if (std::fwrite(header, 1, header_size, f.get()) != header_size) throw failed(errno);
+        writer w(f.get(), failed);
         w.u64(c.net_hash);
         w.str(c.net_signature);
         w.u64(c.epoch);
@@ -151,8 +201,8 @@ DERMTL_DECL void write_checkpoint(const std::filesystem::path& path, const check
         std::memcpy(header + 20, &hash, 8);
         if (std::fseek(f.get(), 0, SEEK_SET) != 0 || std::fwrite(header, 1, header_size, f.get()) != header_size ||
             std::fflush(f.get()) != 0)
-            throw io_error(where + ": write failed (disk full?)");
-        if (std::fclose(f.release()) != 0) throw io_error(where + ": closing the temporary file failed");
+            throw failed(errno);
+        if (std::fclose(f.release()) != 0) throw failed(errno);
     });
 }
 
@@ -193,6 +243,7 @@ DERMTL_DECL checkpoint read_checkpoint(const std::filesystem::path& path) {
     c.best_weights = r.tensors();
     if (r.left() != 0) throw io_error(where + ": corrupted: " + std::to_string(r.left()) + " unread payload bytes");
     if (r.hash() != hash) throw io_error(where + ": corrupted: the payload checksum does not match the header's");
+    check_contents(where, c);
     return c;
 }
 

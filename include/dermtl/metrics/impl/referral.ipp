@@ -12,6 +12,8 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/metrics/input_checks.hpp"
+#include "dermtl/metrics/operating_points.hpp"
+#include "dermtl/metrics/roc.hpp"
 
 namespace dermtl::metrics {
 
@@ -28,32 +30,18 @@ DERMTL_DECL referral_table referral_analysis(std::span<const int> labels, std::s
     const std::size_t n = labels.size();
     const double melanomas = static_cast<double>(counts.positives);
 
-    // Groups of equal scores, highest first: (size, melanomas, above threshold).
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-    struct group {
-        double size = 0, positives = 0;
-        bool confident = false;
-    };
-    std::vector<group> groups;
-    for (std::size_t k = 0; k < n; ++k) {
-        if (k == 0 || scores[order[k]] != scores[order[k - 1]])
-            groups.push_back({0, 0, scores[order[k]] > decision_threshold});
-        groups.back().size += 1;
-        groups.back().positives += labels[order[k]];
-    }
-
+    // The ROC's cumulative counts, highest score first; a budget is the operating point at which
+    // that many cases are called positive, ties shared (operating_points.hpp).
+    const auto curve = detail::binary_clf_curve(labels, scores);
     referral_table t;
     t.n_cases = n;
     t.n_melanomas = counts.positives;
     t.decision_threshold = decision_threshold;
-    double above = 0, above_pos = 0;
-    for (const auto& g : groups)
-        if (g.confident) {
-            above += g.size;
-            above_pos += g.positives;
-        }
+    double above = 0, above_pos = 0;  // cases (melanomas) with score > decision_threshold
+    for (std::size_t g = 0; g < curve.thresholds.size() && curve.thresholds[g] > decision_threshold; ++g) {
+        above = curve.true_positives[g] + curve.false_positives[g];
+        above_pos = curve.true_positives[g];
+    }
     t.baseline_rate = above / static_cast<double>(n);
     t.baseline_sensitivity = above_pos / melanomas;
 
@@ -61,15 +49,10 @@ DERMTL_DECL referral_table referral_analysis(std::span<const int> labels, std::s
         referral_row row;
         row.rate = rate;
         row.referred = std::floor(rate * static_cast<double>(n) + 0.5);
-        double left = row.referred;
-        for (const auto& g : groups) {
-            if (left <= 0) break;
-            const double take = std::min(left, g.size);
-            const double fraction = take / g.size;
-            row.melanomas_referred += fraction * g.positives;
-            (g.confident ? row.referred_confident : row.referred_unsure) += take;
-            left -= take;
-        }
+        // The confident cases (score > decision_threshold) come first in score order.
+        row.referred_confident = std::min(row.referred, above);
+        row.referred_unsure = row.referred - row.referred_confident;
+        row.melanomas_referred = detail::point_at_called_positive(curve, row.referred).true_positives;
         row.sensitivity = row.melanomas_referred / melanomas;
         row.melanomas_unreferred = melanomas - row.melanomas_referred;
         row.unreferred_share = row.melanomas_unreferred / melanomas;

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,7 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/hash.hpp"
+#include "dermtl/core/log.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
 #include "dermtl/io/atomic_file.hpp"
@@ -28,15 +31,74 @@
 
 namespace dermtl::protocol {
 
+namespace fingerprint_detail {
+
+// The cache file's checksum: every (key, hash) pair in key order.
+DERMTL_DECL std::string cache_checksum(const std::map<std::string, std::string>& known) {
+    core::hasher h;
+    for (const auto& [k, v] : known) h.field(k).field(v);
+    return h.hex();
+}
+
+// What is wrong with a cache entry, or "" when it is one content_hashes::of writes:
+// "<absolute path>|<size>|<mtime>" -> 16 lower-case hex digits.
+DERMTL_DECL std::string bad_cache_entry(const std::string& key, const nlohmann::json& value) {
+    auto digits = [](std::string_view s) {
+        if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    const auto bar2 = key.rfind('|');
+    const auto bar1 = bar2 == std::string::npos || bar2 == 0 ? std::string::npos : key.rfind('|', bar2 - 1);
+    if (bar1 == std::string::npos || bar1 == 0 || key.front() != '/' ||
+        !digits(std::string_view(key).substr(bar1 + 1, bar2 - bar1 - 1)) || !digits(std::string_view(key).substr(bar2 + 1)))
+        return "the key " + quoted_value(key) + ": expected '<absolute path>|<size>|<mtime>'";
+    if (!value.is_string() || value.get<std::string>().size() != 16 ||
+        value.get<std::string>().find_first_not_of("0123456789abcdef") != std::string::npos)
+        return "the hash of " + quoted_value(key) + ": expected 16 hex digits, found " + shortened(value.dump());
+    return "";
+}
+
+}  // namespace fingerprint_detail
+
+// The cache is validated as a whole: a damaged one (not JSON, an entry of the wrong form, a
+// checksum that does not match) is dropped with a warning naming the file and what is wrong, and
+// every hash it held is computed again from the content.
 DERMTL_DECL content_hashes::content_hashes(std::filesystem::path cache_file) : file_(std::move(cache_file)) {
-    if (file_.empty() || !std::filesystem::exists(file_)) return;
+    std::error_code ec;
+    if (file_.empty() || !std::filesystem::exists(file_, ec)) return;
+    std::string problem;
     try {
-        std::ifstream in(file_);
+        std::ifstream in(file_, std::ios::binary);
+        if (!in) throw io_error("cannot open it for reading");
         const auto j = nlohmann::json::parse(in);
-        for (const auto& [k, v] : j.items()) known_[k] = v.get<std::string>();
-    } catch (const std::exception&) {
-        known_.clear();  // a damaged cache is recomputed, never trusted
+        if (!j.is_object()) throw io_error("expected a JSON object, found " + shortened(j.dump()));
+        // Written since issue 25: {format, version, checksum, hashes}; before: the hashes alone.
+        const bool framed = j.contains("format");
+        if (framed && (j.at("format") != "dermtl-content-hashes" || j.value("version", nlohmann::json()) != 1))
+            throw io_error("expected format \"dermtl-content-hashes\", version 1, found " + shortened(j.at("format").dump()) +
+                           ", version " + shortened(j.value("version", nlohmann::json()).dump()));
+        const nlohmann::json& hashes = framed ? j.at("hashes") : j;
+        if (!hashes.is_object()) throw io_error("'hashes': expected an object, found " + shortened(hashes.dump()));
+        for (const auto& [k, v] : hashes.items()) {
+            if (const auto bad = fingerprint_detail::bad_cache_entry(k, v); !bad.empty()) throw io_error(bad);
+            known_[k] = v.get<std::string>();
+        }
+        if (framed) {
+            const auto& stored = j.at("checksum");
+            if (!stored.is_string() || stored.get<std::string>() != fingerprint_detail::cache_checksum(known_))
+                throw io_error("the checksum " + shortened(stored.dump()) + " is not that of its entries (" +
+                               fingerprint_detail::cache_checksum(known_) + ")");
+        }
+        return;
+    } catch (const io_error& e) {
+        problem = e.what();
+    } catch (const std::exception& e) {
+        problem = e.what();
     }
+    known_.clear();  // a damaged cache is recomputed, never trusted
+    dirty_ = true;   // and rewritten at the next save()
+    log::info("warning: the content-hash cache '" + file_.string() + "' is damaged (" + problem +
+              "); computing the hashes it held again from the files");
 }
 
 DERMTL_DECL std::string content_hashes::of(const std::filesystem::path& file) {
@@ -68,8 +130,11 @@ DERMTL_DECL std::string content_hashes::of(const std::filesystem::path& file) {
 DERMTL_DECL void content_hashes::save() {
     const std::lock_guard lock(mutex_);
     if (file_.empty() || !dirty_) return;
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : known_) j[k] = v;
+    nlohmann::json j = {{"format", "dermtl-content-hashes"},
+                        {"version", 1},
+                        {"checksum", fingerprint_detail::cache_checksum(known_)},
+                        {"hashes", nlohmann::json::object()}};
+    for (const auto& [k, v] : known_) j["hashes"][k] = v;
     io::prepare_folder(file_.parent_path(), "fingerprint cache");
     io::write_file_atomically(file_, j.dump());
     dirty_ = false;

@@ -5,13 +5,17 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dermtl/core/log.hpp"
 #include "dermtl/core/version.hpp"
 #include "dermtl/data/batch.hpp"
+#include "dermtl/io/predictions.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
 #include "dermtl/metrics/multiclass_auc.hpp"
 #include "dermtl/svm/svm_classifier.hpp"
@@ -152,6 +156,53 @@ DERMTL_DECL fold_result run_fold(const cell_traits& traits, cell_network& networ
     return r;
 }
 
+// One fold's per-image predictions (io/predictions.hpp), from its result as stored.
+DERMTL_DECL io::image_predictions predictions_of(const fold_result& r, const std::vector<std::string>& class_names) {
+    io::image_predictions p;
+    p.class_names = class_names;
+    p.ids = r.ids;
+    p.labels = r.predictions.labels;
+    p.folds.assign(r.ids.size(), r.fold);
+    const auto& s = r.predictions.scores;
+    for (Eigen::Index i = 0; i < s.rows(); ++i) {
+        std::vector<double> row(std::size_t(s.cols()));
+        for (Eigen::Index k = 0; k < s.cols(); ++k) row[std::size_t(k)] = s(i, k);
+        p.scores.push_back(std::move(row));
+    }
+    if (class_names.size() == 2) p.confidences = r.confidences;
+    return p;
+}
+
+// OUT/predictions for a run whose work folder is OUT/work (the tool's layout), else
+// <work folder>/predictions.
+DERMTL_DECL std::filesystem::path predictions_folder(const experiment_inputs& in) {
+    return in.work_dir.filename() == "work" ? in.work_dir.parent_path() / "predictions" : in.work_dir / "predictions";
+}
+
+// The pooled out-of-fold files: the folds in order, grouped into passes in which no image is
+// tested twice (5x2 CV: one pass per repetition). One pass: pooled.csv; more: pooled-1.csv, ...
+DERMTL_DECL void write_pooled_predictions(const std::filesystem::path& folder, const std::vector<const fold_result*>& folds,
+                                          const std::vector<std::string>& class_names) {
+    std::vector<io::image_predictions> passes;
+    std::vector<std::set<std::string>> tested;
+    for (const fold_result* f : folds) {
+        const bool overlaps = !tested.empty() && std::any_of(f->ids.begin(), f->ids.end(), [&](const std::string& id) {
+            return tested.back().count(id) != 0;
+        });
+        if (passes.empty() || overlaps) {
+            passes.emplace_back();
+            passes.back().class_names = class_names;
+            tested.emplace_back();
+        }
+        passes.back().append(predictions_of(*f, class_names));
+        tested.back().insert(f->ids.begin(), f->ids.end());
+    }
+    for (std::size_t k = 0; k < passes.size(); ++k)
+        io::write_predictions(folder / (passes.size() == 1 ? std::string("pooled.csv")
+                                                           : "pooled-" + std::to_string(k + 1) + ".csv"),
+                              passes[k]);
+}
+
 }  // namespace runner_detail
 
 DERMTL_DECL experiment_result run_cell(const cell_traits& traits, const experiment_inputs& in, const labelled_task& task,
@@ -170,12 +221,32 @@ DERMTL_DECL experiment_result run_cell(const cell_traits& traits, const experime
     const fingerprint base = cell_fingerprint(traits, in, task, hashes, describe);
     hashes.save();
     const std::size_t n_folds = std::min(in.fold_count(), task.folds.size());
+    // Per-image predictions (io/predictions.hpp), an output beside the results: OUT/predictions/<cell>/.
+    const std::filesystem::path predictions = runner_detail::predictions_folder(in) / folder_name(traits.id);
+    std::vector<fold_result> others;  // folds other shards stored
     for (std::size_t k = 0; k < n_folds; ++k) {
-        if (!in.shard.owns(in.first_item + k)) continue;  // another shard's work item
         const data::fold& fold = task.folds[k];
         fingerprint made_by = base;
         made_by.set("fold", nlohmann::json{{"name", fold.name}, {"ids", folds_hash(task.dataset, {fold})}});
+        if (!in.shard.owns(in.first_item + k)) {  // another shard's work item
+            // Its result, when that shard already stored it for this experiment, completes the
+            // pooled predictions file; it is never computed here.
+            try {
+                if (auto other = store.load(fold.name))
+                    if (!made_by.first_difference(other->config.contains("fingerprint") ? other->config.at("fingerprint")
+                                                                                         : nlohmann::json()))
+                        others.push_back(std::move(*other));
+            } catch (const io_error&) {
+                // That shard's file is its own to report; the pooled file waits for a readable one.
+            }
+            continue;
+        }
         if (auto done = store.load(fold.name, made_by, in.recompute)) {
+            // A fold stored before its predictions file was written (or by an older dermtl):
+            // the file comes from the stored result, without retraining.
+            const auto file = predictions / (fold.name + ".csv");
+            if (!std::filesystem::exists(file))
+                io::write_predictions(file, runner_detail::predictions_of(*done, task.dataset.class_names));
             result.folds.push_back(std::move(*done));
             continue;
         }
@@ -206,7 +277,24 @@ DERMTL_DECL experiment_result run_cell(const cell_traits& traits, const experime
             log::info(line.str());
         }
         store.save(r);
+        io::write_predictions(predictions / (r.fold + ".csv"), runner_detail::predictions_of(r, task.dataset.class_names));
         result.folds.push_back(std::move(r));
+    }
+    // The pooled out-of-fold predictions, once every fold of the cell is stored (by any shard).
+    if (result.folds.size() + others.size() == n_folds && n_folds > 0) {
+        std::vector<const fold_result*> in_order;
+        for (std::size_t k = 0; k < n_folds; ++k) {
+            for (const auto* pool : {&result.folds, &others})
+                for (const auto& f : *pool)
+                    if (f.fold == task.folds[k].name) in_order.push_back(&f);
+        }
+        if (in_order.size() == n_folds) try {
+                runner_detail::write_pooled_predictions(predictions, in_order, task.dataset.class_names);
+            } catch (const config_error& e) {
+                // Folds that disagree in their columns (Platt confidences in some only): the
+                // per-fold files stand; the run's results do not depend on the pooled one.
+                log::info("warning: experiment " + name + ": no pooled predictions file: " + e.what());
+            }
     }
     std::vector<double> aucs;
     for (const auto& f : result.folds) aucs.push_back(f.auc);

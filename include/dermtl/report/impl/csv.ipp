@@ -2,6 +2,7 @@
 // once into libdermtl_report with DERMTL_SEPARATE_COMPILATION.
 #include "dermtl/report/csv.hpp"
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "dermtl/metrics/referral.hpp"
 #include "dermtl/report/format.hpp"
 #include "dermtl/report/model.hpp"
+#include "dermtl/report/intervals.hpp"
 #include "dermtl/report/significance.hpp"
 
 namespace dermtl::report {
@@ -21,6 +23,16 @@ DERMTL_DECL std::string to_csv(const table& t) {
     const bool refs = has_references(t);
     std::vector<bool> shares(t.columns.size());
     for (std::size_t c = 0; c < t.columns.size(); ++c) shares[c] = column_has_shares(t, c);
+    // Interval columns only where a column holds intervals of that kind (bootstrap, DeLong).
+    std::vector<std::array<bool, 2>> kinds(t.columns.size(), {false, false});
+    for (const auto& r : t.rows)
+        for (std::size_t c = 0; c < r.cells.size() && c < kinds.size(); ++c)
+            for (const auto& i : r.cells[c].intervals) kinds[c][i.kind == interval_kind::delong ? 1 : 0] = true;
+    auto interval_of = [](const cell& x, interval_kind k) -> const cell_interval* {
+        for (const auto& i : x.intervals)
+            if (i.kind == k) return &i;
+        return nullptr;
+    };
     std::string out = csv_field(t.row_header) + ",kind";
     // Appending field by field (not "," + s) also keeps GCC 12's false -Wrestrict quiet.
     auto field = [&out](const std::string& s) {
@@ -33,6 +45,12 @@ DERMTL_DECL std::string to_csv(const table& t) {
         field(csv_field(l + " std (%)"));
         if (refs) field(csv_field(l + (t.paper_note.empty() ? " paper (%)" : " paper, other configuration (%)")));
         if (shares[c]) field(csv_field(l + " share (%)"));
+        if (kinds[c][0])
+            for (const char* h : {" bootstrap method", " bootstrap lower (%)", " bootstrap upper (%)",
+                                  " bootstrap confidence", " bootstrap resamples", " bootstrap seed"})
+                field(csv_field(l + h));
+        if (kinds[c][1])
+            for (const char* h : {" DeLong lower (%)", " DeLong upper (%)", " DeLong confidence"}) field(csv_field(l + h));
     }
     out += '\n';
     for (const auto& r : t.rows) {
@@ -44,6 +62,21 @@ DERMTL_DECL std::string to_csv(const table& t) {
             field(x.value ? percent(x.value->std_dev, 2) : std::string());
             if (refs) field(x.reference ? percent(*x.reference, 2) : std::string());
             if (shares[c]) field(x.share ? percent(*x.share, 2) : std::string());
+            if (kinds[c][0]) {
+                const auto* i = interval_of(x, interval_kind::bootstrap);
+                field(i ? i->method : std::string());
+                field(i ? percent(i->lower, 2) : std::string());
+                field(i ? percent(i->upper, 2) : std::string());
+                field(i ? fmt::format("{:g}", i->confidence) : std::string());
+                field(i ? std::to_string(i->resamples) : std::string());
+                field(i ? std::to_string(i->seed) : std::string());
+            }
+            if (kinds[c][1]) {
+                const auto* i = interval_of(x, interval_kind::delong);
+                field(i ? percent(i->lower, 2) : std::string());
+                field(i ? percent(i->upper, 2) : std::string());
+                field(i ? fmt::format("{:g}", i->confidence) : std::string());
+            }
         }
         out += '\n';
     }

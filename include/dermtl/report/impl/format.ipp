@@ -20,8 +20,19 @@ DERMTL_DECL std::string cell_text(const cell& x, bool best) {
     std::string s;
     if (x.value) s = percent(x.value->mean) + (x.value->per_fold.size() > 1 ? " ± " + percent(x.value->std_dev) : "");
     if (best && !s.empty()) s = "**" + s + "**";
+    if (!s.empty() && !x.intervals.empty()) s += " " + intervals_text(x);
     if (s.empty() && x.reference) s = percent(*x.reference);  // a published row (validate allows no other)
     return s.empty() ? "—" : s;
+}
+
+DERMTL_DECL std::string intervals_text(const cell& x) {
+    std::string s;
+    for (const auto& i : x.intervals) {
+        s += s.empty() ? "[" : "; ";
+        if (i.kind == interval_kind::delong) s += "DeLong ";
+        s += percent(i.lower) + ", " + percent(i.upper);
+    }
+    return s.empty() ? s : s + "]";
 }
 
 DERMTL_DECL std::string paper_text(const cell& x) { return x.reference ? percent(*x.reference) : "—"; }

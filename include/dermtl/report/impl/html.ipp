@@ -10,6 +10,7 @@
 
 #include "dermtl/report/files.hpp"
 #include "dermtl/report/format.hpp"
+#include "dermtl/report/intervals.hpp"
 #include "dermtl/report/model.hpp"
 #include "dermtl/report/plots.hpp"
 #include "dermtl/report/significance.hpp"
@@ -34,6 +35,8 @@ DERMTL_DECL std::string cell_html(const cell& x, bool best) {
         s = percent(x.value->mean) +
             (x.value->per_fold.size() > 1 ? "<span class=\"sd\"> ± " + percent(x.value->std_dev) + "</span>" : "");
     if (best) s = "<b>" + s + "</b>";
+    if (!s.empty() && !x.intervals.empty())
+        s += "<br><span class=\"ci\">" + html_escape(detail::intervals_text(x)) + "</span>";
     if (s.empty() && x.reference) s = percent(*x.reference);  // a published row (validate allows no other)
     return s.empty() ? "—" : s;
 }
@@ -145,7 +148,7 @@ th.group { border-bottom: 1px solid #888; text-align: center; }
 td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.name, th.rowh { text-align: left; white-space: normal; }
 tr.published td { color: #666; font-style: italic; }
-.sd { color: #555; font-size: 0.92em; } .ref { color: #888; font-size: 0.88em; }
+.sd { color: #555; font-size: 0.92em; } .ci { color: #555; font-size: 0.8em; white-space: nowrap; } .ref { color: #888; font-size: 0.88em; }
 .note, .legend { color: #555; font-size: 0.92em; }
 table.meta td { text-align: left; white-space: normal; } table.meta td:first-child { color: #555; }
 figure { margin: 1em 0; } img { max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -172,6 +175,7 @@ DERMTL_DECL std::string to_html(const report& rep, const rendered_plots& plots) 
     for (const auto& t : rep.tables)
         out += "<li><a href=\"#" + html_escape(t.id) + "\">" + html_escape(t.title.empty() ? t.id : t.title) + "</a></li>\n";
     if (!rep.referrals.empty()) out += "<li><a href=\"#referral\">Referral analysis</a></li>\n";
+    if (!rep.calibrations.empty()) out += "<li><a href=\"#calibration\">Calibration</a></li>\n";
     out += "</ul></nav>\n";
     for (std::size_t i = 0; i < rep.tables.size(); ++i) {
         const auto& t = rep.tables[i];
@@ -194,6 +198,7 @@ DERMTL_DECL std::string to_html(const report& rep, const rendered_plots& plots) 
             out += "<p class=\"note\">" + html_escape(note) + "</p>\n";
         if (!t.caption.empty()) out += "<p class=\"note\">" + html_escape(t.caption) + "</p>\n";
         if (const auto s = detail::shares_sentence(t); !s.empty()) out += "<p class=\"note\">" + html_escape(s) + "</p>\n";
+        if (const auto s = intervals_sentence(t); !s.empty()) out += "<p class=\"note\">" + html_escape(s) + "</p>\n";
         out += significance_html(t, ks);
         if (i < plots.roc.size() && !plots.roc[i].empty()) out += image_html(plots.roc[i], "ROC curves of " + t.title);
         out += "</section>\n";
@@ -221,6 +226,7 @@ DERMTL_DECL std::string to_html(const report& rep, const rendered_plots& plots) 
         if (!plots.referral.empty()) out += image_html(plots.referral, "Referral analysis");
         out += "</section>\n";
     }
+    out += calibration_html(rep.calibrations);
     return out + "</body>\n</html>\n";
 }
 

@@ -2,9 +2,15 @@
 // once into libdermtl_report with DERMTL_SEPARATE_COMPILATION.
 #include "dermtl/report/json.hpp"
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +40,67 @@ DERMTL_DECL comparison_axis axis_from(const std::string& s) {
                        "\"");
 }
 
+DERMTL_DECL nlohmann::json interval_json(const cell_interval& i) {
+    nlohmann::json j{{"kind", i.kind == interval_kind::delong ? "delong" : "bootstrap"},
+                     {"method", i.method},
+                     {"estimate", i.estimate},
+                     {"lower", i.lower},
+                     {"upper", i.upper},
+                     {"confidence", i.confidence},
+                     {"units", i.units}};
+    if (i.kind == interval_kind::bootstrap) j["resamples"] = i.resamples, j["seed"] = i.seed;
+    return j;
+}
+
+DERMTL_DECL cell_interval interval_from(const nlohmann::json& j) {
+    cell_interval i;
+    const auto kind = j.at("kind").get<std::string>();
+    if (kind != "bootstrap" && kind != "delong")
+        throw config_error("report::from_json: expected an interval's \"kind\" to be \"bootstrap\" or \"delong\", found \"" +
+                           kind + "\"");
+    i.kind = kind == "delong" ? interval_kind::delong : interval_kind::bootstrap;
+    i.method = j.at("method");
+    i.estimate = j.at("estimate");
+    i.lower = j.at("lower");
+    i.upper = j.at("upper");
+    i.confidence = j.at("confidence");
+    i.units = j.at("units");
+    i.resamples = j.value("resamples", std::size_t{0});
+    i.seed = j.value("seed", std::uint64_t{0});
+    return i;
+}
+
+// A reliability diagram; empty bins' means (NaN) as null.
+DERMTL_DECL nlohmann::json diagram_json(const metrics::reliability_diagram& d) {
+    nlohmann::json bins = nlohmann::json::array();
+    auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    for (const auto& b : d.bins)
+        bins.push_back({{"lower", b.lower},
+                        {"upper", b.upper},
+                        {"count", b.count},
+                        {"mean_predicted", number(b.mean_predicted)},
+                        {"observed_frequency", number(b.observed_frequency)}});
+    return {{"cases", d.cases},
+            {"expected_calibration_error", d.expected_calibration_error},
+            {"maximum_calibration_error", d.maximum_calibration_error},
+            {"bins", bins}};
+}
+
+DERMTL_DECL metrics::reliability_diagram diagram_from(const nlohmann::json& j, metrics::calibration_bins binning) {
+    metrics::reliability_diagram d;
+    d.binning = binning;
+    d.cases = j.at("cases");
+    d.expected_calibration_error = j.at("expected_calibration_error");
+    d.maximum_calibration_error = j.at("maximum_calibration_error");
+    auto number = [](const nlohmann::json& v) {
+        return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+    };
+    for (const auto& b : j.at("bins"))
+        d.bins.push_back({b.at("lower"), b.at("upper"), b.at("count"), number(b.at("mean_predicted")),
+                          number(b.at("observed_frequency"))});
+    return d;
+}
+
 }  // namespace detail
 
 DERMTL_DECL nlohmann::json to_json(const table& t) {
@@ -59,6 +126,10 @@ DERMTL_DECL nlohmann::json to_json(const table& t) {
                                          {"per_fold", x.value->per_fold}}
                                   : json(nullptr);
             if (x.design) cj["design"] = {{"valid", x.design->valid()}, {"problems", x.design->problems}};
+            if (!x.intervals.empty()) {
+                cj["intervals"] = json::array();
+                for (const auto& i : x.intervals) cj["intervals"].push_back(detail::interval_json(i));
+            }
             row["cells"].push_back(std::move(cj));
         }
         j["rows"].push_back(std::move(row));
@@ -118,12 +189,24 @@ DERMTL_DECL nlohmann::json to_json(const report& rep) {
     for (const auto& t : rep.tables) j["tables"].push_back(to_json(t));
     j["referrals"] = nlohmann::json::array();
     for (const auto& s : rep.referrals) j["referrals"].push_back(to_json(s));
+    j["calibrations"] = nlohmann::json::array();
+    for (const auto& s : rep.calibrations)
+        j["calibrations"].push_back({{"name", s.name},
+                                     {"cases", s.cases},
+                                     {"brier", s.brier},
+                                     {"ece_equal_width", s.equal_width.expected_calibration_error},
+                                     {"ece_equal_mass", s.equal_mass.expected_calibration_error},
+                                     {"equal_width", detail::diagram_json(s.equal_width)},
+                                     {"equal_mass", detail::diagram_json(s.equal_mass)}});
     return j;
 }
 
 DERMTL_DECL report report_from_json(const nlohmann::json& j) {
     using nlohmann::json;
     try {
+        if (!j.is_object())
+            throw config_error("report::from_json: expected a JSON object (a dermtl report.json), found " +
+                               shortened(j.dump()));
         if (j.value("format", std::string()) != "dermtl-report")
             throw config_error("report::from_json: expected \"format\": \"dermtl-report\", found " +
                                (j.contains("format") ? j.at("format").dump() : std::string("no format field")) +
@@ -156,6 +239,8 @@ DERMTL_DECL report report_from_json(const nlohmann::json& j) {
                                                         v.at("std_dev")};
                     if (cj.contains("design") && !cj.at("design").is_null())  // absent in older reports
                         x.design = metrics::five_by_two_design{cj.at("design").at("problems").get<std::vector<std::string>>()};
+                    if (cj.contains("intervals"))  // absent in older reports and where none was computed
+                        for (const auto& ij : cj.at("intervals")) x.intervals.push_back(detail::interval_from(ij));
                     r.cells.push_back(std::move(x));
                 }
                 t.rows.push_back(std::move(r));
@@ -169,6 +254,11 @@ DERMTL_DECL report report_from_json(const nlohmann::json& j) {
                 s.curve.fpr = sj.at("fpr").get<std::vector<double>>();
                 s.curve.tpr = sj.at("tpr").get<std::vector<double>>();
                 s.curve.thresholds = sj.at("thresholds").get<std::vector<double>>();
+                if (s.curve.thresholds.size() != s.curve.fpr.size())
+                    throw config_error("report::from_json: table '" + t.id + "', ROC curve " +
+                                       std::to_string(t.roc.size() + 1) + ": expected one threshold per point (" +
+                                       std::to_string(s.curve.fpr.size()) + "), found " +
+                                       std::to_string(s.curve.thresholds.size()));
                 t.roc.push_back(std::move(s));
             }
             rep.tables.push_back(std::move(t));
@@ -188,11 +278,41 @@ DERMTL_DECL report report_from_json(const nlohmann::json& j) {
                                         rj.at("unreferred_prevalence")});
             rep.referrals.push_back(std::move(s));
         }
+        if (j.contains("calibrations"))  // absent in older reports
+            for (const auto& cj : j.at("calibrations")) {
+                calibration_section s;
+                s.name = cj.at("name");
+                s.cases = cj.at("cases");
+                s.brier = cj.at("brier");
+                s.equal_width = detail::diagram_from(cj.at("equal_width"), metrics::calibration_bins::equal_width);
+                s.equal_mass = detail::diagram_from(cj.at("equal_mass"), metrics::calibration_bins::equal_mass);
+                rep.calibrations.push_back(std::move(s));
+            }
         validate(rep);
         return rep;
     } catch (const json::exception& e) {
         throw config_error(std::string("report::from_json: expected a dermtl report.json, found malformed content: ") +
                            e.what());
+    }
+}
+
+DERMTL_DECL report read_report(const std::filesystem::path& file) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (!std::filesystem::is_regular_file(status))
+        throw io_error("report::read_report: '" + file.string() + "': expected a report.json, found " +
+                       (!std::filesystem::exists(status)         ? "nothing"
+                        : std::filesystem::is_directory(status) ? "a folder"
+                                                                 : "something that is not a file"));
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw io_error("report::read_report: '" + file.string() + "': cannot open it for reading");
+    try {
+        return report_from_json(nlohmann::json::parse(in));
+    } catch (const nlohmann::json::exception& e) {
+        throw io_error("report::read_report: '" + file.string() + "': expected a dermtl report.json, found " +
+                       "content that is not JSON: " + e.what());
+    } catch (const error& e) {
+        throw io_error("report::read_report: '" + file.string() + "': " + e.what());
     }
 }
 

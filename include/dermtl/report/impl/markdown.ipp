@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dermtl/metrics/referral.hpp"
+#include "dermtl/report/intervals.hpp"
 #include "dermtl/report/format.hpp"
 #include "dermtl/report/model.hpp"
 #include "dermtl/report/significance.hpp"
@@ -77,6 +78,7 @@ DERMTL_DECL std::string to_markdown(const table& t) {
     }
     if (!t.caption.empty()) out += "\n" + t.caption + "\n";
     if (const auto shares = shares_sentence(t); !shares.empty()) out += "\n" + shares + "\n";
+    if (const auto ci = intervals_sentence(t); !ci.empty()) out += "\n" + ci + "\n";
     if (const auto sig = markdown_significance(t, ks); !sig.empty())
         out += "\n### Significance (5x2cv)\n\n" + sig;
     else if (t.compare != comparison_axis::none)
@@ -104,6 +106,10 @@ DERMTL_DECL std::string to_markdown(const report& rep) {
     for (const auto& s : rep.referrals) {
         out += '\n';
         out += to_markdown(s);
+    }
+    if (!rep.calibrations.empty()) {
+        out += '\n';
+        out += calibration_markdown(rep.calibrations);
     }
     return out;
 }

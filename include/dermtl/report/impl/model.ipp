@@ -168,6 +168,15 @@ DERMTL_DECL void validate(const table& t) {
                                    "published value with no measurement in a row of our results (it would read as "
                                    "ours); leave the cell empty, or quote it in a published row");
             if (x.share) detail::check_fraction(where, *x.share, "stratum share");
+            for (const auto& i : x.intervals) {
+                if (!x.value)
+                    throw config_error(where + ": expected an interval only beside a value of ours, found one alone");
+                detail::check_fraction(where, i.lower, "interval's lower bound");
+                detail::check_fraction(where, i.upper, "interval's upper bound");
+                if (i.lower > i.upper)
+                    throw config_error(where + ": expected an interval's lower bound at most its upper bound, found " +
+                                       std::to_string(i.lower) + " > " + std::to_string(i.upper));
+            }
         }
     }
     for (const auto& r : t.rows)
@@ -202,6 +211,12 @@ DERMTL_DECL void validate(const report& rep) {
             if (rep.tables[j].id == rep.tables[i].id)
                 throw config_error("report::validate: expected unique table ids (they name files), found '" +
                                    rep.tables[i].id + "' twice");
+    }
+    for (const auto& s : rep.calibrations) {
+        const std::string where = "report::validate: calibration of '" + s.name + "'";
+        detail::check_fraction(where, s.brier, "Brier score");
+        detail::check_fraction(where, s.equal_width.expected_calibration_error, "equal-width ECE");
+        detail::check_fraction(where, s.equal_mass.expected_calibration_error, "equal-mass ECE");
     }
     for (const auto& s : rep.referrals) {
         const std::string where = "report::validate: referral analysis '" + s.name + "'";

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "dermtl/report/intervals.hpp"
+
 namespace dermtl::report {
 
 DERMTL_DECL written_report write_report(const report& rep, const std::filesystem::path& folder) {
@@ -31,6 +33,10 @@ DERMTL_DECL written_report write_report(const report& rep, const std::filesystem
         files.emplace_back("referral.md", md);
         files.emplace_back("referral.csv", to_csv(rep.referrals));
         files.emplace_back("referral.png", plots.referral);
+    }
+    if (!rep.calibrations.empty()) {
+        files.emplace_back("calibration.md", calibration_markdown(rep.calibrations));
+        files.emplace_back("calibration.csv", to_csv(rep.calibrations));
     }
     files.emplace_back("report.md", to_markdown(rep));
     files.emplace_back("report.json", to_json(rep).dump(2) + "\n");
