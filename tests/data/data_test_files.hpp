@@ -9,16 +9,12 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "support/files.hpp"  // testing::write_text
 #include "support/oracle.hpp"
 
 namespace dermtl::testing {
 
 inline std::filesystem::path fixture(const std::string& name) { return tests_dir() / "data" / "fixtures" / name; }
-
-inline void write_text(const std::filesystem::path& p, const std::string& text) {
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
 
 // A small image with a colour derived from `seed`, written in the format the extension names.
 inline void write_image(const std::filesystem::path& p, int seed = 0, int w = 16, int h = 12) {

@@ -2,6 +2,7 @@
 // atomic writes; version 1 files still read; another network type and damaged files are clear
 // errors.
 #include "io/tiny_nets.hpp"
+#include "support/files.hpp"
 #include "support/oracle.hpp"
 
 #include <catch2/catch.hpp>
@@ -48,14 +49,7 @@ bool same_bits(const host_tensor& a, const host_tensor& b) {
     return dims_of(a) == dims_of(b) && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-std::string message_of(auto&& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using testing::message_of;
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "dermtl/metrics/cross_validation.hpp"
 #include "programs/slurm.hpp"
 #include "programs/tables.hpp"
+#include "support/files.hpp"
 #include "support/oracle.hpp"
 
 using namespace dermtl;
@@ -58,16 +59,8 @@ void store_cell(const fs::path& folder, const protocol::cell_id& id, const std::
     for (const auto& f : folds) store.save(fold_of(id, f, shift += 0.4));
 }
 
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+using testing::message_of;
+using testing::write_text;
 
 }  // namespace
 
@@ -80,10 +73,10 @@ TEST_CASE("load_results reads the store's fold names and lists everything else a
     store_cell(results / protocol::folder_name(mel), mel, {"1x1", "1x2"});
     store_cell(results / "isic", make_cell("isic_binary"), {"official_split"});
     const fs::path mal_folder = results / protocol::folder_name(mal);
-    write(mal_folder / "notes.json", R"({"note": "rerun with more epochs"})");
-    write(mal_folder / "list.json", "[1, 2, 3]");
-    write(mal_folder / "Fold_3.json.tmp.4242.0", "{");
-    write(results / "README.txt", "my results");
+    write_text(mal_folder / "notes.json", R"({"note": "rerun with more epochs"})");
+    write_text(mal_folder / "list.json", "[1, 2, 3]");
+    write_text(mal_folder / "Fold_3.json.tmp.4242.0", "{");
+    write_text(results / "README.txt", "my results");
     fs::create_directories(results / "empty-cell");
 
     const auto stored = programs::read_results_folder(results);
@@ -128,7 +121,7 @@ TEST_CASE("a file named like a fold result that is not a valid one is refused, n
     auto refused = [&](const std::string& name, const std::string& text, const std::string& problem) {
         INFO(name);
         const fs::path file = folder / name;
-        write(file, text);
+        write_text(file, text);
         const auto msg = message_of([&] { (void)programs::load_results(results); });
         CHECK_THAT(msg, Catch::Contains(file.string()) && Catch::Contains(problem));
         fs::remove(file);
@@ -209,9 +202,9 @@ TEST_CASE("submission.json is validated when `dermtl slurm status` reads it", "[
         {"items",
          {{{"name", "cell"}, {"done_file", "results/cell/Fold_1.json"}, {"part", "independent"}, {"task", 1}},
           {{"name", "cell"}, {"done_file", "results/cell/Fold_2.json"}, {"part", "independent"}, {"task", 0}}}}};
-    write(file, good.dump());
+    write_text(file, good.dump());
     fs::create_directories(dir / "work" / "results" / "cell");
-    write(dir / "work" / "results" / "cell" / "Fold_2.json", "{}");
+    write_text(dir / "work" / "results" / "cell" / "Fold_2.json", "{}");
     std::ostringstream out;
     CHECK(programs::print_slurm_status(dir.path(), out) == 1);
     CHECK_THAT(out.str(), Catch::Contains("not submitted") && Catch::Contains("1 done"));
@@ -220,7 +213,7 @@ TEST_CASE("submission.json is validated when `dermtl slurm status` reads it", "[
         INFO(name);
         nlohmann::json j = good;
         edit(j);
-        write(file, j.dump());
+        write_text(file, j.dump());
         std::ostringstream ignored;
         const auto msg = message_of([&] { (void)programs::print_slurm_status(dir.path(), ignored); });
         CHECK_THAT(msg, Catch::Contains(file.string()) && Catch::Contains(problem));
@@ -235,7 +228,7 @@ TEST_CASE("submission.json is validated when `dermtl slurm status` reads it", "[
     refused("a done file outside the run folder", [](nlohmann::json& j) { j["items"][0]["done_file"] = "../../etc/passwd"; },
             "items[0].done_file: expected a path relative to OUT/work, without '..'");
     refused("an absolute done file", [](nlohmann::json& j) { j["items"][1]["done_file"] = "/etc/passwd"; }, "items[1].done_file");
-    write(file, "{\"configuration\": ");
+    write_text(file, "{\"configuration\": ");
     CHECK_THAT(message_of([&] {
                    std::ostringstream ignored;
                    (void)programs::print_slurm_status(dir.path(), ignored);

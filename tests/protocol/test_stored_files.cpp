@@ -15,6 +15,7 @@
 #include "dermtl/core/log.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/protocol/results.hpp"
+#include "support/files.hpp"
 #include "support/oracle.hpp"
 
 using namespace dermtl;
@@ -40,16 +41,8 @@ protocol::fold_result two_class_fold() {
     return r;
 }
 
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+using testing::message_of;
+using testing::write_text;
 
 }  // namespace
 
@@ -120,7 +113,7 @@ TEST_CASE("a fold result that is not a valid one is refused, naming the file and
         INFO(c.name);
         nlohmann::json j = good;
         c.edit(j);
-        write(file, j.dump());
+        write_text(file, j.dump());
         const auto msg = message_of([&] { (void)store.load("Fold_1"); });
         CHECK_THAT(msg, Catch::Contains(file.string()) && Catch::Contains(c.problem));
         CHECK_THROWS_AS(store.load("Fold_1"), io_error);
@@ -130,12 +123,12 @@ TEST_CASE("a fold result that is not a valid one is refused, naming the file and
         const auto at = text.find("\"auc\":1.0");
         REQUIRE(at != std::string::npos);
         text.replace(at, 9, "\"auc\":1e999");
-        write(file, text);
+        write_text(file, text);
         CHECK_THAT(message_of([&] { (void)store.load("Fold_1"); }),
                    Catch::Contains(file.string()) && Catch::Contains("1e999"));
     }
     SECTION("text that is not JSON") {
-        write(file, R"({"fold": "Fold_1", "format": 2, )");
+        write_text(file, R"({"fold": "Fold_1", "format": 2, )");
         CHECK_THAT(message_of([&] { (void)store.load("Fold_1"); }),
                    Catch::Contains(file.string()) && Catch::Contains("is not a fold result"));
     }
@@ -151,7 +144,7 @@ TEST_CASE("a damaged content-hash cache is dropped with a warning naming it, and
           "[protocol][fingerprint][stored_files][bad_input]") {
     testing::scratch_dir dir("stored-hashes");
     const fs::path image = dir / "image.bin";
-    write(image, "the bytes of an image");
+    write_text(image, "the bytes of an image");
     const std::string truth = protocol::content_hashes().of(image);  // no cache: hashed from the bytes
     const fs::path cache = dir / "content-hashes.json";
     {
@@ -190,7 +183,7 @@ TEST_CASE("a damaged content-hash cache is dropped with a warning naming it, and
     };
     for (const auto& c : cases) {
         INFO(c.name);
-        write(cache, c.text);
+        write_text(cache, c.text);
         std::ostringstream log;
         const log::scoped_sink sink(log);
         protocol::content_hashes h(cache);
@@ -204,7 +197,7 @@ TEST_CASE("a damaged content-hash cache is dropped with a warning naming it, and
         CHECK(reread.of(image) == truth);
     }
     // A cache written before the checksum existed (the hashes alone) is still read when it is valid.
-    write(cache, nlohmann::json::object({{key, truth}}).dump());
+    write_text(cache, nlohmann::json::object({{key, truth}}).dump());
     std::ostringstream log;
     const log::scoped_sink sink(log);
     CHECK(protocol::content_hashes(cache).of(image) == truth);
