@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch + cuDNN throughput on the GPU for the networks bench_cuda measures (224x224, 2 classes),
-same shapes, same GPU, same run. usage: torch_cuda_throughput.py vgg_m|vgg_16 BATCH ITERATIONS [float32|tf32]
+same shapes, same GPU, same run. usage: torch_cuda_throughput.py vgg_m|vgg_16 BATCH ITERATIONS [float32|tf32] [deterministic]
 Prints: inference_images_per_s train_images_per_s (medians of ITERATIONS timed steps after 2 warm-ups).
 cudnn.benchmark is on (PyTorch's fastest setting); TF32 only when asked, to match dermtl's precision."""
 import os
@@ -44,7 +44,10 @@ def median_seconds(body, iterations):
 def main():
     name, batch, iterations = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     tf32 = len(sys.argv) > 4 and sys.argv[4] == "tf32"
-    torch.backends.cudnn.benchmark = True
+    deterministic = len(sys.argv) > 5 and sys.argv[5] == "deterministic"
+    # Deterministic: cuDNN's deterministic algorithms only, no timing-based choice (as dermtl's mode).
+    torch.backends.cudnn.benchmark = not deterministic
+    torch.backends.cudnn.deterministic = deterministic
     torch.backends.cudnn.allow_tf32 = tf32
     torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.manual_seed(0)

@@ -7,11 +7,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <limits>
 #include <vector>
 
 #include "dermtl/backend/cpu/ops.hpp"
+#include "dermtl/backend/cuda/driver_probe.hpp"
 #include "dermtl/backend/cuda/ops.hpp"
 #include "dermtl/core/shape.hpp"
 #include "dermtl/models/vgg.hpp"
@@ -28,20 +31,40 @@ namespace {
 
 constexpr double tolerance = 1e-4;
 
-bool gpu_present() {
+// The skip rule of cuda_device_probe (cuda/driver_probe.hpp), for a test binary run directly: no
+// NVIDIA driver (or every GPU hidden on purpose by CUDA_VISIBLE_DEVICES) skips; a driver that is
+// there but too old, or a runtime error behind a present driver, fails -- never a green skip.
+struct gpu_check {
+    bool usable = false;
+    bool skip = false;
+    std::string why;
+};
+
+inline gpu_check check_gpu() {
+    using namespace backend::cuda_detail;
+    const driver_judgement driver = judge_driver(read_driver_facts(), CUDART_VERSION);
+    if (driver.verdict == driver_verdict::no_driver) return {false, true, driver.message};
+    if (driver.verdict == driver_verdict::driver_too_old) return {false, false, driver.message};
     int count = 0;
-    const bool ok = cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+    const cudaError_t e = cudaGetDeviceCount(&count);
     (void)cudaGetLastError();
-    return ok;
+    if (e == cudaSuccess && count > 0) return {true, false, ""};
+    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+    const bool hidden = visible && (std::strcmp(visible, "-1") == 0 || visible[0] == '\0');
+    const std::string found = e != cudaSuccess ? std::string("cudaGetDeviceCount failed with ") + cudaGetErrorName(e)
+                                               : std::string("no CUDA device");
+    return {false, hidden, driver.message + ", but " + found + (hidden ? " (CUDA_VISIBLE_DEVICES hides them)" : "")};
 }
 
-#define DERMTL_REQUIRE_GPU_OR_SKIP()                                  \
-    do {                                                              \
-        if (!gpu_present()) {                                         \
-            WARN("skipped: no CUDA device");                          \
-            std::fprintf(stderr, "skipped: no CUDA device\n");        \
-            return;                                                   \
-        }                                                             \
+#define DERMTL_REQUIRE_GPU_OR_SKIP()                                          \
+    do {                                                                      \
+        static const gpu_check dermtl_gpu_ = check_gpu();                     \
+        if (!dermtl_gpu_.usable) {                                            \
+            if (!dermtl_gpu_.skip) FAIL("GPU unusable: " << dermtl_gpu_.why); \
+            WARN("skipped: " << dermtl_gpu_.why);                             \
+            std::fprintf(stderr, "skipped: %s\n", dermtl_gpu_.why.c_str());   \
+            return;                                                           \
+        }                                                                     \
     } while (0)
 
 host_tensor random_tensor(const dims4& d, rng& gen, float scale = 1.0f) {

@@ -100,14 +100,17 @@ TEST_CASE("tf32 opt-in trains close to float32", "[gpu][cuda][precision]") {
 TEST_CASE("out of device memory names the bytes and suggests a smaller batch", "[gpu][cuda][bad_input]") {
     DERMTL_REQUIRE_GPU_OR_SKIP();
     gpu::tensor t;
-    // 2^20 images of 64 x 64 x 64 floats: 1 PiB.
+    // 2^20 images of 64 x 64 x 64 floats: 2^38 floats, 2^40 bytes (1 TiB) -- more than any GPU has.
+    const dims4 huge{std::size_t(1) << 20, 64, 64, 64};
+    const std::size_t bytes = huge[0] * huge[1] * huge[2] * huge[3] * sizeof(float);
+    REQUIRE(bytes == (std::size_t(1) << 40));
     try {
-        gpu::reshape(t, {std::size_t(1) << 20, 64, 64, 64});
+        gpu::reshape(t, huge);
         FAIL("expected an out-of-memory backend_error");
     } catch (const backend_error& e) {
         const std::string m = e.what();
         INFO(m);
-        CHECK_THAT(m, Contains("out of device memory allocating 1125899906842624 bytes"));
+        CHECK_THAT(m, Contains("out of device memory allocating " + std::to_string(bytes) + " bytes"));
         CHECK_THAT(m, Contains("[1048576,64,64,64]"));
         CHECK_THAT(m, Contains("smaller batch"));
     }
@@ -119,11 +122,21 @@ TEST_CASE("out of device memory names the bytes and suggests a smaller batch", "
 
 TEST_CASE("out of device memory inside a network names the layer", "[gpu][cuda][bad_input]") {
     DERMTL_REQUIRE_GPU_OR_SKIP();
-    // 40000 images of 3 x 224 x 224: the input and its copy fit (2 x 24 GB), conv1's output
-    // (40000 x 96 x 109 x 109 floats, 182 GB) fits on no current GPU.
+    // Every tensor here stays within cuDNN's 2^31 - 1 elements, so the allocation is what fails:
+    // the device is first filled up to about 1 GiB by tensors held here (whatever its size), then a
+    // VGG-M forward pass at batch 256 needs far more (conv1's output alone is 1.2 GB).
+    std::vector<gpu::tensor> hogs;
+    const std::size_t leave = std::size_t(1) << 30, max_floats = std::size_t(1) << 30;  // 4 GiB per hog
+    for (int i = 0; i < 64; ++i) {
+        std::size_t free = 0, total = 0;
+        REQUIRE(cudaMemGetInfo(&free, &total) == cudaSuccess);
+        if (free <= leave + (std::size_t(64) << 20)) break;
+        const std::size_t floats = std::min(max_floats, (free - leave) / sizeof(float));
+        hogs.emplace_back(dims4{1, 1, 1, floats});
+    }
     nn::network<models::vgg_m<2>, backend::cuda> net(nn::uninitialized);  // no host QR of fc6
     gpu::tensor x;
-    gpu::reshape(x, {40000, 3, 224, 224});
+    gpu::reshape(x, {256, 3, 224, 224});  // 154 MB
     gpu::fill(x, 0.5f);
     try {
         net.forward(x);
@@ -132,7 +145,95 @@ TEST_CASE("out of device memory inside a network names the layer", "[gpu][cuda][
         const std::string m = e.what();
         INFO(m);
         CHECK_THAT(m, Contains("network::forward: layer"));
-        CHECK_THAT(m, Contains("out of device memory allocating"));
-        CHECK_THAT(m, Contains("use a smaller batch: about"));
+        CHECK_THAT(m, Contains("out of device memory"));
+        CHECK_THAT(m, Contains("smaller batch"));
+    }
+}
+
+TEST_CASE("a tensor over cuDNN's element limit names the layer, the shape and the batch that fits", "[gpu][cuda][bad_input]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    // VGG-M's conv1 output is 96 x 109 x 109 per image: a batch of 1883 is the first over 2^31 - 1.
+    const std::size_t per_image = 96 * 109 * 109;
+    const std::size_t fits = 2147483647 / per_image;
+    REQUIRE(fits == 1882);
+    nn::network<models::vgg_m<2>, backend::cuda> net(nn::uninitialized);
+    gpu::tensor x;
+    gpu::reshape(x, {fits + 1, 3, 224, 224});  // 1.1 GB, within the limit itself
+    gpu::fill(x, 0.5f);
+    try {
+        net.forward(x);
+        FAIL("expected the element-limit backend_error");
+    } catch (const backend_error& e) {
+        const std::string m = e.what();
+        INFO(m);
+        CHECK_THAT(m, Contains("network::forward: layer"));
+        CHECK_THAT(m, Contains("[1883,96,109,109]"));
+        CHECK_THAT(m, Contains("2^31 - 1"));
+        CHECK_THAT(m, Contains("at most 1882"));
+    }
+}
+
+TEST_CASE("deterministic mode: layer 0 chooses no backward-data algorithm; choices obey the options", "[gpu][cuda][determinism]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    const backend::cuda_options saved = gpu::options();
+    gpu::set_options({.deterministic = true, .tf32 = false});
+    std::vector<int> labels;
+    const host_tensor x = demo_batch(4, labels);
+    nn::network<models::vgg_m_scaled<2>, backend::cuda> net(7);
+    (void)train_losses(net, x, labels, 1);
+    const auto& first = net.layer<0>().state.plans;
+    REQUIRE(first.size() == 1);
+    const auto& plan = *first.begin()->second;
+    REQUIRE(plan.choice("forward") != nullptr);
+    REQUIRE(plan.choice("backward filter") != nullptr);
+    CHECK(plan.choice("backward data") == nullptr);  // never needed, never chosen
+    const auto* filter = plan.choice("backward filter");
+    CHECK(filter->chosen().algo != int(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0));
+    CHECK(filter->chosen().algo != int(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3));
+    CHECK(filter->chosen().run_math == backend::cuda_detail::math_kind::fma);
+    gpu::set_options(saved);
+}
+
+TEST_CASE("a workspace limit of 0 bytes still finds a no-workspace algorithm, or says what is needed", "[gpu][cuda][algorithm]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    const backend::cuda_options saved = gpu::options();
+    rng gen(5);
+    const auto [gc, gg] = make_geometry(8, 20, 20, 3, 1, padding{1}, rounding::floor);
+    const host_tensor x = random_tensor({4, 8, 20, 20}, gen), w = random_tensor({16, 8, 3, 3}, gen, 0.2f),
+                      b = random_tensor({16, 1, 1, 1}, gen);
+    host_tensor y;
+    cpu::conv_state sc;
+    cpu::conv2d_forward(x, w, b, gc, y, sc);
+    gpu::set_options({.deterministic = false, .tf32 = false, .workspace_limit = 1});  // 1 byte: only zero-workspace algorithms
+    gpu::tensor yg;
+    gpu::conv_state sg;
+    try {
+        gpu::conv2d_forward(gpu::from_host(x), gpu::from_host(w), gpu::from_host(b), gg, yg, sg);
+        require_close(host(yg), y, "conv2d y under a 1-byte workspace limit");
+        CHECK(sg.plans.begin()->second->choice("forward")->chosen().workspace <= 1);
+    } catch (const backend_error& e) {
+        // No zero-workspace algorithm offered: the message must say which workspace would do.
+        CHECK_THAT(std::string(e.what()), Contains("raise cuda_options::workspace_limit"));
+    }
+    gpu::set_options(saved);
+}
+
+TEST_CASE("a non-finite activation names the first layer that produced it (one check per forward pass)", "[gpu][cuda][network]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    STATIC_REQUIRE(nn::network_detail::batches_non_finite_checks<gpu>::value);  // the CUDA backend batches the check
+    std::vector<int> labels;
+    host_tensor x = demo_batch(2, labels);
+    nn::network<models::vgg_m_scaled<2>, backend::cuda> net(7);
+    CHECK_NOTHROW(net.forward(gpu::from_host(x)));
+    x.data()[5] = std::numeric_limits<float>::quiet_NaN();  // sample 0 of the input
+    try {
+        net.forward(gpu::from_host(x));
+        FAIL("expected a numeric_error");
+    } catch (const numeric_error& e) {
+        const std::string m = e.what();
+        INFO(m);
+        CHECK_THAT(m, Contains("network::forward: layer 0"));
+        CHECK_THAT(m, Contains("of sample 0"));
+        CHECK_THAT(m, Contains("(its input was already non-finite)"));
     }
 }

@@ -7,7 +7,7 @@
 # give identical results. Usage: cuda_vs_cpu.sh DERMTL_BINARY DEVICE_PROBE
 set -eu
 dermtl=$1
-"$2" || exit $?   # 77: no device, reported as skipped
+"$2" || exit $?   # 77: no NVIDIA driver (skipped); 1: a driver that cannot serve the build (failed)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cell_args=(--network vgg_m_scaled --synthetic --epochs 3 --folds 2 --no-progress)

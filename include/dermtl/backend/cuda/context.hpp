@@ -8,37 +8,22 @@
 // build runs its CPU work on a machine without a GPU. Creating it checks cudaGetDeviceCount
 // before any handle is made and throws backend_error("... no CUDA device ...") when there is no
 // usable device; the next use tries again.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
 #include "dermtl/backend/cuda/check.hpp"
+#include "dermtl/backend/cuda/driver_probe.hpp"
+#include "dermtl/backend/precision.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/tensor.hpp"
 
 namespace dermtl::backend {
 
-// Precision policies for the CUDA backend (CUTLASS-style tags of documented constexpr values),
-// applied with ops<cuda>::use_precision<P>().
-namespace precision {
-
-// IEEE float32 everywhere: cuBLAS default math, cuDNN FMA-only algorithms. The default; results
-// agree with the CPU backend to float32 rounding.
-struct float32 {
-    static constexpr const char* name = "float32";
-    static constexpr bool tf32_tensor_cores = false;
-};
-
-// Opt-in: convolutions and matrix products on tensor cores with TF32 inputs (10-bit mantissa),
-// float32 accumulation and storage (cuBLAS CUBLAS_TF32_TENSOR_OP_MATH, cuDNN tensor-op math).
-// Several times the float32 throughput on Ampere and later; the AUC impact has to be measured.
-struct tf32 {
-    static constexpr const char* name = "tf32";
-    static constexpr bool tf32_tensor_cores = true;
-};
-
-}  // namespace precision
+// Precision policies (backend::precision::float32, tf32, bf16) live in backend/precision.hpp;
+// ops<cuda>::use_precision<P>() applies them.
 
 // Run-time numeric options of the CUDA backend (process-wide; set before training).
 struct cuda_options {
@@ -47,6 +32,9 @@ struct cuda_options {
     bool deterministic = false;
     // TF32 tensor cores for convolutions and matrix products (precision::tf32); off = float32.
     bool tf32 = false;
+    // The most cuDNN workspace one convolution direction may use, in bytes (0: no limit). Faster
+    // algorithms often need more; a candidate over the limit is passed over for the next one.
+    std::size_t workspace_limit = 0;
 };
 
 }  // namespace dermtl::backend
@@ -65,17 +53,16 @@ public:
     context& operator=(const context&) = delete;
 
     ~context() {
-        // Errors are ignored here: at exit the CUDA runtime may already be shutting down.
+        // Errors are ignored here: at exit the CUDA runtime may already be shutting down. The
+        // handles (unique_handle members) are destroyed after this body.
         if (workspace_) cudaFree(workspace_);
         if (scratch_) cudaFree(scratch_);
-        if (relu_) cudnnDestroyActivationDescriptor(relu_);
-        if (cublas_) cublasDestroy(cublas_);
-        if (cudnn_) cudnnDestroy(cudnn_);
+        if (reduction_) cudaFree(reduction_);
     }
 
-    cudnnHandle_t cudnn() const { return cudnn_; }
-    cublasHandle_t cublas() const { return cublas_; }
-    cudnnActivationDescriptor_t relu_descriptor() const { return relu_; }
+    cudnnHandle_t cudnn() const { return cudnn_.get(); }
+    cublasHandle_t cublas() const { return cublas_.get(); }
+    cudnnActivationDescriptor_t relu_descriptor() const { return relu_.get(); }
     const std::string& device_name() const { return device_name_; }
     int device() const { return device_; }
 
@@ -84,7 +71,7 @@ public:
     void set_options(const cuda_options& o) {
         options_ = o;
         ++generation_;
-        DERMTL_CUBLAS_CHECK(cublasSetMathMode(cublas_, o.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+        DERMTL_CUBLAS_CHECK(cublasSetMathMode(cublas(), o.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
     }
     std::uint64_t generation() const { return generation_; }
 
@@ -101,6 +88,47 @@ public:
         workspace_ = allocate(bytes, "cuDNN workspace for " + what, 0);
         workspace_bytes_ = bytes;
         return workspace_;
+    }
+
+    // The workspace for a fallback walk (cuda/algorithm_choice.hpp): nullptr when the device is out
+    // of memory for it (the error is cleared), so the caller can try an algorithm that needs less.
+    // The old workspace is freed first, so the memory it held counts as free.
+    void* try_workspace(std::size_t bytes) {
+        if (bytes <= workspace_bytes_) return bytes ? workspace_ : nullptr;
+        if (workspace_) {
+            DERMTL_CUDA_CHECK(cudaFree(workspace_));
+            live_bytes_ -= workspace_bytes_;
+            workspace_ = nullptr;
+            workspace_bytes_ = 0;
+        }
+        void* p = nullptr;
+        const cudaError_t e = cudaMalloc(&p, bytes);
+        if (e == cudaErrorMemoryAllocation) {
+            (void)cudaGetLastError();
+            return nullptr;
+        }
+        if (e != cudaSuccess)
+            throw_call_failed("cudaMalloc(" + std::to_string(bytes) + " bytes of cuDNN workspace)", __FILE__, __LINE__,
+                              status_text(e));
+        workspace_ = p;
+        workspace_bytes_ = bytes;
+        live_bytes_ += bytes;
+        return p;
+    }
+
+    // Per-block partial sums of the bias-gradient reduction (kernels::channel_partial_sums).
+    float* reduction(std::size_t floats) {
+        const std::size_t bytes = floats * sizeof(float);
+        if (bytes <= reduction_bytes_) return static_cast<float*>(reduction_);
+        if (reduction_) {
+            DERMTL_CUDA_CHECK(cudaFree(reduction_));
+            live_bytes_ -= reduction_bytes_;
+            reduction_ = nullptr;
+            reduction_bytes_ = 0;
+        }
+        reduction_ = allocate(bytes, "the bias-gradient reduction", 0);
+        reduction_bytes_ = bytes;
+        return static_cast<float*>(reduction_);
     }
 
     // Small scratch memory (labels, per-row losses, the non-finite index), grown as needed.
@@ -171,9 +199,13 @@ private:
         const cudaError_t e = cudaGetDeviceCount(&count);
         if (e != cudaSuccess || count == 0) {
             (void)cudaGetLastError();
+            // Whether a driver is there at all, and new enough, decides what to say (the error code
+            // is the same for "no driver" and "driver too old").
+            const driver_judgement driver = judge_driver(read_driver_facts(), CUDART_VERSION);
             throw backend_error(
                 "backend::cuda: no CUDA device: cudaGetDeviceCount " +
-                (e != cudaSuccess ? "failed with " + status_text(e) : std::string("found 0 devices")) +
+                (e != cudaSuccess ? "failed with " + status_text(e) : std::string("found 0 devices")) + "; " +
+                driver.message +
                 "; this build has the CUDA backend, but this machine (or CUDA_VISIBLE_DEVICES) offers no usable "
                 "NVIDIA GPU -- run on a machine with one, or use backend::cpu");
         }
@@ -181,24 +213,65 @@ private:
         cudaDeviceProp prop{};
         DERMTL_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
         device_name_ = prop.name;
-        DERMTL_CUDNN_CHECK(cudnnCreate(&cudnn_));
-        DERMTL_CUBLAS_CHECK(cublasCreate(&cublas_));
-        DERMTL_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
-        DERMTL_CUDNN_CHECK(cudnnCreateActivationDescriptor(&relu_));
-        DERMTL_CUDNN_CHECK(cudnnSetActivationDescriptor(relu_, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
+        check_device_code(prop);
+        cudnnHandle_t dnn = nullptr;
+        DERMTL_CUDNN_CHECK(cudnnCreate(&dnn));
+        cudnn_.reset(dnn);
+        cublasHandle_t blas = nullptr;
+        DERMTL_CUBLAS_CHECK(cublasCreate(&blas));
+        cublas_.reset(blas);
+        DERMTL_CUBLAS_CHECK(cublasSetMathMode(blas, CUBLAS_DEFAULT_MATH));
+        cudnnActivationDescriptor_t relu = nullptr;
+        DERMTL_CUDNN_CHECK(cudnnCreateActivationDescriptor(&relu));
+        relu_.reset(relu);
+        DERMTL_CUDNN_CHECK(cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
+    }
+
+    // A GPU this build has no code for fails here, at first use, naming its compute capability and
+    // the CUDA_ARCH to build (and not later as cudaErrorNoKernelImageForDevice at some launch).
+    void check_device_code(const cudaDeviceProp& prop) const {
+#if defined(__CUDA_ARCH_LIST__)
+#define DERMTL_CUDA_STRINGIZE2(x) #x
+#define DERMTL_CUDA_STRINGIZE(x) DERMTL_CUDA_STRINGIZE2(x)
+        std::string archs;  // "900" or "800,900" -> "90" or "80;90"
+        for (char ch : std::string(DERMTL_CUDA_STRINGIZE(__CUDA_ARCH_LIST__))) {
+            if (ch == ',') archs += ';';
+            else if (ch >= '0' && ch <= '9') archs += ch;
+        }
+#undef DERMTL_CUDA_STRINGIZE
+#undef DERMTL_CUDA_STRINGIZE2
+        std::string entries;
+        for (std::size_t start = 0; start < archs.size();) {
+            const std::size_t end = std::min(archs.find(';', start), archs.size());
+            const std::string a = archs.substr(start, end - start);
+            entries += (entries.empty() ? "" : ";") + a.substr(0, a.size() > 1 ? a.size() - 1 : a.size());
+            start = end + 1;
+        }
+        if (!entries.empty() && !build_runs_on(entries, prop.major, prop.minor))
+            throw backend_error("backend::cuda: GPU " + std::to_string(device_) + " (" + prop.name +
+                                ", compute capability " + std::to_string(prop.major) + "." + std::to_string(prop.minor) +
+                                ") has no code in this build (compiled for CUDA_ARCH " + entries +
+                                "); rebuild with CUDA_ARCH=" + std::to_string(prop.major) + std::to_string(prop.minor) +
+                                " (scripts/gpu_build.sh) or -DCMAKE_CUDA_ARCHITECTURES=" + std::to_string(prop.major) +
+                                std::to_string(prop.minor));
+#else
+        (void)prop;
+#endif
     }
 
     int device_ = 0;
     std::string device_name_;
-    cudnnHandle_t cudnn_ = nullptr;
-    cublasHandle_t cublas_ = nullptr;
-    cudnnActivationDescriptor_t relu_ = nullptr;
+    unique_handle<cudnnHandle_t, cudnnDestroy> cudnn_;
+    unique_handle<cublasHandle_t, cublasDestroy> cublas_;
+    unique_handle<cudnnActivationDescriptor_t, cudnnDestroyActivationDescriptor> relu_;
     cuda_options options_{};
     std::uint64_t generation_ = 1;
     void* workspace_ = nullptr;
     std::size_t workspace_bytes_ = 0;
     void* scratch_ = nullptr;
     std::size_t scratch_bytes_ = 0;
+    void* reduction_ = nullptr;
+    std::size_t reduction_bytes_ = 0;
     std::size_t live_bytes_ = 0;
 };
 

@@ -2,7 +2,10 @@
 // CUDA convolution through cuDNN 9 (forward, backward data, backward filter, bias). Each layer
 // owns a conv_state holding its plans, one per input shape it has seen (the training batch, a last
 // partial batch, the evaluation batch): descriptors, the chosen algorithms and their workspace
-// sizes, made on the first call of that shape and reused. Nothing is shared between layers.
+// sizes, made on the first call of that shape and reused. Nothing is shared between layers. Each
+// direction chooses its algorithm on its first run (cuda/algorithm_choice.hpp: the rules, the
+// workspace limit and the fallback when a workspace cannot be allocated or an algorithm fails), so
+// a first layer, which computes no input gradient, never chooses a backward-data algorithm.
 //
 // cuDNN pads symmetrically; dermtl's padding may be asymmetric (MatConvNet's [top bottom left
 // right]). When cuDNN's symmetric padding by (top, left) yields exactly the layer's output size,
@@ -11,13 +14,18 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "dermtl/backend/cuda/algorithm_choice.hpp"
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
+#include "dermtl/backend/cuda/debug_options.hpp"
 #include "dermtl/backend/cuda/kernels.hpp"
+#include "dermtl/backend/cuda/launch_plans.hpp"
 #include "dermtl/backend/cuda/tensor.hpp"
 #include "dermtl/backend/window_geometry.hpp"
 #include "dermtl/core/error.hpp"
@@ -42,34 +50,81 @@ inline bool symmetric_padding_fits(const window_geometry& g) {
            count(g.width, g.pad_left, g.kernel_w, g.stride_w) == g.out_w;
 }
 
-// db = per-channel sums of dy (N x C x H x W) with the deterministic kernel above.
+// db = per-channel sums of dy (N x C x H x W): many blocks per channel, then the partials of each
+// channel in order (cuda/launch_plans.hpp; deterministic, no atomics).
 inline void bias_gradient(const device_tensor& dy, device_tensor& db) {
     const dims4 d = dy.dims();
     const std::size_t plane = d[2] * d[3];
-    const unsigned threads = d[0] * plane >= 1024 ? 1024u : d[0] * plane >= 256 ? 256u : 32u;
-    kernels::channel_sums<float><<<unsigned(d[1]), threads, threads * sizeof(float)>>>(dy.data(), d[0], d[1], plane,
-                                                                                        db.data());
-    DERMTL_CUDA_CHECK_LAUNCH(channel_sums);
+    const channel_reduction_plan p = plan_channel_reduction(d[0] * plane);
+    if (d[1] == 0) return;
+    if (d[1] > 65535)
+        throw shape_error("backend::cuda bias gradient: " + std::to_string(d[1]) +
+                          " channels; the reduction handles at most 65535");
+    float* partial = context::get().reduction(d[1] * p.chunks);
+    const dim3 grid(unsigned(p.chunks), unsigned(d[1]));
+    kernels::channel_partial_sums<float><<<grid, p.threads, p.threads * sizeof(float)>>>(dy.data(), d[0], d[1], plane,
+                                                                                          p.chunk, partial);
+    DERMTL_CUDA_CHECK_LAUNCH(channel_partial_sums);
+    kernels::sum_partials<float><<<blocks_for(d[1], 128), 128>>>(partial, d[1], p.chunks, db.data());
+    DERMTL_CUDA_CHECK_LAUNCH(sum_partials);
 }
 
-// Picks the first algorithm cuDNN's heuristics list (fastest first) that is supported, is
-// deterministic when asked, and can run in the policy's math mode: with float32 the descriptor is
-// set to FMA-only math (as PyTorch does without TF32) and tensor-op-only algorithms are skipped;
-// with TF32 the algorithm's own math type is used. `try_use(perf, math)` sets the math type and
-// queries the workspace; a candidate whose query fails is skipped. Fails naming the operation.
-template <class Perf, class TryUse>
-Perf choose_algorithm(const Perf* perf, int count, const cuda_options& o, const std::string& what, TryUse&& try_use) {
-    for (int i = 0; i < count; ++i) {
-        const Perf& p = perf[i];
-        if (p.status != CUDNN_STATUS_SUCCESS) continue;
-        if (o.deterministic && p.determinism != CUDNN_DETERMINISTIC) continue;
-        if (!o.tf32 && p.mathType == CUDNN_TENSOR_OP_MATH) continue;
-        if (try_use(p, o.tf32 ? p.mathType : CUDNN_FMA_MATH)) return p;
+// cuDNN's structs and enums as the choice (cuda/algorithm_choice.hpp) sees them.
+inline math_kind to_math_kind(cudnnMathType_t m) {
+    switch (m) {
+        case CUDNN_TENSOR_OP_MATH: return math_kind::tensor_op;
+        case CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION: return math_kind::tensor_op_allow_conversion;
+        case CUDNN_FMA_MATH: return math_kind::fma;
+        default: return math_kind::default_math;
     }
-    throw backend_error("backend::cuda: no cuDNN algorithm for " + what + " satisfies the options (deterministic " +
-                        (o.deterministic ? "on" : "off") + ", tf32 " + (o.tf32 ? "on" : "off") + "; " +
-                        std::to_string(count) + " candidates)");
 }
+inline cudnnMathType_t to_cudnn_math(math_kind m) {
+    switch (m) {
+        case math_kind::tensor_op: return CUDNN_TENSOR_OP_MATH;
+        case math_kind::tensor_op_allow_conversion: return CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+        case math_kind::fma: return CUDNN_FMA_MATH;
+        default: return CUDNN_DEFAULT_MATH;
+    }
+}
+
+inline std::string algo_name(cudnnConvolutionFwdAlgo_t a) {
+    static const char* names[] = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT",
+                                  "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
+    return std::string("CUDNN_CONVOLUTION_FWD_ALGO_") + (int(a) >= 0 && int(a) < 8 ? names[int(a)] : std::to_string(int(a)).c_str());
+}
+inline std::string algo_name(cudnnConvolutionBwdDataAlgo_t a) {
+    static const char* names[] = {"0", "1", "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
+    return std::string("CUDNN_CONVOLUTION_BWD_DATA_ALGO_") + (int(a) >= 0 && int(a) < 6 ? names[int(a)] : std::to_string(int(a)).c_str());
+}
+inline std::string algo_name(cudnnConvolutionBwdFilterAlgo_t a) {
+    static const char* names[] = {"0", "1", "FFT", "3", "WINOGRAD", "WINOGRAD_NONFUSED", "FFT_TILING"};
+    return std::string("CUDNN_CONVOLUTION_BWD_FILTER_ALGO_") + (int(a) >= 0 && int(a) < 7 ? names[int(a)] : std::to_string(int(a)).c_str());
+}
+// cuDNN's documented non-deterministic algorithms (the cuDNN API reference, and PyTorch's
+// deterministic filter): backward data ALGO_0; backward filter ALGO_0 and ALGO_3.
+inline bool known_nondeterministic(cudnnConvolutionFwdAlgo_t) { return false; }
+inline bool known_nondeterministic(cudnnConvolutionBwdDataAlgo_t a) { return a == CUDNN_CONVOLUTION_BWD_DATA_ALGO_0; }
+inline bool known_nondeterministic(cudnnConvolutionBwdFilterAlgo_t a) {
+    return a == CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0 || a == CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3;
+}
+
+template <class Perf>
+std::vector<algo_candidate> candidates_from(const Perf* perf, int count) {
+    std::vector<algo_candidate> out;
+    for (int i = 0; i < count; ++i) {
+        algo_candidate c;
+        c.algo = int(perf[i].algo);
+        c.name = algo_name(perf[i].algo);
+        c.supported = perf[i].status == CUDNN_STATUS_SUCCESS;
+        c.flagged_deterministic = perf[i].determinism == CUDNN_DETERMINISTIC;
+        c.known_nondeterministic = known_nondeterministic(perf[i].algo);
+        c.math = to_math_kind(perf[i].mathType);
+        out.push_back(c);
+    }
+    return out;
+}
+
+inline choice_rules rules_of(const cuda_options& o) { return {o.deterministic, o.tf32, o.workspace_limit}; }
 
 class conv_plan {
 public:
@@ -77,73 +132,72 @@ public:
         explicit_pad_ = !symmetric_padding_fits(g);
         hp_ = (g.out_h - 1) * g.stride_h + g.kernel_h;
         wp_ = (g.out_w - 1) * g.stride_w + g.kernel_w;
+        what_ = "conv2d (" + describe_window(g) + ", batch " + std::to_string(x[0]) + ")";
         const dims4 conv_in = explicit_pad_ ? dims4{x[0], x[1], hp_, wp_} : x;
-        in_.set(conv_in);
-        y_.set({x[0], w[0], g.out_h, g.out_w});
+        // Descriptors are owned (unique_handle): a throw below destroys those already made.
+        in_.set(conv_in, "the input of " + what_);
+        y_.set({x[0], w[0], g.out_h, g.out_w}, "the output of " + what_);
         bias_.set({1, w[0], 1, 1});
-        DERMTL_CUDNN_CHECK(cudnnCreateFilterDescriptor(&filter_));
-        DERMTL_CUDNN_CHECK(cudnnSetFilter4dDescriptor(filter_, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(w[0]), int(w[1]),
+        cudnnFilterDescriptor_t filter = nullptr;
+        DERMTL_CUDNN_CHECK(cudnnCreateFilterDescriptor(&filter));
+        filter_.reset(filter);
+        DERMTL_CUDNN_CHECK(cudnnSetFilter4dDescriptor(filter, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(w[0]), int(w[1]),
                                                       int(w[2]), int(w[3])));
         const int pad_h = explicit_pad_ ? 0 : int(g.pad_top), pad_w = explicit_pad_ ? 0 : int(g.pad_left);
-        for (cudnnConvolutionDescriptor_t* c : {&conv_fwd_, &conv_bwd_data_, &conv_bwd_filter_}) {
-            DERMTL_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(c));
-            DERMTL_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(*c, pad_h, pad_w, int(g.stride_h), int(g.stride_w), 1, 1,
+        for (direction* d : {&fwd_, &bwd_data_, &bwd_filter_}) {
+            cudnnConvolutionDescriptor_t c = nullptr;
+            DERMTL_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&c));
+            d->conv.reset(c);
+            DERMTL_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(c, pad_h, pad_w, int(g.stride_h), int(g.stride_w), 1, 1,
                                                                CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
         }
         int n = 0, c = 0, h = 0, wd = 0;
-        DERMTL_CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(conv_fwd_, in_.get(), filter_, &n, &c, &h, &wd));
+        DERMTL_CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(fwd_.conv.get(), in_.get(), filter, &n, &c, &h, &wd));
         if (std::size_t(h) != g.out_h || std::size_t(wd) != g.out_w)
             throw shape_error("backend::cuda conv2d: cuDNN computes a " + std::to_string(h) + "x" + std::to_string(wd) +
                               " output for " + describe_window(g) + "; expected " + std::to_string(g.out_h) + "x" +
                               std::to_string(g.out_w));
-        what_ = "conv2d (" + describe_window(g) + ", batch " + std::to_string(x[0]) + ")";
         if (explicit_pad_) {
             xpad_.reshape(conv_in);
             dxpad_.reshape(conv_in);
         }
-        choose();
     }
     conv_plan(const conv_plan&) = delete;
     conv_plan& operator=(const conv_plan&) = delete;
-    ~conv_plan() {
-        for (auto c : {conv_fwd_, conv_bwd_data_, conv_bwd_filter_})
-            if (c) cudnnDestroyConvolutionDescriptor(c);
-        if (filter_) cudnnDestroyFilterDescriptor(filter_);
-    }
-
-    // (Re)chooses algorithms when the backend options changed since the last choice.
-    void refresh() {
-        if (generation_ != context::get().generation()) choose();
-    }
 
     void forward(const device_tensor& x, const device_tensor& w, const device_tensor& b, device_tensor& y) {
         context& ctx = context::get();
         const float one = 1.0f, zero = 0.0f;
         const float* in = input(x);
         y.reshape({x_[0], w.dims()[0], g_.out_h, g_.out_w});
-        void* ws = ctx.workspace(ws_fwd_, what_);
-        DERMTL_CUDNN_CHECK(cudnnConvolutionForward(ctx.cudnn(), &one, in_.get(), in, filter_, w.data(), conv_fwd_,
-                                                   algo_fwd_, ws, ws_fwd_, &zero, y.descriptor(), y.data()));
+        run(fwd_, "forward", [&](const algo_candidate& a, void* ws) {
+            return cudnnConvolutionForward(ctx.cudnn(), &one, in_.get(), in, filter_.get(), w.data(), fwd_.conv.get(),
+                                           cudnnConvolutionFwdAlgo_t(a.algo), ws, a.workspace, &zero, y.descriptor(),
+                                           y.data());
+        });
         DERMTL_CUDNN_CHECK(cudnnAddTensor(ctx.cudnn(), &one, bias_.get(), b.data(), &one, y.descriptor(), y.data()));
     }
 
+    // dx == nullptr (a network's first layer): the backward-data direction is neither chosen nor run.
     void backward(const device_tensor& x, const device_tensor& w, const device_tensor& dy, device_tensor& dw,
                   device_tensor& db, device_tensor* dx) {
         context& ctx = context::get();
         const float one = 1.0f, zero = 0.0f;
         const float* in = input(x);  // re-padded: cheap, and correct whatever ran since forward
-        void* ws = ctx.workspace(ws_bwd_filter_, what_);
-        DERMTL_CUDNN_CHECK(cudnnConvolutionBackwardFilter(ctx.cudnn(), &one, in_.get(), in, dy.descriptor(), dy.data(),
-                                                          conv_bwd_filter_, algo_bwd_filter_, ws, ws_bwd_filter_, &zero,
-                                                          filter_, dw.data()));
+        run(bwd_filter_, "backward filter", [&](const algo_candidate& a, void* ws) {
+            return cudnnConvolutionBackwardFilter(ctx.cudnn(), &one, in_.get(), in, dy.descriptor(), dy.data(),
+                                                  bwd_filter_.conv.get(), cudnnConvolutionBwdFilterAlgo_t(a.algo), ws,
+                                                  a.workspace, &zero, filter_.get(), dw.data());
+        });
         bias_gradient(dy, db);
         if (!dx) return;
         dx->reshape(x_);
-        ws = ctx.workspace(ws_bwd_data_, what_);
         float* out = explicit_pad_ ? dxpad_.data() : dx->data();
-        DERMTL_CUDNN_CHECK(cudnnConvolutionBackwardData(ctx.cudnn(), &one, filter_, w.data(), dy.descriptor(),
-                                                        dy.data(), conv_bwd_data_, algo_bwd_data_, ws, ws_bwd_data_,
-                                                        &zero, in_.get(), out));
+        run(bwd_data_, "backward data", [&](const algo_candidate& a, void* ws) {
+            return cudnnConvolutionBackwardData(ctx.cudnn(), &one, filter_.get(), w.data(), dy.descriptor(), dy.data(),
+                                                bwd_data_.conv.get(), cudnnConvolutionBwdDataAlgo_t(a.algo), ws,
+                                                a.workspace, &zero, in_.get(), out);
+        });
         if (explicit_pad_) {
             const std::size_t planes = x_[0] * x_[1];
             kernels::crop_planes<float><<<blocks_for(dx->size()), 256>>>(dxpad_.data(), planes, hp_, wp_, dx->data(),
@@ -152,7 +206,22 @@ public:
         }
     }
 
+    // The chosen algorithms (for tests and logs): the direction's choice, or nullptr before its first run.
+    const algorithm_choice* choice(const std::string& direction_name) const {
+        const direction& d = direction_name == "forward" ? fwd_ : direction_name == "backward data" ? bwd_data_ : bwd_filter_;
+        return d.generation ? &d.choice : nullptr;
+    }
+
 private:
+    // One direction: its convolution descriptor (its math type is per direction), its choice, the
+    // options generation it was chosen under (0: not yet), and whether the choice was logged.
+    struct direction {
+        unique_handle<cudnnConvolutionDescriptor_t, cudnnDestroyConvolutionDescriptor> conv;
+        algorithm_choice choice;
+        std::uint64_t generation = 0;
+        bool logged = false;
+    };
+
     const float* input(const device_tensor& x) {
         if (!explicit_pad_) return x.data();
         const std::size_t planes = x_[0] * x_[1];
@@ -162,50 +231,79 @@ private:
         return xpad_.data();
     }
 
-    void choose() {
+    // Chooses the direction's candidates on its first run (and after the options change), then
+    // runs `call(candidate, workspace)` with the fallback walk of cuda/algorithm_choice.hpp.
+    template <class Call>
+    void run(direction& d, const char* name, Call&& call) {
         context& ctx = context::get();
-        const cuda_options& o = ctx.options();
-        const cudnnMathType_t math = o.tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
-        for (auto c : {conv_fwd_, conv_bwd_data_, conv_bwd_filter_}) DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(c, math));
+        const std::string what = what_ + " " + name;
+        if (d.generation != ctx.generation()) {
+            d.choice = choose(d, name, what, ctx);
+            d.generation = ctx.generation();
+            d.logged = false;
+        }
+        const algo_candidate& used = run_with_fallback(d.choice, what, [&](const algo_candidate& a, std::string& reason) {
+            const cudnnStatus_t m = cudnnSetConvolutionMathType(d.conv.get(), to_cudnn_math(a.run_math));
+            if (m != CUDNN_STATUS_SUCCESS) {
+                reason = "cudnnSetConvolutionMathType: " + status_text(m);
+                return run_outcome::failed;
+            }
+            void* ws = nullptr;
+            if (a.workspace) {
+                ws = ctx.try_workspace(a.workspace);
+                if (!ws) return run_outcome::out_of_memory;
+            }
+            const cudnnStatus_t st = call(a, ws);
+            if (st != CUDNN_STATUS_SUCCESS) {
+                reason = std::string(name) + " call: " + status_text(st);
+                return run_outcome::failed;
+            }
+            sync_check_after(("cuDNN convolution " + what + " with " + a.name).c_str(), __FILE__, __LINE__);
+            return run_outcome::ok;
+        });
+        if (!d.logged && log_choices_enabled()) {
+            std::fprintf(stderr, "dermtl cuda: %s: %s, %s, workspace %zu bytes (usable candidate %zu of %zu; passed over: %s)\n",
+                         what.c_str(), used.name.c_str(), math_name(used.run_math), used.workspace, d.choice.current + 1,
+                         d.choice.candidates_seen, d.choice.passed_over.empty() ? "none" : join_reasons(d.choice.passed_over).c_str());
+            d.logged = true;
+        }
+    }
+
+    algorithm_choice choose(direction& d, const char* name, const std::string& what, context& ctx) {
+        const choice_rules r = rules_of(ctx.options());
         const cudnnHandle_t h = ctx.cudnn();
+        const cudnnConvolutionDescriptor_t conv = d.conv.get();
+        // The heuristics rank for the descriptor's math type: DEFAULT under TF32 (every math
+        // type offered), FMA under float32.
+        DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(conv, r.tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
         int count = 0;
-        {
+        const auto set_math = [&](math_kind m) { return cudnnSetConvolutionMathType(conv, to_cudnn_math(m)) == CUDNN_STATUS_SUCCESS; };
+        if (&d == &fwd_) {
             cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, in_.get(), filter_, conv_fwd_, y_.get(),
+            DERMTL_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, in_.get(), filter_.get(), conv, y_.get(),
                                                                       CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count, perf));
-            algo_fwd_ = choose_algorithm(perf, count, o, what_ + " forward", [&](const auto& p, cudnnMathType_t m) {
-                            return cudnnSetConvolutionMathType(conv_fwd_, m) == CUDNN_STATUS_SUCCESS &&
-                                   cudnnGetConvolutionForwardWorkspaceSize(h, in_.get(), filter_, conv_fwd_, y_.get(),
-                                                                           p.algo, &ws_fwd_) == CUDNN_STATUS_SUCCESS;
-                        }).algo;
+            return choose_candidates(candidates_from(perf, count), r, what, [&](const algo_candidate& c, math_kind m, std::size_t& bytes) {
+                return set_math(m) && cudnnGetConvolutionForwardWorkspaceSize(h, in_.get(), filter_.get(), conv, y_.get(),
+                                                                              cudnnConvolutionFwdAlgo_t(c.algo), &bytes) == CUDNN_STATUS_SUCCESS;
+            });
         }
-        {
+        if (&d == &bwd_data_) {
             cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, filter_, y_.get(), conv_bwd_data_, in_.get(),
-                                                                           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &count,
-                                                                           perf));
-            algo_bwd_data_ =
-                choose_algorithm(perf, count, o, what_ + " backward data", [&](const auto& p, cudnnMathType_t m) {
-                    return cudnnSetConvolutionMathType(conv_bwd_data_, m) == CUDNN_STATUS_SUCCESS &&
-                           cudnnGetConvolutionBackwardDataWorkspaceSize(h, filter_, y_.get(), conv_bwd_data_, in_.get(),
-                                                                        p.algo, &ws_bwd_data_) == CUDNN_STATUS_SUCCESS;
-                }).algo;
+            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, filter_.get(), y_.get(), conv, in_.get(),
+                                                                           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &count, perf));
+            return choose_candidates(candidates_from(perf, count), r, what, [&](const algo_candidate& c, math_kind m, std::size_t& bytes) {
+                return set_math(m) && cudnnGetConvolutionBackwardDataWorkspaceSize(h, filter_.get(), y_.get(), conv, in_.get(),
+                                                                                   cudnnConvolutionBwdDataAlgo_t(c.algo), &bytes) == CUDNN_STATUS_SUCCESS;
+            });
         }
-        {
-            cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-            DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, in_.get(), y_.get(), conv_bwd_filter_,
-                                                                             filter_,
-                                                                             CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
-                                                                             &count, perf));
-            algo_bwd_filter_ =
-                choose_algorithm(perf, count, o, what_ + " backward filter", [&](const auto& p, cudnnMathType_t m) {
-                    return cudnnSetConvolutionMathType(conv_bwd_filter_, m) == CUDNN_STATUS_SUCCESS &&
-                           cudnnGetConvolutionBackwardFilterWorkspaceSize(h, in_.get(), y_.get(), conv_bwd_filter_,
-                                                                          filter_, p.algo, &ws_bwd_filter_) ==
-                               CUDNN_STATUS_SUCCESS;
-                }).algo;
-        }
-        generation_ = ctx.generation();
+        (void)name;
+        cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+        DERMTL_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, in_.get(), y_.get(), conv, filter_.get(),
+                                                                         CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &count, perf));
+        return choose_candidates(candidates_from(perf, count), r, what, [&](const algo_candidate& c, math_kind m, std::size_t& bytes) {
+            return set_math(m) && cudnnGetConvolutionBackwardFilterWorkspaceSize(h, in_.get(), y_.get(), conv, filter_.get(),
+                                                                                 cudnnConvolutionBwdFilterAlgo_t(c.algo), &bytes) == CUDNN_STATUS_SUCCESS;
+        });
     }
 
     window_geometry g_;
@@ -214,13 +312,8 @@ private:
     bool explicit_pad_ = false;
     std::size_t hp_ = 0, wp_ = 0;
     tensor_descriptor in_, y_, bias_;
-    cudnnFilterDescriptor_t filter_ = nullptr;
-    cudnnConvolutionDescriptor_t conv_fwd_ = nullptr, conv_bwd_data_ = nullptr, conv_bwd_filter_ = nullptr;
-    cudnnConvolutionFwdAlgo_t algo_fwd_{};
-    cudnnConvolutionBwdDataAlgo_t algo_bwd_data_{};
-    cudnnConvolutionBwdFilterAlgo_t algo_bwd_filter_{};
-    std::size_t ws_fwd_ = 0, ws_bwd_data_ = 0, ws_bwd_filter_ = 0;
-    std::uint64_t generation_ = 0;
+    unique_handle<cudnnFilterDescriptor_t, cudnnDestroyFilterDescriptor> filter_;
+    direction fwd_, bwd_data_, bwd_filter_;
     device_tensor xpad_, dxpad_;
 };
 
@@ -239,10 +332,14 @@ struct conv_state {
 inline conv_plan& conv_plan_for(const device_tensor& x, const device_tensor& w, const window_geometry& g,
                                 conv_state& s) {
     auto& slot = s.plans[conv_state::key{x.dims(), w.dims(), g}];
-    if (!slot)
-        slot = std::make_unique<conv_plan>(x.dims(), w.dims(), g);
-    else
-        slot->refresh();
+    if (!slot) {
+        try {
+            slot = std::make_unique<conv_plan>(x.dims(), w.dims(), g);
+        } catch (...) {
+            s.plans.erase(conv_state::key{x.dims(), w.dims(), g});  // no empty plan left behind
+            throw;
+        }
+    }
     return *slot;
 }
 

@@ -88,27 +88,42 @@ __global__ void softmax_cross_entropy(const T* logits, const int* labels, std::s
     }
 }
 
-// Bias gradient db[c] = sum over n and the plane of dy[n][c][...], one block per channel (at most
-// 1024 threads, a power of two). Each thread sums a fixed stride of elements and the block reduces
-// in a fixed tree, so the result is deterministic (no atomics) -- needed by determinism mode.
+// Bias gradient, pass 1 (cuda/launch_plans.hpp): block (k, c) -- blockIdx.x the chunk, blockIdx.y
+// the channel -- sums elements [k * chunk, (k + 1) * chunk) of channel c's batch * plane elements
+// into partial[c * gridDim.x + k]. Each thread sums a fixed stride and the block reduces in a fixed
+// tree (blockDim.x a power of two), so the result is deterministic (no atomics): determinism mode
+// needs it.
 template <class T>
-__global__ void channel_sums(const T* dy, std::size_t batch, std::size_t channels, std::size_t plane, T* db) {
+__global__ void channel_partial_sums(const T* dy, std::size_t batch, std::size_t channels, std::size_t plane,
+                                     std::size_t chunk, T* partial) {
     extern __shared__ unsigned char shared_bytes[];
-    T* partial = reinterpret_cast<T*>(shared_bytes);
-    const std::size_t c = blockIdx.x;
+    T* s = reinterpret_cast<T*>(shared_bytes);
+    const std::size_t c = blockIdx.y, k = blockIdx.x;
     const std::size_t per_channel = batch * plane;
+    const std::size_t begin = k * chunk;
+    const std::size_t end = begin + chunk < per_channel ? begin + chunk : per_channel;
     T sum = 0;
-    for (std::size_t i = threadIdx.x; i < per_channel; i += blockDim.x) {
-        const std::size_t n = i / plane, k = i % plane;
-        sum += dy[(n * channels + c) * plane + k];
+    for (std::size_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
+        const std::size_t n = i / plane, p = i % plane;
+        sum += dy[(n * channels + c) * plane + p];
     }
-    partial[threadIdx.x] = sum;
+    s[threadIdx.x] = sum;
     __syncthreads();
     for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
+        if (threadIdx.x < half) s[threadIdx.x] += s[threadIdx.x + half];
         __syncthreads();
     }
-    if (threadIdx.x == 0) db[c] = partial[0];
+    if (threadIdx.x == 0) partial[c * gridDim.x + k] = s[0];
+}
+
+// Bias gradient, pass 2: db[c] = partial[c][0] + partial[c][1] + ... in order, a thread per channel.
+template <class T>
+__global__ void sum_partials(const T* partial, std::size_t channels, std::size_t chunks, T* db) {
+    DERMTL_GRID_STRIDE(c, channels) {
+        T sum = 0;
+        for (std::size_t k = 0; k < chunks; ++k) sum += partial[c * chunks + k];
+        db[c] = sum;
+    }
 }
 
 #undef DERMTL_GRID_STRIDE

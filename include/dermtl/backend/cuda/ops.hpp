@@ -76,6 +76,11 @@ struct ops<cuda> {
     static dims4 dims(const tensor& t) { return t.dims(); }
     static void reshape(tensor& t, const dims4& d) { t.reshape(d); }
     static std::ptrdiff_t first_non_finite(const tensor& t) { return cuda_detail::first_non_finite(t); }
+    // CUDA-only: first_non_finite of several tensors with one host synchronization; a network uses
+    // it to check every layer's output once per forward pass (nn/network.hpp).
+    static void first_non_finite_each(std::span<const tensor* const> ts, std::span<std::ptrdiff_t> out) {
+        cuda_detail::first_non_finite_each(ts, out);
+    }
 
     static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y,
                                conv_state& s) {

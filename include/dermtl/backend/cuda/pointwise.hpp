@@ -133,6 +133,29 @@ inline std::ptrdiff_t first_non_finite(const device_tensor& t) {
     return host == ~0ull ? -1 : std::ptrdiff_t(host);
 }
 
+// first_non_finite of several tensors with one copy back (one host synchronization): a network
+// checks every layer's output once per forward pass this way, not once per layer. out[i] is the
+// index of the first NaN/Inf of *ts[i], or -1 (also for an empty tensor).
+inline void first_non_finite_each(std::span<const device_tensor* const> ts, std::span<std::ptrdiff_t> out) {
+    if (out.size() != ts.size())
+        throw shape_error("backend::cuda first_non_finite_each: " + std::to_string(ts.size()) + " tensors but " +
+                          std::to_string(out.size()) + " results");
+    if (ts.empty()) return;
+    context& ctx = context::get();
+    auto* first = static_cast<unsigned long long*>(ctx.scratch(ts.size() * sizeof(unsigned long long)));
+    DERMTL_CUDA_CHECK(cudaMemsetAsync(first, 0xff, ts.size() * sizeof(unsigned long long), nullptr));
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+        const device_tensor& t = *ts[i];
+        if (!t.size()) continue;
+        kernels::first_non_finite<float><<<blocks_for(t.size()), 256>>>(t.data(), t.size(), first + i);
+        DERMTL_CUDA_CHECK_LAUNCH(first_non_finite);
+    }
+    thread_local std::vector<unsigned long long> host;
+    host.resize(ts.size());
+    DERMTL_CUDA_CHECK(cudaMemcpy(host.data(), first, ts.size() * sizeof(unsigned long long), cudaMemcpyDeviceToHost));
+    for (std::size_t i = 0; i < ts.size(); ++i) out[i] = host[i] == ~0ull ? -1 : std::ptrdiff_t(host[i]);
+}
+
 inline void sgd_nesterov_update(device_tensor& w, const device_tensor& g, device_tensor& v, float lr, float momentum,
                                 float l2) {
     if (g.dims() != w.dims() || v.dims() != w.dims())

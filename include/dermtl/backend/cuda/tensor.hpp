@@ -9,11 +9,13 @@
 // shapes (conv weights OutC x InC x KH x KW, dense weights Out x In x 1 x 1, biases Out x 1 x 1 x 1).
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <type_traits>
 #include <utility>
 
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
+#include "dermtl/backend/cuda/tensor_limits.hpp"
 #include "dermtl/core/tensor.hpp"
 
 namespace dermtl::backend::cuda_detail {
@@ -78,6 +80,7 @@ public:
     cudnnTensorDescriptor_t descriptor() const {
         if (!desc_) DERMTL_CUDNN_CHECK(cudnnCreateTensorDescriptor(&desc_));
         if (desc_dims_ != dims_) {
+            check_cudnn_tensor_elements(dims_, "a device tensor");
             DERMTL_CUDNN_CHECK(cudnnSetTensor4dDescriptor(desc_, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(dims_[0]),
                                                           int(dims_[1]), int(dims_[2]), int(dims_[3])));
             desc_dims_ = dims_;
@@ -93,18 +96,16 @@ private:
     mutable dims4 desc_dims_{0, 0, 0, 0};
 };
 
-// Owning pointer for a cuDNN descriptor (movable, destroyed with its owner).
+// Owning pointer for a cuDNN descriptor (movable, destroyed with its owner; cuda/check.hpp).
 template <class Handle, cudnnStatus_t (*Destroy)(Handle)>
-struct cudnn_destroyer {
-    void operator()(Handle h) const noexcept { Destroy(h); }
-};
-template <class Handle, cudnnStatus_t (*Destroy)(Handle)>
-using unique_descriptor = std::unique_ptr<std::remove_pointer_t<Handle>, cudnn_destroyer<Handle, Destroy>>;
+using unique_descriptor = unique_handle<Handle, Destroy>;
 
 // A cuDNN 4-D descriptor owned by a plan (bias shapes, padded buffers, ...).
 class tensor_descriptor {
 public:
-    void set(const dims4& d) {
+    // `what` names the tensor for the element-limit error (cuda/tensor_limits.hpp).
+    void set(const dims4& d, const std::string& what = "a cuDNN tensor") {
+        check_cudnn_tensor_elements(d, what);
         if (!d_) {
             cudnnTensorDescriptor_t raw = nullptr;
             DERMTL_CUDNN_CHECK(cudnnCreateTensorDescriptor(&raw));
