@@ -6,6 +6,9 @@
 #include <utility>
 
 #include "dermtl/core/error.hpp"
+#ifdef DERMTL_HAS_ONEDNN
+#include "dermtl/backend/onednn/numerics.hpp"
+#endif
 #include "dermtl/protocol/training.hpp"
 
 namespace dermtl::apps {
@@ -169,17 +172,36 @@ const programs::model_cells& cells_of(const std::string& network, const std::str
     throw config_error("--backend: expected one of " + joined(backend_names()) + ", found '" + backend + "'");
 }
 
-void use_numerics(const std::string& backend, precision p, bool deterministic) {
+std::vector<std::string> backends_with(precision p) {
+    std::vector<std::string> out;
+    for (const auto& b : backend_names()) {
+        const bool has = p == precision::float32 || (p == precision::tf32 && b == "cuda") ||
+                         (p == precision::bf16 && b == "onednn");  // CUDA's bf16: not yet (ops<cuda>)
+        if (has) out.push_back(b);
+    }
+    return out;
+}
+
+backend::numerics use_numerics(const std::string& backend, precision p, bool deterministic) {
+    backend::numerics n{p, deterministic};
+    const auto with = backends_with(p);
+    if (std::find(with.begin(), with.end(), backend) == with.end())
+        throw config_error("--precision " + std::string(backend::precision_name(p)) + ": the " + backend +
+                           " backend does not compute in it; " +
+                           (with.empty() ? std::string("it is the ") + (p == precision::tf32 ? "cuda" : "onednn") +
+                                               " backend's, and this build compiles no cells of that backend"
+                                         : "backends with it in this build: " + joined(with)));
 #ifdef DERMTL_HAS_CUDA
     if (backend == "cuda") {
         use_cuda_numerics(p, deterministic);
-        return;
+        return n;
     }
 #endif
-    (void)backend;
-    if (p != precision::float32)
-        throw config_error("--precision tf32: only the CUDA backend has reduced precision (--backend cuda)");
-    (void)deterministic;  // the CPU backends (cpu, onednn) are always deterministic
+#ifdef DERMTL_HAS_ONEDNN
+    if (backend == "onednn") backend::onednn_detail::check_numerics(n);  // bf16 below avx512_core: refused
+#endif
+    n.deterministic = false;  // the CPU backends (cpu, onednn) are always deterministic
+    return n;
 }
 
 help_examples help_examples_of(const std::string& default_network) {

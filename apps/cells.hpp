@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "programs/model_cells.hpp"
+#include "dermtl/backend/precision.hpp"
 #include "dermtl/protocol/registry.hpp"
 
 namespace dermtl::apps {
 
-// The arithmetic of a training run (--precision): float32 everywhere, or TF32 tensor-core
-// convolutions and GEMMs (CUDA only). Mapped to backend::precision types where the backend is chosen.
-enum class precision { float32, tf32 };
+// The arithmetic of a training run (--precision, backend/precision.hpp): float32 everywhere, TF32
+// tensor-core convolutions and GEMMs (CUDA), or bf16 mixed precision (onednn from avx512_core up).
+using precision = backend::precision_kind;
 
 #ifdef DERMTL_HAS_CUDA
 // The CUDA backend's numeric options, process-wide: precision "float32" (default) or "tf32",
@@ -37,9 +38,16 @@ std::vector<std::string> network_names();
 std::vector<std::string> backend_names();
 std::string joined(const std::vector<std::string>& names);  // "a, b, c" (help texts, errors)
 
-// Applies --precision / --deterministic to the CUDA backend; refuses them (config_error) for the
-// CPU backend or a build without CUDA, unless they are the defaults.
-void use_numerics(const std::string& backend, precision p, bool deterministic);
+// Checks --precision / --deterministic against `backend` and returns the numerics its networks
+// compute in (experiment_inputs::numerics; recorded in the cell ids and fingerprints). CUDA: also
+// applies them process-wide. config_error, naming the backends that have it, for a precision the
+// backend lacks (bf16 on cpu; tf32 off CUDA), and with oneDNN's reason for bf16 below avx512_core.
+// The CPU backends are always deterministic: --deterministic is accepted and not recorded there.
+backend::numerics use_numerics(const std::string& backend, precision p, bool deterministic);
+
+// The backends of this build that compute in `p` ("onednn" for bf16, "cuda" for tf32), for help
+// texts and refusals.
+std::vector<std::string> backends_with(precision p);
 
 // One instance of apps/cells.list: whether this build compiled it.
 struct cell_instance {

@@ -13,6 +13,8 @@ void use_cuda_numerics(precision p, bool deterministic) {
     switch (p) {
         case precision::tf32: ops::use_precision<backend::precision::tf32>(); break;
         case precision::float32: ops::use_precision<backend::precision::float32>(); break;
+        case precision::bf16:  // refused before (cells.cpp's backends_with) until ops<cuda> has bf16
+            throw config_error("--precision bf16: the cuda backend does not compute in bf16 yet");
     }
     auto o = ops::options();
     o.deterministic = deterministic;

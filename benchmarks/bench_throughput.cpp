@@ -5,12 +5,20 @@
 // machine's sgemm peak, measured here in the same run: OpenBLAS's cblas_sgemm at 2048^3 on the
 // same number of threads.
 //
+// bf16 (issue 28): where oneDNN has bf16 (avx512_core and up) it adds, beside the float32 rows,
+// dermtl onednn with bf16 numerics and PyTorch under torch.autocast("cpu", dtype=torch.bfloat16),
+// same batch, threads and step, and their fraction of a bf16 peak measured here too: oneDNN's bf16
+// matmul (bf16 inputs, float32 accumulation and output) at 2048^3.
+//
 //   bench_throughput [iterations] [networks]     networks: any of vgg_m vgg_16 demo (default all)
 //   (run from anywhere; needs /usr/bin/python3 with torch, and libopenblas0 for the peak)
+//   DERMTL_BENCH_SKIP_CPU=1 leaves out the reference backend's rows (slow at 224x224).
 #include <dlfcn.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -18,6 +26,7 @@
 
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/backend/onednn/ops.hpp"
+#include "dermtl/backend/onednn/numerics.hpp"
 #include "dermtl/models/vgg.hpp"
 #include "dermtl/nn/loss.hpp"
 #include "dermtl/nn/network.hpp"
@@ -62,10 +71,11 @@ double train_macs() {
 }
 
 template <class Net, class Backend>
-figures measure(std::size_t batch, int iterations) {
+figures measure(std::size_t batch, int iterations, backend::numerics numerics = {}) {
     using ops = backend::ops<Backend>;
     using In = typename Net::input_shape;
     nn::network<Net, Backend> net(1);
+    net.set_numerics(numerics);
     rng gen(1);
     host_tensor hx({batch, In::channels, In::height, In::width});
     for (auto& v : hx) v = float(gen.normal()) * 50.0f;
@@ -127,40 +137,89 @@ double sgemm_peak(int n, int threads) {
     return best;
 }
 
+// oneDNN's bf16 matmul at n^3 (bf16 A and B, float32 C), GFLOP/s (best of 5), or 0 where oneDNN
+// has no bf16. Run with the OpenMP threads the networks use.
+double bf16_matmul_peak(int n) {
+    if (!backend::onednn_detail::has_bf16()) return 0;
+    using dnnl::memory;
+    auto& eng = backend::onednn_detail::engine();
+    auto& strm = backend::onednn_detail::stream();
+    const memory::dims d{n, n};
+    const memory::desc a(d, memory::data_type::bf16, memory::format_tag::ab),
+        b(d, memory::data_type::bf16, memory::format_tag::ab), c(d, memory::data_type::f32, memory::format_tag::ab);
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), eng);
+    const dnnl::matmul mm(pd);
+    memory ma(a, eng), mb(b, eng), mc(c, eng);
+    std::fill_n(static_cast<std::uint16_t*>(ma.get_data_handle()), std::size_t(n) * n, std::uint16_t(0x3f80));  // 1.0
+    std::fill_n(static_cast<std::uint16_t*>(mb.get_data_handle()), std::size_t(n) * n, std::uint16_t(0x3f00));  // 0.5
+    std::fprintf(stderr, "bf16 peak: oneDNN matmul %s\n", pd.impl_info_str());
+    double best = 0;
+    for (int r = 0; r < 6; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        mm.execute(strm, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}});
+        strm.wait();
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (r > 0) best = std::max(best, 2.0 * n * n * double(n) / s / 1e9);
+    }
+    return best;
+}
+
 struct context {
     int iterations;
-    double peak;  // GFLOP/s
+    double peak;       // GFLOP/s, sgemm
+    double bf16_peak;  // GFLOP/s, oneDNN bf16 matmul (0: no bf16 here)
 };
 
 void header() {
-    std::printf("| network | batch | pass | backend | images/s | GFLOP/s | %% of sgemm peak | vs PyTorch |\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
+    std::printf("| network | batch | pass | backend | precision | images/s | GFLOP/s | %% of peak | vs PyTorch |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
 }
 
-void rows(const char* name, std::size_t batch, double gflop_fwd, double gflop_train, const context& c, figures cpu,
-          figures dnn, figures torch) {
-    auto line = [&](const char* pass, const char* backend, double ips, double gflop, double torch_ips) {
-        const double rate = ips * gflop;
-        std::printf("| %s | %zu | %s | %s | %.2f | %.1f | %.0f%% | %.2fx |\n", name, batch, pass, backend, ips, rate,
-                    c.peak > 0 ? 100.0 * rate / c.peak : 0.0, torch_ips > 0 ? ips / torch_ips : 0.0);
+struct measured {
+    figures cpu, dnn, torch, dnn_bf16, torch_bf16;
+    bool has_cpu = true, has_bf16 = false;
+};
+
+// float32 rows against the sgemm peak and PyTorch float32; bf16 rows against the bf16 peak and
+// PyTorch's bf16 autocast.
+void rows(const char* name, std::size_t batch, double gflop_fwd, double gflop_train, const context& c, const measured& m) {
+    auto line = [&](const char* pass, const char* backend, bool bf16, double ips, double gflop, double torch_ips) {
+        const double rate = ips * gflop, peak = bf16 ? c.bf16_peak : c.peak;
+        std::printf("| %s | %zu | %s | %s | %s | %.2f | %.1f | %.0f%% %s | %.2fx |\n", name, batch, pass, backend,
+                    bf16 ? "bf16" : "float32", ips, rate, peak > 0 ? 100.0 * rate / peak : 0.0,
+                    bf16 ? "bf16" : "sgemm", torch_ips > 0 ? ips / torch_ips : 0.0);
     };
-    line("forward", "dermtl cpu", cpu.forward, gflop_fwd, torch.forward);
-    line("forward", "dermtl onednn", dnn.forward, gflop_fwd, torch.forward);
-    line("forward", "PyTorch", torch.forward, gflop_fwd, torch.forward);
-    line("train", "dermtl cpu", cpu.train, gflop_train, torch.train);
-    line("train", "dermtl onednn", dnn.train, gflop_train, torch.train);
-    line("train", "PyTorch", torch.train, gflop_train, torch.train);
+    for (const bool train : {false, true}) {
+        const char* pass = train ? "train" : "forward";
+        const double g = train ? gflop_train : gflop_fwd;
+        auto of = [&](const figures& f) { return train ? f.train : f.forward; };
+        if (m.has_cpu) line(pass, "dermtl cpu", false, of(m.cpu), g, of(m.torch));
+        line(pass, "dermtl onednn", false, of(m.dnn), g, of(m.torch));
+        line(pass, "PyTorch", false, of(m.torch), g, of(m.torch));
+        if (m.has_bf16) {
+            line(pass, "dermtl onednn", true, of(m.dnn_bf16), g, of(m.torch_bf16));
+            line(pass, "PyTorch autocast", true, of(m.torch_bf16), g, of(m.torch_bf16));
+        }
+    }
     std::fflush(stdout);
 }
 
 template <class Net>
 void compare(const char* name, const std::string& torch_args, std::size_t batch, int iterations, const context& c) {
     const double gf = 2 * forward_macs<Net>() / 1e9, gt = 2 * train_macs<Net>() / 1e9;
-    const figures cpu = measure<Net, backend::cpu>(batch, iterations);
-    const figures dnn = measure<Net, backend::onednn>(batch, iterations);
-    const figures torch = torch_figures(torch_args + " " + std::to_string(batch) + " " + std::to_string(iterations) +
-                                        " " + std::to_string(omp_get_max_threads()));
-    rows(name, batch, gf, gt, c, cpu, dnn, torch);
+    measured m;
+    m.has_cpu = !std::getenv("DERMTL_BENCH_SKIP_CPU");
+    if (m.has_cpu) m.cpu = measure<Net, backend::cpu>(batch, iterations);
+    m.dnn = measure<Net, backend::onednn>(batch, iterations);
+    const std::string args = torch_args + " " + std::to_string(batch) + " " + std::to_string(iterations) + " " +
+                             std::to_string(omp_get_max_threads());
+    m.torch = torch_figures(args + " float32");
+    m.has_bf16 = c.bf16_peak > 0;
+    if (m.has_bf16) {
+        m.dnn_bf16 = measure<Net, backend::onednn>(batch, iterations, {backend::precision_kind::bf16, false});
+        m.torch_bf16 = torch_figures(args + " bf16");
+    }
+    rows(name, batch, gf, gt, c, m);
 }
 
 bool wanted(int argc, char** argv, const std::string& name) {
@@ -179,10 +238,16 @@ int main(int argc, char** argv) {
         return 2;
     }
     const int threads = omp_get_max_threads();
-    context c{iterations, sgemm_peak(2048, threads)};
-    std::printf("%d OpenMP threads, %d timed iterations after one warm-up, float32, batch 16 at 224x224.\n", threads,
+    context c{iterations, sgemm_peak(2048, threads), bf16_matmul_peak(2048)};
+    std::printf("%d OpenMP threads, %d timed iterations after one warm-up, batch 16 at 224x224.\n", threads,
                 iterations);
     std::printf("sgemm peak (OpenBLAS cblas_sgemm, 2048^3, %d threads): %.1f GFLOP/s\n", threads, c.peak);
+    if (c.bf16_peak > 0)
+        std::printf("bf16 peak (oneDNN matmul, bf16 in, float32 out, 2048^3, %d threads): %.1f GFLOP/s; oneDNN ISA: %s\n",
+                    threads, c.bf16_peak, backend::onednn_detail::effective_isa_name().c_str());
+    else
+        std::printf("bf16: not measured (oneDNN's ISA '%s' has no bf16 primitives: avx512_core and up)\n",
+                    backend::onednn_detail::effective_isa_name().c_str());
     std::printf("GFLOP per image: VGG-M forward %.2f, train %.2f; VGG-16 forward %.2f, train %.2f\n",
                 2 * forward_macs<models::vgg_m<2>>() / 1e9, 2 * train_macs<models::vgg_m<2>>() / 1e9,
                 2 * forward_macs<models::vgg_16<2>>() / 1e9, 2 * train_macs<models::vgg_16<2>>() / 1e9);

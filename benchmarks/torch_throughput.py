@@ -2,11 +2,15 @@
 """PyTorch's throughput for the networks dermtl's bench_throughput measures: same shapes, same
 machine, same run, same thread count.
 
-usage: torch_throughput.py NAME SIZE DIV CLASSES BATCH ITERATIONS THREADS
+usage: torch_throughput.py NAME SIZE DIV CLASSES BATCH ITERATIONS THREADS [PRECISION]
   NAME: vgg_m or vgg_16
+  PRECISION: float32 (default) or bf16: the forward passes (and so the backward) under
+    torch.autocast("cpu", dtype=torch.bfloat16), PyTorch's one-line mixed precision; the weights,
+    the optimizer and the loss stay float32 as autocast leaves them
 Prints on stdout: forward_images_per_s train_images_per_s
 Prints on stderr: PyTorch's build configuration (BLAS, oneDNN) and its threading, so that a
 misconfigured reference is visible (Debian's torch starts with 1 thread unless told otherwise)."""
+import contextlib
 import sys
 import time
 
@@ -46,9 +50,18 @@ def classifier(feats, size, f, classes):
 def main():
     name = sys.argv[1]
     size, div, classes, batch, iterations, threads = map(int, sys.argv[2:8])
+    precision = sys.argv[8] if len(sys.argv) > 8 else "float32"
+    if precision not in ("float32", "bf16"):
+        sys.exit(f"torch_throughput.py: PRECISION must be float32 or bf16, found '{precision}'")
+
+    def autocast():
+        if precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
     torch.set_num_threads(threads)
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads "
-          f"(mkldnn enabled: {torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled})",
+          f"(mkldnn enabled: {torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled}), "
+          f"precision {precision}",
           file=sys.stderr)
     print(torch.__config__.show(), file=sys.stderr)
     print(torch.__config__.parallel_info(), file=sys.stderr)
@@ -60,7 +73,7 @@ def main():
     loss_fn = nn.CrossEntropyLoss()
 
     model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), autocast():
         model(x)
         start = time.perf_counter()
         for _ in range(iterations):
@@ -71,7 +84,9 @@ def main():
 
     def step():
         opt.zero_grad()
-        loss_fn(model(x), y).backward()
+        with autocast():
+            loss = loss_fn(model(x), y)
+        loss.backward()
         opt.step()
     step()
     start = time.perf_counter()

@@ -51,6 +51,7 @@ inline int run_table_program(int argc, char** argv, const std::string& descripti
         if (app.count("--folds") == 0) p.settings.folds = fast.folds;
     }
     try {
+        p.settings.numerics = p.backend.numerics();  // --precision: the cells' networks, ids and fingerprints
         const auto written = body(p);
         std::cout << "report: " << written.html().string() << "\n";
         return 0;

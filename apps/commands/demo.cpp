@@ -47,6 +47,7 @@ command add_demo(CLI::App& app) {
     return {c,
             [st](int, char**) {
                 const auto& first = st->backend.cells("vgg_m_scaled");
+                st->o.numerics = st->backend.numerics();
                 const auto r = programs::run_demo(st->o, first, st->backend.cells("vgg_16_scaled"), std::cerr);
                 for (const auto& t : r.report.tables) std::cout << report::to_markdown(t) << "\n";
                 std::printf("This run took %.0f s (stored results and cached models are reused). Report: %s\n",

@@ -32,22 +32,34 @@ struct backend_choice {
                          "within float32 rounding)")
             ->capture_default_str();
         const std::map<std::string, apps::precision> precisions = {{"float32", apps::precision::float32},
-                                                                   {"tf32", apps::precision::tf32}};
-        c.add_option("--precision", precision, "CUDA only: float32 (default) or tf32 (tensor cores)")
+                                                                   {"tf32", apps::precision::tf32},
+                                                                   {"bf16", apps::precision::bf16}};
+        c.add_option("--precision", precision,
+                     "float32 (default, the paper's), bf16 (mixed precision: bf16 convolutions and inner products "
+                     "with float32 accumulation and master weights; " +
+                         (apps::backends_with(apps::precision::bf16).empty()
+                              ? std::string("no backend of this build has it")
+                              : apps::joined(apps::backends_with(apps::precision::bf16))) +
+                         ") or tf32 (CUDA tensor cores); recorded in the cell ids, so results of one are never "
+                         "taken for another's")
             ->transform(CLI::CheckedTransformer(precisions));
         c.add_flag("--deterministic", deterministic, "CUDA only: cuDNN's deterministic algorithms");
     }
-    // The cells of `network` under the paper's protocol, with --precision / --deterministic applied.
+    // --precision / --deterministic, checked against --backend: what the networks compute in
+    // (run_settings::numerics, for the commands that build their settings themselves).
+    backend::numerics numerics() const { return apps::use_numerics(backend, precision, deterministic); }
+    // The cells of `network` under the paper's protocol, with --precision / --deterministic checked.
     const model_cells& cells(const std::string& network) const {
         const auto& c = apps::cells_of(network, backend);
-        apps::use_numerics(backend, precision, deterministic);
+        (void)apps::use_numerics(backend, precision, deterministic);
         return c;
     }
-    // The cells of --protocol; the training options not given take that protocol's defaults.
+    // The cells of --protocol; the training options not given take that protocol's defaults, and
+    // the numerics go into s (experiment_inputs::numerics: the networks, cell ids, fingerprints).
     const model_cells& cells(const std::string& network, run_settings& s) const {
         const auto& c = apps::cells_of(network, backend, s.protocol_name);
         apply_protocol_defaults(s, c);
-        apps::use_numerics(backend, precision, deterministic);
+        s.numerics = apps::use_numerics(backend, precision, deterministic);
         return c;
     }
 };

@@ -21,6 +21,7 @@ class App;
 class Validator;
 }
 
+#include "dermtl/backend/precision.hpp"
 #include "dermtl/protocol/shard.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/data/folds.hpp"
@@ -92,6 +93,8 @@ struct run_settings {
     protocol::shard shard{};
     // `grid --part`: the sources, or the cells that need none / use one (protocol/shard.hpp).
     protocol::grid_part part = protocol::grid_part::all;
+    // --precision / --deterministic as checked for the backend (backend_choice::cells).
+    backend::numerics numerics{};
 };
 
 // Generated data sizes (synthetic runs).

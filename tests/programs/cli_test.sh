@@ -168,7 +168,16 @@ if "$dermtl" grid --list --backend cuda > "$work/cuda-cells.txt" 2>&1; then
 else
   expect fail "this build has no CUDA cells" -- "$dermtl" grid --list --backend cuda
 fi
-expect fail "only the CUDA backend has reduced precision" -- "$dermtl" grid --list --precision tf32
+expect fail "does not compute in it" -- "$dermtl" grid --list --precision tf32
+# Issue 28: bf16 on a backend without it is refused, naming the backends that have it; on onednn it
+# is taken where oneDNN has bf16 (avx512_core and up) and refused with that reason below (CI's
+# baseline stage, ONEDNN_MAX_CPU_ISA=SSE41).
+if "$dermtl" grid --list --backend cpu > /dev/null 2>&1; then
+  expect fail "backends with it in this build" -- "$dermtl" grid --list --backend cpu --precision bf16
+fi
+if [ "$default_backend" = onednn ] && ! "$dermtl" grid --list --precision bf16 > "$work/bf16-list.txt" 2>&1; then
+  expect fail "avx512_core" -- "$dermtl" grid --list --precision bf16
+fi
 
 # Issue 17: two protocols. An unknown one lists the known; the reference's cells are VGG-M's 2x2-pool2
 # variant with libsvm's SVC; its quirks and the reference's runs need their context.

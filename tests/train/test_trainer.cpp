@@ -306,6 +306,77 @@ TEMPLATE_TEST_CASE("a run stopped on request mid-epoch resumes at the next step 
     }
 }
 
+#ifdef DERMTL_TEST_ONEDNN
+// Issue 28: bf16 numerics on oneDNN (a scaled VGG-M at 64x64) are as reproducible as float32: the
+// same seed twice, and a run stopped mid-epoch and resumed in a new network, end bitwise as one
+// uninterrupted run. A checkpoint records its numerics and is resumed only in them. Below
+// avx512_core oneDNN has no bf16 (the refusal is tested in tests/backend/test_onednn.cpp).
+TEST_CASE("bf16: the same seed twice, and a run resumed mid-epoch, end bitwise as one uninterrupted run",
+          "[train][trainer][checkpoint][bf16]") {
+    if (!backend::onednn_detail::has_bf16()) {
+        WARN("oneDNN has no bf16 below avx512_core (ISA '" << backend::onednn_detail::effective_isa_name() << "')");
+        return;
+    }
+    using net_t = nn::network<models::vgg_m_scaled<2>, backend::onednn>;
+    const backend::numerics bf16{backend::precision_kind::bf16, false};
+    testing::scratch_dir dir("bf16-resume");
+    stop_flag_cleared cleared;
+    rng gen(4);
+    auto images = std::make_shared<host_tensor>(host_tensor({24, 3, 64, 64}));
+    std::vector<int> labels;
+    for (std::size_t i = 0; i < 24; ++i) {
+        labels.push_back(int(i % 2));
+        for (std::size_t k = 0; k < 3 * 64 * 64; ++k)
+            images->data()[i * 3 * 64 * 64 + k] = float(gen.normal()) * 0.5f + (i % 2 && k % 64 < 32 ? 1.0f : 0.0f);
+    }
+    train::tensor_source train_set{images, labels, range(0, 16), true, 5};
+    train::tensor_source validation{images, labels, range(16, 24), false};
+    auto opt = toy_options();
+    opt.epochs = 2;
+    opt.batch_size = 4;  // 4 steps an epoch
+
+    net_t a(3), b(3);
+    a.set_numerics(bf16);
+    b.set_numerics(bf16);
+    const auto full = train::train_network(a, train_set, validation, opt);
+    train::train_network(b, train_set, validation, opt);
+    CHECK(same_bits(weights_of(a), weights_of(b)));
+    net_t f32(3);  // the same run in float32 ends elsewhere: bf16 really computed
+    train::train_network(f32, train_set, validation, opt);
+    CHECK_FALSE(same_bits(weights_of(f32), weights_of(a)));
+
+    auto o = opt;
+    o.checkpoint = dir / "bf16.ckpt";
+    {
+        net_t first(3);
+        first.set_numerics(bf16);
+        train::trainer_callbacks cb;
+        cb.on_step = [&](const train::step_report& r) {
+            if (r.epoch == 2 && r.step == 2) train::request_stop();
+        };
+        CHECK_THROWS_AS(train::train_network(first, train_set, validation, o, cb), train::stop_requested_error);
+        train::clear_stop_request();
+    }
+    CHECK(io::read_checkpoint(o.checkpoint).numerics == "bf16");
+    {
+        // Resumed in float32: refused, naming both.
+        net_t other(3);
+        CHECK_THROWS_WITH(train::train_network(other, train_set, validation, o),
+                          Catch::Contains("written in bf16") && Catch::Contains("computes in float32"));
+    }
+    net_t resumed(777);
+    resumed.set_numerics(bf16);
+    const auto rest = train::train_network(resumed, train_set, validation, o);
+    CHECK(rest.resumed_at_step == 2);
+    REQUIRE(rest.history.size() == full.history.size());
+    for (std::size_t e = 0; e < full.history.size(); ++e) CHECK(rest.history[e].train_loss == full.history[e].train_loss);
+    CHECK(same_bits(weights_of(resumed), weights_of(a)));
+    // A float32 checkpoint records no numerics (its bytes are those of before issue 28).
+    train::sgd_nesterov probe(f32, opt.sgd);
+    CHECK(io::make_checkpoint(f32, probe, 0).numerics.empty());
+}
+#endif
+
 TEST_CASE("a stop request without a checkpoint path still stops, and says the progress is lost",
           "[train][trainer][stop]") {
     stop_flag_cleared cleared;

@@ -14,9 +14,12 @@
 //   20  u64      FNV-1a 64 checksum of the payload
 //   28  payload:
 //        u64 net hash, str net signature, u64 epoch, u64 step, str rng state, str extra,
-//        tensors weights, tensors velocity, tensors best_weights
+//        tensors weights, tensors velocity, tensors best_weights[, str numerics]
 //   where str = u64 length + bytes, tensors = u64 count + per tensor 4 x u64 dims (N,C,H,W) +
 //   float32 data in NCHW order.
+// `numerics` (backend::numerics::str(), e.g. "bf16") is written only for a network that does not
+// compute in float32, so float32 checkpoints are byte-identical to those written before it existed;
+// a checkpoint is resumed only in the numerics it was written in (restore_checkpoint).
 // Version 1 (epoch-level checkpoints only) is version 2 without `step`; it is still read, with
 // step 0. Writing always uses version 2.
 // Writes are atomic (io/atomic_file.hpp): the file is written next to the target under a
@@ -75,7 +78,17 @@ struct checkpoint {
     std::vector<host_tensor> weights;       // in network::for_each_param order
     std::vector<host_tensor> velocity;      // the optimizer's, same order; empty if none
     std::vector<host_tensor> best_weights;  // e.g. the lowest-validation-loss weights; may be empty
+    std::string numerics;                   // the network's numerics; empty: float32 (backend/precision.hpp)
 };
+
+// A network's numerics as a checkpoint records them: "" for float32, else numerics::str().
+template <class Network>
+std::string numerics_of(const Network& net) {
+    if constexpr (requires { net.numerics(); })
+        return net.numerics().is_default() ? std::string() : net.numerics().str();
+    else
+        return {};
+}
 
 inline constexpr std::uint32_t checkpoint_version = 2;
 inline constexpr std::uint32_t oldest_checkpoint_version = 1;  // still read: epoch-level, no step
@@ -152,6 +165,7 @@ checkpoint make_checkpoint(Network& net, Optimizer& opt, std::uint64_t epoch, st
     c.epoch = epoch;
     c.step = step;
     c.rng_state = net.generator().state();
+    c.numerics = numerics_of(net);
     c.weights = parameters_to_host(net);
     for (const auto& v : opt.velocity()) c.velocity.push_back(ops::to_host(v));
     return c;
@@ -165,6 +179,10 @@ void restore_checkpoint(const checkpoint& c, Network& net, Optimizer& opt, const
     if (c.net_hash != net_hash<Net>())
         throw config_error(where + ": the checkpoint was written for another network type: " +
                            checkpoint_detail::first_difference(net_signature<Net>(), c.net_signature));
+    if (const std::string here = numerics_of(net); c.numerics != here)
+        throw config_error(where + ": the checkpoint was written in " + (c.numerics.empty() ? "float32" : c.numerics) +
+                           " numerics, this network computes in " + (here.empty() ? "float32" : here) +
+                           "; resume with the same --precision, or use another checkpoint path");
     parameters_from_host(net, c.weights, where);
     auto& velocity = opt.velocity();
     if (c.velocity.size() != velocity.size())

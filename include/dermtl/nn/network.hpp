@@ -15,6 +15,7 @@
 // the ReLU) is then not kept, so output<I>() of that convolution is empty. A forward pass that
 // stops at the convolution (forward_through<I>) does not fuse it. The backward pass is the same
 // either way: relu_backward on the relu's output, then conv2d_backward.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -48,6 +49,23 @@ namespace network_detail {
                                                bool input_was_non_finite);
 [[noreturn]] DERMTL_DECL void throw_backward_without_forward();
 [[noreturn]] DERMTL_DECL void throw_bad_output_gradient(const dims4& got, const dims4& expected);
+// set_numerics on a backend that computes in float32 only (or without CUDA's process-wide options).
+[[noreturn]] DERMTL_DECL void throw_unsupported_numerics(const std::string& backend, const backend::numerics& n);
+
+// Whether a layer's backend state takes a precision (`state.precision`, e.g. the oneDNN backend's
+// convolution and inner-product states). void_t, not a requires-expression: nvcc compiles this too.
+template <class Layer, class = void>
+struct state_has_precision : std::false_type {};
+template <class Layer>
+struct state_has_precision<Layer, std::void_t<decltype(std::declval<Layer&>().state.precision)>> : std::true_type {};
+
+// Whether the backend checks several tensors for NaN/Inf at once (ops::first_non_finite_each, the
+// CUDA backend): the network then checks its layers' outputs once per forward pass -- one host
+// synchronization -- instead of once per layer. The error names the same (first) layer either way.
+template <class Ops, class = void>
+struct batches_non_finite_checks : std::false_type {};
+template <class Ops>
+struct batches_non_finite_checks<Ops, std::void_t<decltype(&Ops::first_non_finite_each)>> : std::true_type {};
 }  // namespace network_detail
 
 // Tag: construct without drawing initial weights (they will be loaded); parameters start at 0.
@@ -97,6 +115,7 @@ public:
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (forward_layer<I, (I < Last)>(ctx), ...);
         }(std::make_index_sequence<Last + 1>{});
+        if constexpr (network_detail::batches_non_finite_checks<ops>::value) check_finite_once<Last>();
         last_forward_ = Last;
         return acts_[Last + 1];
     }
@@ -153,6 +172,31 @@ public:
         return std::get<I>(layers_);
     }
 
+    // What this network computes in (backend/precision.hpp): float32 unless set. The numerics are
+    // the network's, not the process's: two networks in one process may differ. Checked against
+    // the backend here (config_error naming what it lacks); every layer whose backend state takes
+    // a precision gets it, and its plans for another precision are not reused. The parameters stay
+    // float32 (master weights) whatever the precision.
+    void set_numerics(const backend::numerics& n) {
+        if constexpr (backend::checks_numerics<ops>::value) {
+            ops::check_numerics(n);
+        } else {
+            const bool process_wide = backend::applies_precision_process_wide<ops>::value &&
+                                      n.precision != backend::precision_kind::bf16;
+            if (!n.is_default() && !process_wide) network_detail::throw_unsupported_numerics(Backend::name, n);
+        }
+        numerics_ = n;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (
+                [&] {
+                    if constexpr (network_detail::state_has_precision<impl_t<I>>::value)
+                        std::get<I>(layers_).state.precision = n.precision;
+                }(),
+                ...);
+        }(std::make_index_sequence<depth>{});
+    }
+    const backend::numerics& numerics() const { return numerics_; }
+
     // The generator that draws dropout masks (seeded by the constructor; saved in checkpoints).
     rng& generator() { return generator_; }
 
@@ -201,9 +245,35 @@ private:
         } catch (const backend_error& e) {  // device failures (e.g. out of memory) name the layer
             network_detail::throw_layer_failure("forward", layer_label(I, fused), e);
         }
-        if (const auto bad = ops::first_non_finite(acts_[out]); bad >= 0)
-            network_detail::throw_non_finite(layer_label(I, fused), bad, ops::dims(acts_[out]),
-                                             ops::first_non_finite(acts_[I]) >= 0);
+        if constexpr (!network_detail::batches_non_finite_checks<ops>::value) {
+            if (const auto bad = ops::first_non_finite(acts_[out]); bad >= 0)
+                network_detail::throw_non_finite(layer_label(I, fused), bad, ops::dims(acts_[out]),
+                                                 ops::first_non_finite(acts_[I]) >= 0);
+        }
+    }
+
+    // The per-layer check of forward_layer for layers 0..Last at once (batching backends): the
+    // first layer whose output holds a NaN/Inf is named, as forward_layer would have.
+    template <std::size_t Last>
+    void check_finite_once() {
+        std::array<const tensor*, Last + 2> ts{};
+        for (std::size_t i = 0; i < Last + 2; ++i) ts[i] = &acts_[i];
+        std::array<std::ptrdiff_t, Last + 2> bad{};
+        ops::first_non_finite_each(std::span<const tensor* const>(ts), std::span<std::ptrdiff_t>(bad));
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (
+                [&] {
+                    if constexpr (I > 0) {
+                        if constexpr (fuses_next_relu<I - 1>()) return;  // ran inside the convolution before it
+                    }
+                    constexpr bool fused = I < Last && fuses_next_relu<I>();
+                    constexpr std::size_t out = fused ? I + 2 : I + 1;
+                    if (bad[out] >= 0)
+                        network_detail::throw_non_finite(layer_label(I, fused), bad[out], ops::dims(acts_[out]),
+                                                         bad[I] >= 0);
+                }(),
+                ...);
+        }(std::make_index_sequence<Last + 1>{});
     }
 
     // "layer 3 'conv2' (...)", or "... + layer 4 'relu2' (...)" for a fused pair: for messages only.
@@ -226,6 +296,7 @@ private:
     std::array<tensor, depth + 1> acts_{};   // acts_[0] input, acts_[i + 1] output of layer i
     std::array<tensor, depth + 1> grads_{};  // grads_[i] gradient w.r.t. acts_[i]
     rng generator_;
+    backend::numerics numerics_{};
     std::size_t last_forward_ = std::size_t(-1);
 };
 

@@ -10,6 +10,10 @@
 //                                                                 (default "paper")
 //   target                                                     -- the target dataset (empty: the
 //                                                                 study's, named by the run)
+//   precision, deterministic                                   -- the network's numerics
+//                                                                 (backend/precision.hpp; default
+//                                                                 float32, not deterministic), set
+//                                                                 by the run like `target`
 // Ensures: two cells are the same experiment design iff their cell_ids are equal.
 // Not templates (but the policy helpers): defined in impl/cell_id.ipp (core/config.hpp: compiled
 // once with DERMTL_SEPARATE_COMPILATION, inline otherwise), which includes <nlohmann/json.hpp>;
@@ -23,6 +27,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "dermtl/backend/precision.hpp"
 #include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/data/lesion_task.hpp"
@@ -40,18 +45,28 @@ struct policy_id {
 // they existed: a cell at these defaults keeps its five-part string form.
 inline constexpr std::string_view default_classifier = "svm";
 inline constexpr std::string_view default_training = "paper";
+inline constexpr std::string_view default_precision = "float32";
 
 struct cell_id {
     policy_id model, backend, transfer, finetune, labeling;
     policy_id classifier{std::string(default_classifier), "Linear SVM"};
     policy_id training{std::string(default_training), "Paper protocol"};
     policy_id target{};
+    // The numerics the network computed in. Recorded (in str(), the JSON and so the fingerprint)
+    // only when not float32 / not deterministic, so float32 results keep their ids, folders and
+    // fingerprints, and a bf16 or TF32 result is never taken for a float32 one.
+    policy_id precision{std::string(default_precision), "float32"};
+    bool deterministic = false;
 
     bool operator==(const cell_id&) const = default;
 
     // "vgg_m/cpu/imagenet/finetune/malignant_vs_benign", then "/<axis>=<name>" for each of
-    // classifier, training and target that is not at its default.
+    // classifier, training, target and precision that is not at its default, then "/deterministic".
     std::string str() const;
+
+    // This cell computed in `n` (the run's numerics, set like `target`).
+    void set_numerics(const backend::numerics& n);
+    backend::numerics numerics() const;
 };
 
 // What the paper's tables need to know of a cell beyond its identity, from its types

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "dermtl/backend/precision.hpp"
 #include "dermtl/core/error.hpp"
 #include "dermtl/data/dataset.hpp"
 #include "dermtl/data/folds.hpp"
@@ -35,6 +36,8 @@ struct experiment_inputs {
     reference_quirks quirks{};                   // the reference code's quirks (off); transposition is the cache's
                                                  // io::preprocess_options::transpose
     std::uint64_t seed = 0;                      // every experiment sees the same sequence
+    backend::numerics numerics{};                // what the networks compute in (float32 unless set);
+                                                 // recorded in the cell id and the fingerprints
     std::filesystem::path work_dir;             // sources/, checkpoints/, results/ live here
     std::size_t max_folds = 0;                  // 0: every fold
     // Which of this cell's folds this process runs: fold k is work item first_item + k of the grid

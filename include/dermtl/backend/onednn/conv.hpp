@@ -14,18 +14,29 @@
 // reference kernel, 100-1000x slower. So the plan keeps a copy of the weights in backward-data's
 // layout, refreshed by one cached reorder per backward pass (the weights have changed since the
 // last one); for VGG-16 that is 59 MB per step, next to 46 GFLOP per image.
+//
+// bf16 numerics (state.precision, set by the network): the primitives read bf16 source, weights
+// and output gradient and accumulate in float32; the output and the input gradient are bf16 (the
+// activations between layers), the weight and bias gradients float32. The master weights stay
+// float32, in the weight gradient's layout (so the SGD update converts nothing); each forward
+// casts them once to the forward's bf16 layout, and backward-data reads that copy (or casts once
+// more where its layout differs). A float32 input (the image) is cast to bf16 once per forward and
+// the copy is reused by backward-weights.
 #include <cstddef>
 #include <string>
 #include <deque>
 
 #include "dermtl/backend/onednn/primitive.hpp"
+#include "dermtl/backend/precision.hpp"
 #include "dermtl/core/config.hpp"
 
 namespace dermtl::backend::onednn_detail {
 
 struct conv_plan {
     md input;              // the layout x arrived in (the key)
-    bool variant = false;  // ReLU fused
+    int variant = 0;       // 1: ReLU fused; 2: bf16
+    bool bf16 = false;
+    staged_copy src_cast, weights_cast, diff_dst_cast;  // bf16 copies of x (when float32), w, dy (when float32)
     dnnl::convolution_forward::primitive_desc fwd_pd;
     dnnl::convolution_forward fwd;
     bool has_backward = false;
@@ -40,6 +51,7 @@ struct conv_plan {
 struct conv_state {
     std::deque<conv_plan> plans;  // a deque: `last` stays valid as plans are added
     conv_plan* last = nullptr;  // the plan of the last forward call (backward uses it)
+    backend::precision_kind precision = backend::precision_kind::float32;  // float32 or bf16
     scratchpad pad;
 };
 

@@ -6,6 +6,9 @@
 // oneDNN's fast LRN kernels need the channels to fill whole blocks (VGG-M's 96 and 256 do); for
 // other shapes (the scaled nets' 12 channels, a plain input) oneDNN offers only its reference
 // kernel, several times slower than dermtl's, so those layers run backend::cpu's LRN on plain data.
+// In a bf16 network the LRN reads and writes bf16 (oneDNN's bf16 kernels compute in float32
+// inside); dermtl's kernel computes in float32 and writes its results back in the input's bf16
+// layout (two casts, counted by cast_count()).
 #include <deque>
 #include <string>
 

@@ -16,6 +16,10 @@
 // identically, and resumes so. Across ISAs (ONEDNN_MAX_CPU_ISA, another CPU) results agree only
 // within a tolerance.
 //
+// Numerics (backend/precision.hpp): float32, or bf16 from avx512_core up (onednn/numerics.hpp),
+// set per network (network::set_numerics), which gives each convolution and inner product its
+// precision in its state; pooling, LRN and ReLU follow the type of their input.
+//
 // Per-layer state: the plans (primitive descriptors and primitives per input layout), the
 // scratchpad, and pooling's and LRN's workspaces, all inside the layer's *_state.
 #include <cstddef>
@@ -25,6 +29,7 @@
 #include "dermtl/backend/onednn/conv.hpp"
 #include "dermtl/backend/onednn/dense.hpp"
 #include "dermtl/backend/onednn/lrn.hpp"
+#include "dermtl/backend/onednn/numerics.hpp"
 #include "dermtl/backend/onednn/pointwise.hpp"
 #include "dermtl/backend/onednn/pool.hpp"
 #include "dermtl/backend/onednn/tensor.hpp"
@@ -72,6 +77,8 @@ struct ops<onednn> {
         std::fill(t.data(), t.data() + t.size(), value);
     }
     static std::ptrdiff_t first_non_finite(const tensor& t) { return onednn_detail::first_non_finite(t); }
+    // Beyond the contract (backend::checks_numerics): float32, or bf16 where oneDNN has it.
+    static void check_numerics(const backend::numerics& n) { onednn_detail::check_numerics(n); }
 
     static void conv2d_forward(const tensor& x, const tensor& w, const tensor& b, const window_geometry& g, tensor& y,
                                conv_state& s) {

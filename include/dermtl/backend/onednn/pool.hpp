@@ -2,7 +2,8 @@
 // oneDNN max pooling, in the layout its input arrives in (the convolution's blocked format), with
 // oneDNN's workspace (the winners) kept in the layer's state for the backward pass. Padded cells
 // never win, as in the reference (cpu/pool.hpp); ceil-mode windows that reach past the padding
-// are handled by the right/bottom padding of primitive.hpp's window.
+// are handled by the right/bottom padding of primitive.hpp's window. The output has the input's
+// data type: bf16 between the convolutions of a bf16 network (a max is exact in any precision).
 #include <deque>
 #include <string>
 

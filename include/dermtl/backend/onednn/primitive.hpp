@@ -43,10 +43,11 @@ struct staged_copy {
     dnnl::reorder reorder;
 };
 
-// t itself when it has layout `want`, otherwise s.copy, refreshed from t.
+// t itself when it has layout `want`, otherwise s.copy, refreshed from t (a layout change, or a
+// precision cast when `want` has another data type: counted by cast_count()).
 inline const tensor& in_layout(const tensor& t, const md& want, staged_copy& s, const std::string& what) {
     if (t.desc() == want) return t;
-    guarded("reorder", what, [&] {
+    guarded("reorder", what + ", " + describe(t.desc()) + " -> " + describe(want), [&] {
         if (s.copy.desc() != want || s.from != t.desc() || !s.reorder) {
             s.copy.assume(t.dims(), want);
             s.from = t.desc();
@@ -55,6 +56,7 @@ inline const tensor& in_layout(const tensor& t, const md& want, staged_copy& s, 
         memory from = t.mem(), to = s.copy.mem();
         s.reorder.execute(stream(), from, to);
     });
+    if (t.desc().data.data_type != want.data.data_type) ++cast_count();
     return s.copy;
 }
 

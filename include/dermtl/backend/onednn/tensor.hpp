@@ -1,7 +1,7 @@
 #pragma once
 // The oneDNN backend's tensor: host memory with a layout.
 //
-// Represents: a float32 array whose logical shape is N x C x H x W (what dims() returns, what
+// Represents: a float32 (or, for bf16 numerics, bf16) array whose logical shape is N x C x H x W (what dims() returns, what
 // the layers and the contract speak of) and whose physical layout is a oneDNN memory descriptor:
 // plain NCHW, or a blocked format such as nChw16c (activations) or OIhw16i16o (weights) that a
 // primitive chose. Primitives read and write the physical layout directly, so activations stay
@@ -15,6 +15,10 @@
 //
 // Setting DERMTL_TRACE_REORDERS prints every conversion to stderr (layouts that ping-pong between
 // two layers show up there).
+//
+// bf16 (backend/precision.hpp): with bf16 numerics the activations between convolutions, pooling
+// and LRN are bf16 (desc().data.data_type == bf16), two bytes per element in the same float
+// buffer (rounded up to whole floats); parameters, their gradients and the velocity stay float32.
 //
 // Buffers are 64-byte aligned (oneDNN's reproducibility condition, and its kernels' fast path).
 #include <algorithm>
@@ -57,6 +61,14 @@ inline std::atomic<std::uint64_t>& reorder_count() {
     return n;
 }
 
+// Precision casts (float32 <-> bf16 copies made for a primitive: the master weights' bf16 copy,
+// an input or gradient that arrives in float32) since the process started. Diagnostics only:
+// tests check that a warm bf16 step casts only what bf16 needs (tests/backend/test_onednn.cpp).
+inline std::atomic<std::uint64_t>& cast_count() {
+    static std::atomic<std::uint64_t> n{0};
+    return n;
+}
+
 // oneDNN's failures as dermtl's backend error: the primitive, what it was for and oneDNN's status.
 [[noreturn]] inline void fail(const std::string& primitive, const std::string& what, const dnnl::error& e) {
     throw backend_error("onednn " + primitive + " (" + what + "): " + dnnl_status2str(e.status) + ": " + e.what());
@@ -92,6 +104,18 @@ inline std::size_t element_count(const memory::dims& d) {
 }
 
 inline bool is_plain(const md& d) { return d.data.ndims > 0 && d == plain_desc(d.dims()); }
+
+inline bool is_bf16(const md& d) { return d.data.ndims > 0 && d.data.data_type == dnnl_bf16; }
+
+// The same layout (dims, blocking, strides in elements) with elements of type `t`.
+inline md with_type(const md& d, memory::data_type t) {
+    md r = d;
+    r.data.data_type = memory::convert_to_c(t);
+    return r;
+}
+
+// Floats of buffer that hold a tensor in layout d (bf16 layouts: two elements a float, rounded up).
+inline std::size_t floats_for(const md& d) { return (d.get_size() + sizeof(float) - 1) / sizeof(float); }
 
 // "2x20x5x5 aBcd16b": the dims, then oneDNN's format notation (dims from outermost to innermost,
 // a capital letter for a blocked dim, then the inner blocks).
@@ -131,6 +155,7 @@ public:
     bool plain() const { return desc_.data.ndims == 0 || is_plain(desc_); }
     std::size_t size() const { return dims_[0] * dims_[1] * dims_[2] * dims_[3]; }
     bool empty() const { return size() == 0 || desc_.data.ndims == 0; }
+    bool bf16() const { return is_bf16(desc_); }
 
     float* data() const { return data_.data(); }
     std::size_t physical_floats() const { return data_.size(); }
@@ -140,7 +165,7 @@ public:
     void assume(const dims4& d, const md& layout) {
         dims_ = d;
         desc_ = layout;
-        const std::size_t floats = layout.get_size() / sizeof(float);
+        const std::size_t floats = floats_for(layout);
         if (data_.size() != floats) {
             try {
                 data_.resize(floats);
@@ -177,7 +202,7 @@ public:
         }
         buffer next;
         try {
-            next.resize(layout.get_size() / sizeof(float));
+            next.resize(floats_for(layout));
         } catch (const std::bad_alloc&) {
             throw backend_error("onednn reorder: out of memory for " + describe(layout));
         }

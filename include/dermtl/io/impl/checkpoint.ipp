@@ -193,6 +193,9 @@ DERMTL_DECL void write_checkpoint(const std::filesystem::path& path, const check
         w.tensors(c.weights);
         w.tensors(c.velocity);
         w.tensors(c.best_weights);
+        // The numerics only when not float32's (an optional trailing field of version 2), so
+        // float32 checkpoints keep their bytes.
+        if (!c.numerics.empty()) w.str(c.numerics);
         std::memcpy(header, magic, 8);
         const std::uint32_t version = checkpoint_version;
         const std::uint64_t size = w.size(), hash = w.hash();
@@ -241,6 +244,7 @@ DERMTL_DECL checkpoint read_checkpoint(const std::filesystem::path& path) {
     c.weights = r.tensors();
     c.velocity = r.tensors();
     c.best_weights = r.tensors();
+    if (version >= 2 && r.left() != 0) c.numerics = r.str();
     if (r.left() != 0) throw io_error(where + ": corrupted: " + std::to_string(r.left()) + " unread payload bytes");
     if (r.hash() != hash) throw io_error(where + ": corrupted: the payload checksum does not match the header's");
     check_contents(where, c);

@@ -6,6 +6,7 @@
 #include <string>
 #include <deque>
 #include "dermtl/backend/onednn/primitive.hpp"
+#include "dermtl/backend/precision.hpp"
 
 namespace dermtl::backend::onednn_detail {
 
@@ -15,7 +16,9 @@ DERMTL_DECL std::string conv_what(const tensor& x, const tensor& w, const window
 
 DERMTL_DECL conv_plan& conv_plan_for(const tensor& x, const tensor& w, const window_geometry& g, bool fuse_relu,
                                      conv_state& s) {
-    if (conv_plan* p = find_plan(s.plans, x.desc(), fuse_relu)) return *p;
+    const bool bf16 = s.precision == backend::precision_kind::bf16;
+    const int variant = int(fuse_relu) | (bf16 ? 2 : 0);
+    if (conv_plan* p = find_plan(s.plans, x.desc(), variant)) return *p;
     const dims4 xd = x.dims();
     const std::size_t out_c = w.dims()[0];
     if (xd[1] != g.channels || xd[2] != g.height || xd[3] != g.width)
@@ -27,13 +30,15 @@ DERMTL_DECL conv_plan& conv_plan_for(const tensor& x, const tensor& w, const win
     const memory::dims dst{memory::dim(xd[0]), memory::dim(out_c), memory::dim(g.out_h), memory::dim(g.out_w)};
     const auto any = memory::format_tag::any;
     const auto f32 = memory::data_type::f32;
+    const auto dt = bf16 ? memory::data_type::bf16 : f32;  // the bias stays float32 either way
     conv_plan p;
     p.input = x.desc();
-    p.variant = fuse_relu;
+    p.variant = variant;
+    p.bf16 = bf16;
     guarded("convolution forward", conv_what(x, w, g), [&] {
         const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                md(src, f32, any), md(wei, f32, any),
-                                                md({memory::dim(out_c)}, f32, memory::format_tag::x), md(dst, f32, any),
+                                                md(src, dt, any), md(wei, dt, any),
+                                                md({memory::dim(out_c)}, f32, memory::format_tag::x), md(dst, dt, any),
                                                 win.strides, win.pad_l, win.pad_r);
         dnnl::post_ops post;
         if (fuse_relu) post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
@@ -48,13 +53,24 @@ DERMTL_DECL void conv2d_forward(const tensor& x, const tensor& w, const tensor& 
                                 conv_state& s, bool fuse_relu) {
     conv_plan& p = conv_plan_for(x, w, g, fuse_relu, s);
     s.last = &p;
-    x.relayout(p.fwd_pd.src_desc());
-    w.relayout(p.fwd_pd.weights_desc());
+    const tensor* src = &x;
+    const tensor* weights = &w;
+    if (p.bf16) {
+        // A bf16 input keeps its layout (as in float32); a float32 one (the image, or the output
+        // of a layer that computes in float32) is cast once, and backward-weights reuses the copy.
+        if (x.bf16()) x.relayout(p.fwd_pd.src_desc());
+        else src = &in_layout(x, p.fwd_pd.src_desc(), p.src_cast, conv_what(x, w, g));
+        weights = &in_layout(w, p.fwd_pd.weights_desc(), p.weights_cast, conv_what(x, w, g));
+    } else {
+        x.relayout(p.fwd_pd.src_desc());
+        w.relayout(p.fwd_pd.weights_desc());
+    }
     b.relayout(p.fwd_pd.bias_desc());
     const md dst = p.fwd_pd.dst_desc();
     y.assume({x.dims()[0], w.dims()[0], g.out_h, g.out_w}, dst);
     execute(p.fwd, p.fwd_pd,
-            {{DNNL_ARG_SRC, x.mem()}, {DNNL_ARG_WEIGHTS, w.mem()}, {DNNL_ARG_BIAS, b.mem()}, {DNNL_ARG_DST, y.mem()}},
+            {{DNNL_ARG_SRC, src->mem()}, {DNNL_ARG_WEIGHTS, weights->mem()}, {DNNL_ARG_BIAS, b.mem()},
+             {DNNL_ARG_DST, y.mem()}},
             s.pad, fuse_relu ? "convolution forward + relu" : "convolution forward", conv_what(x, w, g));
 }
 
@@ -64,17 +80,23 @@ DERMTL_DECL void conv2d_backward(const tensor& x, const tensor& w, const tensor&
         throw config_error("onednn convolution backward (" + conv_what(x, w, g) +
                            "): expected the forward pass of this input just before, found none");
     conv_plan& p = *s.last;
-    x.relayout(p.fwd_pd.src_desc());
+    // The forward's source: x in its layout, or (bf16, float32 x) the forward's cast copy of it.
+    const tensor* x_src = &x;
+    if (p.bf16 && !x.bf16()) x_src = &p.src_cast.copy;
+    else x.relayout(p.fwd_pd.src_desc());
     const window win(g);
+    const auto dt = p.bf16 ? memory::data_type::bf16 : memory::data_type::f32;
     if (!p.has_backward) {
         guarded("convolution backward", conv_what(x, w, g), [&] {
             const md any_weights(p.fwd_pd.weights_desc().dims(), memory::data_type::f32, memory::format_tag::any);
+            const md any_data_weights(p.fwd_pd.weights_desc().dims(), dt, memory::format_tag::any);
             // dx in the input's layout, except for a plain input (the image, where no dx is needed
-            // in training): the fast kernels write only blocked layouts.
-            const md diff_src = is_plain(p.fwd_pd.src_desc())
-                                    ? md(p.fwd_pd.src_desc().dims(), memory::data_type::f32, memory::format_tag::any)
-                                    : p.fwd_pd.src_desc();
-            const dnnl::convolution_backward_data::desc dd(dnnl::algorithm::convolution_direct, diff_src, any_weights,
+            // in training): the fast kernels write only blocked layouts. (bf16: dx is bf16.)
+            const bool plain_src = is_plain(with_type(p.fwd_pd.src_desc(), memory::data_type::f32));
+            const md diff_src = plain_src ? md(p.fwd_pd.src_desc().dims(), dt, memory::format_tag::any)
+                                          : p.fwd_pd.src_desc();
+            const dnnl::convolution_backward_data::desc dd(dnnl::algorithm::convolution_direct, diff_src,
+                                                           p.bf16 ? any_data_weights : any_weights,
                                                            p.fwd_pd.dst_desc(), win.strides, win.pad_l, win.pad_r);
             p.bwd_data_pd = dnnl::convolution_backward_data::primitive_desc(dd, attributes(), engine(), p.fwd_pd);
             p.bwd_data = dnnl::convolution_backward_data(p.bwd_data_pd);
@@ -92,8 +114,8 @@ DERMTL_DECL void conv2d_backward(const tensor& x, const tensor& w, const tensor&
                 // give it copies in those layouts.
                 const auto any = memory::format_tag::any;
                 const dnnl::convolution_backward_weights::desc all_any(
-                    dnnl::algorithm::convolution_direct, md(p.fwd_pd.src_desc().dims(), memory::data_type::f32, any),
-                    any_weights, p.fwd_pd.bias_desc(), md(p.fwd_pd.dst_desc().dims(), memory::data_type::f32, any),
+                    dnnl::algorithm::convolution_direct, md(p.fwd_pd.src_desc().dims(), dt, any),
+                    any_weights, p.fwd_pd.bias_desc(), md(p.fwd_pd.dst_desc().dims(), dt, any),
                     win.strides, win.pad_l, win.pad_r);
                 p.bwd_weights_pd =
                     dnnl::convolution_backward_weights::primitive_desc(all_any, attributes(), engine(), p.fwd_pd);
@@ -101,24 +123,41 @@ DERMTL_DECL void conv2d_backward(const tensor& x, const tensor& w, const tensor&
             p.bwd_weights = dnnl::convolution_backward_weights(p.bwd_weights_pd);
         });
         p.has_backward = true;
+        // bf16: the master weights live in the (float32) weight gradient's layout from now on, so
+        // the optimizer's update converts nothing; the forward casts from there.
+        if (p.bf16) w.relayout(p.bwd_weights_pd.diff_weights_desc());
     }
-    dy.relayout(p.fwd_pd.dst_desc());
+    // The output gradient in the forward's output layout: bf16 arrives so from the layer after;
+    // float32 (bf16 numerics) is cast.
+    const tensor* dy_dst = &dy;
+    if (p.bf16 && !dy.bf16()) dy_dst = &in_layout(dy, p.fwd_pd.dst_desc(), p.diff_dst_cast, conv_what(x, w, g));
+    else dy.relayout(p.fwd_pd.dst_desc());
     dw.assume(w.dims(), p.bwd_weights_pd.diff_weights_desc());
     db.assume(dims4{w.dims()[0], 1, 1, 1}, p.bwd_weights_pd.diff_bias_desc());
-    const tensor& src = in_layout(x, p.bwd_weights_pd.src_desc(), p.bwd_src, conv_what(x, w, g));
+    const tensor& src = in_layout(*x_src, p.bwd_weights_pd.src_desc(), p.bwd_src, conv_what(x, w, g));
     const tensor& diff_dst =
-        in_layout(dy, p.bwd_weights_pd.diff_dst_desc(), p.bwd_diff_dst, conv_what(x, w, g));
+        in_layout(*dy_dst, p.bwd_weights_pd.diff_dst_desc(), p.bwd_diff_dst, conv_what(x, w, g));
     execute(p.bwd_weights, p.bwd_weights_pd,
             {{DNNL_ARG_SRC, src.mem()}, {DNNL_ARG_DIFF_DST, diff_dst.mem()}, {DNNL_ARG_DIFF_WEIGHTS, dw.mem()},
              {DNNL_ARG_DIFF_BIAS, db.mem()}},
             s.pad, "convolution backward-weights", conv_what(x, w, g));
     if (dx) {
-        w.relayout(p.fwd_pd.weights_desc());
-        const tensor* weights = &in_layout(w, p.bwd_data_pd.weights_desc(), p.bwd_data_weights,
-                                           "weights for convolution backward-data, " + conv_what(x, w, g));
+        const tensor* weights = nullptr;
+        if (p.bf16) {
+            // The forward's bf16 copy of the weights (they have not changed since), or one cast
+            // straight into backward-data's layout where that differs.
+            weights = p.bwd_data_pd.weights_desc() == p.weights_cast.copy.desc()
+                          ? &p.weights_cast.copy
+                          : &in_layout(w, p.bwd_data_pd.weights_desc(), p.bwd_data_weights,
+                                       "weights for convolution backward-data, " + conv_what(x, w, g));
+        } else {
+            w.relayout(p.fwd_pd.weights_desc());
+            weights = &in_layout(w, p.bwd_data_pd.weights_desc(), p.bwd_data_weights,
+                                 "weights for convolution backward-data, " + conv_what(x, w, g));
+        }
         dx->assume(x.dims(), p.bwd_data_pd.diff_src_desc());
         execute(p.bwd_data, p.bwd_data_pd,
-                {{DNNL_ARG_DIFF_DST, dy.mem()}, {DNNL_ARG_WEIGHTS, weights->mem()}, {DNNL_ARG_DIFF_SRC, dx->mem()}},
+                {{DNNL_ARG_DIFF_DST, dy_dst->mem()}, {DNNL_ARG_WEIGHTS, weights->mem()}, {DNNL_ARG_DIFF_SRC, dx->mem()}},
                 s.pad, "convolution backward-data", conv_what(x, w, g));
     }
 }

@@ -15,6 +15,23 @@ DERMTL_DECL std::string lrn_what(const tensor& x, const lrn_params& p) {
            ", alpha " + std::to_string(p.alpha) + ", beta " + std::to_string(p.beta);
 }
 
+// out = the values of `h` (plain float32), plain float32 -- or, when `like` is bf16, in like's
+// bf16 layout, so a bf16 network's activations and gradients stay bf16 (a cast, counted).
+DERMTL_DECL void write_plain(const host_tensor& h, tensor& out, const tensor& like) {
+    if (!like.bf16()) {
+        out.assume_plain(like.dims());
+        std::copy(h.begin(), h.end(), out.data());
+        return;
+    }
+    out.assume(like.dims(), like.desc());
+    guarded("reorder", "lrn result -> " + describe(like.desc()), [&] {
+        memory from(plain_desc(like.dims()), engine(), const_cast<float*>(h.data())), to = out.mem();
+        dnnl::reorder(from, to).execute(stream(), from, to);
+        stream().wait();
+    });
+    ++cast_count();
+}
+
 DERMTL_DECL void lrn_forward(const tensor& x, const lrn_params& lp, tensor& y, lrn_state& s) {
     lrn_plan* p = find_plan(s.plans, x.desc());
     const float alpha = lp.alpha * float(lp.size);
@@ -36,8 +53,7 @@ DERMTL_DECL void lrn_forward(const tensor& x, const lrn_params& lp, tensor& y, l
         dermtl::ensure_shape(s.x, x.dims());
         x.read_plain(s.x.data());
         cpu_detail::lrn_forward(s.x, lp, s.y, s.scale);
-        y.assume_plain(x.dims());
-        std::copy(s.y.begin(), s.y.end(), y.data());
+        write_plain(s.y, y, x);
         return;
     }
     y.assume(x.dims(), p->fwd_pd.dst_desc());
@@ -56,8 +72,7 @@ DERMTL_DECL void lrn_backward(const tensor& x, const tensor& dy, const lrn_param
         dermtl::ensure_shape(s.dy, dy.dims());
         dy.read_plain(s.dy.data());
         cpu_detail::lrn_backward(s.x, s.y, s.scale, s.dy, lp, s.dx, s.work);
-        dx.assume_plain(x.dims());
-        std::copy(s.dx.begin(), s.dx.end(), dx.data());
+        write_plain(s.dx, dx, x);
         return;
     }
     if (!p.has_backward) {

@@ -13,8 +13,19 @@
 
 namespace dermtl::backend::onednn_detail {
 
+// bf16 elements of t's buffer (its layout's size, padding included).
+DERMTL_DECL std::ptrdiff_t bf16_count(const tensor& t) { return std::ptrdiff_t(t.desc().get_size() / 2); }
+
 DERMTL_DECL void relu_forward(const tensor& x, tensor& y) {
     y.assume(x.dims(), x.desc());
+    if (x.bf16()) {  // max(x, 0) on the bits: a set sign bit gives +0
+        const std::ptrdiff_t n = bf16_count(x);
+        const auto* in = reinterpret_cast<const std::uint16_t*>(x.data());
+        auto* out = reinterpret_cast<std::uint16_t*>(y.data());
+#pragma omp parallel for simd schedule(static)
+        for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = (in[i] & 0x8000u) ? std::uint16_t(0) : in[i];
+        return;
+    }
     const std::ptrdiff_t n = std::ptrdiff_t(x.physical_floats());
     const float* in = x.data();
     float* out = y.data();
@@ -25,6 +36,16 @@ DERMTL_DECL void relu_forward(const tensor& x, tensor& y) {
 DERMTL_DECL void relu_backward(const tensor& y, const tensor& dy, tensor& dx) {
     dy.relayout(y.desc());
     dx.assume(y.dims(), y.desc());
+    if (y.bf16()) {  // y > 0: sign bit clear and not zero
+        const std::ptrdiff_t n = bf16_count(y);
+        const auto* yd = reinterpret_cast<const std::uint16_t*>(y.data());
+        const auto* g = reinterpret_cast<const std::uint16_t*>(dy.data());
+        auto* out = reinterpret_cast<std::uint16_t*>(dx.data());
+#pragma omp parallel for simd schedule(static)
+        for (std::ptrdiff_t i = 0; i < n; ++i)
+            out[i] = (!(yd[i] & 0x8000u) && (yd[i] & 0x7fffu)) ? g[i] : std::uint16_t(0);
+        return;
+    }
     const std::ptrdiff_t n = std::ptrdiff_t(y.physical_floats());
     const float* yd = y.data();
     const float* g = dy.data();
@@ -106,7 +127,18 @@ DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, floa
 
 DERMTL_DECL std::ptrdiff_t first_non_finite(const tensor& t) {
     // NaN and Inf are the floats whose exponent bits are all ones: a branch-free scan that the
-    // compiler vectorizes (this runs after every layer).
+    // compiler vectorizes (this runs after every layer). bf16 is float32's upper half.
+    if (t.bf16()) {
+        const auto* half = reinterpret_cast<const std::uint16_t*>(t.data());
+        const std::ptrdiff_t n = bf16_count(t);
+        std::uint32_t bad = 0;
+#pragma omp parallel for simd schedule(static) reduction(| : bad)
+        for (std::ptrdiff_t i = 0; i < n; ++i) bad |= std::uint32_t((half[i] & 0x7f80u) == 0x7f80u);
+        if (!bad) return -1;
+        host_tensor h(t.dims());
+        t.read_plain(h.data());
+        return cpu_detail::first_non_finite(h);
+    }
     const auto* bits = reinterpret_cast<const std::uint32_t*>(t.data());
     const std::ptrdiff_t n = std::ptrdiff_t(t.physical_floats());
     std::uint32_t bad = 0;

@@ -23,7 +23,8 @@ DERMTL_DECL void max_pool_forward(const tensor& x, const window_geometry& g, ten
             const memory::dims dst{memory::dim(xd[0]), memory::dim(g.channels), memory::dim(g.out_h),
                                    memory::dim(g.out_w)};
             const dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::pooling_max,
-                                                x.desc(), md(dst, memory::data_type::f32, memory::format_tag::any),
+                                                x.desc(),
+                                                md(dst, memory::data_type(x.desc().data.data_type), memory::format_tag::any),
                                                 win.strides, win.kernel, win.pad_l, win.pad_r);
             q.fwd_pd = dnnl::pooling_forward::primitive_desc(d, attributes(), engine());
             q.fwd = dnnl::pooling_forward(q.fwd_pd);
