@@ -9,6 +9,7 @@
 #include "dermtl/core/version.hpp"
 #include "programs/datasets.hpp"
 #include "programs/runner.hpp"
+#include "programs/subgroups.hpp"
 
 namespace dermtl::programs {
 
@@ -157,6 +158,7 @@ run_settings demo_settings(const demo_options& o) {
     s.momentum = 0.9f;
     s.l2 = 5e-4f;
     s.progress = o.progress;
+    s.numerics = o.numerics;
     return s;
 }
 
@@ -192,7 +194,13 @@ demo_result run_demo(const demo_options& o, const model_cells& first, const mode
                                       "protocol.");
     rep.tables.push_back(table1(out.results, catalog, first.model, {}));
     rep.tables.push_back(table3(out.results, catalog, architectures, {}));
-    add_table_or_note(rep, "Table 4", [&] { return table4(out.results, catalog, first.model, {}); });
+    // Issue 26: Table 4 under the subgroups' too-small rule; subgroup tables by the synthetic
+    // lesions' age (15-year bands), sex and location; operating points; calibration.
+    subgroup_settings subgroups;
+    subgroups.metadata = metadata_of(st.target);
+    for (const auto& [column, values] : subgroups.metadata) subgroups.columns.push_back(column);
+    add_table_or_note(rep, "Table 4", [&] { return table4(out.results, catalog, first.model, {}, subgroups); });
+    add_evaluation(rep, out.results, {first.model}, subgroups);
     if (const auto* best = best_binary(out.results, first.model)) rep.referrals.push_back(referral(*best));
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     double folds_seconds = 0;

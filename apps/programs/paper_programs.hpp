@@ -49,6 +49,7 @@ struct demo_options {
     std::uint64_t seed = 2017;
     synthetic_sizes sizes{};
     bool progress = false;
+    backend::numerics numerics{};  // --precision (backend_choice::numerics())
 };
 
 run_settings demo_settings(const demo_options& o);

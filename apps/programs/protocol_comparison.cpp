@@ -7,6 +7,8 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/metrics/cross_validation.hpp"
+#include "dermtl/metrics/multiclass_auc.hpp"
+#include "programs/cell_intervals.hpp"
 #include "programs/tables_detail.hpp"
 
 namespace dermtl::programs {
@@ -97,6 +99,42 @@ std::string to_markdown(const protocol_comparison& c) {
     return o.str();
 }
 
+namespace protocol_measures_detail {
+
+// The bootstrap interval of the mean over folds of `m` (report/intervals.hpp), where the stored
+// per-fold values are `m`'s own on the stored scores (else none: the interval would be about
+// another number than the cell's).
+std::vector<report::cell_interval> interval_if_same(const protocol::experiment_result& r, const report::fold_metric& m,
+                                                    const std::vector<double>& stored) {
+    try {
+        const auto folds = r.predictions();
+        if (folds.size() != stored.size()) return {};
+        for (std::size_t f = 0; f < folds.size(); ++f)
+            if (std::abs(m(folds[f].labels, folds[f].scores) - stored[f]) > 1e-9) return {};
+        return {report::bootstrap_interval(report::fold_mean_bootstrap(folds, test_ids(r), m))};
+    } catch (const error&) {
+        return {};
+    }
+}
+
+// The share of test images whose highest-scoring class (the sign of a binary decision value) is
+// their label: the SVM's decision, as the reference's predict() makes it.
+double decision_accuracy(std::span<const int> labels, const metrics::score_matrix& s) {
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const auto row = static_cast<Eigen::Index>(i);
+        Eigen::Index best = 0;
+        if (s.cols() == 1)
+            best = s(row, 0) > 0 ? 1 : 0;
+        else
+            s.row(row).maxCoeff(&best);
+        right += static_cast<int>(best) == labels[i];
+    }
+    return labels.empty() ? 0.0 : static_cast<double>(right) / static_cast<double>(labels.size());
+}
+
+}  // namespace protocol_measures_detail
+
 std::optional<report::table> protocol_measures(const std::vector<protocol::experiment_result>& results) {
     report::table t;
     t.id = "protocol_measures";
@@ -108,7 +146,9 @@ std::optional<report::table> protocol_measures(const std::vector<protocol::exper
     const auto acc = t.add_column("", "ACC from the SVM's decision (the reference's predict())");
     t.caption = "Mean ± standard deviation over the test folds, in %. The reference code reports the macro "
                 "one-vs-rest AUC for three classes where the paper's text describes the mean of the one-vs-one "
-                "AUCs; both are shown. Its ACC is that of the classifier's decision, not of probability > 0.5.";
+                "AUCs; both are shown. Its ACC is that of the classifier's decision, not of probability > 0.5. "
+                "Intervals: the bootstrap of the test images (and DeLong's for a binary AUC), where the stored "
+                "per-fold values are recomputed exactly from the stored scores; none where they are not.";
     for (const auto& r : results) {
         std::vector<double> a, o, d;
         for (const auto& f : r.folds) {
@@ -119,8 +159,18 @@ std::optional<report::table> protocol_measures(const std::vector<protocol::exper
         if (o.empty() && d.empty()) continue;
         const auto row = t.add_row(r.id.str());
         t.set(row, paper_auc, metrics::summarize_folds(a));
-        if (o.size() == r.folds.size()) t.set(row, ovr, metrics::summarize_folds(o));
-        if (d.size() == r.folds.size()) t.set(row, acc, metrics::summarize_folds(d));
+        t.at(row, paper_auc).intervals = auc_intervals_of(r);
+        if (o.size() == r.folds.size()) {
+            t.set(row, ovr, metrics::summarize_folds(o));
+            t.at(row, ovr).intervals = protocol_measures_detail::interval_if_same(
+                r, [](std::span<const int> l, const metrics::score_matrix& s) { return metrics::one_vs_rest_macro_auc(l, s); },
+                o);
+        }
+        if (d.size() == r.folds.size()) {
+            t.set(row, acc, metrics::summarize_folds(d));
+            t.at(row, acc).intervals =
+                protocol_measures_detail::interval_if_same(r, protocol_measures_detail::decision_accuracy, d);
+        }
     }
     if (t.rows.empty()) return std::nullopt;
     return t;

@@ -37,14 +37,15 @@ std::string conflict(const nlohmann::json& a, const nlohmann::json& b) {
 }  // namespace
 
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, bool real_data, bool allow_mixed) {
+                         std::string title, bool real_data, bool allow_mixed, const subgroup_settings& subgroups) {
     paper_comparison paper;
     paper.shown = real_data ? paper_values::same_configuration : paper_values::none;
-    return report_of(results, catalog, std::move(title), paper, allow_mixed);
+    return report_of(results, catalog, std::move(title), paper, allow_mixed, subgroups);
 }
 
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, const paper_comparison& paper, bool allow_mixed) {
+                         std::string title, const paper_comparison& paper, bool allow_mixed,
+                         const subgroup_settings& subgroups) {
     report::report rep;
     rep.title = std::move(title);
     // One configuration per table, or say that they are mixed.
@@ -105,7 +106,7 @@ report::report report_of(const std::vector<protocol::experiment_result>& results
         if (has_ft) {
             with_imagenet_ft.push_back(m);
             attempt("Table 4 of " + m, [&] {
-                auto t = table4(results, catalog, m, paper);
+                auto t = table4(results, catalog, m, paper, subgroups);
                 t.id += suffix;
                 return t;
             });
@@ -127,12 +128,8 @@ report::report report_of(const std::vector<protocol::experiment_result>& results
     }
     if (with_imagenet_ft.size() > 1)
         attempt("Table 3", [&] { return table3(results, catalog, with_imagenet_ft, paper); });
-    // The calibration of every binary cell's Platt confidences (issue 26), in results order.
-    for (const auto& r : results)
-        if (tables_detail::is_binary(r))
-            if (auto s = calibration_of(r, r.id.labeling.title + ", " + r.id.transfer.title + " / " + r.id.finetune.title +
-                                               " (" + r.id.model.name + ")"))
-                rep.calibrations.push_back(std::move(*s));
+    // Issue 26: subgroup tables, operating points, and the calibration of every binary cell.
+    add_evaluation(rep, results, models, subgroups);
     // The reference protocol's own measures (macro one-vs-rest AUC, ACC from the decision).
     if (auto t = protocol_measures(results)) rep.tables.push_back(std::move(*t));
     if (rep.tables.empty())

@@ -26,6 +26,7 @@
 #include "dermtl/protocol/registry.hpp"
 #include "dermtl/protocol/results.hpp"
 #include "dermtl/report/model.hpp"
+#include "programs/subgroups.hpp"
 
 namespace dermtl::programs {
 
@@ -83,9 +84,12 @@ report::table table1(const std::vector<protocol::experiment_result>& results, co
 report::table table3(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
                      const std::vector<std::string>& models, const paper_comparison& paper);
 
-// Table 4: the binary designs of one model's ImageNet + FT cells, stratified by difficulty.
+// Table 4: the binary designs of one model's ImageNet + FT cells, stratified by difficulty: the
+// difficulty instance of the subgroup tables (programs/subgroups.hpp: counts, intervals and the
+// too-small rule of `subgroups`.min_cases).
 report::table table4(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                     const std::string& model, const paper_comparison& paper);
+                     const std::string& model, const paper_comparison& paper,
+                     const subgroup_settings& subgroups = {});
 
 // Table 2: ISIC 2016 measures of one cell (the official split: one fold); the published rows (the
 // challenge's places and the paper's) only where `paper` compares this cell with the paper.
@@ -117,12 +121,17 @@ const protocol::experiment_result* best_binary(const std::vector<protocol::exper
 // the cell's own fields) are listed in the metadata. Results made with different configurations
 // are refused (config_error naming two cells and the first differing field), unless
 // allow_mixed, and then the report says so at the top.
+//
+// Issue 26: each model's subgroup tables (subgroups.columns), operating points, and every binary
+// cell's calibration are added (add_evaluation); Table 4 follows subgroups' too-small rule.
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, const paper_comparison& paper, bool allow_mixed = false);
+                         std::string title, const paper_comparison& paper, bool allow_mixed = false,
+                         const subgroup_settings& subgroups = {});
 // The same for a caller that knows only whether the data is real (`dermtl grid`): real data
 // compares the paper's own configurations (paper_values::same_configuration), synthetic none.
 report::report report_of(const std::vector<protocol::experiment_result>& results, const protocol::registry& catalog,
-                         std::string title, bool real_data, bool allow_mixed = false);
+                         std::string title, bool real_data, bool allow_mixed = false,
+                         const subgroup_settings& subgroups = {});
 
 // Adds the table `build()` returns to the report; when it cannot be built from these results
 // (config_error: e.g. a stratum without both classes), notes why in the report's metadata instead.

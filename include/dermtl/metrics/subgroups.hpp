@@ -62,6 +62,14 @@ struct subgroup_options {
     std::vector<std::string> order;
 };
 
+// A row's stratum value as stratify groups it: "unknown" for a blank or missing marker, else as given.
+DERMTL_DECL std::string stratum_value(std::string_view value);
+
+// The distinct stratum values of `values` (after stratum_value) in stratify's order: `order`'s
+// values first (absent ones skipped), then the rest sorted as subgroup_options::order describes.
+DERMTL_DECL std::vector<std::string> stratum_order(std::span<const std::string> values,
+                                                   std::span<const std::string> order = {});
+
 // Represents: one stratum's row of a subgroup table.
 struct subgroup_row {
     std::string value;            // the stratum's value ("female", "15-29", "low", "unknown")

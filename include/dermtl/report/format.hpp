@@ -18,8 +18,9 @@ namespace dermtl::report::detail {
 DERMTL_DECL std::string percent(double v, int decimals = 1);
 
 // A cell in its own column: "82.5 ± 1.3" (ours; a single split: "82.5"), "80.4" (a published
-// row's number), "—" (empty). The paper's value beside ours goes in its own column (paper_text).
-// `best` puts our value in bold (Markdown).
+// row's number), "too small" (a subgroup table's stratum below the minimum counts), "—" (empty).
+// The paper's value beside ours goes in its own column (paper_text). `best` puts our value in
+// bold (Markdown).
 DERMTL_DECL std::string cell_text(const cell& x, bool best = false);
 // A cell's intervals in %, "[lower, upper; DeLong lower, upper]" (bootstrap first); empty when none.
 DERMTL_DECL std::string intervals_text(const cell& x);
@@ -49,12 +50,15 @@ inline constexpr const char* paper_column_name = "paper";
 DERMTL_DECL bool has_references(const table& t);
 
 DERMTL_DECL bool column_has_shares(const table& t, std::size_t c);
+// Whether a cell of column c has stratum counts (a subgroup table's).
+DERMTL_DECL bool column_has_counts(const table& t, std::size_t c);
 
 // "AUC in %, mean ± standard deviation over 10 test folds; paper: the value published in the paper
 // for the same configuration."
 DERMTL_DECL std::string legend_sentence(const table& t);
 
-// "Share of test cases per stratum: Malignant vs. Benign: Low 38.1%, ..." for stratified tables.
+// "Share of test cases per stratum: Malignant vs. Benign: Low 38.1%, ..." for stratified tables;
+// with counts, "Low 38.1% (n 240: 60 positive, 180 negative)", and a too-small stratum's reason.
 DERMTL_DECL std::string shares_sentence(const table& t);
 
 // "Compared with the paper on request, although ...": the note of a table whose published values

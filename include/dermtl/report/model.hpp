@@ -56,18 +56,29 @@ struct cell_interval {
     std::size_t units = 0;       // bootstrap: resampled units (images); DeLong: test cases over the folds
 };
 
+// A subgroup table's stratum (report/subgroups.hpp): its test cases pooled over the folds (in 5x2
+// CV an image counts once per repetition), of them positives and negatives, and distinct images.
+struct stratum_counts {
+    std::size_t cases = 0, positives = 0, negatives = 0, images = 0;
+    bool operator==(const stratum_counts&) const = default;
+};
+
 // One cell. value: ours over the cross-validation folds; reference: the paper's published
 // number (in a measured row only beside our value, in the paper's column; alone in a published
 // row); share: in a stratified table, the stratum's share of the test cases. An empty cell (no
 // value, no reference) is shown as a dash. design: whether value's folds are 5 independent
 // replications of 2 halves (from their test ids; absent: not known); the 5x2cv comparisons give
-// no p-values for a cell whose design is invalid.
+// no p-values for a cell whose design is invalid. counts / too_small: in a subgroup table, the
+// stratum's counts, and why it is too small to be shown (then the cell holds no value and no
+// interval: it reads "too small", never a number).
 struct cell {
     std::optional<metrics::fold_summary> value;
     std::optional<double> reference;
     std::optional<double> share;
     std::optional<metrics::five_by_two_design> design;
     std::vector<cell_interval> intervals;  // at most one of each kind; empty: none computed
+    std::optional<stratum_counts> counts;
+    std::string too_small;                 // empty: not too small ("3 positives < 5")
 };
 
 // One column. group: the upper header shared by neighbouring columns ("From ImageNet"), empty
@@ -178,8 +189,8 @@ struct calibration_section {
     metrics::reliability_diagram equal_width, equal_mass;
 };
 
-// Subgroup tables (issue 26, part 5: a measure stratified by a metadata column) are tables too:
-// strata as columns, as Table 4's layout (add_strata_columns, set_strata_row), in `tables`.
+// Subgroup tables (issue 26, part 5: a measure stratified by a metadata column, Table 4 among
+// them) and the operating points are tables too, in `tables` (report/subgroups.hpp).
 struct report {
     std::string title = "dermtl report";
     std::vector<std::pair<std::string, std::string>> metadata;  // run metadata, shown in this order
@@ -195,7 +206,8 @@ struct report {
 // Throws: config_error (id, no columns, out-of-range values, a published value standing alone in
 // a measured row, a measured row without a value), shape_error (a row with another
 // number of cells than columns, ROC sizes), numeric_error (NaN/Inf) - each naming the table,
-// row and column.
+// row and column. A too-small cell holds no value, reference or interval; a measured row holding
+// only too-small cells (and empty ones) is accepted.
 DERMTL_DECL void validate(const table& t);
 
 // Validates every table (unique ids) and referral section.

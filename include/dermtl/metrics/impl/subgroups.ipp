@@ -73,6 +73,26 @@ DERMTL_DECL std::tuple<int, int, double, std::string> stratum_key(const std::str
 
 }  // namespace detail
 
+DERMTL_DECL std::string stratum_value(std::string_view value) {
+    return detail::is_missing_marker(value) ? std::string(unknown_stratum) : std::string(value);
+}
+
+DERMTL_DECL std::vector<std::string> stratum_order(std::span<const std::string> values,
+                                                   std::span<const std::string> order) {
+    std::set<std::string> present;
+    for (const auto& v : values) present.insert(stratum_value(v));
+    std::vector<std::string> out;
+    for (const auto& o : order)
+        if (present.count(o) && std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
+    std::vector<std::string> rest;
+    for (const auto& v : present)
+        if (std::find(out.begin(), out.end(), v) == out.end()) rest.push_back(v);
+    std::sort(rest.begin(), rest.end(),
+              [](const std::string& a, const std::string& b) { return detail::stratum_key(a) < detail::stratum_key(b); });
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+}
+
 DERMTL_DECL std::vector<double> default_age_edges() { return {0, 15, 30, 45, 60, 75, 90}; }
 
 DERMTL_DECL std::string age_band(std::string_view age, std::span<const double> edges, const std::string& where) {
@@ -197,17 +217,8 @@ DERMTL_DECL subgroup_table stratify(const std::string& column, std::span<const s
     const binary_metric m = measure ? measure : auc_measure();
 
     std::map<std::string, std::vector<std::size_t>> by_value;
-    for (std::size_t i = 0; i < strata.size(); ++i)
-        by_value[detail::is_missing_marker(strata[i]) ? std::string(unknown_stratum) : strata[i]].push_back(i);
-    std::vector<std::string> values;
-    for (const auto& o : options.order)
-        if (by_value.count(o) && std::find(values.begin(), values.end(), o) == values.end()) values.push_back(o);
-    std::vector<std::string> rest;
-    for (const auto& [v, rows] : by_value)
-        if (std::find(values.begin(), values.end(), v) == values.end()) rest.push_back(v);
-    std::sort(rest.begin(), rest.end(),
-              [](const std::string& a, const std::string& b) { return detail::stratum_key(a) < detail::stratum_key(b); });
-    values.insert(values.end(), rest.begin(), rest.end());
+    for (std::size_t i = 0; i < strata.size(); ++i) by_value[stratum_value(strata[i])].push_back(i);
+    const auto values = stratum_order(strata, options.order);
 
     subgroup_table t;
     t.column = column;

@@ -23,6 +23,8 @@ DERMTL_DECL std::string to_csv(const table& t) {
     const bool refs = has_references(t);
     std::vector<bool> shares(t.columns.size());
     for (std::size_t c = 0; c < t.columns.size(); ++c) shares[c] = column_has_shares(t, c);
+    std::vector<bool> counts(t.columns.size());
+    for (std::size_t c = 0; c < t.columns.size(); ++c) counts[c] = column_has_counts(t, c);
     // Interval columns only where a column holds intervals of that kind (bootstrap, DeLong).
     std::vector<std::array<bool, 2>> kinds(t.columns.size(), {false, false});
     for (const auto& r : t.rows)
@@ -45,6 +47,8 @@ DERMTL_DECL std::string to_csv(const table& t) {
         field(csv_field(l + " std (%)"));
         if (refs) field(csv_field(l + (t.paper_note.empty() ? " paper (%)" : " paper, other configuration (%)")));
         if (shares[c]) field(csv_field(l + " share (%)"));
+        if (counts[c])
+            for (const char* h : {" cases", " positives", " negatives", " images", " too small"}) field(csv_field(l + h));
         if (kinds[c][0])
             for (const char* h : {" bootstrap method", " bootstrap lower (%)", " bootstrap upper (%)",
                                   " bootstrap confidence", " bootstrap resamples", " bootstrap seed"})
@@ -62,6 +66,13 @@ DERMTL_DECL std::string to_csv(const table& t) {
             field(x.value ? percent(x.value->std_dev, 2) : std::string());
             if (refs) field(x.reference ? percent(*x.reference, 2) : std::string());
             if (shares[c]) field(x.share ? percent(*x.share, 2) : std::string());
+            if (counts[c]) {
+                field(x.counts ? std::to_string(x.counts->cases) : std::string());
+                field(x.counts ? std::to_string(x.counts->positives) : std::string());
+                field(x.counts ? std::to_string(x.counts->negatives) : std::string());
+                field(x.counts ? std::to_string(x.counts->images) : std::string());
+                field(csv_field(x.too_small));
+            }
             if (kinds[c][0]) {
                 const auto* i = interval_of(x, interval_kind::bootstrap);
                 field(i ? i->method : std::string());

@@ -17,10 +17,13 @@ DERMTL_DECL std::string percent(double v, int decimals) {
 }
 
 DERMTL_DECL std::string cell_text(const cell& x, bool best) {
+    const std::string n = x.counts ? " (n " + std::to_string(x.counts->cases) + ")" : std::string();
+    if (!x.too_small.empty()) return "too small" + n;
     std::string s;
     if (x.value) s = percent(x.value->mean) + (x.value->per_fold.size() > 1 ? " ± " + percent(x.value->std_dev) : "");
     if (best && !s.empty()) s = "**" + s + "**";
     if (!s.empty() && !x.intervals.empty()) s += " " + intervals_text(x);
+    if (!s.empty()) s += n;
     if (s.empty() && x.reference) s = percent(*x.reference);  // a published row (validate allows no other)
     return s.empty() ? "—" : s;
 }
@@ -93,6 +96,12 @@ DERMTL_DECL bool column_has_shares(const table& t, std::size_t c) {
     return false;
 }
 
+DERMTL_DECL bool column_has_counts(const table& t, std::size_t c) {
+    for (const auto& r : t.rows)
+        if (c < r.cells.size() && r.cells[c].counts) return true;
+    return false;
+}
+
 DERMTL_DECL std::string legend_sentence(const table& t) {
     std::set<std::size_t> folds;
     for (const auto& r : t.rows)
@@ -121,12 +130,23 @@ DERMTL_DECL std::string shares_sentence(const table& t) {
     std::string s;
     for (const auto& r : t.rows) {
         std::string parts;
-        for (std::size_t c = 0; c < r.cells.size() && c < t.columns.size(); ++c)
-            if (r.cells[c].share && *r.cells[c].share < 1)
-                parts += (parts.empty() ? "" : ", ") + t.columns[c].label() + " " + percent(*r.cells[c].share) + "%";
+        for (std::size_t c = 0; c < r.cells.size() && c < t.columns.size(); ++c) {
+            const auto& x = r.cells[c];
+            if (!(x.share && *x.share < 1) && !x.counts) continue;
+            parts += (parts.empty() ? "" : ", ") + t.columns[c].label();
+            if (x.share && *x.share < 1) parts += " " + percent(*x.share) + "%";
+            if (x.counts)
+                parts += " (n " + std::to_string(x.counts->cases) + ": " + std::to_string(x.counts->positives) +
+                         " positive, " + std::to_string(x.counts->negatives) + " negative" +
+                         (x.too_small.empty() ? "" : "; too small: " + x.too_small) + ")";
+        }
         if (!parts.empty()) s += (s.empty() ? "" : "; ") + r.name + ": " + parts;
     }
-    return s.empty() ? s : "Share of the test cases per stratum. " + s + ".";
+    if (s.empty()) return s;
+    bool counts = false;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) counts = counts || column_has_counts(t, c);
+    return (counts ? "Share and number of the test cases per stratum, pooled over the folds. "
+                   : "Share of the test cases per stratum. ") + s + ".";
 }
 
 DERMTL_DECL std::string paper_note_sentence(const table& t) {

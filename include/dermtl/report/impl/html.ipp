@@ -30,6 +30,10 @@ using detail::html_escape;
 
 DERMTL_DECL std::string cell_html(const cell& x, bool best) {
     using detail::percent;
+    const std::string n =
+        x.counts ? "<br><span class=\"n\">n " + std::to_string(x.counts->cases) + "</span>" : std::string();
+    if (!x.too_small.empty())
+        return "<span class=\"small\" title=\"" + html_escape(x.too_small) + "\">too small</span>" + n;
     std::string s;
     if (x.value)
         s = percent(x.value->mean) +
@@ -37,6 +41,7 @@ DERMTL_DECL std::string cell_html(const cell& x, bool best) {
     if (best) s = "<b>" + s + "</b>";
     if (!s.empty() && !x.intervals.empty())
         s += "<br><span class=\"ci\">" + html_escape(detail::intervals_text(x)) + "</span>";
+    if (!s.empty()) s += n;
     if (s.empty() && x.reference) s = percent(*x.reference);  // a published row (validate allows no other)
     return s.empty() ? "—" : s;
 }
@@ -148,7 +153,7 @@ th.group { border-bottom: 1px solid #888; text-align: center; }
 td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.name, th.rowh { text-align: left; white-space: normal; }
 tr.published td { color: #666; font-style: italic; }
-.sd { color: #555; font-size: 0.92em; } .ci { color: #555; font-size: 0.8em; white-space: nowrap; } .ref { color: #888; font-size: 0.88em; }
+.sd { color: #555; font-size: 0.92em; } .ci { color: #555; font-size: 0.8em; white-space: nowrap; } .n { color: #777; font-size: 0.8em; } .small { color: #a33; font-style: italic; } .ref { color: #888; font-size: 0.88em; }
 .note, .legend { color: #555; font-size: 0.92em; }
 table.meta td { text-align: left; white-space: normal; } table.meta td:first-child { color: #555; }
 figure { margin: 1em 0; } img { max-width: 100%; height: auto; border: 1px solid #eee; }

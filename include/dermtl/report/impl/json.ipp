@@ -126,6 +126,10 @@ DERMTL_DECL nlohmann::json to_json(const table& t) {
                                          {"per_fold", x.value->per_fold}}
                                   : json(nullptr);
             if (x.design) cj["design"] = {{"valid", x.design->valid()}, {"problems", x.design->problems}};
+            if (x.counts)
+                cj["counts"] = {{"cases", x.counts->cases}, {"positives", x.counts->positives},
+                                {"negatives", x.counts->negatives}, {"images", x.counts->images}};
+            if (!x.too_small.empty()) cj["too_small"] = x.too_small;
             if (!x.intervals.empty()) {
                 cj["intervals"] = json::array();
                 for (const auto& i : x.intervals) cj["intervals"].push_back(detail::interval_json(i));
@@ -239,6 +243,10 @@ DERMTL_DECL report report_from_json(const nlohmann::json& j) {
                                                         v.at("std_dev")};
                     if (cj.contains("design") && !cj.at("design").is_null())  // absent in older reports
                         x.design = metrics::five_by_two_design{cj.at("design").at("problems").get<std::vector<std::string>>()};
+                    if (cj.contains("counts"))  // subgroup tables only
+                        x.counts = stratum_counts{cj.at("counts").at("cases"), cj.at("counts").at("positives"),
+                                                  cj.at("counts").at("negatives"), cj.at("counts").at("images")};
+                    x.too_small = cj.value("too_small", std::string());
                     if (cj.contains("intervals"))  // absent in older reports and where none was computed
                         for (const auto& ij : cj.at("intervals")) x.intervals.push_back(detail::interval_from(ij));
                     r.cells.push_back(std::move(x));

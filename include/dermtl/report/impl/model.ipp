@@ -168,6 +168,9 @@ DERMTL_DECL void validate(const table& t) {
                                    "published value with no measurement in a row of our results (it would read as "
                                    "ours); leave the cell empty, or quote it in a published row");
             if (x.share) detail::check_fraction(where, *x.share, "stratum share");
+            if (!x.too_small.empty() && (x.value || x.reference || !x.intervals.empty()))
+                throw config_error(where + ": expected a stratum too small to be shown (" + x.too_small +
+                                   ") to hold no value, published value or interval, found one");
             for (const auto& i : x.intervals) {
                 if (!x.value)
                     throw config_error(where + ": expected an interval only beside a value of ours, found one alone");
@@ -181,7 +184,8 @@ DERMTL_DECL void validate(const table& t) {
     }
     for (const auto& r : t.rows)
         if (r.kind == row_kind::measured &&
-            std::none_of(r.cells.begin(), r.cells.end(), [](const cell& x) { return x.value.has_value(); }))
+            std::none_of(r.cells.begin(), r.cells.end(),
+                         [](const cell& x) { return x.value.has_value() || !x.too_small.empty(); }))
             throw config_error(op + ", row '" + r.name + "': expected at least one measured value in a row of our "
                                "results, found none; leave the row out");
     for (std::size_t i = 0; i < t.roc.size(); ++i) {
