@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
         commands::add_demo(app),   commands::add_inspect(app), commands::add_grid(app),
         commands::add_run(app),    commands::add_slurm(app),   commands::add_compare_protocols(app),
         commands::add_report(app), commands::add_synth(app),   commands::add_extract(app),
-        commands::add_score(app),
+        commands::add_score(app),  commands::add_export_onnx(app), commands::add_train_final(app), commands::add_predict(app),
     };
 
     CLI11_PARSE(app, argc, argv);

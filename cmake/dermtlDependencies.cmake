@@ -5,8 +5,8 @@
 #   component  folders                              needs (beyond the components before it)
 #   nn         core/ nn/ backend/cpu/ models/       Eigen 3.4, xtensor, OpenMP
 #   io         io/ data/                            OpenCV (core, imgproc, imgcodecs), libjpeg, libpng,
-#                                                   matio, zlib, yaml-cpp
-#   protocol   train/ svm/ metrics/ protocol/       nlohmann_json, Boost (Hana), liblinear, libsvm
+#                                                   matio, zlib, yaml-cpp, nlohmann_json (safetensors headers)
+#   protocol   train/ svm/ metrics/ protocol/       Boost (Hana), liblinear, libsvm
 #   report     report/                              fmt
 #   dermtl     everything (the umbrella dermtl.hpp) -
 #   onednn     backend/onednn/ (beside the chain)   nn, oneDNN 2.6 (Debian: libdnnl-dev)
@@ -25,10 +25,10 @@ macro(dermtl_find_component_dependencies component)
     find_dependency(PNG)
     find_dependency(ZLIB)
     find_dependency(yaml-cpp)
+    find_dependency(nlohmann_json)
     find_dependency(PkgConfig)
     pkg_check_modules(DERMTL_MATIO REQUIRED IMPORTED_TARGET GLOBAL matio)
   elseif("${component}" STREQUAL "protocol")
-    find_dependency(nlohmann_json)
     find_dependency(Boost 1.74)
     find_path(DERMTL_LIBLINEAR_INCLUDE_DIR linear.h REQUIRED)
     find_library(DERMTL_LIBLINEAR_LIBRARY linear REQUIRED)
@@ -54,10 +54,10 @@ function(dermtl_link_component_dependencies target component)
     target_include_directories(${target} SYSTEM INTERFACE ${OpenCV_INCLUDE_DIRS})
     # libjpeg and libpng decode JPEG and PNG (io/image.hpp); zlib checks compressed MAT-files.
     target_link_libraries(${target} INTERFACE opencv_core opencv_imgproc opencv_imgcodecs JPEG::JPEG PNG::PNG
-      ZLIB::ZLIB yaml-cpp PkgConfig::DERMTL_MATIO)
+      ZLIB::ZLIB yaml-cpp nlohmann_json::nlohmann_json PkgConfig::DERMTL_MATIO)
   elseif(component STREQUAL "protocol")
     target_include_directories(${target} SYSTEM INTERFACE ${DERMTL_LIBLINEAR_INCLUDE_DIR} ${DERMTL_LIBSVM_INCLUDE_DIR})
-    target_link_libraries(${target} INTERFACE nlohmann_json::nlohmann_json Boost::headers ${DERMTL_LIBLINEAR_LIBRARY}
+    target_link_libraries(${target} INTERFACE Boost::headers ${DERMTL_LIBLINEAR_LIBRARY}
       ${DERMTL_LIBSVM_LIBRARY})
   elseif(component STREQUAL "report")
     target_link_libraries(${target} INTERFACE fmt::fmt)

@@ -28,6 +28,9 @@ packages=(
   python3 python3-numpy python3-torch python3-sklearn python3-scipy python3-yaml libopenblas0-pthread
   # R's pROC: the oracle for DeLong's AUC variance and paired test (tests/metrics, metrics/delong.hpp)
   r-base-core r-cran-proc
+  # ONNX export (apps/programs/onnx_export.cpp, ONNX's generated protobuf classes) and its checker
+  # (tests/oracles/onnx_check.py); ONNX Runtime for the tests comes from npm, below
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
 )
 
 missing=()
@@ -35,14 +38,32 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#packages[@]} packages present"
-  exit 0
-fi
-
-echo "setup: installing ${#missing[@]} missing packages: ${missing[*]}"
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+else
+  echo "setup: installing ${#missing[@]} missing packages: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# ONNX Runtime for the ONNX export tests (tests/oracles/onnxruntime_compare.js): npm's
+# onnxruntime-node (pinned: 1.31.1, checked with Node 20), which ships its Linux x64 library in the
+# package (about 290 MB), installed once into a fixed folder outside the clone and reused.
+# --ignore-scripts: its install script downloads CUDA libraries from elsewhere, and the CPU runtime
+# works without it. Debian's nodejs and npm are
+# installed only when neither node nor npm is there (they conflict with other Node installs).
+ort_dir=${DERMTL_ONNXRUNTIME_NODE:-/opt/dermtl/onnxruntime-node}
+if [ -d "$ort_dir/node_modules/onnxruntime-node" ]; then
+  echo "setup: onnxruntime-node present in $ort_dir"
+else
+  if ! command -v node > /dev/null && ! command -v npm > /dev/null; then
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  echo "setup: installing onnxruntime-node into $ort_dir"
+  "${sudo_cmd[@]}" mkdir -p "$ort_dir"
+  (cd "$ort_dir" && "${sudo_cmd[@]}" npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@1.31.1)
+fi

@@ -36,5 +36,8 @@ command add_report(CLI::App& app);
 command add_synth(CLI::App& app);
 command add_extract(CLI::App& app);
 command add_score(CLI::App& app);   // ISIC challenge scoring of a submission (issue 26)
+command add_export_onnx(CLI::App& app);  // a final model as one ONNX graph (issue 27)
+command add_train_final(CLI::App& app);  // a cell's final model on all of the data (issue 27)
+command add_predict(CLI::App& app);      // a final model applied to new images (issue 27)
 
 }  // namespace dermtl::commands

@@ -12,6 +12,7 @@
 #include "dermtl/io/atomic_file.hpp"
 #include "programs/datasets.hpp"
 #include "programs/option_checks.hpp"
+#include "dermtl/protocol/imagenet_weights.hpp"
 
 namespace dermtl::commands {
 
@@ -23,8 +24,9 @@ int extract(const programs::model_cells& m, const std::filesystem::path& weights
         throw io_error("extract --weights: expected a MatConvNet file (" + m.matconvnet_file + "), found nothing at '" +
                        weights.string() + "'");
     programs::require_regular_file(weights, "--weights",
-                                   "a MatConvNet .mat file is read by matio, which seeks in it",
+                                   "a weights file (.mat or safetensors) is read seeking in it",
                                    {.command = "extract"});
+    protocol::check_imagenet_weights_file(weights, "extract --weights");  // a safetensors header: checked now
     // The output's folder is made (or refused) now, not after the features are computed.
     std::error_code ec;
     if (std::filesystem::is_directory(out, ec))
@@ -61,7 +63,10 @@ command add_extract(CLI::App& app) {
         app.add_subcommand("extract", "Write fc7 features (after ReLU, L2-normalized) of a dataset as .npy + ids");
     c->add_option("--network", st->network, "Network: " + apps::joined(apps::network_names()))->capture_default_str();
     st->backend.add_to(*c);
-    c->add_option("--weights", st->weights, "MatConvNet file (1000-way ImageNet network)")->required();
+    c->add_option("--weights", st->weights,
+                  "ImageNet weights (1000-way network): a MatConvNet .mat, or a safetensors file with torchvision's "
+                  "or timm's VGG-16 names (told apart by content)")
+        ->required();
     programs::add_dataset_options(*c, st->paths, programs::dataset_options::data);
     c->add_option("--out", st->out, "Output .npy file")->required();
     c->add_option("--batch-size", st->batch, "Batch size")
@@ -72,6 +77,10 @@ command add_extract(CLI::App& app) {
                   "Keep the preprocessed images on disk here, checked on every read, for a later extract or run "
                   "(default: 1 GiB in memory)");
     return {c, [st](int, char**) {
+                if (!st->backend.numerics().is_default())
+                    throw config_error("extract --precision " + st->backend.numerics().str() +
+                                       ": the features of a MatConvNet network are extracted in float32 only; "
+                                       "leave out --precision (bf16 applies to the cells that train: grid, run, demo)");
                 return extract(st->backend.cells(st->network), st->weights, st->paths, st->out, st->batch,
                                st->settings);
             }};

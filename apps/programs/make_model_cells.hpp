@@ -25,6 +25,7 @@
 #include "programs/model_cells.hpp"
 #include "dermtl/io/matconvnet.hpp"
 #include "dermtl/nn/network.hpp"
+#include "dermtl/protocol/imagenet_weights.hpp"
 #include "dermtl/protocol/registry.hpp"
 #include "dermtl/train/replace_classifier.hpp"
 #include "dermtl/train/trainer.hpp"
@@ -80,11 +81,17 @@ model_cells make_model_cells(Grid grid) {
         using file_net = typename models::pretrained_family_t<Model>::template net<1000>;
         using net_type = typename Model::template net<1000>;
         nn::network<file_net, Backend> loaded(nn::uninitialized);
-        const io::matconvnet_model meta = io::load_matconvnet(mat, loaded);
-        const io::mean_image mean =
-            meta.average_image.size() ? io::mean_image::from_average_image(meta.average_image, int(net_type::input_shape::width),
-                                                                           int(net_type::input_shape::height))
-                                      : io::mean_image::zero();
+        // A .mat, or a safetensors file (torchvision's or timm's names, its preset folded into conv1),
+        // told apart by content.
+        io::mean_image mean = io::mean_image::zero();
+        if (io::is_safetensors(mat)) {
+            mean = protocol::load_imagenet_weights(mat, loaded);
+        } else {
+            const io::matconvnet_model meta = io::load_matconvnet(mat, loaded);
+            if (meta.average_image.size())
+                mean = io::mean_image::from_average_image(meta.average_image, int(net_type::input_shape::width),
+                                                          int(net_type::input_shape::height));
+        }
         std::vector<std::size_t> all(d.size());
         std::iota(all.begin(), all.end(), std::size_t{0});
         auto features = [&](auto& net) {

@@ -16,6 +16,7 @@
 #include "programs/datasets.hpp"
 #include "programs/datasets/retinopathy.hpp"
 #include "programs/option_checks.hpp"
+#include "dermtl/protocol/imagenet_weights.hpp"
 #include "dermtl/protocol/training.hpp"
 
 namespace dermtl::programs {
@@ -26,7 +27,9 @@ void add_data_options(CLI::App& app, data_paths& p) {
     // docs/reproducing.md "Your own data").
     add_dataset_options(app, p, dataset_options::study);
     app.add_option("--imagenet-weights", p.imagenet_weights,
-                   "MatConvNet ImageNet weights (imagenet-vgg-m.mat; VGG-16 programs: imagenet-vgg-verydeep-16.mat)");
+                   "ImageNet weights: MatConvNet's .mat (imagenet-vgg-m.mat; VGG-16 programs: "
+                   "imagenet-vgg-verydeep-16.mat), or for VGG-16 a safetensors file with torchvision's or timm's names "
+                   "(told apart by content; docs/datasets.md)");
     app.add_option("--imagenet-weights-vgg16", p.imagenet_weights_vgg16,
                    "imagenet-vgg-verydeep-16.mat, when a program runs VGG-M and VGG-16 (Table 3)");
     app.add_option("--reference-folds", p.reference_folds,
@@ -146,11 +149,12 @@ study load_study(const data_paths& p, const run_settings& s, const dataset_forma
         for (const auto& [path, option] : {std::pair{p.imagenet_weights, "--imagenet-weights"},
                                            std::pair{p.imagenet_weights_vgg16, "--imagenet-weights-vgg16"}})
             if (!path.empty()) {
-                require_dataset_path(path, option, "a MatConvNet .mat file", how);
+                require_dataset_path(path, option, "a MatConvNet .mat or a safetensors file", how);
                 require_regular_file(path, option,
-                                     "a MatConvNet .mat file is read twice (hashed for the results' fingerprint, "
-                                     "then loaded by matio, which seeks in it)",
+                                     "a weights file is read twice (hashed for the results' fingerprint, "
+                                     "then loaded, seeking in it)",
                                      how);
+                protocol::check_imagenet_weights_file(path, option);  // a safetensors header: checked now
             }
     }
     // Fail now, not after hours of training: a folder that cannot be written (a read-only mount, no
@@ -270,6 +274,7 @@ protocol::experiment_inputs inputs_for(const study& st, const model_cells& m, co
     in.source_task = st.general ? &*st.general : nullptr;
     in.target_training = in.source_training = training_options(s);
     in.seed = s.seed;
+    in.numerics = s.numerics;
     in.rules = st.rules;
     in.quirks = s.quirks;
     in.work_dir = s.out / "work";

@@ -82,8 +82,8 @@ std::string cell_problem(const study& st, const protocol::registry_entry& cell) 
         return "it trains on a source task, which only --synthetic generates";
     if (cell.facts.needs_imagenet_weights && !st.imagenet_weights_given)
         return "it starts from ImageNet weights: pass --imagenet-weights imagenet-vgg-m.mat (or "
-               "--imagenet-weights-vgg16 for VGG-16; http://www.vlfeat.org/matconvnet/pretrained/); dermtl never "
-               "substitutes other weights";
+               "--imagenet-weights-vgg16 for VGG-16; http://www.vlfeat.org/matconvnet/pretrained/; VGG-16 also takes "
+               "torchvision's or timm's weights as safetensors); dermtl never substitutes other weights";
     if (cell.facts.design) return design_problem(st, *cell.facts.design);
     return {};
 }

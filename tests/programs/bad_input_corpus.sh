@@ -2,7 +2,7 @@
 # A corpus of crafted bad inputs, one for each way a user's file can be wrong, run through the
 # real commands (inspect, extract, report, demo, synth, grid). Every reader is covered: label
 # CSVs, fold YAML, derm7pt meta.csv, ISIC 2016 folders, Kaggle CSVs, folder trees, images,
-# MatConvNet .mat files, checkpoints, results JSON, submission.json and options. For each input the command must
+# MatConvNet .mat files, safetensors weights, checkpoints, results JSON, submission.json and options. For each input the command must
 # exit non-zero, and its message must name the file (or the option) it is about.
 # Usage: bad_input_corpus.sh DERMTL_BINARY   (needs /usr/bin/python3 with numpy/scipy: the .mat oracle)
 set -u
@@ -178,6 +178,33 @@ PY
 for f in complex-bias.mat complex-average.mat renamed.mat wrong-width.mat ten-classes.mat vgg16.mat truncated.mat \
          text.mat empty.mat corrupt.mat; do
   bad "$f" -- "$dermtl" extract --network vgg_m_scaled --weights "$c/mat/$f" --tree "$c/imgs" --out "$c/out.npy"
+done
+
+# ---- safetensors weights (through extract: told from .mat by content, whatever the name) -------------
+mkdir -p "$c/st"
+/usr/bin/python3 - "$c/st" <<'PY'
+import json, os, struct, sys
+d = sys.argv[1]
+def put(name, header, data, length=None):
+    text = header.encode() if isinstance(header, str) else header
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(struct.pack("<Q", len(text) if length is None else length)); f.write(text); f.write(data)
+a = '"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}'
+put("length-past-end.safetensors", "{" + a + "}", bytes(8), length=10**6)
+put("malformed-json.safetensors", "{" + a + ",}", bytes(8))
+put("overlap.safetensors", "{" + a + ',"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', bytes(8))
+put("outside.safetensors", '{"a":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}', bytes(8))
+put("unknown-dtype.safetensors", '{"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}}', bytes(8))
+put("shape-vs-bytes.safetensors", '{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', bytes(16))
+# Well formed, but torchvision's VGG-16 names: the VGG-M network has no place for them. Named .mat:
+# the content decides.
+put("torchvision-names.mat", '{"features.0.weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+    '"classifier.0.weight":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', bytes(8))
+put("nobodys-names.safetensors", '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', bytes(4))
+PY
+for f in length-past-end.safetensors malformed-json.safetensors overlap.safetensors outside.safetensors \
+         unknown-dtype.safetensors shape-vs-bytes.safetensors torchvision-names.mat nobodys-names.safetensors; do
+  bad "$f" -- "$dermtl" extract --network vgg_m_scaled --weights "$c/st/$f" --tree "$c/imgs" --out "$c/out.npy"
 done
 
 # ---- images (through extract, with the valid .mat) ---------------------------------------------------

@@ -17,6 +17,11 @@
 //   confidence_<class>    two classes only: the Platt-mapped probability of the positive class, in
 //                         [0, 1] (what the ISIC scorer's `> 0.5` rule reads); empty fields when
 //                         the classifier gave none
+// and, only in files of a final model's predictions (`dermtl predict`), where they are given:
+//   probability_<class>...  more than two classes: each class's probability (one-vs-rest Platt
+//                         sigmoids normalized to sum 1), in label order
+//   decision              the predicted class's name
+//   referral              the referral band: refer, confident_negative or confident_positive
 // A class's column name is its name in lower case with every run of other characters than a-z
 // and 0-9 written `_` ("basal cell carcinoma or actinic keratosis" ->
 // basal_cell_carcinoma_or_actinic_keratosis). Numbers are written in the shortest form that reads
@@ -42,11 +47,18 @@ struct image_predictions {
     std::vector<std::vector<double>> scores;   // one row per image: 1 value (two classes) or one per class
     std::vector<double> confidences;           // two classes: one per image in [0, 1], or none (no Platt
                                                // mapping: the column's fields are empty); more: none
+    // A final model's predictions only (see the columns above); each none or one per image.
+    std::vector<std::vector<double>> probabilities;  // more than two classes: one row of class_names.size()
+    std::vector<std::string> decisions;              // a class name
+    std::vector<std::string> referrals;              // refer, confident_negative, confident_positive
 
     std::size_t size() const { return ids.size(); }
     // Appends `more`'s rows (same classes and score columns; throws config_error otherwise).
     DERMTL_DECL void append(const image_predictions& more);
 };
+
+// Whether `band` is one of the referral column's values: refer, confident_negative, confident_positive.
+DERMTL_DECL bool is_referral_band(std::string_view band);
 
 // The column name of a class: "basal cell carcinoma" -> "basal_cell_carcinoma".
 DERMTL_DECL std::string class_column(std::string_view class_name);
@@ -70,7 +82,8 @@ DERMTL_DECL bool is_predictions_header(const csv_row& header);
 
 // Reads a file written by write_predictions. Throws io_error naming file:line and the column for
 // a row of another width, an empty or duplicate id, a label that is not an integer of the
-// classes, a score that is not a finite number, a confidence outside [0, 1] or NaN.
+// classes, a score that is not a finite number, a confidence or probability outside [0, 1] or NaN,
+// a decision that is not a class, a referral band that is not one of the three.
 DERMTL_DECL image_predictions read_predictions(const csv_table& table);
 inline image_predictions read_predictions(const std::filesystem::path& file) { return read_predictions(read_csv(file)); }
 

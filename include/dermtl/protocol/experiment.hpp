@@ -21,7 +21,10 @@
 //   auto result = cell::run(inputs);        // result.auc.mean, result.folds[k].predictions, ...
 #include <algorithm>
 #include <cstdint>
+#include <concepts>
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <type_traits>
 #include <optional>
 #include <string>
@@ -35,10 +38,12 @@
 #include "dermtl/data/folds.hpp"
 #include "dermtl/train/features.hpp"
 #include "dermtl/models/vgg.hpp"
+#include "dermtl/models/weight_maps.hpp"
 #include "dermtl/nn/network.hpp"
 #include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/classifier.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
+#include "dermtl/protocol/final_fit.hpp"
 #include "dermtl/protocol/finetune.hpp"
 #include "dermtl/protocol/inputs.hpp"
 #include "dermtl/protocol/labeling.hpp"
@@ -88,22 +93,12 @@ labelled_task label_for(const data::dataset& d, const data::fold_set& folds, con
     return t;
 }
 
-// The network half of a cell's run (protocol/runner.hpp's cell_network) for a family, backend,
-// transfer and class count: every cell with those four shares this one instantiation.
-template <models::model_family Model, backend::tag Backend, transfer_policy Transfer, std::size_t Classes>
-class cell_network_of final : public cell_network {
+// The parts of the network half that depend only on the network (family, backend and class count),
+// so the cells of every transfer share one instantiation of them: fine-tuning, features, tensors.
+template <models::model_family Model, backend::tag Backend, std::size_t Classes>
+class cell_network_on : public cell_network {
 public:
     using network = nn::network<typename Model::template net<Classes>, Backend>;
-
-    const io::mean_image& begin_fold(const experiment_inputs& in) override {
-        fold_net_.emplace(in.seed);
-        if (!start_) {  // the transferred starting point, shared by every fold
-            start_.emplace(in.seed);
-            pretrained_mean_ = prepare_start<Model, Backend, Transfer>(*start_, in);
-        }
-        train::copy_layers(*start_, *fold_net_);
-        return pretrained_mean_;
-    }
 
     std::size_t fine_tune(const data::dataset& d, const data::fold& fold, const io::mean_image& mean,
                           const experiment_inputs& in, const train::trainer_options& options,
@@ -126,8 +121,41 @@ public:
             {.batch_size = in.target_training.batch_size});
     }
 
+    std::vector<io::safetensors_tensor> tensors() const override {
+        if (!fold_net_) throw config_error("cell_network::tensors: expected a fold's network, found none (no begin_fold)");
+        return models::network_tensors(*fold_net_);
+    }
+
+    void load(const io::safetensors_file& tensors, const std::string& file) override {
+        fold_net_.emplace(nn::uninitialized);
+        models::load_network_tensors(*fold_net_, tensors, models::weight_names::dermtl, {}, file);
+    }
+
+protected:
+    std::optional<network> fold_net_;
+};
+
+// The network half of a cell's run (protocol/runner.hpp's cell_network) for a family, backend,
+// transfer and class count: every cell with those four shares this one instantiation.
+template <models::model_family Model, backend::tag Backend, transfer_policy Transfer, std::size_t Classes>
+class cell_network_of final : public cell_network_on<Model, Backend, Classes> {
+public:
+    using network = typename cell_network_on<Model, Backend, Classes>::network;
+
+    const io::mean_image& begin_fold(const experiment_inputs& in) override {
+        this->fold_net_.emplace(in.seed);
+        this->fold_net_->set_numerics(in.numerics);
+        if (!start_) {  // the transferred starting point, shared by every fold
+            start_.emplace(in.seed);
+            start_->set_numerics(in.numerics);
+            pretrained_mean_ = prepare_start<Model, Backend, Transfer>(*start_, in);
+        }
+        train::copy_layers(*start_, *this->fold_net_);
+        return pretrained_mean_;
+    }
+
 private:
-    std::optional<network> start_, fold_net_;
+    std::optional<network> start_;
     io::mean_image pretrained_mean_;
 };
 
@@ -142,6 +170,18 @@ classified classify_with(const svm::feature_matrix& x_train, const std::vector<i
     if (classes == 2) c.confidences = clf.confidences(x_test);
     if (want_decisions) c.decisions = clf.predict(x_test);
     return c;
+}
+
+// Whether a final model (protocol/final_fit.hpp) can keep Classifier: a linear SVM's weights.
+template <class Classifier>
+inline constexpr bool keeps_linear_svm = requires(const svm::feature_matrix& x, std::span<const int> y) {
+    { Classifier::train(x, y, 2, std::uint64_t{}) } -> std::same_as<svm::svm_classifier>;
+};
+
+template <class Classifier>
+svm::svm_classifier fit_final_with(const svm::feature_matrix& x, const std::vector<int>& y, int classes,
+                                   std::uint64_t seed) {
+    return Classifier::train(x, y, classes, seed);
 }
 
 template <models::model_family Model, backend::tag Backend, transfer_policy Transfer, finetune_policy FineTune,
@@ -206,6 +246,7 @@ struct experiment {
             in.check("experiment " + name() + ", its source model");
             network start(in.seed);
             try {
+                start.set_numerics(in.numerics);
                 (void)prepare_start<Model, Backend, Transfer>(start, in);
             } catch (const error& e) {
                 rethrow_with_context(e, "experiment " + name() + ", source model " + facts().source + ": ");
@@ -219,6 +260,25 @@ struct experiment {
         cell_network_of<Model, Backend, Transfer, classes> network;
         return run_cell(traits(), in, task, network, &classify_with<Classifier>,
                         &transfer_source<Transfer>::template describe<Model, Backend>);
+    }
+
+    // The final model (protocol/final_fit.hpp): this cell's protocol on all of in.target as one fold.
+    static final_fit train_final(const experiment_inputs& in) {
+        if constexpr (!keeps_linear_svm<Classifier>) {
+            throw config_error("final model of " + name() + ": the classifier '" + std::string(Classifier::name) +
+                               "' is not a linear SVM whose weights a model folder keeps; use the cell's 'svm' twin");
+        } else {
+            in.check("final model of " + name());
+            const labelled_task task = label_for<Labeling>(*in.target, everything_fold(*in.target), in.rules);
+            cell_network_of<Model, Backend, Transfer, classes> network;
+            return train_final_cell(traits(), in, task, network, &fit_final_with<Classifier>,
+                                    &transfer_source<Transfer>::template describe<Model, Backend>);
+        }
+    }
+
+    // A network of this cell's type for applying a final model (cell_network::load, features).
+    static std::unique_ptr<cell_network> make_network() {
+        return std::make_unique<cell_network_of<Model, Backend, Transfer, classes>>();
     }
 
     // This cell's types as the values the runner needs.

@@ -7,6 +7,7 @@
 #include <fnmatch.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/protocol/cell_id.hpp"
+#include "dermtl/protocol/final_fit.hpp"
 #include "dermtl/protocol/inputs.hpp"
 #include "dermtl/protocol/results.hpp"
 
@@ -26,6 +28,10 @@ struct registry_entry {
     std::function<experiment_result(const experiment_inputs&)> run;
     // Trains the source model facts.source names (a no-op when it is empty), nothing else.
     std::function<void(const experiment_inputs&)> prepare_source;
+    // The cell's final model on all of the target data (protocol/final_fit.hpp), and a network of
+    // its type to apply one with (`dermtl train-final`, `dermtl predict`).
+    std::function<final_fit(const experiment_inputs&)> train_final;
+    std::function<std::unique_ptr<cell_network>()> make_network;
 };
 
 class registry {
@@ -36,7 +42,7 @@ public:
         registry r;
         boost::hana::for_each(grid, [&](auto t) {
             using E = typename decltype(t)::type;
-            r.add({E::id(), E::facts(), &E::run, &E::prepare_source});
+            r.add({E::id(), E::facts(), &E::run, &E::prepare_source, &E::train_final, &E::make_network});
         });
         return r;
     }

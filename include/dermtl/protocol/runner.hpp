@@ -20,6 +20,7 @@
 #include "dermtl/data/folds.hpp"
 #include "dermtl/data/lesion_task.hpp"
 #include "dermtl/io/image.hpp"
+#include "dermtl/io/safetensors.hpp"
 #include "dermtl/metrics/score_matrix.hpp"
 #include "dermtl/protocol/cell_id.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
@@ -77,6 +78,11 @@ public:
     // fc7 (after its ReLU, L2-normalized) of d[indices[i]], one row each, minus `mean`.
     virtual svm::feature_matrix features(const data::dataset& d, const std::vector<std::size_t>& indices,
                                          const io::mean_image& mean, const experiment_inputs& in) = 0;
+    // The fold network's tensors under dermtl's names (models/weight_maps.hpp): a final model's network.
+    virtual std::vector<io::safetensors_tensor> tensors() const = 0;
+    // Makes the fold's network from such tensors (a final model's, instead of begin_fold), for
+    // features(). Throws io_error / shape_error naming `file` and the tensor missing or of another shape.
+    virtual void load(const io::safetensors_file& tensors, const std::string& file) = 0;
 };
 
 // What a classifier gives the runner for one fold (protocol/classifier.hpp's uniform interface).

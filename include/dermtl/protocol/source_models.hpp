@@ -23,6 +23,7 @@
 #include "dermtl/nn/network.hpp"
 #include "dermtl/core/version.hpp"
 #include "dermtl/protocol/fingerprint.hpp"
+#include "dermtl/protocol/imagenet_weights.hpp"
 #include "dermtl/protocol/inputs.hpp"
 #include "dermtl/protocol/runner.hpp"
 #include "dermtl/protocol/transfer.hpp"
@@ -51,6 +52,9 @@ inline fingerprint source_fingerprint(const std::string& model, const std::strin
     f.set("seed", in.seed).set("source_training", training_json(in.source_training));
     f.set("preprocess", preprocess_json(in.cache->options().preprocess));
     if (from_imagenet) f.set("source_weights", hashes.of(in.imagenet_weights));
+    if (from_imagenet) describe_imagenet_preprocessing(f, in.imagenet_weights);  // safetensors only
+    // The numerics only when not float32's, so float32 sources keep their fingerprints.
+    if (!in.numerics.is_default()) f.set("numerics", in.numerics.str());
     return f;
 }
 
@@ -58,6 +62,7 @@ inline fingerprint source_fingerprint(const std::string& model, const std::strin
 // its training.
 inline void describe_weights(fingerprint& f, const experiment_inputs& in, content_hashes& hashes) {
     f.set("source_weights", in.imagenet_weights.empty() ? std::string("none") : hashes.of(in.imagenet_weights));
+    describe_imagenet_preprocessing(f, in.imagenet_weights);  // a safetensors file's preset; nothing for a .mat
 }
 inline void describe_source_data(fingerprint& f, const data::dataset* source, const experiment_inputs& in,
                                  content_hashes& hashes) {
@@ -67,7 +72,8 @@ inline void describe_source_data(fingerprint& f, const data::dataset* source, co
 }
 
 // Loads the user's ImageNet weights into a 1000-class network of the family and copies all but
-// the head into `to`; returns VGG's average image at the input size.
+// the head into `to`; returns the mean to subtract: VGG's average image at the input size (.mat),
+// or the safetensors source's mean at 0-255 (its std folded into conv1).
 template <class Model, class Backend, class To>
 io::mean_image load_imagenet_into(const experiment_inputs& in, To& to) {
     if (in.imagenet_weights.empty())
@@ -79,13 +85,10 @@ io::mean_image load_imagenet_into(const experiment_inputs& in, To& to) {
     // pool2 then receives the weights by layer name.
     using imagenet_net = typename models::pretrained_family_t<Model>::template net<1000>;
     nn::network<imagenet_net, Backend> imagenet(nn::uninitialized);
-    const io::matconvnet_model meta = io::load_matconvnet(in.imagenet_weights, imagenet);
+    // A .mat or a safetensors file, told apart by content (protocol/imagenet_weights.hpp).
+    io::mean_image mean = load_imagenet_weights(in.imagenet_weights, imagenet);
     train::replace_classifier(imagenet, to);
-    if (meta.average_image.size() == 0)
-        throw io_error("transfer from ImageNet: '" + in.imagenet_weights.string() +
-                       "' holds no average image (meta.normalization.averageImage), which the paper subtracts");
-    using In = typename imagenet_net::input_shape;
-    return io::mean_image::from_average_image(meta.average_image, int(In::width), int(In::height));
+    return mean;
 }
 
 // Trains a K-class network of the family on a source dataset (from scratch, or from ImageNet),
@@ -101,6 +104,7 @@ io::mean_image train_source_into(const experiment_inputs& in, const data::datase
         throw config_error("transfer from " + what + ": expected a source dataset with " + std::to_string(K) +
                            " classes, found " + std::to_string(source->num_classes()) + " in '" + source->name + "'");
     nn::network<typename Model::template net<K>, Backend> net(in.seed);
+    net.set_numerics(in.numerics);
     std::vector<std::size_t> all(source->size());
     std::iota(all.begin(), all.end(), std::size_t{0});
     io::mean_image mean;

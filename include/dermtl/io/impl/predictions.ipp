@@ -2,6 +2,7 @@
 // once into libdermtl_io with DERMTL_SEPARATE_COMPILATION.
 #include "dermtl/io/predictions.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -68,6 +69,10 @@ DERMTL_DECL std::vector<std::string> prediction_columns(const image_predictions&
     } else {
         for (const auto& c : p.class_names) h.push_back("score_" + class_column(c));
     }
+    if (!p.probabilities.empty())
+        for (const auto& c : p.class_names) h.push_back("probability_" + class_column(c));
+    if (!p.decisions.empty()) h.push_back("decision");
+    if (!p.referrals.empty()) h.push_back("referral");
     return h;
 }
 
@@ -82,8 +87,27 @@ DERMTL_DECL void check_predictions(const image_predictions& p, std::string_view 
     if (k == 2 ? (!p.confidences.empty() && p.confidences.size() != n) : !p.confidences.empty())
         throw config_error(who + ": expected " + (k == 2 ? "none or " + std::to_string(n) : std::string("no")) +
                            " confidences (Platt's, two classes only), found " + std::to_string(p.confidences.size()));
+    if (k == 2 ? !p.probabilities.empty() : (!p.probabilities.empty() && p.probabilities.size() != n))
+        throw config_error(who + ": expected " + (k == 2 ? std::string("no") : "none or " + std::to_string(n)) +
+                           " probability rows (more than two classes only), found " + std::to_string(p.probabilities.size()));
+    if ((!p.decisions.empty() && p.decisions.size() != n) || (!p.referrals.empty() && p.referrals.size() != n))
+        throw config_error(who + ": expected none or " + std::to_string(n) + " decisions and referral bands, found " +
+                           std::to_string(p.decisions.size()) + " and " + std::to_string(p.referrals.size()));
     const std::size_t width = k == 2 ? 1 : k;
     for (std::size_t i = 0; i < n; ++i) {
+        if (!p.probabilities.empty() && p.probabilities[i].size() != k)
+            throw config_error(who + ": image " + quoted_value(p.ids[i]) + ": expected " + std::to_string(k) +
+                               " probabilities, found " + std::to_string(p.probabilities[i].size()));
+        // By column name: a file read back names its unlabelled classes after their columns.
+        if (!p.decisions.empty() && std::none_of(p.class_names.begin(), p.class_names.end(), [&](const std::string& c) {
+                return class_column(c) == class_column(p.decisions[i]);
+            }))
+            throw config_error(who + ": image " + quoted_value(p.ids[i]) + ": expected a decision naming a class, found " +
+                               quoted_value(p.decisions[i]));
+        if (!p.referrals.empty() && !is_referral_band(p.referrals[i]))
+            throw config_error(who + ": image " + quoted_value(p.ids[i]) +
+                               ": expected a referral band (refer, confident_negative, confident_positive), found " +
+                               quoted_value(p.referrals[i]));
         if (p.scores[i].size() != width)
             throw config_error(who + ": image " + quoted_value(p.ids[i]) + ": expected " + std::to_string(width) +
                                " score(s), found " + std::to_string(p.scores[i].size()));
@@ -93,14 +117,24 @@ DERMTL_DECL void check_predictions(const image_predictions& p, std::string_view 
     }
 }
 
+DERMTL_DECL bool is_referral_band(std::string_view band) {
+    return band == "refer" || band == "confident_negative" || band == "confident_positive";
+}
+
 DERMTL_DECL void image_predictions::append(const image_predictions& more) {
-    if (more.class_names != class_names || (more.confidences.empty() != confidences.empty() && size() && more.size()))
+    const bool same_columns = more.confidences.empty() == confidences.empty() &&
+                              more.probabilities.empty() == probabilities.empty() &&
+                              more.decisions.empty() == decisions.empty() && more.referrals.empty() == referrals.empty();
+    if (more.class_names != class_names || (!same_columns && size() && more.size()))
         throw config_error("image_predictions::append: expected predictions of the same classes and columns");
     ids.insert(ids.end(), more.ids.begin(), more.ids.end());
     folds.insert(folds.end(), more.folds.begin(), more.folds.end());
     labels.insert(labels.end(), more.labels.begin(), more.labels.end());
     scores.insert(scores.end(), more.scores.begin(), more.scores.end());
     confidences.insert(confidences.end(), more.confidences.begin(), more.confidences.end());
+    probabilities.insert(probabilities.end(), more.probabilities.begin(), more.probabilities.end());
+    decisions.insert(decisions.end(), more.decisions.begin(), more.decisions.end());
+    referrals.insert(referrals.end(), more.referrals.begin(), more.referrals.end());
 }
 
 DERMTL_DECL std::string predictions_csv(const image_predictions& p) {
@@ -116,6 +150,10 @@ DERMTL_DECL std::string predictions_csv(const image_predictions& p) {
                ',' + (label >= 0 ? field_text(p.class_names[std::size_t(label)]) : "");
         for (double s : p.scores[i]) out += ',' + number_text(s);
         if (p.class_names.size() == 2) out += ',' + (p.confidences.empty() ? std::string() : number_text(p.confidences[i]));
+        if (!p.probabilities.empty())
+            for (double v : p.probabilities[i]) out += ',' + number_text(v);
+        if (!p.decisions.empty()) out += ',' + field_text(p.decisions[i]);
+        if (!p.referrals.empty()) out += ',' + p.referrals[i];
         out += '\n';
     }
     return out;
@@ -147,14 +185,28 @@ DERMTL_DECL image_predictions read_predictions(const csv_table& table) {
     for (; c < header.size() && lower(header[c]).rfind("score_", 0) == 0; ++c) score_names.push_back(header[c].substr(6));
     const bool binary = score_names.size() == 1;
     if (binary) {
-        if (c + 1 != header.size() || lower(header[c]).rfind("confidence_", 0) != 0)
+        if (c >= header.size() || lower(header[c]).rfind("confidence_", 0) != 0)
             throw io_error(table.where(header) + ": expected one score_ column followed by one confidence_ column "
                            "(two classes), found " + quoted_value(csv_table::joined(header)));
-    } else if (c != header.size()) {
-        throw io_error(table.where(header) + ": column " + std::to_string(c + 1) + " " + quoted_value(header[c]) +
-                       ": expected only score_<class> columns after image,fold,label,class with more than two classes");
+        ++c;
     }
     const std::size_t k = binary ? 2 : score_names.size();
+    // A final model's columns (see the header): probability_<class> (more than two classes), decision, referral.
+    std::size_t probability_at = 0, decision_at = 0, referral_at = 0;  // 0: absent
+    if (!binary && c < header.size() && lower(header[c]).rfind("probability_", 0) == 0) {
+        probability_at = c;
+        for (std::size_t j = 0; j < k; ++j, ++c)
+            if (c >= header.size() || lower(header[c]) != "probability_" + lower(header[fixed_columns + j].substr(6)))
+                throw io_error(table.where(header) + ": expected the columns probability_<class> in the order of the "
+                               "score_<class> columns, found " + quoted_value(csv_table::joined(header)));
+    }
+    if (c < header.size() && lower(header[c]) == "decision") decision_at = c++;
+    if (c < header.size() && lower(header[c]) == "referral") referral_at = c++;
+    if (c != header.size())
+        throw io_error(table.where(header) + ": column " + std::to_string(c + 1) + " " + quoted_value(header[c]) +
+                       ": expected " + (binary ? "nothing but" : "only score_<class> columns, then") +
+                       " the optional probability_<class>, decision and referral columns after " +
+                       (binary ? "the score_ and confidence_ columns" : "image,fold,label,class"));
     image_predictions p;
     p.class_names.assign(k, "");
     std::set<std::string> seen;
@@ -198,6 +250,26 @@ DERMTL_DECL image_predictions read_predictions(const csv_table& table) {
                                (without_confidences ? std::string(" or nothing, as on the first row") : std::string()) +
                                ", found " + quoted_value(row[col]));
             if (!without_confidences) p.confidences.push_back(v);
+        }
+        if (probability_at) {
+            std::vector<double> probs;
+            for (std::size_t col = probability_at; col < probability_at + k; ++col) {
+                double v = 0;
+                if (!parse_double(row[col], v) || !(v >= 0 && v <= 1))
+                    throw io_error(at(col) + ": expected a probability in [0, 1], found " + quoted_value(row[col]));
+                probs.push_back(v);
+            }
+            p.probabilities.push_back(std::move(probs));
+        }
+        if (decision_at) {
+            if (row[decision_at].empty()) throw io_error(at(decision_at) + ": expected a class name, found an empty field");
+            p.decisions.push_back(row[decision_at]);
+        }
+        if (referral_at) {
+            if (!is_referral_band(row[referral_at]))
+                throw io_error(at(referral_at) + ": expected refer, confident_negative or confident_positive, found " +
+                               quoted_value(row[referral_at]));
+            p.referrals.push_back(row[referral_at]);
         }
         p.ids.push_back(row[0]);
         p.folds.push_back(row[1]);

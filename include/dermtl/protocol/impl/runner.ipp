@@ -58,7 +58,18 @@ DERMTL_DECL std::string fixed_mean_description(mean_lineage lineage, const refer
     return "fixed: the whole target dataset's channel mean";
 }
 
-DERMTL_DECL nlohmann::json cell_config(const cell_traits& traits, const experiment_inputs& in) {
+namespace runner_detail {
+// The cell's traits with the run's numerics in its id (cell_id::set_numerics): the types give
+// every axis but this one, which the run sets, like `target`.
+DERMTL_DECL cell_traits with_numerics(const cell_traits& types, const experiment_inputs& in) {
+    cell_traits t = types;
+    t.id.set_numerics(in.numerics);
+    return t;
+}
+}  // namespace runner_detail
+
+DERMTL_DECL nlohmann::json cell_config(const cell_traits& types, const experiment_inputs& in) {
+    const cell_traits traits = runner_detail::with_numerics(types, in);
     const auto& t = in.target_training;
     return {{"cell", traits.id},
             {"protocol", traits.training_name},
@@ -73,8 +84,9 @@ DERMTL_DECL nlohmann::json cell_config(const cell_traits& traits, const experime
             {"dermtl", std::string(version)}};
 }
 
-DERMTL_DECL fingerprint cell_fingerprint(const cell_traits& traits, const experiment_inputs& in, const labelled_task& task,
+DERMTL_DECL fingerprint cell_fingerprint(const cell_traits& types, const experiment_inputs& in, const labelled_task& task,
                                          content_hashes& hashes, describe_transfer_fn describe) {
+    const cell_traits traits = runner_detail::with_numerics(types, in);  // bf16/TF32 change the "cell" field
     fingerprint f;
     f.set("cell", traits.id.str());
     f.set("format", results_format);
@@ -113,22 +125,37 @@ DERMTL_DECL fingerprint cell_fingerprint(const cell_traits& traits, const experi
 
 namespace runner_detail {
 
+// Fine-tunes the fold's network (its checkpoint named after the cell, fold and fingerprint, so an
+// interrupted run resumes); returns the best epoch. Shared by run_fold and the final model's fold.
+DERMTL_DECL std::size_t fine_tune_fold(const cell_traits& traits, cell_network& network, const data::dataset& d,
+                                       const data::fold& fold, const io::mean_image& mean, const experiment_inputs& in,
+                                       const fingerprint& made_by) {
+    train::trainer_options opt = in.target_training;
+    opt.seed = in.seed;
+    opt.fingerprint = made_by.hex();
+    opt.on_damaged = train::damaged_checkpoint::restart;  // recompute the work item, naming the file
+    opt.checkpoint =
+        in.work_dir / "checkpoints" / (folder_name(traits.id) + "-" + fold.name + "-" + opt.fingerprint + ".ckpt");
+    std::filesystem::create_directories(opt.checkpoint.parent_path());
+    return network.fine_tune(d, fold, mean, in, opt, traits);
+}
+
+// The mean a fold subtracts: the protocol's fixed one, the pretrained one, or the training set's.
+DERMTL_DECL io::mean_image fold_mean(const cell_traits& traits, const std::optional<io::mean_image>& fixed,
+                                     const io::mean_image& pretrained, const data::dataset& d, const data::fold& fold,
+                                     const experiment_inputs& in) {
+    return fixed                    ? *fixed
+           : traits.pretrained_mean ? pretrained
+                                    : data::training_mean(d, fold.train, *in.cache, in.mean_kind);
+}
+
 // One fold: fine-tune (when the cell trains), extract the fold's features, classify, measure.
 DERMTL_DECL fold_result run_fold(const cell_traits& traits, cell_network& network, const data::dataset& d,
                                  const data::fold& fold, const io::mean_image& mean, const experiment_inputs& in,
                                  const fingerprint& made_by, classify_fn classify) {
     fold_result r;
     r.fold = fold.name;
-    if (traits.trains_network) {
-        train::trainer_options opt = in.target_training;
-        opt.seed = in.seed;
-        opt.fingerprint = made_by.hex();
-        opt.on_damaged = train::damaged_checkpoint::restart;  // recompute the work item, naming the file
-        opt.checkpoint =
-            in.work_dir / "checkpoints" / (folder_name(traits.id) + "-" + fold.name + "-" + opt.fingerprint + ".ckpt");
-        std::filesystem::create_directories(opt.checkpoint.parent_path());
-        r.best_epoch = network.fine_tune(d, fold, mean, in, opt, traits);
-    }
+    if (traits.trains_network) r.best_epoch = fine_tune_fold(traits, network, d, fold, mean, in, made_by);
     const svm::feature_matrix x_train = network.features(d, fold.train, mean, in);
     const svm::feature_matrix x_test = network.features(d, fold.test, mean, in);
     std::vector<int> y_train, y_test;
@@ -205,8 +232,9 @@ DERMTL_DECL void write_pooled_predictions(const std::filesystem::path& folder, c
 
 }  // namespace runner_detail
 
-DERMTL_DECL experiment_result run_cell(const cell_traits& traits, const experiment_inputs& in, const labelled_task& task,
+DERMTL_DECL experiment_result run_cell(const cell_traits& types, const experiment_inputs& in, const labelled_task& task,
                                        cell_network& network, classify_fn classify, describe_transfer_fn describe) {
+    const cell_traits traits = runner_detail::with_numerics(types, in);  // results, folders, ids: per numerics
     const std::string name = traits.id.str();
     results_store store(in.work_dir / "results" / folder_name(traits.id));
 
@@ -260,10 +288,7 @@ DERMTL_DECL experiment_result run_cell(const cell_traits& traits, const experime
         fold_result r;
         try {
             const io::mean_image& pretrained = network.begin_fold(in);
-            const io::mean_image mean = fixed                    ? *fixed
-                                        : traits.pretrained_mean ? pretrained
-                                                                 : data::training_mean(task.dataset, fold.train, *in.cache,
-                                                                                       in.mean_kind);
+            const io::mean_image mean = runner_detail::fold_mean(traits, fixed, pretrained, task.dataset, fold, in);
             r = runner_detail::run_fold(traits, network, task.dataset, fold, mean, in, made_by, classify);
         } catch (const error& e) {
             rethrow_with_context(e, "experiment " + name + ", " + fold.name + ": ");
