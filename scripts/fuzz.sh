@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing in CI: builds the libFuzzer targets of tests/fuzz/ with clang (+ ASan + UBSan) and runs
 # each for a bounded time over a copy of its checked-in seed corpus (tests/fuzz/corpus/<target>/).
-#   bash scripts/fuzz.sh [target...]      targets: csv folds mat image checkpoint results (default all)
+#   bash scripts/fuzz.sh [target...]      targets: csv folds mat image checkpoint results safetensors (default all)
 # Per target it prints the executions done and every crash found (replayed once for its message and
 # the top of its stack); crash inputs are kept under $FUZZ_BUILD_DIR/runs/<target>/artifacts/.
 # Before fuzzing it replays the known findings (tests/fuzz/findings/<target>/, all fixed: regression
@@ -21,7 +21,7 @@ seconds=${FUZZ_SECONDS:-30}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${JOBS:-$(nproc)}
 report_only=" ${FUZZ_REPORT_ONLY-} "
-all_targets=(csv folds mat image checkpoint results)
+all_targets=(csv folds mat image checkpoint results safetensors)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do
@@ -70,9 +70,10 @@ scratch=$(mktemp -d -p /dev/shm dermtl-fuzz.XXXXXX 2>/dev/null || mktemp -d -t d
 trap 'rm -rf "$scratch"' EXIT
 export DERMTL_FUZZ_SCRATCH=$scratch
 
-failed=()
-summary=()
-for t in "${targets[@]}"; do
+# fuzz_target T: replays T's known findings, fuzzes it for $seconds, and replays what it found;
+# prints its report, and leaves $run/summary.line and, on a crash, $run/failed.
+fuzz_target() {
+  local t=$1 bin run known again execs cov crashes timeouts line
   bin=$(readlink -f "$build/fuzz_$t")
   run=$build/runs/$t
   rm -rf "$run"
@@ -118,10 +119,32 @@ for t in "${targets[@]}"; do
     if [[ "$report_only" == *" $t "* ]]; then
       line+=" (report-only: FUZZ_REPORT_ONLY)"
     else
-      failed+=("$t")
+      touch "$run/failed"
     fi
   fi
-  summary+=("$line")
+  echo "$line" > "$run/summary.line"
+}
+
+# The targets run FUZZ_PARALLEL at a time (default: the job count), each a single libFuzzer
+# worker, so that the stage's wall time is about (targets / parallel) x $seconds. Each report is
+# printed whole, in the targets' order, when its target is done.
+parallel=${FUZZ_PARALLEL:-$jobs}
+[ "$parallel" -ge 1 ] 2>/dev/null || parallel=1
+pids=()
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
+  mkdir -p "$build/runs"
+  fuzz_target "$t" > "$build/runs/$t.report" 2>&1 &
+  pids+=($!)
+done
+failed=()
+summary=()
+for i in "${!targets[@]}"; do
+  t=${targets[$i]}
+  wait "${pids[$i]}" || true
+  cat "$build/runs/$t.report"
+  summary+=("$(cat "$build/runs/$t/summary.line" 2>/dev/null || echo "fuzz_$t: no summary (the run itself failed; see above)")")
+  if [ -f "$build/runs/$t/failed" ] || [ ! -f "$build/runs/$t/summary.line" ]; then failed+=("$t"); fi
 done
 
 echo "=== fuzz summary ($((SECONDS - t0)) s in all)"

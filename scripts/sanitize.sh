@@ -21,7 +21,7 @@ flags="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 t0=$SECONDS
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DDERMTL_NATIVE=OFF -DDERMTL_WITH_CUDA=OFF \
-  -DDERMTL_BUILD_EXAMPLES=OFF -DDERMTL_BUILD_BENCHMARKS=OFF -DDERMTL_SEPARATE_COMPILATION=OFF >/dev/null
+  -DDERMTL_BUILD_EXAMPLES=OFF -DDERMTL_BUILD_BENCHMARKS=OFF -DDERMTL_SEPARATE_COMPILATION=ON >/dev/null
 cmake --build "$build" -j "$jobs" --target "${tests[@]}"
 echo "sanitize.sh: built ${tests[*]} in $((SECONDS - t0)) s"
 

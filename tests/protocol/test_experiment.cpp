@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "support/oracle.hpp"
+#include "support/scaled_cells.hpp"  // the scaled VGG-M cells, compiled once
 
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/data/synthetic_general.hpp"

@@ -7,6 +7,8 @@
 #include <boost/hana/equal.hpp>
 #include <boost/hana/length.hpp>
 
+#include "support/scaled_cells.hpp"  // the scaled VGG-M cells, compiled once
+
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/data/lesion_task.hpp"
 #include "dermtl/protocol/grid.hpp"

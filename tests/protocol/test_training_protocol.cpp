@@ -11,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "support/oracle.hpp"
+#include "support/scaled_cells.hpp"  // the scaled VGG-M cells, compiled once
 
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/data/synthetic_lesions.hpp"
@@ -209,4 +210,61 @@ TEST_CASE("the transposition quirk: the network sees every image transposed", "[
     CHECK(cv::norm(a, b, cv::NORM_L1) > 0);
     CHECK_FALSE(preprocess_json(plain).contains("transpose"));
     CHECK(preprocess_json(transposed).at("transpose") == true);
+}
+
+// Issue 28: the numerics (backend/precision.hpp) are part of a cell's identity and fingerprint, so
+// a bf16 or TF32 result is never reused as a float32 one; float32 ids, folders and fingerprints
+// are what they were before numerics existed (no field added, the same strings).
+TEST_CASE("numerics in the cell id and the fingerprint: recorded when not float32, float32 unchanged",
+          "[protocol][fingerprint][precision]") {
+    using cell = experiment<small, backend::cpu, transfer::none, finetune::full, labeling::malignant_vs_benign>;
+    // The id: float32 keeps the five-part string and the eight JSON fields of the stored format.
+    cell_id f32 = cell::id();
+    CHECK(f32.str() == "vgg_m_64_8/cpu/none/finetune/malignant_vs_benign");
+    nlohmann::json j32 = f32;
+    CHECK(j32.size() == 8);
+    CHECK_FALSE(j32.contains("precision"));
+    CHECK_FALSE(j32.contains("deterministic"));
+    cell_id bf16 = f32;
+    bf16.set_numerics({backend::precision_kind::bf16, false});
+    CHECK(bf16.str() == f32.str() + "/precision=bf16");
+    CHECK(bf16 != f32);
+    CHECK(folder_name(bf16) != folder_name(f32));
+    cell_id tf32_det = f32;
+    tf32_det.set_numerics({backend::precision_kind::tf32, true});
+    CHECK(tf32_det.str() == f32.str() + "/precision=tf32/deterministic");
+    // JSON round trips, and an old id (no numerics fields) reads as float32.
+    const nlohmann::json jb = bf16, jt = tf32_det;
+    CHECK(jb.at("precision").at("name") == "bf16");
+    CHECK(jb.get<cell_id>() == bf16);
+    CHECK(jt.get<cell_id>() == tf32_det);
+    CHECK(j32.get<cell_id>().numerics().is_default());
+    nlohmann::json bad = jb;
+    bad["precision"]["name"] = "fp8";
+    CHECK_THROWS_WITH(bad.get<cell_id>(), Catch::Contains("precision") && Catch::Contains("fp8"));
+
+    // The fingerprint: float32's "cell" field is the types' id string and no other field is added;
+    // bf16 changes the "cell" field, and only it.
+    fixture f;
+    const labelled_task task = label_for<labeling::malignant_vs_benign>(f.lesions, f.folds, f.in.rules);
+    content_hashes hashes;
+    const fingerprint a = cell::fingerprint_of(f.in, task, hashes);
+    experiment_inputs in_bf16 = f.in;
+    in_bf16.numerics.precision = backend::precision_kind::bf16;
+    const fingerprint b = cell::fingerprint_of(in_bf16, task, hashes);
+    REQUIRE(a.fields().size() == b.fields().size());
+    CHECK(a.to_json().at("cell") == cell::id().str());
+    CHECK(b.to_json().at("cell") == cell::id().str() + "/precision=bf16");
+    CHECK(a.hex() != b.hex());
+    for (std::size_t i = 0; i < a.fields().size(); ++i) {
+        INFO("field " << a.fields()[i].first);
+        CHECK(a.fields()[i].first == b.fields()[i].first);
+        if (a.fields()[i].first != "cell") CHECK(a.fields()[i].second == b.fields()[i].second);
+    }
+    const auto diff = a.first_difference(b.to_json());
+    REQUIRE(diff.has_value());
+    CHECK(diff->field == "cell");
+    // What a run stores beside its results names the numerics too.
+    CHECK(cell::config(in_bf16).at("cell").at("precision").at("name") == "bf16");
+    CHECK_FALSE(cell::config(f.in).at("cell").contains("precision"));
 }

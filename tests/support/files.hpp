@@ -1,6 +1,6 @@
 #pragma once
-// Small helpers the tests share for files and refusals: writing a text file, and the message an
-// expected error carries.
+// Small helpers the tests share for files and refusals: writing a text file, the message an
+// expected error carries, and whether a library is mapped into this process.
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -24,6 +24,16 @@ std::string message_of(F&& f) {
         return e.what();
     }
     return "(no error)";
+}
+
+// Whether a file whose path contains `fragment` is mapped into this process (/proc/self/maps):
+// a shared library loaded at start-up or by dlopen since.
+inline bool mapped_in_this_process(const std::string& fragment) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line))
+        if (line.find(fragment) != std::string::npos) return true;
+    return false;
 }
 
 }  // namespace dermtl::testing
