@@ -1,8 +1,8 @@
 #pragma once
 // The grids the tool and the table programs compile, as templates of (family, backend): one
-// definition, instantiated per backend in cells_vgg_m.cpp, cells_vgg_16.cpp (CPU),
-// cells_onednn_*.cpp (oneDNN), cells_cuda_*.cu (CUDA, built by nvcc when the build has CUDA), and
-// for the reference code's protocol in cells_reference_vgg_m.cpp / cells_onednn_reference_vgg_m.cpp.
+// definition, instantiated once per line of apps/cells.list, in the instance files the build
+// generates (<build>/apps/cells/<network>_<backend>_<protocol>_cells.cpp; the CUDA ones are host
+// code over dermtl::cuda_compiled's kernels).
 #include <string>
 
 #include <boost/hana/tuple.hpp>

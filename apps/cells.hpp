@@ -19,7 +19,7 @@ using precision = backend::precision_kind;
 
 #ifdef DERMTL_HAS_CUDA
 // The CUDA backend's numeric options, process-wide: precision "float32" (default) or "tf32",
-// and cuDNN's deterministic algorithms (cuda_numerics.cu).
+// and cuDNN's deterministic algorithms (cuda_numerics.cpp).
 void use_cuda_numerics(precision p, bool deterministic);
 #endif
 

@@ -1,5 +1,5 @@
 #pragma once
-// What the CUDA backend's test files share (test_cuda.cu: operations; test_cuda_network.cu:
+// What the CUDA backend's test files share (test_cuda.cpp: operations; test_cuda_network.cpp:
 // networks): the tolerance, random tensors, the GPU-or-skip guard, geometry helpers.
 #include <catch2/catch.hpp>
 

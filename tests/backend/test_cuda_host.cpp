@@ -1,7 +1,7 @@
 // The CUDA backend's host-side rules, on any machine (no CUDA header, no GPU): cuDNN's element
 // limit, the driver probe's verdicts (with a stub libcuda for "too old"), the algorithm choice and
 // its fallback walk over stub candidates, the bias-gradient reduction's launch plan and the
-// diagnostics' environment switches. The GPU-side use of each is in test_cuda.cu / test_cuda_network.cu.
+// diagnostics' environment switches. The GPU-side use of each is in test_cuda.cpp / test_cuda_network.cpp.
 #include <catch2/catch.hpp>
 
 #include <cstdint>

@@ -61,12 +61,8 @@ inline void bias_gradient(const device_tensor& dy, device_tensor& db) {
         throw shape_error("backend::cuda bias gradient: " + std::to_string(d[1]) +
                           " channels; the reduction handles at most 65535");
     float* partial = context::get().reduction(d[1] * p.chunks);
-    const dim3 grid(unsigned(p.chunks), unsigned(d[1]));
-    kernels::channel_partial_sums<float><<<grid, p.threads, p.threads * sizeof(float)>>>(dy.data(), d[0], d[1], plane,
-                                                                                          p.chunk, partial);
-    DERMTL_CUDA_CHECK_LAUNCH(channel_partial_sums);
-    kernels::sum_partials<float><<<blocks_for(d[1], 128), 128>>>(partial, d[1], p.chunks, db.data());
-    DERMTL_CUDA_CHECK_LAUNCH(sum_partials);
+    kernels::channel_partial_sums(dy.data(), d[0], d[1], plane, p.chunk, p.chunks, unsigned(p.threads), partial);
+    kernels::sum_partials(partial, d[1], p.chunks, db.data());
 }
 
 // cuDNN's structs and enums as the choice (cuda/algorithm_choice.hpp) sees them.
@@ -200,9 +196,7 @@ public:
         });
         if (explicit_pad_) {
             const std::size_t planes = x_[0] * x_[1];
-            kernels::crop_planes<float><<<blocks_for(dx->size()), 256>>>(dxpad_.data(), planes, hp_, wp_, dx->data(),
-                                                                          x_[2], x_[3], g_.pad_top, g_.pad_left);
-            DERMTL_CUDA_CHECK_LAUNCH(crop_planes);
+            kernels::crop_planes(dxpad_.data(), planes, hp_, wp_, dx->data(), x_[2], x_[3], g_.pad_top, g_.pad_left);
         }
     }
 
@@ -225,9 +219,7 @@ private:
     const float* input(const device_tensor& x) {
         if (!explicit_pad_) return x.data();
         const std::size_t planes = x_[0] * x_[1];
-        kernels::pad_planes<float><<<blocks_for(xpad_.size()), 256>>>(x.data(), planes, x_[2], x_[3], xpad_.data(), hp_,
-                                                                       wp_, g_.pad_top, g_.pad_left, 0.0f);
-        DERMTL_CUDA_CHECK_LAUNCH(pad_planes);
+        kernels::pad_planes(x.data(), planes, x_[2], x_[3], xpad_.data(), hp_, wp_, g_.pad_top, g_.pad_left, 0.0f);
         return xpad_.data();
     }
 

@@ -6,9 +6,12 @@
 // forward reshapes its outputs; backward overwrites parameter gradients and writes dx only when
 // asked); the CUDA-only extras at the end are the numeric options and synchronize().
 //
-// Include this header in a translation unit compiled by nvcc (a .cu file) in a build configured
-// with -DDERMTL_WITH_CUDA=ON (meson: -Dcuda=enabled), and link dermtl::cuda. Tensors move between
-// backends explicitly: from_host/to_host copy, nothing is shared.
+// Header-only, include this header in a translation unit compiled by nvcc (a .cu file) in a build
+// configured with -DDERMTL_WITH_CUDA=ON (meson: -Dcuda=enabled), and link dermtl::cuda. With
+// DERMTL_SEPARATE_COMPILATION, the kernels come compiled by nvcc in dermtl::cuda_compiled
+// (libdermtl_cuda.a; cuda/kernels.hpp), and the rest is host code: a .cpp file that the C++
+// compiler compiles may include it, linking dermtl::cuda_compiled. Tensors move between backends
+// explicitly: from_host/to_host copy, nothing is shared.
 //
 // First use: the first device allocation or operation checks for a GPU and throws
 // backend_error("backend::cuda: no CUDA device: ...") when there is none. Every CUDA, cuDNN and
@@ -18,8 +21,10 @@
 // (conv_state, dense_state, pool_state, lrn_state, dropout_state), never in process-wide maps, and
 // the training step allocates nothing once the batch size is fixed. The process-wide part is the
 // device context (cuda/context.hpp): handles, the shared workspace and the numeric options.
-#if !defined(__CUDACC__)
-#error "dermtl/backend/cuda/ops.hpp must be compiled by nvcc: put the code that names backend::cuda in a .cu file"
+#include "dermtl/core/config.hpp"
+
+#if DERMTL_HEADER_ONLY && !defined(__CUDACC__)
+#error "dermtl/backend/cuda/ops.hpp must be compiled by nvcc: put the code that names backend::cuda in a .cu file, or define DERMTL_SEPARATE_COMPILATION and link dermtl::cuda_compiled (its kernels compiled by nvcc)"
 #endif
 
 #include <cstdint>

@@ -26,8 +26,7 @@ inline void copy(const device_tensor& from, device_tensor& to) {
 
 inline void fill(device_tensor& t, float value) {
     if (!t.size()) return;
-    kernels::fill<float><<<blocks_for(t.size()), 256>>>(t.data(), value, t.size());
-    DERMTL_CUDA_CHECK_LAUNCH(fill);
+    kernels::fill(t.data(), value, t.size());
 }
 
 inline void relu_forward(const device_tensor& x, device_tensor& y) {
@@ -66,8 +65,7 @@ inline void dropout_forward(const device_tensor& x, float p, bool training, rng&
     s.host_mask.resize(x.size());
     for (float& m : s.host_mask) m = gen.uniform() >= p ? keep_scale : 0.0f;
     DERMTL_CUDA_CHECK(cudaMemcpy(s.mask.data(), s.host_mask.data(), x.bytes(), cudaMemcpyHostToDevice));
-    kernels::multiply<float><<<blocks_for(x.size()), 256>>>(x.data(), s.mask.data(), y.data(), x.size());
-    DERMTL_CUDA_CHECK_LAUNCH(multiply);
+    kernels::multiply(x.data(), s.mask.data(), y.data(), x.size());
 }
 
 inline void dropout_backward(const device_tensor& dy, float p, bool training, const dropout_state& s,
@@ -77,8 +75,7 @@ inline void dropout_backward(const device_tensor& dy, float p, bool training, co
         return;
     }
     dx.reshape(dy.dims());
-    kernels::multiply<float><<<blocks_for(dy.size()), 256>>>(dy.data(), s.mask.data(), dx.data(), dy.size());
-    DERMTL_CUDA_CHECK_LAUNCH(multiply);
+    kernels::multiply(dy.data(), s.mask.data(), dx.data(), dy.size());
 }
 
 // Row-wise softmax probabilities (cuDNN, accurate mode, over C*H*W per sample).
@@ -109,9 +106,7 @@ inline double softmax_cross_entropy(const device_tensor& logits, std::span<const
     auto* loss = reinterpret_cast<double*>(scratch);
     auto* dev_labels = reinterpret_cast<int*>(scratch + n * sizeof(double));
     DERMTL_CUDA_CHECK(cudaMemcpy(dev_labels, labels.data(), n * sizeof(int), cudaMemcpyHostToDevice));
-    kernels::softmax_cross_entropy<float><<<blocks_for(n, 64), 64>>>(logits.data(), dev_labels, n, k, dlogits.data(),
-                                                                      loss);
-    DERMTL_CUDA_CHECK_LAUNCH(softmax_cross_entropy);
+    kernels::softmax_cross_entropy(logits.data(), dev_labels, n, k, dlogits.data(), loss);
     thread_local std::vector<double> host_loss;
     host_loss.resize(n);
     DERMTL_CUDA_CHECK(cudaMemcpy(host_loss.data(), loss, n * sizeof(double), cudaMemcpyDeviceToHost));
@@ -126,8 +121,7 @@ inline std::ptrdiff_t first_non_finite(const device_tensor& t) {
     context& ctx = context::get();
     auto* first = static_cast<unsigned long long*>(ctx.scratch(sizeof(unsigned long long)));
     DERMTL_CUDA_CHECK(cudaMemsetAsync(first, 0xff, sizeof(unsigned long long), nullptr));
-    kernels::first_non_finite<float><<<blocks_for(t.size()), 256>>>(t.data(), t.size(), first);
-    DERMTL_CUDA_CHECK_LAUNCH(first_non_finite);
+    kernels::first_non_finite(t.data(), t.size(), first);
     unsigned long long host = 0;
     DERMTL_CUDA_CHECK(cudaMemcpy(&host, first, sizeof(host), cudaMemcpyDeviceToHost));
     return host == ~0ull ? -1 : std::ptrdiff_t(host);
@@ -147,8 +141,7 @@ inline void first_non_finite_each(std::span<const device_tensor* const> ts, std:
     for (std::size_t i = 0; i < ts.size(); ++i) {
         const device_tensor& t = *ts[i];
         if (!t.size()) continue;
-        kernels::first_non_finite<float><<<blocks_for(t.size()), 256>>>(t.data(), t.size(), first + i);
-        DERMTL_CUDA_CHECK_LAUNCH(first_non_finite);
+        kernels::first_non_finite(t.data(), t.size(), first + i);
     }
     thread_local std::vector<unsigned long long> host;
     host.resize(ts.size());
@@ -162,8 +155,7 @@ inline void sgd_nesterov_update(device_tensor& w, const device_tensor& g, device
         throw shape_error("backend::cuda sgd_nesterov_update: weight " + describe(w.dims()) + ", gradient " +
                           describe(g.dims()) + " and velocity " + describe(v.dims()) + " must have one shape");
     if (!w.size()) return;
-    kernels::sgd_nesterov<float><<<blocks_for(w.size()), 256>>>(w.data(), g.data(), v.data(), w.size(), lr, momentum, l2);
-    DERMTL_CUDA_CHECK_LAUNCH(sgd_nesterov);
+    kernels::sgd_nesterov(w.data(), g.data(), v.data(), w.size(), lr, momentum, l2);
 }
 
 }  // namespace dermtl::backend::cuda_detail

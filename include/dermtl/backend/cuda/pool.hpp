@@ -71,10 +71,8 @@ inline void max_pool_forward(const device_tensor& x, const window_geometry& g, d
     y.reshape({d[0], d[1], g.out_h, g.out_w});
     const float* in = x.data();
     if (s.padded) {
-        kernels::pad_planes<float><<<blocks_for(s.xpad.size()), 256>>>(x.data(), d[0] * d[1], d[2], d[3], s.xpad.data(),
-                                                                        s.hp, s.wp, g.pad_top, g.pad_left,
-                                                                        -std::numeric_limits<float>::infinity());
-        DERMTL_CUDA_CHECK_LAUNCH(pad_planes);
+        kernels::pad_planes(x.data(), d[0] * d[1], d[2], d[3], s.xpad.data(), s.hp, s.wp, g.pad_top, g.pad_left,
+                            -std::numeric_limits<float>::infinity());
         in = s.xpad.data();
     }
     const float one = 1.0f, zero = 0.0f;
@@ -94,9 +92,7 @@ inline void max_pool_backward(const device_tensor& x, const device_tensor& y, co
     DERMTL_CUDNN_CHECK(cudnnPoolingBackward(ctx.cudnn(), s.desc.get(), &one, y.descriptor(), y.data(), dy.descriptor(),
                                             dy.data(), s.in.get(), in, &zero, s.in.get(), out));
     if (s.padded) {
-        kernels::crop_planes<float><<<blocks_for(dx.size()), 256>>>(s.dxpad.data(), d[0] * d[1], s.hp, s.wp, dx.data(),
-                                                                     d[2], d[3], g.pad_top, g.pad_left);
-        DERMTL_CUDA_CHECK_LAUNCH(crop_planes);
+        kernels::crop_planes(s.dxpad.data(), d[0] * d[1], s.hp, s.wp, dx.data(), d[2], d[3], g.pad_top, g.pad_left);
     }
 }
 

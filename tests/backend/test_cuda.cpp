@@ -1,4 +1,4 @@
-// CUDA backend tests: the operations (test_cuda_network.cu: networks; cuda_test_support.hpp: what both share).
+// CUDA backend tests: the operations (test_cuda_network.cpp: networks; cuda_test_support.hpp: what both share).
 //
 // [.no_device] (hidden; ctest runs it alone with CUDA_VISIBLE_DEVICES=-1, so it also runs on GPU
 //   machines): the first use of backend::cuda throws the clear "no CUDA device" error.

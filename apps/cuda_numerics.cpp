@@ -1,5 +1,5 @@
-// The CUDA backend's numeric options (--precision, --deterministic), process-wide. Compiled by nvcc
-// when the build has CUDA; keep fmt out of this translation unit.
+// The CUDA backend's numeric options (--precision, --deterministic), process-wide. Host code over
+// dermtl::cuda_compiled's kernels (nvcc's only header-only); keep fmt out of this translation unit.
 #include "cells.hpp"
 
 #include "dermtl/backend/cuda/ops.hpp"

@@ -1,5 +1,5 @@
 // CUDA backend tests: a scaled VGG-M trained on the GPU against the CPU, determinism, TF32 and
-// out-of-memory messages (test_cuda.cu: the operations; tolerance and tags as stated there). A
+// out-of-memory messages (test_cuda.cpp: the operations; tolerance and tags as stated there). A
 // translation unit of its own, so that nvcc never holds the operations and the networks at once.
 #include <catch2/catch.hpp>
 
