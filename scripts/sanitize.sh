@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Sanitizers in CI: an ASan + UBSan build (g++, -O1, assertions on, -march=native off, no CUDA, no
+# Sanitizers in CI: an ASan + UBSan build (g++, -O1 -g1, assertions on, -march=native off, no CUDA, no
 # examples or benchmarks) of a fast subset of the test suite, run by ctest. Any sanitizer report
 # fails the test that triggered it (UB aborts: -fno-sanitize-recover=all).
-# Header-only (DERMTL_SEPARATE_COMPILATION=OFF): each test compiles only the library code it uses, and
-# the header-only contract is exercised under the sanitizers too.
+# Separately compiled (DERMTL_SEPARATE_COMPILATION=ON): the compiled components are built once under
+# the sanitizers and every test links them (the baseline stage keeps the header-only path tested).
 #   bash scripts/sanitize.sh            build and run the subset
 # Environment: SANITIZE_BUILD_DIR (default build-asan), JOBS (default: number of cores),
 #   SANITIZE_TESTS (the ctest names). The default subset covers the readers and the numeric code
@@ -16,10 +16,12 @@ cd "$(dirname "$0")/.."
 build=${SANITIZE_BUILD_DIR:-build-asan}
 jobs=${JOBS:-$(nproc)}
 tests=(${SANITIZE_TESTS:-test_core test_backend test_metrics test_svm test_data test_io_image test_io_checkpoint test_train_augmentation test_report})
-flags="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+# -g1: line tables and function names, what a sanitizer's stack trace prints, at 15% less compile
+# time than -g (a report-table test file under ASan: 32.0 -> 27.1 s of CPU).
+flags="-O1 -g1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 t0=$SECONDS
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$flags" \
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DDERMTL_NATIVE=OFF -DDERMTL_WITH_CUDA=OFF \
   -DDERMTL_BUILD_EXAMPLES=OFF -DDERMTL_BUILD_BENCHMARKS=OFF -DDERMTL_SEPARATE_COMPILATION=ON >/dev/null
 cmake --build "$build" -j "$jobs" --target "${tests[@]}"
