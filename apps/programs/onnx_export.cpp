@@ -200,17 +200,10 @@ public:
 
     // A float initializer of `shape`.
     std::string constant(const std::string& name, const std::vector<std::size_t>& shape, const float* values) {
-        auto* t = g_.add_initializer();
-        t->set_name(name);
-        t->set_data_type(onnx::TensorProto::FLOAT);
-        std::size_t n = 1;
-        for (std::size_t d : shape) {
-            t->add_dims(std::int64_t(d));
-            n *= d;
-        }
+        auto* t = initializer(name, onnx::TensorProto::FLOAT);
+        const std::size_t n = set_dims(*t, shape);
         // raw_data is little-endian float32 (the ONNX spec), as every platform dermtl builds on.
         t->set_raw_data(std::string(reinterpret_cast<const char*>(values), n * sizeof(float)));
-        ++initializers_;
         return name;
     }
     std::string constant(const std::string& name, const std::vector<std::size_t>& shape, const std::vector<float>& v) {
@@ -218,16 +211,9 @@ public:
     }
     // An int64 initializer (the axes input of ReduceSum at opset 13).
     std::string constant_int64(const std::string& name, const std::vector<std::size_t>& shape, const std::int64_t* values) {
-        auto* t = g_.add_initializer();
-        t->set_name(name);
-        t->set_data_type(onnx::TensorProto::INT64);
-        std::size_t n = 1;
-        for (std::size_t d : shape) {
-            t->add_dims(std::int64_t(d));
-            n *= d;
-        }
+        auto* t = initializer(name, onnx::TensorProto::INT64);
+        const std::size_t n = set_dims(*t, shape);
         for (std::size_t i = 0; i < n; ++i) t->add_int64_data(values[i]);
-        ++initializers_;
         return name;
     }
 
@@ -276,6 +262,24 @@ public:
     std::size_t initializers() const { return initializers_; }
 
 private:
+    // A new initializer of the graph, named and typed; its dims and data are the caller's.
+    onnx::TensorProto* initializer(const std::string& name, onnx::TensorProto::DataType type) {
+        auto* t = g_.add_initializer();
+        t->set_name(name);
+        t->set_data_type(type);
+        ++initializers_;
+        return t;
+    }
+    // Sets t's dims to `shape`; returns the element count.
+    static std::size_t set_dims(onnx::TensorProto& t, const std::vector<std::size_t>& shape) {
+        std::size_t n = 1;
+        for (std::size_t d : shape) {
+            t.add_dims(std::int64_t(d));
+            n *= d;
+        }
+        return n;
+    }
+
     onnx::GraphProto& g_;
     std::size_t nodes_ = 0, initializers_ = 0;
 };
