@@ -101,3 +101,16 @@ function(dermtl_add_compiled_component component)
     install(EXPORT dermtl_${component}_compiled-targets NAMESPACE dermtl:: DESTINATION ${CMAKE_INSTALL_DATADIR}/cmake/dermtl)
   endif()
 endfunction()
+
+# dermtl_use_cuda_backend(<target> <PUBLIC|PRIVATE> <sources...>): <sources> name backend::cuda.
+# Separately compiled they are C++, host code over dermtl::cuda_compiled's kernels (which the target
+# links); header-only they hold the kernels themselves, so nvcc compiles them (LANGUAGE CUDA) and
+# the target links dermtl::cuda.
+function(dermtl_use_cuda_backend target scope)
+  if(DERMTL_SEPARATE_COMPILATION)
+    target_link_libraries(${target} ${scope} dermtl::cuda_compiled)
+  else()
+    set_source_files_properties(${ARGN} PROPERTIES LANGUAGE CUDA)
+    target_link_libraries(${target} ${scope} dermtl::cuda)
+  endif()
+endfunction()
