@@ -4,13 +4,10 @@
 //   table1 --atlas release_v0/meta/meta.csv --retinopathy trainLabels.csv --retinopathy-images train/
 //          --imagenet-weights imagenet-vgg-m.mat --out results/table1
 //   table1 --synthetic --out table1-synthetic
-#include "paper_table.hpp"
+// The command line, the cells and the run are compiled once in dermtl_cells (programs/table_program.hpp).
+#include "programs/table_program.hpp"
 
 int main(int argc, char** argv) {
-    using namespace dermtl;
-    return examples::run_table_program(argc, argv, "Table 1: knowledge transfer schemes x designs, VGG-M",
-                                       [](const examples::table_program& p) {
-                                           return programs::run_table1(p.cells("vgg_m"),
-                                                                          p.paths, p.settings, std::cerr);
-                                       });
+    using namespace dermtl::programs;
+    return run_paper_table(paper_table::table1, argc, argv);
 }

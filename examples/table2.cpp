@@ -4,13 +4,10 @@
 //
 //   table2 --isic2016 ISIC2016/ --imagenet-weights imagenet-vgg-verydeep-16.mat --out results/table2
 //   table2 --synthetic --out table2-synthetic
-#include "paper_table.hpp"
+// The command line, the cells and the run are compiled once in dermtl_cells (programs/table_program.hpp).
+#include "programs/table_program.hpp"
 
 int main(int argc, char** argv) {
-    using namespace dermtl;
-    return examples::run_table_program(argc, argv, "Table 2: ISIC 2016, VGG-16, ImageNet + fine-tuning",
-                                       [](const examples::table_program& p) {
-                                           return programs::run_table2(p.cells("vgg_16"),
-                                                                          p.paths, p.settings, std::cerr);
-                                       });
+    using namespace dermtl::programs;
+    return run_paper_table(paper_table::table2, argc, argv);
 }

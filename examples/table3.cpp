@@ -4,13 +4,10 @@
 //   table3 --atlas release_v0/meta/meta.csv --imagenet-weights imagenet-vgg-m.mat
 //          --imagenet-weights-vgg16 imagenet-vgg-verydeep-16.mat --out results/table3
 //   table3 --synthetic --out table3-synthetic
-#include "paper_table.hpp"
+// The command line, the cells and the run are compiled once in dermtl_cells (programs/table_program.hpp).
+#include "programs/table_program.hpp"
 
 int main(int argc, char** argv) {
-    using namespace dermtl;
-    return examples::run_table_program(argc, argv, "Table 3: VGG-M vs VGG-16, ImageNet + fine-tuning",
-                                       [](const examples::table_program& p) {
-                                           return programs::run_table3({&p.cells("vgg_m"), &p.cells("vgg_16")},
-                                                                          p.paths, p.settings, std::cerr);
-                                       });
+    using namespace dermtl::programs;
+    return run_paper_table(paper_table::table3, argc, argv);
 }

@@ -3,13 +3,10 @@
 //
 //   table4 --atlas release_v0/meta/meta.csv --imagenet-weights imagenet-vgg-m.mat --out results/table4
 //   table4 --synthetic --out table4-synthetic
-#include "paper_table.hpp"
+// The command line, the cells and the run are compiled once in dermtl_cells (programs/table_program.hpp).
+#include "programs/table_program.hpp"
 
 int main(int argc, char** argv) {
-    using namespace dermtl;
-    return examples::run_table_program(argc, argv, "Table 4: results by diagnostic difficulty, VGG-M",
-                                       [](const examples::table_program& p) {
-                                           return programs::run_table4(p.cells("vgg_m"),
-                                                                          p.paths, p.settings, std::cerr);
-                                       });
+    using namespace dermtl::programs;
+    return run_paper_table(paper_table::table4, argc, argv);
 }
