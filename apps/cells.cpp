@@ -176,7 +176,7 @@ std::vector<std::string> backends_with(precision p) {
     std::vector<std::string> out;
     for (const auto& b : backend_names()) {
         const bool has = p == precision::float32 || (p == precision::tf32 && b == "cuda") ||
-                         (p == precision::bf16 && b == "onednn");  // CUDA's bf16: not yet (ops<cuda>)
+                         (p == precision::bf16 && (b == "onednn" || b == "cuda"));
         if (has) out.push_back(b);
     }
     return out;
@@ -188,8 +188,9 @@ backend::numerics use_numerics(const std::string& backend, precision p, bool det
     if (std::find(with.begin(), with.end(), backend) == with.end())
         throw config_error("--precision " + std::string(backend::precision_name(p)) + ": the " + backend +
                            " backend does not compute in it; " +
-                           (with.empty() ? std::string("it is the ") + (p == precision::tf32 ? "cuda" : "onednn") +
-                                               " backend's, and this build compiles no cells of that backend"
+                           (with.empty() ? (p == precision::tf32 ? std::string("it is the cuda backend's")
+                                                                 : std::string("it is the onednn and cuda backends'")) +
+                                               ", and this build compiles no cells of those backends"
                                          : "backends with it in this build: " + joined(with)));
 #ifdef DERMTL_HAS_CUDA
     if (backend == "cuda") {

@@ -1,5 +1,6 @@
-// The CUDA backend's numeric options (--precision, --deterministic), process-wide. Host code over
-// dermtl::cuda_compiled's kernels (nvcc's only header-only); keep fmt out of this translation unit.
+// The CUDA backend's process-wide numeric options (--precision tf32, --deterministic). bf16 is not
+// process-wide: the cells' networks carry it (network::set_numerics, which checks the GPU). Host code
+// over dermtl::cuda_compiled's kernels (nvcc's only header-only); keep fmt out of this translation unit.
 #include "cells.hpp"
 
 #include "dermtl/backend/cuda/ops.hpp"
@@ -8,13 +9,15 @@ namespace dermtl::apps {
 
 void use_cuda_numerics(precision p, bool deterministic) {
     using ops = backend::ops<backend::cuda>;
-    // The defaults need no device: leave it untouched (listing cells works without a GPU).
-    if (p == precision::float32 && !deterministic) return;
+    // The defaults need no device: leave it untouched (listing cells works without a GPU). So does
+    // bf16, which the networks carry and check against the GPU when they take it.
+    if (p != precision::tf32 && !deterministic) return;
     switch (p) {
         case precision::tf32: ops::use_precision<backend::precision::tf32>(); break;
         case precision::float32: ops::use_precision<backend::precision::float32>(); break;
-        case precision::bf16:  // refused before (cells.cpp's backends_with) until ops<cuda> has bf16
-            throw config_error("--precision bf16: the cuda backend does not compute in bf16 yet");
+        // The network's layers compute in bf16 (cuda/numerics.hpp); nothing process-wide but
+        // TF32 off, so the float32 layers around them (none today) stay float32.
+        case precision::bf16: ops::use_precision<backend::precision::bf16>(); break;
     }
     auto o = ops::options();
     o.deterministic = deterministic;

@@ -40,7 +40,7 @@ struct figures {
 
 struct settings {
     int iterations = 20;
-    bool tf32 = false, deterministic = false, torch = true, versions_only = false;
+    bool tf32 = false, bf16 = false, deterministic = false, torch = true, versions_only = false;
     std::vector<std::size_t> batches{32, 64};
     std::vector<std::string> networks{"vgg_m", "vgg_16"};
     std::string benchmarks;  // the folder holding torch_cuda_throughput.py
@@ -101,11 +101,12 @@ double median_seconds(Body&& body, int iterations) {
 }
 
 template <class Net>
-figures measure(std::size_t batch, int iterations) {
+figures measure(std::size_t batch, int iterations, const backend::numerics& numerics) {
     using In = typename Net::input_shape;
     // Weights are not drawn: the orthogonal initialization of VGG-16's fc6 (a QR of 25088 x 4096
     // on the host) would take longer than the measurement, and throughput does not depend on values.
     nn::network<Net, backend::cuda> net(nn::uninitialized);
+    net.set_numerics(numerics);  // bf16: the network's convolutions and dense layers (cuda/numerics.hpp)
     rng gen(1);
     host_tensor xh({batch, In::channels, In::height, In::width});
     for (auto& v : xh) v = float(gen.normal()) * 50.0f;
@@ -130,7 +131,7 @@ figures torch_figures(const settings& s, const char* name, std::size_t batch) {
     const char* py = std::getenv("DERMTL_PYTHON");
     const std::string cmd = std::string(py ? py : "python3") + " '" + s.benchmarks + "/torch_cuda_throughput.py' " +
                             name + " " + std::to_string(batch) + " " + std::to_string(s.iterations) +
-                            (s.tf32 ? " tf32" : " float32") + (s.deterministic ? " deterministic" : "");
+                            (s.bf16 ? " bf16" : s.tf32 ? " tf32" : " float32") + (s.deterministic ? " deterministic" : "");
     FILE* pipe = ::popen(cmd.c_str(), "r");
     figures out;
     if (!pipe || std::fscanf(pipe, "%lf %lf", &out.inference, &out.train) != 2) {
@@ -158,6 +159,7 @@ int main(int argc, char** argv) {
         const std::string a = argv[i];
         const bool has_value = i + 1 < argc;
         if (a == "--tf32") s.tf32 = true;
+        else if (a == "--bf16") s.bf16 = true;
         else if (a == "--deterministic") s.deterministic = true;
         else if (a == "--no-torch") s.torch = false;
         else if (a == "--versions") s.versions_only = true;
@@ -168,7 +170,7 @@ int main(int argc, char** argv) {
             for (const auto& b : split_commas(argv[++i])) s.batches.push_back(std::size_t(std::max(1, std::atoi(b.c_str()))));
         } else if (!a.empty() && a[0] != '-') s.iterations = std::max(1, std::atoi(argv[i]));
         else {
-            std::fprintf(stderr, "bench_cuda: unknown argument '%s'; usage: bench_cuda [iterations] [--tf32] "
+            std::fprintf(stderr, "bench_cuda: unknown argument '%s'; usage: bench_cuda [iterations] [--tf32 | --bf16] "
                                  "[--deterministic] [--no-torch] [--batches 32,64] [--networks vgg_m,vgg_16] "
                                  "[--benchmarks DIR] [--versions]\n", argv[i]);
             return 2;
@@ -179,7 +181,15 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "bench_cuda: --networks: unknown network '%s'; expected vgg_m and/or vgg_16\n", n.c_str());
             return 2;
         }
+    if (s.tf32 && s.bf16) {
+        std::fprintf(stderr, "bench_cuda: --tf32 and --bf16 are two precisions; give one\n");
+        return 2;
+    }
     s.benchmarks = find_benchmarks(s.benchmarks);
+    const backend::numerics numerics{s.bf16 ? backend::precision_kind::bf16
+                                     : s.tf32 ? backend::precision_kind::tf32
+                                              : backend::precision_kind::float32,
+                                     s.deterministic};
     try {
         gpu::set_options({.deterministic = s.deterministic, .tf32 = s.tf32});
         print_versions();
@@ -188,7 +198,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "bench_cuda: no torch_cuda_throughput.py in %s (use --benchmarks DIR); PyTorch "
                                  "columns will be 0\n", s.benchmarks.c_str());
         std::printf("CUDA backend on %s, precision %s, deterministic %s; median of %d timed steps; images/s\n",
-                    gpu::device_name().c_str(), s.tf32 ? "tf32" : "float32", s.deterministic ? "on" : "off",
+                    gpu::device_name().c_str(), std::string(backend::precision_name(numerics.precision)).c_str(),
+                    s.deterministic ? "on" : "off",
                     s.iterations);
         std::printf("| network        | batch | dermtl inf | torch inf | ratio | dermtl train | torch train | ratio |\n");
         std::printf("|---|---|---|---|---|---|---|---|\n");
@@ -198,13 +209,13 @@ int main(int argc, char** argv) {
         const auto wants = [&](const char* n) { return std::find(s.networks.begin(), s.networks.end(), n) != s.networks.end(); };
         if (wants("vgg_m"))
             for (std::size_t batch : s.batches) {
-                const figures m = measure<vgg_m>(batch, s.iterations);
+                const figures m = measure<vgg_m>(batch, s.iterations, numerics);
                 row("VGG-M 224", batch, m, torch_figures(s, "vgg_m", batch));
                 if (batch == 32) m32 = m;
             }
         if (wants("vgg_16"))
             for (std::size_t batch : s.batches) {
-                const figures v = measure<vgg_16>(batch, s.iterations);
+                const figures v = measure<vgg_16>(batch, s.iterations, numerics);
                 row("VGG-16 224", batch, v, torch_figures(s, "vgg_16", batch));
                 if (batch == 32) v32 = v;
             }

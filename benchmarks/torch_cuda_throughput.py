@@ -43,7 +43,11 @@ def median_seconds(body, iterations):
 
 def main():
     name, batch, iterations = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    tf32 = len(sys.argv) > 4 and sys.argv[4] == "tf32"
+    precision = sys.argv[4] if len(sys.argv) > 4 else "float32"
+    tf32 = precision == "tf32"
+    # bf16: torch.autocast("cuda", dtype=torch.bfloat16), the field's mixed precision (float32
+    # master weights and optimizer; convolutions and matmuls in bf16), as dermtl's --bf16.
+    bf16 = precision == "bf16"
     deterministic = len(sys.argv) > 5 and sys.argv[5] == "deterministic"
     # Deterministic: cuDNN's deterministic algorithms only, no timing-based choice (as dermtl's mode).
     torch.backends.cudnn.benchmark = not deterministic
@@ -58,15 +62,20 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.1, nesterov=True, weight_decay=0.0)
     loss_fn = nn.CrossEntropyLoss()
 
+    def autocast():
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16)
+
     model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), autocast():
         inf = batch / median_seconds(lambda: model(x), iterations)
 
     model.train()
 
     def step():
         opt.zero_grad(set_to_none=False)
-        loss_fn(model(x), y).backward()
+        with autocast():
+            loss = loss_fn(model(x), y)
+        loss.backward()
         opt.step()
 
     train = batch / median_seconds(step, iterations)

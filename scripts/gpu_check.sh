@@ -10,14 +10,15 @@
 #       Steps: nvidia-smi's driver first (stops below 580); cuDNN/cuBLAS found in python's
 #       site-packages and put on LD_LIBRARY_PATH; versions (cudnnGetVersion()); the device probe;
 #       each test tag in its own process under `timeout 120` (a sticky fault cannot cascade);
-#       bench_cuda in float32, deterministic and TF32 against the device's CUDA PyTorch.
+#       bench_cuda in float32, deterministic, TF32 and bf16 against the device's CUDA PyTorch
+#       (bf16: torch.autocast).
 #       Environment: DERMTL_PYTHON (default python3), STEP_TIMEOUT (default 120), ITERATIONS (10).
 #
 #   bash scripts/gpu_check.sh [all|tests|bench ARGS|demo]   builds here first (needs the Debian
 #       -dev packages of scripts/setup.sh; not the device tool's image):
 #         all      the CUDA tests and benchmark, the [gpu] tests, bench_cuda, then the demo
-#         tests    only the tests;  bench ARGS  only the benchmark (iterations, --tf32, --deterministic)
-#         demo     `dermtl demo --backend cuda` in float32 and in TF32, every cell's AUC side by side
+#         tests    only the tests;  bench ARGS  only the benchmark (iterations, --tf32, --bf16, --deterministic)
+#         demo     `dermtl demo --backend cuda` in float32, TF32 and bf16, every cell's AUC side by side
 #       Output also in $BUILD_DIR/gpu_check.log. Environment: BUILD_DIR (default build-gpu), JOBS
 #       (default: number of cores), DERMTL_PYTHON (python with torch+CUDA, default python3),
 #       CUDA_ARCH (default 90).
@@ -99,7 +100,7 @@ if [ "$what" = prebuilt ]; then
   tail -1 "$tests" >>"$summary"
 
   # 4. The tests, one tag a process (the last one: every [gpu] case without those tags).
-  tags=(conv2d dense max_pool lrn pointwise dropout sgd network determinism precision algorithm bad_input)
+  tags=(conv2d dense max_pool lrn pointwise dropout sgd network determinism precision bf16 algorithm bad_input)
   rest="[gpu]"
   for t in "${tags[@]}"; do
     step "test [gpu][$t]" "$tests" "$dir/test_backend_cuda" "[gpu][$t]" --durations yes
@@ -110,11 +111,13 @@ if [ "$what" = prebuilt ]; then
   DERMTL_CUDA_SYNC_CHECK=1 step "test [gpu][conv2d] with DERMTL_CUDA_SYNC_CHECK=1" "$tests" \
     "$dir/test_backend_cuda" "[gpu][conv2d]"
 
-  # 5. The benchmark against PyTorch (torch_cuda_throughput.py beside the binary), three precisions.
+  # 5. The benchmark against PyTorch (torch_cuda_throughput.py beside the binary): float32, deterministic,
+  #    TF32 and bf16.
   step "bench float32, batch 32 (+ projections)" "$bench" "$dir/bench_cuda" "$iterations" --batches 32
   step "bench float32, batch 64" "$bench" "$dir/bench_cuda" "$iterations" --batches 64
   step "bench deterministic, batch 32" "$bench" "$dir/bench_cuda" "$iterations" --batches 32 --deterministic
   step "bench tf32, batch 32" "$bench" "$dir/bench_cuda" "$iterations" --batches 32 --tf32
+  step "bench bf16, batch 32" "$bench" "$dir/bench_cuda" "$iterations" --batches 32 --bf16
   say "choices logged: $(wc -l <"$choices") lines in choices.log"
   say "failed steps: $failures"
   [ "$failures" = 0 ]
@@ -130,8 +133,11 @@ cmake --build "$build" -j "$jobs" --target test_backend_cuda cuda_device_probe b
 demo_precision() {
   "$build/apps/dermtl" demo --backend cuda --out "$build/demo-float32"
   "$build/apps/dermtl" demo --backend cuda --precision tf32 --out "$build/demo-tf32"
+  "$build/apps/dermtl" demo --backend cuda --precision bf16 --out "$build/demo-bf16"
   /usr/bin/python3 scripts/compare_reports.py "$build/demo-float32/report/report.json" \
     "$build/demo-tf32/report/report.json" --names float32 tf32
+  /usr/bin/python3 scripts/compare_reports.py "$build/demo-float32/report/report.json" \
+    "$build/demo-bf16/report/report.json" --names float32 bf16
 }
 exec > >(tee "$build/gpu_check.log") 2>&1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true

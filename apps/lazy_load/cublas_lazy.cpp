@@ -104,6 +104,22 @@ DERMTL_CUBLAS_FORWARD(cublasSgemm_v2,
                        float* C, int ldc),
                       (handle, transa, transb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc))
 
+// bf16 dense layers (backend/cuda/dense.hpp). Written out: cublas_api.h also declares a C++ overload
+// of cublasGemmEx (taking a cudaDataType compute type), so decltype(&cublasGemmEx) would be ambiguous.
+cublasStatus_t CUBLASWINAPI cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m,
+                                         int n, int k, const void* alpha, const void* A, cudaDataType Atype, int lda,
+                                         const void* B, cudaDataType Btype, int ldb, const void* beta, void* C,
+                                         cudaDataType Ctype, int ldc, cublasComputeType_t computeType,
+                                         cublasGemmAlgo_t algo) {
+    using gemm_ex = cublasStatus_t (*)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
+                                       const void*, cudaDataType, int, const void*, cudaDataType, int, const void*, void*,
+                                       cudaDataType, int, cublasComputeType_t, cublasGemmAlgo_t);
+    static const auto real = dermtl::lazy_load::resolve<gemm_ex>("cublasGemmEx");
+    return real ? real(handle, transa, transb, m, n, k, alpha, A, Atype, lda, B, Btype, ldb, beta, C, Ctype, ldc,
+                       computeType, algo)
+                : CUBLAS_STATUS_NOT_INITIALIZED;
+}
+
 const char* CUBLASWINAPI cublasGetStatusName(cublasStatus_t status) {
     static const auto real = dermtl::lazy_load::resolve<decltype(&cublasGetStatusName)>("cublasGetStatusName");
     return real ? real(status) : "CUBLAS_STATUS_NOT_INITIALIZED";

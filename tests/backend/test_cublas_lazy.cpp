@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cublas_v2.h>
+#include <dlfcn.h>
 
 #include <cstdlib>
 #include <string>
@@ -16,6 +17,10 @@ TEST_CASE("cuBLAS is mapped only after the first cuBLAS call, and then it answer
         // The failure path (the second registration of this test): the library cannot be loaded.
         cublasHandle_t handle = nullptr;
         CHECK(cublasCreate_v2(&handle) == CUBLAS_STATUS_NOT_INITIALIZED);
+        const float one = 1.0f;  // bf16 dense layers' entry point: the same refusal
+        CHECK(cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, nullptr, CUDA_R_16BF, 1, nullptr, CUDA_R_16BF,
+                           1, &one, nullptr, CUDA_R_32F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT) ==
+              CUBLAS_STATUS_NOT_INITIALIZED);
         const std::string why = cublasGetStatusString(CUBLAS_STATUS_NOT_INITIALIZED);
         CHECK(why.find("cuBLAS could not be loaded") != std::string::npos);
         CHECK(why.find(other) != std::string::npos);
@@ -36,4 +41,14 @@ TEST_CASE("cuBLAS is mapped only after the first cuBLAS call, and then it answer
     } else {
         CHECK(created == CUBLAS_STATUS_NOT_INITIALIZED);
     }
+    // Every entry point the shim forwards by name is one the loaded library has (a misspelt name
+    // would only fail at that call, on a GPU machine).
+    void* lib = ::dlopen(DERMTL_CUBLAS_SONAME, RTLD_NOW | RTLD_NOLOAD);
+    REQUIRE(lib != nullptr);
+    for (const char* name : {"cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetMathMode",
+                             "cublasSgemm_v2", "cublasGemmEx", "cublasGetStatusName", "cublasGetStatusString"}) {
+        INFO(name);
+        CHECK(::dlsym(lib, name) != nullptr);
+    }
+    ::dlclose(lib);
 }

@@ -29,6 +29,12 @@ TEST_CASE("backend::cuda without a device throws 'no CUDA device' at first use",
     using net_t = nn::network<models::vgg_m_scaled<2>, backend::cuda>;
     REQUIRE_THROWS_WITH(net_t(1), Contains("backend::cuda: no CUDA device"));
     REQUIRE_THROWS_WITH(net_t(1), Contains("backend::cuda: no CUDA device"));
+    // Numerics (cuda/numerics.hpp): float32, tf32 and deterministic are taken without looking for a
+    // device; bf16 asks the device for its compute capability, so it fails the same way.
+    CHECK_NOTHROW(gpu::check_numerics({}));
+    CHECK_NOTHROW(gpu::check_numerics({backend::precision_kind::tf32, true}));
+    REQUIRE_THROWS_WITH(gpu::check_numerics({backend::precision_kind::bf16, false}),
+                        Contains("backend::cuda: no CUDA device"));
 }
 
 TEST_CASE("cuda tensors: host round trip, copy, fill, reshape reuses memory", "[gpu][cuda]") {
@@ -271,4 +277,136 @@ TEST_CASE("cuda fused Nesterov SGD matches the CPU", "[gpu][cuda][sgd]") {
     gpu::sgd_nesterov_update(wg, gg, vg, 1e-2f, 0.9f, 5e-3f);
     require_close(host(wg), w, "w", 1e-6);
     require_close(host(vg), v, "v", 1e-6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [bf16] (issue 28; cuda/numerics.hpp). Each convolution and dense layer in bf16 against the CPU
+// backend's float32, within the bound of test_onednn.cpp's [bf16] tests, derived from bf16's 8-bit
+// significand (u = 2^-8), not fitted: an output y_i = sum_k a_k b_k from bf16-rounded a and b with
+// float32 accumulation over K terms is within (2u + u^2 + K 2^-24) M_i of float32's, M_i being the
+// layer computed on absolute values. A convolution's outputs (y before the bias, dx, dw) also come
+// out of cuDNN in bf16, one more rounding of at most u M_i (with its second-order terms: 3u + 3u^2
+// in all); a dense layer's come out of cuBLAS in float32. Bias gradients are float32 sums of the
+// float32 dy (the float32 tolerance). Each check also requires a non-zero error, so a layer that
+// silently computed in float32 fails. On a GPU below compute capability 8.0 they check the refusal.
+namespace {
+
+constexpr double u_bf16 = backend::unit_roundoff(backend::precision_kind::bf16);
+constexpr double u_f32 = backend::unit_roundoff(backend::precision_kind::float32);
+const backend::numerics bf16_numerics{backend::precision_kind::bf16, false};
+
+host_tensor abs_of(host_tensor t) {
+    for (auto& v : t) v = std::abs(v);
+    return t;
+}
+
+void require_bf16_bound(const host_tensor& got, const host_tensor& want, const host_tensor& magnitude, double factor,
+                        const std::string& what) {
+    INFO(what);
+    REQUIRE(dims_of(got) == dims_of(want));
+    double worst = 0, worst_ratio = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const double d = std::abs(double(got.data()[i]) - double(want.data()[i]));
+        worst = std::max(worst, d);
+        worst_ratio = std::max(worst_ratio, d / (factor * double(magnitude.data()[i]) + 1e-30));
+    }
+    INFO("max |bf16 - float32| = " << worst << ", largest error / bound = " << worst_ratio);
+    CHECK(worst_ratio <= 1.0);
+    CHECK(worst > 0.0);  // bf16 really rounded something
+}
+
+// Whether this GPU computes in bf16; below compute capability 8.0, checks the refusal instead.
+bool gpu_has_bf16() {
+    const auto& ctx = backend::cuda_detail::context::get();
+    if (ctx.major() >= backend::cuda_detail::bf16_min_major) return true;
+    REQUIRE_THROWS_AS(gpu::check_numerics(bf16_numerics), config_error);
+    REQUIRE_THROWS_WITH(gpu::check_numerics(bf16_numerics), Contains("compute capability"));
+    WARN(ctx.device_name() << " has compute capability " << ctx.major() << "." << ctx.minor()
+                           << ": bf16 is refused (checked), its kernels not tested");
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("bf16: cuda conv2d within the bf16 bound of the CPU's float32", "[gpu][cuda][bf16]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    if (!gpu_has_bf16()) return;
+    gpu::check_numerics(bf16_numerics);  // taken here
+    struct conv_case {
+        const char* name;
+        std::size_t c, h, w, out_c, k, s;
+        padding p;
+    };
+    const conv_case cases[] = {
+        {"VGG-M conv1-like, stride 2, no padding", 3, 31, 29, 8, 7, 2, padding{}},
+        {"symmetric padding 1", 16, 13, 13, 24, 3, 1, padding{1}},
+        {"asymmetric: extra bottom/right (explicitly padded copy)", 8, 10, 11, 16, 3, 2, padding{0, 1, 0, 1}},
+    };
+    for (const auto& cc : cases) {
+        SECTION(cc.name) {
+            rng gen(11);
+            const std::size_t batch = 3;
+            const auto [gc, gg] = make_geometry(cc.c, cc.h, cc.w, cc.k, cc.s, cc.p, rounding::floor);
+            const host_tensor x = random_tensor({batch, cc.c, cc.h, cc.w}, gen);
+            const host_tensor w = random_tensor({cc.out_c, cc.c, cc.k, cc.k}, gen, 0.2f);
+            const host_tensor b = random_tensor({cc.out_c, 1, 1, 1}, gen);
+            host_tensor y, dw(dims_of(w)), db(dims_of(b)), dx, y_mag, dw_mag(dims_of(w)), db_mag(dims_of(b)), dx_mag;
+            cpu::conv_state sc, sm;
+            cpu::conv2d_forward(x, w, b, gc, y, sc);
+            cpu::conv2d_forward(abs_of(x), abs_of(w), abs_of(b), gc, y_mag, sm);
+            const host_tensor dy = random_tensor(dims_of(y), gen);
+            cpu::conv2d_backward(x, w, dy, gc, sc, dw, db, &dx);
+            cpu::conv2d_backward(abs_of(x), abs_of(w), abs_of(dy), gc, sm, dw_mag, db_mag, &dx_mag);
+            const std::size_t k = std::max({cc.c * cc.k * cc.k, cc.out_c * cc.k * cc.k, batch * gc.out_h * gc.out_w});
+            const double factor = 3 * u_bf16 + 3 * u_bf16 * u_bf16 + double(k) * u_f32;
+
+            const gpu::tensor xg = gpu::from_host(x), wg = gpu::from_host(w), bg = gpu::from_host(b),
+                              dyg = gpu::from_host(dy);
+            gpu::tensor yg, dwg(dims_of(w)), dbg(dims_of(b)), dxg;
+            gpu::conv_state sg;
+            gpu::conv2d_forward(xg, wg, bg, gg, yg, sg);  // float32 first: its plan
+            require_close(host(yg), y, "conv2d y (float32)");
+            sg.precision = backend::precision_kind::bf16;  // what network::set_numerics does
+            gpu::conv2d_forward(xg, wg, bg, gg, yg, sg);
+            CHECK(sg.plans.size() == 2);  // a plan of its own: no float32 descriptor or choice reused
+            require_bf16_bound(host(yg), y, y_mag, factor, std::string(cc.name) + ": y");
+            gpu::conv2d_backward(xg, wg, dyg, gg, sg, dwg, dbg, &dxg);
+            require_bf16_bound(host(dwg), dw, dw_mag, factor, std::string(cc.name) + ": dw");
+            require_bf16_bound(host(dxg), dx, dx_mag, factor, std::string(cc.name) + ": dx");
+            require_close(host(dbg), db, "conv2d db (float32 in bf16 mode)");
+            // Repeatable: the same inputs give bitwise the same bf16 outputs.
+            const host_tensor y_again = host(yg);
+            gpu::conv2d_forward(xg, wg, bg, gg, yg, sg);
+            CHECK(std::memcmp(host(yg).data(), y_again.data(), y_again.size() * sizeof(float)) == 0);
+            CHECK(sg.plans.size() == 2);
+        }
+    }
+}
+
+TEST_CASE("bf16: cuda dense within the bf16 bound of the CPU's float32", "[gpu][cuda][bf16]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    if (!gpu_has_bf16()) return;
+    rng gen(13);
+    const std::size_t batch = 5, in = 4 * 6 * 6, out = 17;
+    const host_tensor x = random_tensor({batch, 4, 6, 6}, gen);
+    const host_tensor w = random_tensor({out, in, 1, 1}, gen, 0.3f);
+    const host_tensor b = random_tensor({out, 1, 1, 1}, gen);
+    host_tensor y, dw(dims_of(w)), db(dims_of(b)), dx, y_mag, dw_mag(dims_of(w)), db_mag(dims_of(b)), dx_mag;
+    cpu::dense_state sc, sm;
+    cpu::dense_forward(x, w, b, y, sc);
+    cpu::dense_forward(abs_of(x), abs_of(w), abs_of(b), y_mag, sm);
+    const host_tensor dy = random_tensor(dims_of(y), gen);
+    cpu::dense_backward(x, w, dy, sc, dw, db, &dx);
+    cpu::dense_backward(abs_of(x), abs_of(w), abs_of(dy), sm, dw_mag, db_mag, &dx_mag);
+    const double factor = 2 * u_bf16 + u_bf16 * u_bf16 + double(std::max({in, out, batch})) * u_f32;
+    const gpu::tensor xg = gpu::from_host(x), wg = gpu::from_host(w), bg = gpu::from_host(b), dyg = gpu::from_host(dy);
+    gpu::tensor yg, dwg(dims_of(w)), dbg(dims_of(b)), dxg;
+    gpu::dense_state sg;
+    sg.precision = backend::precision_kind::bf16;
+    gpu::dense_forward(xg, wg, bg, yg, sg);
+    gpu::dense_backward(xg, wg, dyg, sg, dwg, dbg, &dxg);
+    require_bf16_bound(host(yg), y, y_mag, factor, "dense y");
+    require_bf16_bound(host(dwg), dw, dw_mag, factor, "dense dw");
+    require_bf16_bound(host(dxg), dx, dx_mag, factor, "dense dx");
+    require_close(host(dbg), db, "dense db (float32 in bf16 mode)");
 }

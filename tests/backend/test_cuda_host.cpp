@@ -14,10 +14,12 @@
 #include "dermtl/backend/cuda/debug_options.hpp"
 #include "dermtl/backend/cuda/driver_probe.hpp"
 #include "dermtl/backend/cuda/launch_plans.hpp"
+#include "dermtl/backend/cuda/numerics.hpp"
 #include "dermtl/backend/cuda/tensor_limits.hpp"
 
 using namespace dermtl;
 using namespace dermtl::backend::cuda_detail;
+using dermtl::backend::precision_kind;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -163,7 +165,7 @@ TEST_CASE("algorithm choice: the rules filter cuDNN's ranked list", "[cuda][host
         return true;
     };
     SECTION("float32: FMA math, no tensor-op-only and never ALLOW_CONVERSION") {
-        const algorithm_choice c = choose_candidates(ranked, {false, false, 0}, "conv1 forward", sizes);
+        const algorithm_choice c = choose_candidates(ranked, {false, precision_kind::float32, 0}, "conv1 forward", sizes);
         REQUIRE(c.ranked.size() == 4);
         CHECK(c.ranked[0].name == "FLAGGED_NONDET");
         for (const auto& a : c.ranked) CHECK(a.run_math == math_kind::fma);
@@ -171,31 +173,39 @@ TEST_CASE("algorithm choice: the rules filter cuDNN's ranked list", "[cuda][host
         CHECK_THAT(join_reasons(c.passed_over), Contains("TENSOR_OP: tensor-op (TF32) math only"));
     }
     SECTION("TF32: each candidate in its own math type, still never ALLOW_CONVERSION") {
-        const algorithm_choice c = choose_candidates(ranked, {false, true, 0}, "conv1 forward", sizes);
+        const algorithm_choice c = choose_candidates(ranked, {false, precision_kind::tf32, 0}, "conv1 forward", sizes);
         REQUIRE(c.ranked.size() == 5);
         CHECK(c.ranked[0].name == "TENSOR_OP");
         CHECK(c.ranked[0].run_math == math_kind::tensor_op);
         for (const auto& a : c.ranked) CHECK(a.run_math != math_kind::tensor_op_allow_conversion);
     }
+    SECTION("bf16: tensor-op math allowed as under TF32 (bf16 data), still never ALLOW_CONVERSION") {
+        const algorithm_choice c = choose_candidates(ranked, {false, precision_kind::bf16, 0}, "conv1 forward", sizes);
+        REQUIRE(c.ranked.size() == 5);
+        CHECK(c.ranked[0].name == "TENSOR_OP");
+        CHECK(c.ranked[0].run_math == math_kind::tensor_op);
+        for (const auto& a : c.ranked) CHECK(a.run_math != math_kind::tensor_op_allow_conversion);
+        CHECK_THAT(describe_rules({false, precision_kind::bf16, 0}), Contains("precision bf16"));
+    }
     SECTION("deterministic: the explicit list as well as the heuristic's flag") {
-        const algorithm_choice c = choose_candidates(ranked, {true, false, 0}, "conv1 backward filter", sizes);
+        const algorithm_choice c = choose_candidates(ranked, {true, precision_kind::float32, 0}, "conv1 backward filter", sizes);
         REQUIRE(c.ranked.size() == 2);
         CHECK(c.ranked[0].name == "PLAIN");
         CHECK_THAT(join_reasons(c.passed_over), Contains("LISTED_NONDET: non-deterministic (cuDNN's documented list)"));
         CHECK_THAT(join_reasons(c.passed_over), Contains("FLAGGED_NONDET: non-deterministic (heuristic flag)"));
     }
     SECTION("the workspace limit passes over large workspaces; none left names the smallest that would do") {
-        const algorithm_choice c = choose_candidates(ranked, {false, false, 100}, "conv1 forward", sizes);
+        const algorithm_choice c = choose_candidates(ranked, {false, precision_kind::float32, 100}, "conv1 forward", sizes);
         for (const auto& a : c.ranked) CHECK(a.workspace <= 100);
         CHECK_THAT(join_reasons(c.passed_over), Contains("BIG: workspace 1000 bytes over the limit"));
         const std::vector<algo_candidate> only_big = {ranked[6]};
-        const std::string m = message_of([&] { choose_candidates(only_big, {false, false, 100}, "conv1 forward", sizes); });
+        const std::string m = message_of([&] { choose_candidates(only_big, {false, precision_kind::float32, 100}, "conv1 forward", sizes); });
         CHECK_THAT(m, Contains("no cuDNN algorithm for conv1 forward"));
         CHECK_THAT(m, Contains("workspace limit 100 bytes"));
         CHECK_THAT(m, Contains("smallest workspace that would do is 1000 bytes"));
     }
     SECTION("a failed workspace query passes the candidate over") {
-        const algorithm_choice c = choose_candidates(ranked, {false, false, 0}, "conv1 forward",
+        const algorithm_choice c = choose_candidates(ranked, {false, precision_kind::float32, 0}, "conv1 forward",
                                                      [](const algo_candidate& a, math_kind, std::size_t& b) {
                                                          b = 0;
                                                          return a.name != "FLAGGED_NONDET";
@@ -203,6 +213,22 @@ TEST_CASE("algorithm choice: the rules filter cuDNN's ranked list", "[cuda][host
         CHECK(c.ranked[0].name == "LISTED_NONDET");
         CHECK_THAT(join_reasons(c.passed_over), Contains("FLAGGED_NONDET: the workspace query failed in CUDNN_FMA_MATH"));
     }
+}
+
+TEST_CASE("numerics: bf16 from compute capability 8.0, refused below naming the GPU and what to use", "[cuda][host][bf16]") {
+    const backend::numerics bf16{precision_kind::bf16, false};
+    CHECK(numerics_refusal(bf16, 8, 0, "NVIDIA A100").empty());
+    CHECK(numerics_refusal(bf16, 9, 0, "NVIDIA H100").empty());
+    CHECK(numerics_refusal(bf16, 12, 0, "a later GPU").empty());
+    const std::string why = numerics_refusal(bf16, 7, 5, "Tesla T4");
+    CHECK_THAT(why, Contains("precision bf16"));
+    CHECK_THAT(why, Contains("Tesla T4"));
+    CHECK_THAT(why, Contains("compute capability 7.5"));
+    CHECK_THAT(why, Contains("8.0"));
+    CHECK_THAT(why, Contains("float32"));
+    // float32, tf32 and deterministic are had on every GPU.
+    for (const auto p : {precision_kind::float32, precision_kind::tf32})
+        for (const bool det : {false, true}) CHECK(numerics_refusal({p, det}, 6, 0, "Tesla P100").empty());
 }
 
 TEST_CASE("algorithm fallback: out of memory and failed runs move to the next candidate", "[cuda][host][algorithm]") {

@@ -97,6 +97,58 @@ TEST_CASE("tf32 opt-in trains close to float32", "[gpu][cuda][precision]") {
     }
 }
 
+TEST_CASE("bf16: the network carries it; fc7 and the master weights stay float32; the same seed trains bitwise "
+          "alike, close to float32", "[gpu][cuda][bf16]") {
+    DERMTL_REQUIRE_GPU_OR_SKIP();
+    using Net = models::vgg_m_scaled<2>;
+    const backend::numerics bf16{backend::precision_kind::bf16, true};
+    const auto& ctx = backend::cuda_detail::context::get();
+    if (ctx.major() < backend::cuda_detail::bf16_min_major) {  // refused at set_numerics, naming the GPU
+        nn::network<Net, backend::cuda> net(7);
+        REQUIRE_THROWS_AS(net.set_numerics(bf16), config_error);
+        REQUIRE_THROWS_WITH(net.set_numerics(bf16), Contains(ctx.device_name()) && Contains("compute capability"));
+        WARN(ctx.device_name() << ": below compute capability 8.0, bf16 is refused (checked)");
+        return;
+    }
+    const backend::cuda_options saved = gpu::options();
+    gpu::set_options({.deterministic = true, .tf32 = false});
+    std::vector<int> labels;
+    const host_tensor x = demo_batch(16, labels);
+    // fc7 in eval mode: six layers of bf16 rounding from the image; a loose end-to-end check (the
+    // per-layer bound of test_cuda.cpp is the strict one): within 5% of the largest feature.
+    nn::network<Net, backend::cpu> ref(7);
+    nn::network<Net, backend::cuda> probe(7);
+    probe.set_numerics(bf16);
+    CHECK(probe.numerics().str() == "bf16, deterministic");
+    CHECK(probe.layer<0>().state.precision == backend::precision_kind::bf16);
+    require_close(gpu::to_host(probe.features<"fc7">(gpu::from_host(x))), ref.features<"fc7">(x),
+                  "fc7 features, bf16 vs float32", 0.05);
+    const auto loss_cpu = train_losses(ref, x, labels, 8);
+    auto run = [&] {
+        nn::network<Net, backend::cuda> net(7);
+        net.set_numerics(bf16);
+        const auto losses = train_losses(net, x, labels, 8);
+        std::vector<host_tensor> weights;  // the float32 master weights
+        net.for_each_param([&](std::size_t, nn::param<backend::cuda>& p) { weights.push_back(gpu::to_host(p.value)); });
+        return std::pair{losses, weights};
+    };
+    const auto [losses_a, weights_a] = run();
+    const auto [losses_b, weights_b] = run();
+    gpu::set_options(saved);
+    CHECK(losses_a == losses_b);
+    REQUIRE(weights_a.size() == weights_b.size());
+    for (std::size_t i = 0; i < weights_a.size(); ++i) {
+        INFO("parameter " << i);
+        CHECK(std::memcmp(weights_a[i].data(), weights_b[i].data(), weights_a[i].size() * sizeof(float)) == 0);
+    }
+    // Close to float32's curve (the same loose 5% as the features), and it learns.
+    for (std::size_t i = 0; i < loss_cpu.size(); ++i) {
+        INFO("step " << i << ": cpu float32 " << loss_cpu[i] << ", gpu bf16 " << losses_a[i]);
+        CHECK(std::abs(losses_a[i] - loss_cpu[i]) <= 0.05 * std::max(1.0, loss_cpu[i]));
+    }
+    CHECK(losses_a.back() < losses_a.front());
+}
+
 TEST_CASE("out of device memory names the bytes and suggests a smaller batch", "[gpu][cuda][bad_input]") {
     DERMTL_REQUIRE_GPU_OR_SKIP();
     gpu::tensor t;

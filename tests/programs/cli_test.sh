@@ -165,6 +165,11 @@ if "$dermtl" grid --list --backend cuda > "$work/cuda-cells.txt" 2>&1; then
   expect 0 "vgg_m/cuda/imagenet/finetune/malignant_vs_benign" -- "$dermtl" grid --list --backend cuda
   expect fail "no CUDA device" -- env CUDA_VISIBLE_DEVICES=-1 "$dermtl" run vgg_m_64_8/cuda/none/finetune/malignant_vs_benign \
     --backend cuda --network vgg_m_scaled --synthetic --epochs 1 --out "$work/cuda"
+  # Issue 28: bf16 on the GPU is the networks' (listing needs no device); a run checks the device.
+  expect 0 "vgg_m/cuda/imagenet/finetune/malignant_vs_benign" -- "$dermtl" grid --list --backend cuda --precision bf16
+  expect fail "no CUDA device" -- env CUDA_VISIBLE_DEVICES=-1 "$dermtl" run vgg_m_64_8/cuda/none/finetune/malignant_vs_benign \
+    --backend cuda --network vgg_m_scaled --precision bf16 --synthetic --epochs 1 --out "$work/cuda-bf16"
+  expect fail "cuda" -- "$dermtl" grid --list --backend cpu --precision bf16
 else
   expect fail "this build has no CUDA cells" -- "$dermtl" grid --list --backend cuda
 fi

@@ -144,19 +144,13 @@ struct fuses_conv_relu<Ops, std::void_t<decltype(&Ops::conv2d_relu_forward)>> : 
 
 // Optional: `check_numerics(const numerics&)`, for a backend that computes in more than float32
 // (backend/precision.hpp): it throws config_error saying why this machine or build cannot give the
-// numerics asked for (ops<onednn>: bf16 needs avx512_core), and returns otherwise. A backend
-// without it computes in float32 only, except that a backend applying precision process-wide
-// (ops<cuda>::use_precision<P>(), set by the tool before training) also takes tf32 and
-// deterministic. The network calls it where its numerics are set (network::set_numerics).
+// numerics asked for (ops<onednn>: bf16 needs avx512_core; ops<cuda>: bf16 needs compute
+// capability 8.0), and returns otherwise. A backend without it computes in float32 only. The
+// network calls it where its numerics are set (network::set_numerics).
 template <class Ops, class = void>
 struct checks_numerics : std::false_type {};
 template <class Ops>
 struct checks_numerics<Ops, std::void_t<decltype(&Ops::check_numerics)>> : std::true_type {};
-template <class Ops, class = void>
-struct applies_precision_process_wide : std::false_type {};
-template <class Ops>
-struct applies_precision_process_wide<Ops, std::void_t<decltype(&Ops::template use_precision<precision::tf32>)>>
-    : std::true_type {};
 
 // The whole contract: what `backend::ops<Tag>` must satisfy for every backend tag.
 template <class Ops>

@@ -49,7 +49,7 @@ namespace network_detail {
                                                bool input_was_non_finite);
 [[noreturn]] DERMTL_DECL void throw_backward_without_forward();
 [[noreturn]] DERMTL_DECL void throw_bad_output_gradient(const dims4& got, const dims4& expected);
-// set_numerics on a backend that computes in float32 only (or without CUDA's process-wide options).
+// set_numerics on a backend that computes in float32 only (no ops::check_numerics).
 [[noreturn]] DERMTL_DECL void throw_unsupported_numerics(const std::string& backend, const backend::numerics& n);
 
 // Whether a layer's backend state takes a precision (`state.precision`, e.g. the oneDNN backend's
@@ -181,9 +181,7 @@ public:
         if constexpr (backend::checks_numerics<ops>::value) {
             ops::check_numerics(n);
         } else {
-            const bool process_wide = backend::applies_precision_process_wide<ops>::value &&
-                                      n.precision != backend::precision_kind::bf16;
-            if (!n.is_default() && !process_wide) network_detail::throw_unsupported_numerics(Backend::name, n);
+            if (!n.is_default()) network_detail::throw_unsupported_numerics(Backend::name, n);
         }
         numerics_ = n;
         [&]<std::size_t... I>(std::index_sequence<I...>) {

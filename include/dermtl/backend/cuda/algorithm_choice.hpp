@@ -7,7 +7,8 @@
 //   - a candidate whose status is not success is skipped;
 //   - CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION is never taken: it converts float32 data to half;
 //   - float32 mode runs every candidate with FMA math (as PyTorch does without TF32) and skips
-//     tensor-op-only ones; TF32 mode runs each candidate in its own math type;
+//     tensor-op-only ones; TF32 and bf16 modes run each candidate in its own math type (bf16 data
+//     is what tensor-op math is for: cuDNN's BFLOAT16 configuration, float32 accumulation);
 //   - deterministic mode takes only algorithms that are deterministic by name -- the explicit list
 //     of cuDNN's non-deterministic ones (backward data ALGO_0, backward filter ALGO_0 and ALGO_3) --
 //     and by the heuristic's flag, not the flag alone;
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "dermtl/backend/precision.hpp"
 #include "dermtl/core/error.hpp"
 
 namespace dermtl::backend::cuda_detail {
@@ -52,8 +54,12 @@ struct algo_candidate {
 
 struct choice_rules {
     bool deterministic = false;
-    bool tf32 = false;
+    // float32: FMA math only; tf32 (process-wide cuda_options::tf32) and bf16 (the layer's data is
+    // bf16): tensor-op math allowed.
+    precision_kind precision = precision_kind::float32;
     std::size_t workspace_limit = 0;  // bytes; 0: no limit
+
+    bool tensor_ops() const { return precision != precision_kind::float32; }
 };
 
 // Why `c` cannot be used under `r` before its workspace is known; "" when it can.
@@ -61,7 +67,7 @@ inline std::string filter_reason(const algo_candidate& c, const choice_rules& r)
     if (!c.supported) return "not supported for this shape (heuristic status)";
     if (c.math == math_kind::tensor_op_allow_conversion)
         return "CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION converts float32 to half precision";
-    if (!r.tf32 && c.math == math_kind::tensor_op) return "tensor-op (TF32) math only, and the precision is float32";
+    if (!r.tensor_ops() && c.math == math_kind::tensor_op) return "tensor-op (TF32) math only, and the precision is float32";
     if (r.deterministic && c.known_nondeterministic) return "non-deterministic (cuDNN's documented list)";
     if (r.deterministic && !c.flagged_deterministic) return "non-deterministic (heuristic flag)";
     return "";
@@ -69,7 +75,7 @@ inline std::string filter_reason(const algo_candidate& c, const choice_rules& r)
 
 // The math type a usable candidate runs in.
 inline math_kind run_math_for(const algo_candidate& c, const choice_rules& r) {
-    return r.tf32 ? c.math : math_kind::fma;
+    return r.tensor_ops() ? c.math : math_kind::fma;
 }
 
 // A direction's choice: the usable candidates in cuDNN's order, which one is current, whether it
@@ -86,7 +92,7 @@ struct algorithm_choice {
 
 inline std::string describe_rules(const choice_rules& r) {
     return std::string("deterministic ") + (r.deterministic ? "on" : "off") + ", precision " +
-           (r.tf32 ? "tf32" : "float32") + ", workspace limit " +
+           std::string(precision_name(r.precision)) + ", workspace limit " +
            (r.workspace_limit ? std::to_string(r.workspace_limit) + " bytes" : std::string("none"));
 }
 

@@ -23,7 +23,8 @@
 namespace dermtl::backend {
 
 // Precision policies (backend::precision::float32, tf32, bf16) live in backend/precision.hpp;
-// ops<cuda>::use_precision<P>() applies them.
+// ops<cuda>::use_precision<P>() applies tf32 process-wide; bf16 is carried by the network
+// (cuda/numerics.hpp).
 
 // Run-time numeric options of the CUDA backend (process-wide; set before training).
 struct cuda_options {
@@ -65,6 +66,9 @@ public:
     cudnnActivationDescriptor_t relu_descriptor() const { return relu_.get(); }
     const std::string& device_name() const { return device_name_; }
     int device() const { return device_; }
+    // The device's compute capability (8.0 for an A100, 9.0 for an H100).
+    int major() const { return major_; }
+    int minor() const { return minor_; }
 
     const cuda_options& options() const { return options_; }
     // Changing the options makes every layer choose its algorithms again (generation changes).
@@ -213,6 +217,8 @@ private:
         cudaDeviceProp prop{};
         DERMTL_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
         device_name_ = prop.name;
+        major_ = prop.major;
+        minor_ = prop.minor;
         check_device_code(prop);
         cudnnHandle_t dnn = nullptr;
         DERMTL_CUDNN_CHECK(cudnnCreate(&dnn));
@@ -260,6 +266,7 @@ private:
     }
 
     int device_ = 0;
+    int major_ = 0, minor_ = 0;
     std::string device_name_;
     unique_handle<cudnnHandle_t, cudnnDestroy> cudnn_;
     unique_handle<cublasHandle_t, cublasDestroy> cublas_;

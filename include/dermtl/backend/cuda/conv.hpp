@@ -7,6 +7,12 @@
 // workspace limit and the fallback when a workspace cannot be allocated or an algorithm fails), so
 // a first layer, which computes no input gradient, never chooses a backward-data algorithm.
 //
+// bf16 (cuda/numerics.hpp; the layer's conv_state::precision): the plan keeps bf16 copies of the
+// input, the weights and the output gradient, and cuDNN computes in its BFLOAT16 configuration
+// (bf16 data, float32 accumulation, tensor-op math allowed); y, dx and dw come out in bf16 and are
+// widened into the layer's float32 tensors. The bias and its gradient are float32. A plan is made
+// per precision, so a layer switched between precisions reuses neither's descriptors or choices.
+//
 // cuDNN pads symmetrically; dermtl's padding may be asymmetric (MatConvNet's [top bottom left
 // right]). When cuDNN's symmetric padding by (top, left) yields exactly the layer's output size,
 // cuDNN pads; otherwise the plan copies the input into a zero-padded buffer covering exactly the
@@ -26,6 +32,7 @@
 #include "dermtl/backend/cuda/debug_options.hpp"
 #include "dermtl/backend/cuda/kernels.hpp"
 #include "dermtl/backend/cuda/launch_plans.hpp"
+#include "dermtl/backend/cuda/numerics.hpp"
 #include "dermtl/backend/cuda/tensor.hpp"
 #include "dermtl/backend/window_geometry.hpp"
 #include "dermtl/core/error.hpp"
@@ -120,25 +127,32 @@ std::vector<algo_candidate> candidates_from(const Perf* perf, int count) {
     return out;
 }
 
-inline choice_rules rules_of(const cuda_options& o) { return {o.deterministic, o.tf32, o.workspace_limit}; }
+// The rules of a plan computing in `p`: bf16 data allows tensor-op math whatever cuda_options::tf32 says.
+inline choice_rules rules_of(const cuda_options& o, precision_kind p) {
+    const precision_kind rules = p == precision_kind::bf16 ? p : o.tf32 ? precision_kind::tf32 : precision_kind::float32;
+    return {o.deterministic, rules, o.workspace_limit};
+}
 
 class conv_plan {
 public:
-    conv_plan(const dims4& x, const dims4& w, const window_geometry& g) : g_(g), x_(x) {
+    conv_plan(const dims4& x, const dims4& w, const window_geometry& g, precision_kind precision = precision_kind::float32)
+        : g_(g), x_(x), precision_(precision) {
         explicit_pad_ = !symmetric_padding_fits(g);
         hp_ = (g.out_h - 1) * g.stride_h + g.kernel_h;
         wp_ = (g.out_w - 1) * g.stride_w + g.kernel_w;
-        what_ = "conv2d (" + describe_window(g) + ", batch " + std::to_string(x[0]) + ")";
-        const dims4 conv_in = explicit_pad_ ? dims4{x[0], x[1], hp_, wp_} : x;
+        what_ = "conv2d (" + describe_window(g) + ", batch " + std::to_string(x[0]) + (bf16() ? ", bf16" : "") + ")";
+        conv_in_ = explicit_pad_ ? dims4{x[0], x[1], hp_, wp_} : x;
+        // In bf16, the descriptors cuDNN convolves describe the plan's bf16 copies (y_ those of y and dy).
+        const cudnnDataType_t data = bf16() ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
         // Descriptors are owned (unique_handle): a throw below destroys those already made.
-        in_.set(conv_in, "the input of " + what_);
-        y_.set({x[0], w[0], g.out_h, g.out_w}, "the output of " + what_);
+        in_.set(conv_in_, "the input of " + what_, data);
+        y_.set({x[0], w[0], g.out_h, g.out_w}, "the output of " + what_, data);
         bias_.set({1, w[0], 1, 1});
         cudnnFilterDescriptor_t filter = nullptr;
         DERMTL_CUDNN_CHECK(cudnnCreateFilterDescriptor(&filter));
         filter_.reset(filter);
-        DERMTL_CUDNN_CHECK(cudnnSetFilter4dDescriptor(filter, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(w[0]), int(w[1]),
-                                                      int(w[2]), int(w[3])));
+        DERMTL_CUDNN_CHECK(cudnnSetFilter4dDescriptor(filter, data, CUDNN_TENSOR_NCHW, int(w[0]), int(w[1]), int(w[2]),
+                                                      int(w[3])));
         const int pad_h = explicit_pad_ ? 0 : int(g.pad_top), pad_w = explicit_pad_ ? 0 : int(g.pad_left);
         for (direction* d : {&fwd_, &bwd_data_, &bwd_filter_}) {
             cudnnConvolutionDescriptor_t c = nullptr;
@@ -154,8 +168,8 @@ public:
                               " output for " + describe_window(g) + "; expected " + std::to_string(g.out_h) + "x" +
                               std::to_string(g.out_w));
         if (explicit_pad_) {
-            xpad_.reshape(conv_in);
-            dxpad_.reshape(conv_in);
+            xpad_.reshape(conv_in_);
+            dxpad_.reshape(conv_in_);
         }
     }
     conv_plan(const conv_plan&) = delete;
@@ -166,17 +180,29 @@ public:
         const float one = 1.0f, zero = 0.0f;
         const float* in = input(x);
         y.reshape({x_[0], w.dims()[0], g_.out_h, g_.out_w});
-        run(fwd_, "forward", [&](const algo_candidate& a, void* ws) {
-            return cudnnConvolutionForward(ctx.cudnn(), &one, in_.get(), in, filter_.get(), w.data(), fwd_.conv.get(),
-                                           cudnnConvolutionFwdAlgo_t(a.algo), ws, a.workspace, &zero, y.descriptor(),
-                                           y.data());
-        });
+        if (bf16()) {
+            const std::uint16_t* xb = to_bf16(in, elements(conv_in_), xb_, "the input");
+            const std::uint16_t* wb = to_bf16(w.data(), w.size(), wb_, "the weights");
+            std::uint16_t* yb = yb_.reserve(y.size(), "the bf16 output of " + what_);
+            run(fwd_, "forward", [&](const algo_candidate& a, void* ws) {
+                return cudnnConvolutionForward(ctx.cudnn(), &one, in_.get(), xb, filter_.get(), wb, fwd_.conv.get(),
+                                               cudnnConvolutionFwdAlgo_t(a.algo), ws, a.workspace, &zero, y_.get(), yb);
+            });
+            kernels::from_bf16(yb, y.data(), y.size());
+        } else {
+            run(fwd_, "forward", [&](const algo_candidate& a, void* ws) {
+                return cudnnConvolutionForward(ctx.cudnn(), &one, in_.get(), in, filter_.get(), w.data(), fwd_.conv.get(),
+                                               cudnnConvolutionFwdAlgo_t(a.algo), ws, a.workspace, &zero, y.descriptor(),
+                                               y.data());
+            });
+        }
         DERMTL_CUDNN_CHECK(cudnnAddTensor(ctx.cudnn(), &one, bias_.get(), b.data(), &one, y.descriptor(), y.data()));
     }
 
     // dx == nullptr (a network's first layer): the backward-data direction is neither chosen nor run.
     void backward(const device_tensor& x, const device_tensor& w, const device_tensor& dy, device_tensor& dw,
                   device_tensor& db, device_tensor* dx) {
+        if (bf16()) return backward_bf16(x, w, dy, dw, db, dx);
         context& ctx = context::get();
         const float one = 1.0f, zero = 0.0f;
         const float* in = input(x);  // re-padded: cheap, and correct whatever ran since forward
@@ -200,6 +226,41 @@ public:
         }
     }
 
+    // bf16: the input, weights and output gradient rounded to bf16 again (correct whatever ran
+    // since forward, as the re-padding), the gradients widened to float32.
+    void backward_bf16(const device_tensor& x, const device_tensor& w, const device_tensor& dy, device_tensor& dw,
+                       device_tensor& db, device_tensor* dx) {
+        context& ctx = context::get();
+        const float one = 1.0f, zero = 0.0f;
+        const std::uint16_t* xb = to_bf16(input(x), elements(conv_in_), xb_, "the input");
+        const std::uint16_t* dyb = to_bf16(dy.data(), dy.size(), dyb_, "the output gradient");
+        std::uint16_t* dwb = dwb_.reserve(w.size(), "the bf16 weight gradient of " + what_);
+        run(bwd_filter_, "backward filter", [&](const algo_candidate& a, void* ws) {
+            return cudnnConvolutionBackwardFilter(ctx.cudnn(), &one, in_.get(), xb, y_.get(), dyb, bwd_filter_.conv.get(),
+                                                  cudnnConvolutionBwdFilterAlgo_t(a.algo), ws, a.workspace, &zero,
+                                                  filter_.get(), dwb);
+        });
+        kernels::from_bf16(dwb, dw.data(), w.size());
+        bias_gradient(dy, db);
+        if (!dx) return;
+        dx->reshape(x_);
+        const std::uint16_t* wb = to_bf16(w.data(), w.size(), wb_, "the weights");
+        const std::size_t n_in = elements(conv_in_);
+        std::uint16_t* dxb = dxb_.reserve(n_in, "the bf16 input gradient of " + what_);
+        run(bwd_data_, "backward data", [&](const algo_candidate& a, void* ws) {
+            return cudnnConvolutionBackwardData(ctx.cudnn(), &one, filter_.get(), wb, y_.get(), dyb, bwd_data_.conv.get(),
+                                                cudnnConvolutionBwdDataAlgo_t(a.algo), ws, a.workspace, &zero, in_.get(),
+                                                dxb);
+        });
+        kernels::from_bf16(dxb, explicit_pad_ ? dxpad_.data() : dx->data(), n_in);
+        if (explicit_pad_) {
+            const std::size_t planes = x_[0] * x_[1];
+            kernels::crop_planes(dxpad_.data(), planes, hp_, wp_, dx->data(), x_[2], x_[3], g_.pad_top, g_.pad_left);
+        }
+    }
+
+    bool bf16() const { return precision_ == precision_kind::bf16; }
+
     // The chosen algorithms (for tests and logs): the direction's choice, or nullptr before its first run.
     const algorithm_choice* choice(const std::string& direction_name) const {
         const direction& d = direction_name == "forward" ? fwd_ : direction_name == "backward data" ? bwd_data_ : bwd_filter_;
@@ -215,6 +276,15 @@ private:
         std::uint64_t generation = 0;
         bool logged = false;
     };
+
+    static std::size_t elements(const dims4& d) { return d[0] * d[1] * d[2] * d[3]; }
+
+    // `n` floats at `from` rounded to bf16 into `to` (grown once per shape); `what` for messages.
+    const std::uint16_t* to_bf16(const float* from, std::size_t n, bf16_buffer& to, const char* what) {
+        std::uint16_t* out = to.reserve(n, std::string("the bf16 copy of ") + what + " of " + what_);
+        kernels::to_bf16(from, out, n);
+        return out;
+    }
 
     const float* input(const device_tensor& x) {
         if (!explicit_pad_) return x.data();
@@ -262,12 +332,12 @@ private:
     }
 
     algorithm_choice choose(direction& d, const char* name, const std::string& what, context& ctx) {
-        const choice_rules r = rules_of(ctx.options());
+        const choice_rules r = rules_of(ctx.options(), precision_);
         const cudnnHandle_t h = ctx.cudnn();
         const cudnnConvolutionDescriptor_t conv = d.conv.get();
-        // The heuristics rank for the descriptor's math type: DEFAULT under TF32 (every math
-        // type offered), FMA under float32.
-        DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(conv, r.tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+        // The heuristics rank for the descriptor's math type: DEFAULT under TF32 and bf16 (every
+        // math type offered), FMA under float32.
+        DERMTL_CUDNN_CHECK(cudnnSetConvolutionMathType(conv, r.tensor_ops() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
         int count = 0;
         const auto set_math = [&](math_kind m) { return cudnnSetConvolutionMathType(conv, to_cudnn_math(m)) == CUDNN_STATUS_SUCCESS; };
         if (&d == &fwd_) {
@@ -300,6 +370,8 @@ private:
 
     window_geometry g_;
     dims4 x_;
+    dims4 conv_in_{};  // what cuDNN convolves: x, or its zero-padded copy
+    precision_kind precision_ = precision_kind::float32;
     std::string what_;
     bool explicit_pad_ = false;
     std::size_t hp_ = 0, wp_ = 0;
@@ -307,28 +379,33 @@ private:
     unique_handle<cudnnFilterDescriptor_t, cudnnDestroyFilterDescriptor> filter_;
     direction fwd_, bwd_data_, bwd_filter_;
     device_tensor xpad_, dxpad_;
+    bf16_buffer xb_, wb_, yb_, dyb_, dwb_, dxb_;  // bf16 only
 };
 
-// Per-layer convolution state: the layer's plans by (input shape, filter shape, geometry). A
-// layer's filter and geometry are fixed, so in practice there is one plan per batch size.
+// Per-layer convolution state: the precision the layer computes in (set by network::set_numerics)
+// and its plans by (input shape, filter shape, geometry, precision). A layer's filter and geometry
+// are fixed, so in practice there is one plan per batch size.
 struct conv_state {
     struct key {
         dims4 x, w;
         window_geometry g;
+        precision_kind precision = precision_kind::float32;
         auto operator<=>(const key&) const = default;
     };
     std::map<key, std::unique_ptr<conv_plan>> plans;
+    precision_kind precision = precision_kind::float32;
 };
 
 // The layer's plan for this input shape, filter shape and geometry (made on first use, then kept).
 inline conv_plan& conv_plan_for(const device_tensor& x, const device_tensor& w, const window_geometry& g,
                                 conv_state& s) {
-    auto& slot = s.plans[conv_state::key{x.dims(), w.dims(), g}];
+    const conv_state::key k{x.dims(), w.dims(), g, s.precision};
+    auto& slot = s.plans[k];
     if (!slot) {
         try {
-            slot = std::make_unique<conv_plan>(x.dims(), w.dims(), g);
+            slot = std::make_unique<conv_plan>(x.dims(), w.dims(), g, s.precision);
         } catch (...) {
-            s.plans.erase(conv_state::key{x.dims(), w.dims(), g});  // no empty plan left behind
+            s.plans.erase(k);  // no empty plan left behind
             throw;
         }
     }

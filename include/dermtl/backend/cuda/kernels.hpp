@@ -9,6 +9,7 @@
 // by nvcc, into libdermtl_cuda.a (dermtl::cuda_compiled), and the rest of the backend -- host code
 // calling the CUDA runtime, cuDNN and cuBLAS -- compiles with the C++ compiler (issue 24).
 #include <cstddef>
+#include <cstdint>
 
 #include "dermtl/core/config.hpp"
 
@@ -40,6 +41,10 @@ DERMTL_DECL void channel_partial_sums(const float* dy, std::size_t batch, std::s
                                       std::size_t chunk, std::size_t chunks, unsigned threads, float* partial);
 // Bias gradient, pass 2: db[c] = partial[c][0] + partial[c][1] + ... in order, a thread per channel.
 DERMTL_DECL void sum_partials(const float* partial, std::size_t channels, std::size_t chunks, float* db);
+// bf16 numerics (cuda/numerics.hpp): y[i] = x[i] rounded to bf16, to nearest even (bf16 values as
+// their 16 bits, so host code needs no CUDA header); and back, exactly, to float32.
+DERMTL_DECL void to_bf16(const float* x, std::uint16_t* y, std::size_t n);
+DERMTL_DECL void from_bf16(const std::uint16_t* x, float* y, std::size_t n);
 
 }  // namespace dermtl::backend::cuda_detail::kernels
 

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "dermtl/backend/contract.hpp"
 #include "dermtl/backend/cuda/check.hpp"
@@ -36,6 +37,7 @@
 #include "dermtl/backend/cuda/conv.hpp"
 #include "dermtl/backend/cuda/dense.hpp"
 #include "dermtl/backend/cuda/lrn.hpp"
+#include "dermtl/backend/cuda/numerics.hpp"
 #include "dermtl/backend/cuda/pointwise.hpp"
 #include "dermtl/backend/cuda/pool.hpp"
 #include "dermtl/backend/cuda/tag.hpp"
@@ -143,6 +145,18 @@ struct ops<cuda> {
         cuda_detail::sgd_nesterov_update(w, g, v, lr, momentum, l2);
     }
     static void fill(tensor& t, float value) { cuda_detail::fill(t, value); }
+
+    // What a network may compute in here (backend/contract.hpp's check_numerics; cuda/numerics.hpp):
+    // float32, tf32 and deterministic on every GPU (applied process-wide by use_precision and
+    // set_options); bf16, carried by the network's layers, from compute capability 8.0 -- asking for
+    // it checks the device, and throws config_error naming it and the reason below that.
+    static void check_numerics(const numerics& n) {
+        if (n.precision != precision_kind::bf16) return;
+        const cuda_detail::context& ctx = cuda_detail::context::get();  // no device: backend_error
+        if (const std::string why = cuda_detail::numerics_refusal(n, ctx.major(), ctx.minor(), ctx.device_name());
+            !why.empty())
+            throw config_error(why);
+    }
 
     // CUDA-only: numeric options (determinism, TF32) and the device. Set them before training;
     // changing them makes every layer choose its cuDNN algorithms again.

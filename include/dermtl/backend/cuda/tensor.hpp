@@ -8,6 +8,7 @@
 // device); moving transfers ownership. Parameters use the same type with the CPU backend's
 // shapes (conv weights OutC x InC x KH x KW, dense weights Out x In x 1 x 1, biases Out x 1 x 1 x 1).
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -100,19 +101,61 @@ private:
 template <class Handle, cudnnStatus_t (*Destroy)(Handle)>
 using unique_descriptor = unique_handle<Handle, Destroy>;
 
-// A cuDNN 4-D descriptor owned by a plan (bias shapes, padded buffers, ...).
+// A device buffer of bf16 values (as their 16 bits), owned by a layer's plan: the bf16 copies of a
+// convolution's or dense layer's inputs and outputs (cuda/numerics.hpp). Grows only, so a plan
+// allocates once per shape.
+class bf16_buffer {
+public:
+    bf16_buffer() = default;
+    bf16_buffer(const bf16_buffer&) = delete;
+    bf16_buffer& operator=(const bf16_buffer&) = delete;
+    bf16_buffer(bf16_buffer&& o) noexcept { swap(o); }
+    bf16_buffer& operator=(bf16_buffer&& o) noexcept {
+        bf16_buffer moved(std::move(o));
+        swap(moved);
+        return *this;
+    }
+    void swap(bf16_buffer& o) noexcept {
+        std::swap(data_, o.data_);
+        std::swap(capacity_, o.capacity_);
+    }
+    ~bf16_buffer() {
+        if (data_) context::get().release(data_, capacity_ * sizeof(std::uint16_t));
+    }
+
+    // Room for n values; `what` names them for the out-of-memory message.
+    std::uint16_t* reserve(std::size_t n, const std::string& what) {
+        if (n > capacity_) {
+            context& ctx = context::get();
+            auto* fresh = static_cast<std::uint16_t*>(ctx.allocate(n * sizeof(std::uint16_t), what, 0));
+            if (data_) ctx.release(data_, capacity_ * sizeof(std::uint16_t));
+            data_ = fresh;
+            capacity_ = n;
+        }
+        return data_;
+    }
+    std::uint16_t* data() { return data_; }
+    const std::uint16_t* data() const { return data_; }
+
+private:
+    std::uint16_t* data_ = nullptr;
+    std::size_t capacity_ = 0;
+};
+
+// A cuDNN 4-D descriptor owned by a plan (bias shapes, padded buffers, bf16 copies, ...).
 class tensor_descriptor {
 public:
-    // `what` names the tensor for the element-limit error (cuda/tensor_limits.hpp).
-    void set(const dims4& d, const std::string& what = "a cuDNN tensor") {
+    // `what` names the tensor for the element-limit error (cuda/tensor_limits.hpp); `type` is
+    // CUDNN_DATA_FLOAT, or CUDNN_DATA_BFLOAT16 for a bf16 copy.
+    void set(const dims4& d, const std::string& what = "a cuDNN tensor", cudnnDataType_t type = CUDNN_DATA_FLOAT) {
         check_cudnn_tensor_elements(d, what);
         if (!d_) {
             cudnnTensorDescriptor_t raw = nullptr;
             DERMTL_CUDNN_CHECK(cudnnCreateTensorDescriptor(&raw));
             d_.reset(raw);
         }
-        DERMTL_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_.get(), CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(d[0]),
-                                                      int(d[1]), int(d[2]), int(d[3])));
+        DERMTL_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d_.get(), CUDNN_TENSOR_NCHW, type, int(d[0]), int(d[1]), int(d[2]),
+                                                      int(d[3])));
     }
     cudnnTensorDescriptor_t get() const { return d_.get(); }
 

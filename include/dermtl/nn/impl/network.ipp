@@ -38,7 +38,8 @@ DERMTL_DECL void throw_bad_output_gradient(const dims4& got, const dims4& expect
 DERMTL_DECL void throw_unsupported_numerics(const std::string& backend, const backend::numerics& n) {
     throw config_error("network::set_numerics: the " + backend + " backend computes in float32 only, found " +
                        n.str() + (n.precision == backend::precision_kind::bf16
-                                      ? "; bf16 is offered by the onednn backend (x86-64 with avx512_core or above)"
+                                      ? "; bf16 is offered by the onednn backend (x86-64 with avx512_core or above) "
+                                        "and the cuda backend (compute capability 8.0 or above)"
                                       : std::string()));
 }
 

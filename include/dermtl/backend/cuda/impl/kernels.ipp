@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 
+#include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 #include "dermtl/backend/cuda/check.hpp"
@@ -133,6 +134,18 @@ __global__ void sum_partials(const T* partial, std::size_t channels, std::size_t
     }
 }
 
+// bf16 numerics (cuda/numerics.hpp): float32 -> bf16 rounded to nearest even, as its 16 bits.
+template <class T>
+__global__ void to_bf16(const T* x, std::uint16_t* y, std::size_t n) {
+    DERMTL_GRID_STRIDE(i, n) y[i] = __bfloat16_as_ushort(__float2bfloat16_rn(x[i]));
+}
+
+// bf16 (its 16 bits) -> float32, exact.
+template <class T>
+__global__ void from_bf16(const std::uint16_t* x, T* y, std::size_t n) {
+    DERMTL_GRID_STRIDE(i, n) y[i] = __bfloat162float(__ushort_as_bfloat16(x[i]));
+}
+
 #undef DERMTL_GRID_STRIDE
 
 }  // namespace device
@@ -186,6 +199,16 @@ DERMTL_DECL void channel_partial_sums(const float* dy, std::size_t batch, std::s
 DERMTL_DECL void sum_partials(const float* partial, std::size_t channels, std::size_t chunks, float* db) {
     device::sum_partials<float><<<blocks_for(channels, 128), 128>>>(partial, channels, chunks, db);
     DERMTL_CUDA_CHECK_LAUNCH(sum_partials);
+}
+
+DERMTL_DECL void to_bf16(const float* x, std::uint16_t* y, std::size_t n) {
+    device::to_bf16<float><<<blocks_for(n), 256>>>(x, y, n);
+    DERMTL_CUDA_CHECK_LAUNCH(to_bf16);
+}
+
+DERMTL_DECL void from_bf16(const std::uint16_t* x, float* y, std::size_t n) {
+    device::from_bf16<float><<<blocks_for(n), 256>>>(x, y, n);
+    DERMTL_CUDA_CHECK_LAUNCH(from_bf16);
 }
 
 }  // namespace dermtl::backend::cuda_detail::kernels
