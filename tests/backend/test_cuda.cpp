@@ -12,6 +12,7 @@
 // by summation order, so |gpu - cpu| <= 1e-4 * max(1, max |cpu|) per tensor, elementwise.
 #include <catch2/catch.hpp>
 #include "cuda_test_support.hpp"
+#include "support/bf16_bound.hpp"
 
 TEST_CASE("backend::cuda without a device throws 'no CUDA device' at first use", "[.no_device][cuda]") {
     // Hide every GPU before the CUDA runtime starts (ctest also sets this in the environment).
@@ -75,13 +76,17 @@ TEST_CASE("cuda first_non_finite finds the first NaN/Inf", "[gpu][cuda]") {
     CHECK(gpu::first_non_finite(gpu::from_host(h)) == cpu::first_non_finite(h));
 }
 
+namespace {
+// A convolution case: input channels x height x width, output channels, square kernel, stride, padding.
+struct conv_case {
+    const char* name;
+    std::size_t c, h, w, out_c, k, s;
+    padding p;
+};
+}  // namespace
+
 TEST_CASE("cuda conv2d matches the CPU (symmetric and asymmetric padding)", "[gpu][cuda][conv2d]") {
     DERMTL_REQUIRE_GPU_OR_SKIP();
-    struct conv_case {
-        const char* name;
-        std::size_t c, h, w, out_c, k, s;
-        padding p;
-    };
     const conv_case cases[] = {
         {"VGG-M conv1-like, stride 2, no padding", 3, 31, 29, 8, 7, 2, padding{}},
         {"symmetric padding 1", 6, 13, 13, 10, 3, 1, padding{1}},
@@ -286,34 +291,17 @@ TEST_CASE("cuda fused Nesterov SGD matches the CPU", "[gpu][cuda][sgd]") {
 // float32 accumulation over K terms is within (2u + u^2 + K 2^-24) M_i of float32's, M_i being the
 // layer computed on absolute values. A convolution's outputs (y before the bias, dx, dw) also come
 // out of cuDNN in bf16, one more rounding of at most u M_i (with its second-order terms: 3u + 3u^2
-// in all); a dense layer's come out of cuBLAS in float32. Bias gradients are float32 sums of the
+// in all, so the checks pass stored_bf16 = false: the factor holds it); a dense layer's come out of
+// cuBLAS in float32. Bias gradients are float32 sums of the
 // float32 dy (the float32 tolerance). Each check also requires a non-zero error, so a layer that
 // silently computed in float32 fails. On a GPU below compute capability 8.0 they check the refusal.
 namespace {
 
-constexpr double u_bf16 = backend::unit_roundoff(backend::precision_kind::bf16);
-constexpr double u_f32 = backend::unit_roundoff(backend::precision_kind::float32);
+using testing::abs_of;
+using testing::require_bf16_bound;
+using testing::u_bf16;
+using testing::u_f32;
 const backend::numerics bf16_numerics{backend::precision_kind::bf16, false};
-
-host_tensor abs_of(host_tensor t) {
-    for (auto& v : t) v = std::abs(v);
-    return t;
-}
-
-void require_bf16_bound(const host_tensor& got, const host_tensor& want, const host_tensor& magnitude, double factor,
-                        const std::string& what) {
-    INFO(what);
-    REQUIRE(dims_of(got) == dims_of(want));
-    double worst = 0, worst_ratio = 0;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        const double d = std::abs(double(got.data()[i]) - double(want.data()[i]));
-        worst = std::max(worst, d);
-        worst_ratio = std::max(worst_ratio, d / (factor * double(magnitude.data()[i]) + 1e-30));
-    }
-    INFO("max |bf16 - float32| = " << worst << ", largest error / bound = " << worst_ratio);
-    CHECK(worst_ratio <= 1.0);
-    CHECK(worst > 0.0);  // bf16 really rounded something
-}
 
 // Whether this GPU computes in bf16; below compute capability 8.0, checks the refusal instead.
 bool gpu_has_bf16() {
@@ -332,11 +320,6 @@ TEST_CASE("bf16: cuda conv2d within the bf16 bound of the CPU's float32", "[gpu]
     DERMTL_REQUIRE_GPU_OR_SKIP();
     if (!gpu_has_bf16()) return;
     gpu::check_numerics(bf16_numerics);  // taken here
-    struct conv_case {
-        const char* name;
-        std::size_t c, h, w, out_c, k, s;
-        padding p;
-    };
     const conv_case cases[] = {
         {"VGG-M conv1-like, stride 2, no padding", 3, 31, 29, 8, 7, 2, padding{}},
         {"symmetric padding 1", 16, 13, 13, 24, 3, 1, padding{1}},
@@ -369,10 +352,10 @@ TEST_CASE("bf16: cuda conv2d within the bf16 bound of the CPU's float32", "[gpu]
             sg.precision = backend::precision_kind::bf16;  // what network::set_numerics does
             gpu::conv2d_forward(xg, wg, bg, gg, yg, sg);
             CHECK(sg.plans.size() == 2);  // a plan of its own: no float32 descriptor or choice reused
-            require_bf16_bound(host(yg), y, y_mag, factor, std::string(cc.name) + ": y");
+            require_bf16_bound(host(yg), y, y_mag, factor, false, std::string(cc.name) + ": y");
             gpu::conv2d_backward(xg, wg, dyg, gg, sg, dwg, dbg, &dxg);
-            require_bf16_bound(host(dwg), dw, dw_mag, factor, std::string(cc.name) + ": dw");
-            require_bf16_bound(host(dxg), dx, dx_mag, factor, std::string(cc.name) + ": dx");
+            require_bf16_bound(host(dwg), dw, dw_mag, factor, false, std::string(cc.name) + ": dw");
+            require_bf16_bound(host(dxg), dx, dx_mag, factor, false, std::string(cc.name) + ": dx");
             require_close(host(dbg), db, "conv2d db (float32 in bf16 mode)");
             // Repeatable: the same inputs give bitwise the same bf16 outputs.
             const host_tensor y_again = host(yg);
@@ -405,8 +388,8 @@ TEST_CASE("bf16: cuda dense within the bf16 bound of the CPU's float32", "[gpu][
     sg.precision = backend::precision_kind::bf16;
     gpu::dense_forward(xg, wg, bg, yg, sg);
     gpu::dense_backward(xg, wg, dyg, sg, dwg, dbg, &dxg);
-    require_bf16_bound(host(yg), y, y_mag, factor, "dense y");
-    require_bf16_bound(host(dwg), dw, dw_mag, factor, "dense dw");
-    require_bf16_bound(host(dxg), dx, dx_mag, factor, "dense dx");
+    require_bf16_bound(host(yg), y, y_mag, factor, false, "dense y");
+    require_bf16_bound(host(dwg), dw, dw_mag, factor, false, "dense dw");
+    require_bf16_bound(host(dxg), dx, dx_mag, factor, false, "dense dx");
     require_close(host(dbg), db, "dense db (float32 in bf16 mode)");
 }

@@ -24,6 +24,32 @@ std::vector<double> train_losses(nn::network<models::vgg_m_scaled<2>, Backend>& 
     return losses;
 }
 
+// A fresh scaled VGG-M (seed 7) trained `steps` steps on one batch in `numerics`: its losses and its
+// float32 (master) weights.
+struct training_run {
+    std::vector<double> losses;
+    std::vector<host_tensor> weights;
+};
+training_run train_fresh(const host_tensor& x, const std::vector<int>& labels, int steps,
+                         const backend::numerics& numerics = {}) {
+    nn::network<models::vgg_m_scaled<2>, backend::cuda> net(7);
+    net.set_numerics(numerics);
+    training_run r;
+    r.losses = train_losses(net, x, labels, steps);
+    net.for_each_param([&](std::size_t, nn::param<backend::cuda>& p) { r.weights.push_back(gpu::to_host(p.value)); });
+    return r;
+}
+
+// Two runs bitwise alike: every loss and every weight.
+void require_bitwise_same(const training_run& a, const training_run& b) {
+    CHECK(a.losses == b.losses);
+    REQUIRE(a.weights.size() == b.weights.size());
+    for (std::size_t i = 0; i < a.weights.size(); ++i) {
+        INFO("parameter " << i);
+        CHECK(std::memcmp(a.weights[i].data(), b.weights[i].data(), a.weights[i].size() * sizeof(float)) == 0);
+    }
+}
+
 host_tensor demo_batch(std::size_t n, std::vector<int>& labels) {
     rng gen(123);
     host_tensor x = random_tensor({n, 3, 64, 64}, gen, 50.0f);
@@ -60,22 +86,10 @@ TEST_CASE("determinism mode: the same seed gives bitwise the same training on th
     gpu::set_options({.deterministic = true, .tf32 = false});
     std::vector<int> labels;
     const host_tensor x = demo_batch(16, labels);
-    auto run = [&] {
-        nn::network<models::vgg_m_scaled<2>, backend::cuda> net(7);
-        const auto losses = train_losses(net, x, labels, 4);
-        std::vector<host_tensor> weights;
-        net.for_each_param([&](std::size_t, nn::param<backend::cuda>& p) { weights.push_back(gpu::to_host(p.value)); });
-        return std::pair{losses, weights};
-    };
-    const auto [losses_a, weights_a] = run();
-    const auto [losses_b, weights_b] = run();
+    const training_run a = train_fresh(x, labels, 4);
+    const training_run b = train_fresh(x, labels, 4);
     gpu::set_options(saved);
-    CHECK(losses_a == losses_b);
-    REQUIRE(weights_a.size() == weights_b.size());
-    for (std::size_t i = 0; i < weights_a.size(); ++i) {
-        INFO("parameter " << i);
-        CHECK(std::memcmp(weights_a[i].data(), weights_b[i].data(), weights_a[i].size() * sizeof(float)) == 0);
-    }
+    require_bitwise_same(a, b);
 }
 
 TEST_CASE("tf32 opt-in trains close to float32", "[gpu][cuda][precision]") {
@@ -124,29 +138,16 @@ TEST_CASE("bf16: the network carries it; fc7 and the master weights stay float32
     require_close(gpu::to_host(probe.features<"fc7">(gpu::from_host(x))), ref.features<"fc7">(x),
                   "fc7 features, bf16 vs float32", 0.05);
     const auto loss_cpu = train_losses(ref, x, labels, 8);
-    auto run = [&] {
-        nn::network<Net, backend::cuda> net(7);
-        net.set_numerics(bf16);
-        const auto losses = train_losses(net, x, labels, 8);
-        std::vector<host_tensor> weights;  // the float32 master weights
-        net.for_each_param([&](std::size_t, nn::param<backend::cuda>& p) { weights.push_back(gpu::to_host(p.value)); });
-        return std::pair{losses, weights};
-    };
-    const auto [losses_a, weights_a] = run();
-    const auto [losses_b, weights_b] = run();
+    const training_run a = train_fresh(x, labels, 8, bf16);
+    const training_run b = train_fresh(x, labels, 8, bf16);
     gpu::set_options(saved);
-    CHECK(losses_a == losses_b);
-    REQUIRE(weights_a.size() == weights_b.size());
-    for (std::size_t i = 0; i < weights_a.size(); ++i) {
-        INFO("parameter " << i);
-        CHECK(std::memcmp(weights_a[i].data(), weights_b[i].data(), weights_a[i].size() * sizeof(float)) == 0);
-    }
+    require_bitwise_same(a, b);
     // Close to float32's curve (the same loose 5% as the features), and it learns.
     for (std::size_t i = 0; i < loss_cpu.size(); ++i) {
-        INFO("step " << i << ": cpu float32 " << loss_cpu[i] << ", gpu bf16 " << losses_a[i]);
-        CHECK(std::abs(losses_a[i] - loss_cpu[i]) <= 0.05 * std::max(1.0, loss_cpu[i]));
+        INFO("step " << i << ": cpu float32 " << loss_cpu[i] << ", gpu bf16 " << a.losses[i]);
+        CHECK(std::abs(a.losses[i] - loss_cpu[i]) <= 0.05 * std::max(1.0, loss_cpu[i]));
     }
-    CHECK(losses_a.back() < losses_a.front());
+    CHECK(a.losses.back() < a.losses.front());
 }
 
 TEST_CASE("out of device memory names the bytes and suggests a smaller batch", "[gpu][cuda][bad_input]") {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "../nn/layer_check.hpp"
+#include "support/bf16_bound.hpp"
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/backend/onednn/ops.hpp"
 #include "dermtl/io/checkpoint.hpp"
@@ -344,14 +345,11 @@ TEST_CASE("the layout is not part of the value: to_host after relayout, copies, 
 // bf16 primitives: there the tests check that bf16 is refused with that reason.
 namespace {
 
-constexpr double u_bf16 = backend::unit_roundoff(backend::precision_kind::bf16);
-constexpr double u_f32 = backend::unit_roundoff(backend::precision_kind::float32);
+using testing::abs_of;
+using testing::require_bf16_bound;
+using testing::u_bf16;
+using testing::u_f32;
 const backend::numerics bf16_numerics{backend::precision_kind::bf16, false};
-
-host_tensor abs_of(host_tensor t) {
-    for (auto& v : t) v = std::abs(v);
-    return t;
-}
 
 // The bf16-rounded values of h (oneDNN's own f32 -> bf16 -> f32 round trip).
 host_tensor rounded_to_bf16(const host_tensor& h) {
@@ -360,23 +358,6 @@ host_tensor rounded_to_bf16(const host_tensor& h) {
     return dnn::to_host(t);
 }
 
-// |got - want| <= factor * magnitude + (stored_bf16 ? u |want| : 0) elementwise; and not all equal.
-void require_bf16_bound(const host_tensor& got, const host_tensor& want, const host_tensor& magnitude, double factor,
-                        bool stored_bf16, const std::string& what) {
-    INFO(what);
-    REQUIRE(dims_of(got) == dims_of(want));
-    double worst_ratio = 0, worst = 0;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        const double d = std::abs(double(got.data()[i]) - double(want.data()[i]));
-        const double bound = factor * double(magnitude.data()[i]) +
-                             (stored_bf16 ? u_bf16 * (1 + 2 * u_bf16) * std::abs(double(want.data()[i])) : 0.0) + 1e-30;
-        worst = std::max(worst, d);
-        worst_ratio = std::max(worst_ratio, d / bound);
-    }
-    INFO("max |bf16 - float32| = " << worst << ", largest error / bound = " << worst_ratio);
-    CHECK(worst_ratio <= 1.0);
-    CHECK(worst > 0.0);  // bf16 really rounded something
-}
 
 // One convolution or dense layer L on input In, batch `batch`: oneDNN in bf16 vs the CPU reference.
 template <class L, class In>
