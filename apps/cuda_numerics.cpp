@@ -15,8 +15,8 @@ void use_cuda_numerics(precision p, bool deterministic) {
     switch (p) {
         case precision::tf32: ops::use_precision<backend::precision::tf32>(); break;
         case precision::float32: ops::use_precision<backend::precision::float32>(); break;
-        // The network's layers compute in bf16 (cuda/numerics.hpp); nothing process-wide but
-        // TF32 off, so the float32 layers around them (none today) stay float32.
+        // Here only with --deterministic: the networks' layers compute in bf16 (cuda/numerics.hpp),
+        // and TF32, which would touch float32 convolutions and products only, stays off.
         case precision::bf16: ops::use_precision<backend::precision::bf16>(); break;
     }
     auto o = ops::options();
