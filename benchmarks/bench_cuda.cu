@@ -40,7 +40,8 @@ struct figures {
 
 struct settings {
     int iterations = 20;
-    bool tf32 = false, bf16 = false, deterministic = false, torch = true, versions_only = false;
+    backend::precision_kind precision = backend::precision_kind::float32;  // --tf32, --bf16
+    bool deterministic = false, torch = true, versions_only = false;
     std::vector<std::size_t> batches{32, 64};
     std::vector<std::string> networks{"vgg_m", "vgg_16"};
     std::string benchmarks;  // the folder holding torch_cuda_throughput.py
@@ -131,7 +132,8 @@ figures torch_figures(const settings& s, const char* name, std::size_t batch) {
     const char* py = std::getenv("DERMTL_PYTHON");
     const std::string cmd = std::string(py ? py : "python3") + " '" + s.benchmarks + "/torch_cuda_throughput.py' " +
                             name + " " + std::to_string(batch) + " " + std::to_string(s.iterations) +
-                            (s.bf16 ? " bf16" : s.tf32 ? " tf32" : " float32") + (s.deterministic ? " deterministic" : "");
+                            " " + std::string(backend::precision_name(s.precision)) +
+                            (s.deterministic ? " deterministic" : "");
     FILE* pipe = ::popen(cmd.c_str(), "r");
     figures out;
     if (!pipe || std::fscanf(pipe, "%lf %lf", &out.inference, &out.train) != 2) {
@@ -158,8 +160,11 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const bool has_value = i + 1 < argc;
-        if (a == "--tf32") s.tf32 = true;
-        else if (a == "--bf16") s.bf16 = true;
+        if ((a == "--tf32" || a == "--bf16") && s.precision != backend::precision_kind::float32) {
+            std::fprintf(stderr, "bench_cuda: --tf32 and --bf16 are two precisions; give one\n");
+            return 2;
+        } else if (a == "--tf32") s.precision = backend::precision_kind::tf32;
+        else if (a == "--bf16") s.precision = backend::precision_kind::bf16;
         else if (a == "--deterministic") s.deterministic = true;
         else if (a == "--no-torch") s.torch = false;
         else if (a == "--versions") s.versions_only = true;
@@ -181,17 +186,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "bench_cuda: --networks: unknown network '%s'; expected vgg_m and/or vgg_16\n", n.c_str());
             return 2;
         }
-    if (s.tf32 && s.bf16) {
-        std::fprintf(stderr, "bench_cuda: --tf32 and --bf16 are two precisions; give one\n");
-        return 2;
-    }
     s.benchmarks = find_benchmarks(s.benchmarks);
-    const backend::numerics numerics{s.bf16 ? backend::precision_kind::bf16
-                                     : s.tf32 ? backend::precision_kind::tf32
-                                              : backend::precision_kind::float32,
-                                     s.deterministic};
+    const backend::numerics numerics{s.precision, s.deterministic};
     try {
-        gpu::set_options({.deterministic = s.deterministic, .tf32 = s.tf32});
+        gpu::set_options({.deterministic = s.deterministic, .tf32 = s.precision == backend::precision_kind::tf32});
         print_versions();
         if (s.versions_only) return 0;
         if (s.torch && !file_exists(s.benchmarks + "/torch_cuda_throughput.py"))

@@ -28,23 +28,29 @@ struct table_program {
     }
 };
 
-std::string description_of(paper_table which) {
+// Each table once: its title and its run.
+struct table_entry {
+    const char* description;
+    report::written_report (*run)(const table_program&);
+};
+table_entry entry_of(paper_table which) {
     switch (which) {
-        case paper_table::table1: return "Table 1: knowledge transfer schemes x designs, VGG-M";
-        case paper_table::table2: return "Table 2: ISIC 2016, VGG-16, ImageNet + fine-tuning";
-        case paper_table::table3: return "Table 3: VGG-M vs VGG-16, ImageNet + fine-tuning";
-        case paper_table::table4: return "Table 4: results by diagnostic difficulty, VGG-M";
-    }
-    return "";
-}
-
-report::written_report run(paper_table which, const table_program& p) {
-    switch (which) {
-        case paper_table::table1: return run_table1(p.cells("vgg_m"), p.paths, p.settings, std::cerr);
-        case paper_table::table2: return run_table2(p.cells("vgg_16"), p.paths, p.settings, std::cerr);
+        case paper_table::table1:
+            return {"Table 1: knowledge transfer schemes x designs, VGG-M", [](const table_program& p) {
+                        return run_table1(p.cells("vgg_m"), p.paths, p.settings, std::cerr);
+                    }};
+        case paper_table::table2:
+            return {"Table 2: ISIC 2016, VGG-16, ImageNet + fine-tuning", [](const table_program& p) {
+                        return run_table2(p.cells("vgg_16"), p.paths, p.settings, std::cerr);
+                    }};
         case paper_table::table3:
-            return run_table3({&p.cells("vgg_m"), &p.cells("vgg_16")}, p.paths, p.settings, std::cerr);
-        case paper_table::table4: return run_table4(p.cells("vgg_m"), p.paths, p.settings, std::cerr);
+            return {"Table 3: VGG-M vs VGG-16, ImageNet + fine-tuning", [](const table_program& p) {
+                        return run_table3({&p.cells("vgg_m"), &p.cells("vgg_16")}, p.paths, p.settings, std::cerr);
+                    }};
+        case paper_table::table4:
+            return {"Table 4: results by diagnostic difficulty, VGG-M", [](const table_program& p) {
+                        return run_table4(p.cells("vgg_m"), p.paths, p.settings, std::cerr);
+                    }};
     }
     throw config_error("run_paper_table: unknown table");
 }
@@ -52,7 +58,8 @@ report::written_report run(paper_table which, const table_program& p) {
 }  // namespace
 
 int run_paper_table(paper_table which, int argc, char** argv) {
-    CLI::App app{description_of(which) +
+    const table_entry table = entry_of(which);
+    CLI::App app{std::string(table.description) +
                  "\nReal data by default (docs/reproducing.md says where to get it); --synthetic runs "
                  "on generated data with scaled networks. A rerun with the same --out continues."};
     table_program p;
@@ -72,7 +79,7 @@ int run_paper_table(paper_table which, int argc, char** argv) {
     }
     try {
         p.settings.numerics = p.backend.numerics();  // --precision: the cells' networks, ids and fingerprints
-        const auto written = run(which, p);
+        const auto written = table.run(p);
         std::cout << "report: " << written.html().string() << "\n";
         return 0;
     } catch (const std::exception& e) {

@@ -297,11 +297,11 @@ TEST_CASE("cuda fused Nesterov SGD matches the CPU", "[gpu][cuda][sgd]") {
 // silently computed in float32 fails. On a GPU below compute capability 8.0 they check the refusal.
 namespace {
 
-using testing::abs_of;
+using testing::abs_of;  // support/bf16_bound.hpp
+using testing::bf16_numerics;
 using testing::require_bf16_bound;
 using testing::u_bf16;
 using testing::u_f32;
-const backend::numerics bf16_numerics{backend::precision_kind::bf16, false};
 
 // Whether this GPU computes in bf16; below compute capability 8.0, checks the refusal instead.
 bool gpu_has_bf16() {

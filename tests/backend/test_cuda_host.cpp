@@ -172,20 +172,16 @@ TEST_CASE("algorithm choice: the rules filter cuDNN's ranked list", "[cuda][host
         CHECK_THAT(join_reasons(c.passed_over), Contains("CONVERTS_TO_HALF: CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION"));
         CHECK_THAT(join_reasons(c.passed_over), Contains("TENSOR_OP: tensor-op (TF32) math only"));
     }
-    SECTION("TF32: each candidate in its own math type, still never ALLOW_CONVERSION") {
-        const algorithm_choice c = choose_candidates(ranked, {false, precision_kind::tf32, 0}, "conv1 forward", sizes);
-        REQUIRE(c.ranked.size() == 5);
-        CHECK(c.ranked[0].name == "TENSOR_OP");
-        CHECK(c.ranked[0].run_math == math_kind::tensor_op);
-        for (const auto& a : c.ranked) CHECK(a.run_math != math_kind::tensor_op_allow_conversion);
-    }
-    SECTION("bf16: tensor-op math allowed as under TF32 (bf16 data), still never ALLOW_CONVERSION") {
-        const algorithm_choice c = choose_candidates(ranked, {false, precision_kind::bf16, 0}, "conv1 forward", sizes);
-        REQUIRE(c.ranked.size() == 5);
-        CHECK(c.ranked[0].name == "TENSOR_OP");
-        CHECK(c.ranked[0].run_math == math_kind::tensor_op);
-        for (const auto& a : c.ranked) CHECK(a.run_math != math_kind::tensor_op_allow_conversion);
-        CHECK_THAT(describe_rules({false, precision_kind::bf16, 0}), Contains("precision bf16"));
+    SECTION("TF32 and bf16 (bf16 data): each candidate in its own math type, still never ALLOW_CONVERSION") {
+        for (const auto p : {precision_kind::tf32, precision_kind::bf16}) {
+            INFO(backend::precision_name(p));
+            const algorithm_choice c = choose_candidates(ranked, {false, p, 0}, "conv1 forward", sizes);
+            REQUIRE(c.ranked.size() == 5);
+            CHECK(c.ranked[0].name == "TENSOR_OP");
+            CHECK(c.ranked[0].run_math == math_kind::tensor_op);
+            for (const auto& a : c.ranked) CHECK(a.run_math != math_kind::tensor_op_allow_conversion);
+            CHECK_THAT(describe_rules({false, p, 0}), Contains("precision " + std::string(backend::precision_name(p))));
+        }
     }
     SECTION("deterministic: the explicit list as well as the heuristic's flag") {
         const algorithm_choice c = choose_candidates(ranked, {true, precision_kind::float32, 0}, "conv1 backward filter", sizes);

@@ -345,11 +345,11 @@ TEST_CASE("the layout is not part of the value: to_host after relayout, copies, 
 // bf16 primitives: there the tests check that bf16 is refused with that reason.
 namespace {
 
-using testing::abs_of;
+using testing::abs_of;  // support/bf16_bound.hpp
+using testing::bf16_numerics;
 using testing::require_bf16_bound;
 using testing::u_bf16;
 using testing::u_f32;
-const backend::numerics bf16_numerics{backend::precision_kind::bf16, false};
 
 // The bf16-rounded values of h (oneDNN's own f32 -> bf16 -> f32 round trip).
 host_tensor rounded_to_bf16(const host_tensor& h) {

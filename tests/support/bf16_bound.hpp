@@ -17,6 +17,7 @@ namespace dermtl::testing {
 
 inline constexpr double u_bf16 = backend::unit_roundoff(backend::precision_kind::bf16);
 inline constexpr double u_f32 = backend::unit_roundoff(backend::precision_kind::float32);
+inline const backend::numerics bf16_numerics{backend::precision_kind::bf16, false};
 
 // |t| elementwise: the inputs of the magnitude layer M.
 inline host_tensor abs_of(host_tensor t) {

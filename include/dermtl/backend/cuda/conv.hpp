@@ -181,9 +181,9 @@ public:
         const float* in = input(x);
         y.reshape({x_[0], w.dims()[0], g_.out_h, g_.out_w});
         if (bf16()) {
-            const std::uint16_t* xb = to_bf16(in, elements(conv_in_), xb_, "the input");
-            const std::uint16_t* wb = to_bf16(w.data(), w.size(), wb_, "the weights");
-            std::uint16_t* yb = yb_.reserve(y.size(), "the bf16 output of " + what_);
+            const std::uint16_t* xb = xb_.round_from(in, elements(conv_in_), "the input", what_);
+            const std::uint16_t* wb = wb_.round_from(w.data(), w.size(), "the weights", what_);
+            std::uint16_t* yb = yb_.reserve(y.size(), "the output", what_);
             run(fwd_, "forward", [&](const algo_candidate& a, void* ws) {
                 return cudnnConvolutionForward(ctx.cudnn(), &one, in_.get(), xb, filter_.get(), wb, fwd_.conv.get(),
                                                cudnnConvolutionFwdAlgo_t(a.algo), ws, a.workspace, &zero, y_.get(), yb);
@@ -232,9 +232,9 @@ public:
                        device_tensor& db, device_tensor* dx) {
         context& ctx = context::get();
         const float one = 1.0f, zero = 0.0f;
-        const std::uint16_t* xb = to_bf16(input(x), elements(conv_in_), xb_, "the input");
-        const std::uint16_t* dyb = to_bf16(dy.data(), dy.size(), dyb_, "the output gradient");
-        std::uint16_t* dwb = dwb_.reserve(w.size(), "the bf16 weight gradient of " + what_);
+        const std::uint16_t* xb = xb_.round_from(input(x), elements(conv_in_), "the input", what_);
+        const std::uint16_t* dyb = dyb_.round_from(dy.data(), dy.size(), "the output gradient", what_);
+        std::uint16_t* dwb = dwb_.reserve(w.size(), "the weight gradient", what_);
         run(bwd_filter_, "backward filter", [&](const algo_candidate& a, void* ws) {
             return cudnnConvolutionBackwardFilter(ctx.cudnn(), &one, in_.get(), xb, y_.get(), dyb, bwd_filter_.conv.get(),
                                                   cudnnConvolutionBwdFilterAlgo_t(a.algo), ws, a.workspace, &zero,
@@ -244,9 +244,9 @@ public:
         bias_gradient(dy, db);
         if (!dx) return;
         dx->reshape(x_);
-        const std::uint16_t* wb = to_bf16(w.data(), w.size(), wb_, "the weights");
+        const std::uint16_t* wb = wb_.round_from(w.data(), w.size(), "the weights", what_);
         const std::size_t n_in = elements(conv_in_);
-        std::uint16_t* dxb = dxb_.reserve(n_in, "the bf16 input gradient of " + what_);
+        std::uint16_t* dxb = dxb_.reserve(n_in, "the input gradient", what_);
         run(bwd_data_, "backward data", [&](const algo_candidate& a, void* ws) {
             return cudnnConvolutionBackwardData(ctx.cudnn(), &one, filter_.get(), wb, y_.get(), dyb, bwd_data_.conv.get(),
                                                 cudnnConvolutionBwdDataAlgo_t(a.algo), ws, a.workspace, &zero, in_.get(),
@@ -278,13 +278,6 @@ private:
     };
 
     static std::size_t elements(const dims4& d) { return d[0] * d[1] * d[2] * d[3]; }
-
-    // `n` floats at `from` rounded to bf16 into `to` (grown once per shape); `what` for messages.
-    const std::uint16_t* to_bf16(const float* from, std::size_t n, bf16_buffer& to, const char* what) {
-        std::uint16_t* out = to.reserve(n, std::string("the bf16 copy of ") + what + " of " + what_);
-        kernels::to_bf16(from, out, n);
-        return out;
-    }
 
     const float* input(const device_tensor& x) {
         if (!explicit_pad_) return x.data();

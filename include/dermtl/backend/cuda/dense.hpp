@@ -12,12 +12,10 @@
 // and CUBLAS_COMPUTE_32F: bf16 inputs, float32 accumulation. The bias and its gradient are float32.
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
 #include "dermtl/backend/cuda/conv.hpp"  // bias_gradient
-#include "dermtl/backend/cuda/kernels.hpp"
 #include "dermtl/backend/cuda/tensor.hpp"
 #include "dermtl/core/error.hpp"
 
@@ -33,19 +31,28 @@ struct dense_state {
     bf16_buffer x, w, dy;
 };
 
-// `n` floats at `from` rounded to bf16 into `to` (grown as needed); `what` names them for messages.
-inline const std::uint16_t* dense_bf16_copy(const float* from, std::size_t n, bf16_buffer& to, const char* what) {
-    std::uint16_t* out = to.reserve(n, std::string("the bf16 copy of a dense layer's ") + what);
-    kernels::to_bf16(from, out, n);
-    return out;
+// A cuBLAS operand: the float32 tensor itself, or in bf16 its copy rounded into the state's buffer.
+struct gemm_operand {
+    const void* data;
+    cudaDataType type;
+};
+inline gemm_operand operand_of(const device_tensor& t, dense_state& s, bf16_buffer& copy, const char* what) {
+    if (s.precision != precision_kind::bf16) return {t.data(), CUDA_R_32F};
+    return {copy.round_from(t.data(), t.size(), what, "a dense layer"), CUDA_R_16BF};
 }
 
-// C (m x n, float32, column-major) = op(A) op(B) from bf16 A and B, accumulated in float32.
-inline void gemm_bf16(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
-                      const std::uint16_t* a, int lda, const std::uint16_t* b, int ldb, float* c, int ldc) {
+// C (m x n, float32, column-major) = op(A) op(B): cublasSgemm for float32 operands (TF32 when the
+// context's math mode says so), cublasGemmEx with float32 accumulation for bf16 ones.
+inline void gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, gemm_operand a,
+                 int lda, gemm_operand b, int ldb, float* c, int ldc) {
     const float one = 1.0f, zero = 0.0f;
-    DERMTL_CUBLAS_CHECK(cublasGemmEx(h, ta, tb, m, n, k, &one, a, CUDA_R_16BF, lda, b, CUDA_R_16BF, ldb, &zero, c,
-                                     CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    if (a.type == CUDA_R_32F && b.type == CUDA_R_32F) {
+        DERMTL_CUBLAS_CHECK(cublasSgemm(h, ta, tb, m, n, k, &one, static_cast<const float*>(a.data), lda,
+                                        static_cast<const float*>(b.data), ldb, &zero, c, ldc));
+    } else {
+        DERMTL_CUBLAS_CHECK(cublasGemmEx(h, ta, tb, m, n, k, &one, a.data, a.type, lda, b.data, b.type, ldb, &zero, c,
+                                         CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    }
 }
 
 inline cudnnTensorDescriptor_t bias_descriptor(std::size_t out, dense_state& s) {
@@ -69,44 +76,27 @@ inline void dense_forward(const device_tensor& x, const device_tensor& w, const 
     context& ctx = context::get();
     const int n = int(x.dims()[0]), in = int(w.dims()[1]), out = int(w.dims()[0]);
     y.reshape({std::size_t(n), std::size_t(out), 1, 1});
-    const float one = 1.0f, zero = 0.0f;
-    if (s.precision == precision_kind::bf16) {
-        const std::uint16_t* wb = dense_bf16_copy(w.data(), w.size(), s.w, "weights");
-        const std::uint16_t* xb = dense_bf16_copy(x.data(), x.size(), s.x, "input");
-        gemm_bf16(ctx.cublas(), CUBLAS_OP_T, CUBLAS_OP_N, out, n, in, wb, in, xb, in, y.data(), out);
-    } else {
-        DERMTL_CUBLAS_CHECK(cublasSgemm(ctx.cublas(), CUBLAS_OP_T, CUBLAS_OP_N, out, n, in, &one, w.data(), in, x.data(),
-                                        in, &zero, y.data(), out));
-    }
+    gemm(ctx.cublas(), CUBLAS_OP_T, CUBLAS_OP_N, out, n, in, operand_of(w, s, s.w, "the weights"), in,
+         operand_of(x, s, s.x, "the input"), in, y.data(), out);
+    const float one = 1.0f;
     DERMTL_CUDNN_CHECK(cudnnAddTensor(ctx.cudnn(), &one, bias_descriptor(std::size_t(out), s), b.data(), &one,
                                       y.descriptor(), y.data()));
 }
 
+// In bf16, x and w are rounded again: correct whatever ran since forward.
 inline void dense_backward(const device_tensor& x, const device_tensor& w, const device_tensor& dy, dense_state& s,
                            device_tensor& dw, device_tensor& db, device_tensor* dx) {
     check_dense_shapes(x, w);
     context& ctx = context::get();
     const int n = int(x.dims()[0]), in = int(w.dims()[1]), out = int(w.dims()[0]);
-    if (s.precision == precision_kind::bf16) {  // x and w again: correct whatever ran since forward
-        const std::uint16_t* xb = dense_bf16_copy(x.data(), x.size(), s.x, "input");
-        const std::uint16_t* dyb = dense_bf16_copy(dy.data(), dy.size(), s.dy, "output gradient");
-        gemm_bf16(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_T, in, out, n, xb, in, dyb, out, dw.data(), in);
-        bias_gradient(dy, db);
-        if (dx) {
-            dx->reshape(x.dims());
-            const std::uint16_t* wb = dense_bf16_copy(w.data(), w.size(), s.w, "weights");
-            gemm_bf16(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, in, n, out, wb, in, dyb, out, dx->data(), in);
-        }
-        return;
-    }
-    const float one = 1.0f, zero = 0.0f;
-    DERMTL_CUBLAS_CHECK(cublasSgemm(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_T, in, out, n, &one, x.data(), in, dy.data(),
-                                    out, &zero, dw.data(), in));
+    const gemm_operand dyo = operand_of(dy, s, s.dy, "the output gradient");
+    gemm(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_T, in, out, n, operand_of(x, s, s.x, "the input"), in, dyo, out,
+         dw.data(), in);
     bias_gradient(dy, db);
     if (dx) {
         dx->reshape(x.dims());
-        DERMTL_CUBLAS_CHECK(cublasSgemm(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, in, n, out, &one, w.data(), in,
-                                        dy.data(), out, &zero, dx->data(), in));
+        gemm(ctx.cublas(), CUBLAS_OP_N, CUBLAS_OP_N, in, n, out, operand_of(w, s, s.w, "the weights"), in, dyo, out,
+             dx->data(), in);
     }
 }
 

@@ -11,11 +11,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "dermtl/backend/cuda/check.hpp"
 #include "dermtl/backend/cuda/context.hpp"
+#include "dermtl/backend/cuda/kernels.hpp"
 #include "dermtl/backend/cuda/tensor_limits.hpp"
 #include "dermtl/core/tensor.hpp"
 
@@ -103,7 +105,8 @@ using unique_descriptor = unique_handle<Handle, Destroy>;
 
 // A device buffer of bf16 values (as their 16 bits), owned by a layer's plan: the bf16 copies of a
 // convolution's or dense layer's inputs and outputs (cuda/numerics.hpp). Grows only, so a plan
-// allocates once per shape.
+// allocates once per shape. `what` and `of` name the values for the out-of-memory message ("the
+// input", "conv2d (...)"); the message is built only when memory is allocated, never in a warm step.
 class bf16_buffer {
 public:
     bf16_buffer() = default;
@@ -123,16 +126,23 @@ public:
         if (data_) context::get().release(data_, capacity_ * sizeof(std::uint16_t));
     }
 
-    // Room for n values; `what` names them for the out-of-memory message.
-    std::uint16_t* reserve(std::size_t n, const std::string& what) {
+    // Room for n values.
+    std::uint16_t* reserve(std::size_t n, std::string_view what, std::string_view of) {
         if (n > capacity_) {
             context& ctx = context::get();
-            auto* fresh = static_cast<std::uint16_t*>(ctx.allocate(n * sizeof(std::uint16_t), what, 0));
+            const std::string named = "the bf16 copy of " + std::string(what) + " of " + std::string(of);
+            auto* fresh = static_cast<std::uint16_t*>(ctx.allocate(n * sizeof(std::uint16_t), named, 0));
             if (data_) ctx.release(data_, capacity_ * sizeof(std::uint16_t));
             data_ = fresh;
             capacity_ = n;
         }
         return data_;
+    }
+    // The n floats at `from` rounded to bf16 (to nearest even) into this buffer; returns them.
+    const std::uint16_t* round_from(const float* from, std::size_t n, std::string_view what, std::string_view of) {
+        std::uint16_t* out = reserve(n, what, of);
+        kernels::to_bf16(from, out, n);
+        return out;
     }
     std::uint16_t* data() { return data_; }
     const std::uint16_t* data() const { return data_; }
