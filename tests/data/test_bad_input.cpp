@@ -134,7 +134,7 @@ std::string utf16le(const std::string& ascii, bool bom) {
     return out;
 }
 
-const char* const meta_header = "diagnosis,level_of_diagnostic_difficulty,location,derm\n";
+const char* const short_meta_header = "diagnosis,level_of_diagnostic_difficulty,location,derm\n";
 }  // namespace
 
 TEST_CASE("bad input: a headerless ISIC 2016 file whose first row has a typo", "[data][bad_input][header]") {
@@ -191,10 +191,10 @@ TEST_CASE("bad input: a file that yields no cases", "[data][bad_input][empty]") 
     CHECK_THROWS_WITH(load_isic2017(dir / "gt17.csv"), Contains("gt17.csv") && Contains("no cases"));
     atlas_options metadata_only;
     metadata_only.resolve_images = false;
-    write_text(dir / "meta" / "meta.csv", std::string(meta_header) + "melanoma,low,acral,a.jpg\nclark nevus,low,acral,b.jpg\n");
+    write_text(dir / "meta" / "meta.csv", std::string(short_meta_header) + "melanoma,low,acral,a.jpg\nclark nevus,low,acral,b.jpg\n");
     CHECK_THROWS_WITH(load_atlas(dir / "meta" / "meta.csv", metadata_only),
                       Contains("meta.csv") && Contains("no cases") && Contains("2 acral"));
-    write_text(dir / "meta" / "meta.csv", meta_header);
+    write_text(dir / "meta" / "meta.csv", short_meta_header);
     CHECK_THROWS_WITH(load_atlas(dir / "meta" / "meta.csv", metadata_only), Contains("meta.csv") && Contains("no cases"));
 }
 
@@ -291,7 +291,7 @@ TEST_CASE("bad input: a long value is cut in the message", "[data][bad_input][lo
         CHECK_THAT(std::string(e.what()), Contains("gt.csv:2") && Contains("characters)"));
         CHECK(std::string(e.what()).size() < 400);
     }
-    write_text(dir / "meta" / "meta.csv", std::string(meta_header) + huge + ",low,back,a.jpg\n");
+    write_text(dir / "meta" / "meta.csv", std::string(short_meta_header) + huge + ",low,back,a.jpg\n");
     atlas_options metadata_only;
     metadata_only.resolve_images = false;
     try {

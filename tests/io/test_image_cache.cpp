@@ -46,7 +46,7 @@ std::vector<fs::path> entries_in(const fs::path& dir) {
     return out;
 }
 
-std::string bytes_of(const fs::path& p) {
+std::string file_bytes(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
@@ -81,7 +81,7 @@ TEST_CASE("image_cache: a damaged disk entry is recomputed with a warning naming
     const auto entries = entries_in(opt.disk_dir);
     REQUIRE(entries.size() == 1);
     const fs::path entry = entries.front();
-    const std::string clean = bytes_of(entry);
+    const std::string clean = file_bytes(entry);
 
     // Damage of each kind: one pixel byte changed, the checksum changed, cut short, a foreign file,
     // an empty file. Each is reported by name, counted, and the pixels are the clean cache's.
@@ -118,7 +118,7 @@ TEST_CASE("image_cache: a damaged disk entry is recomputed with a warning naming
         CHECK(cache.stats().disk_hits == 0);
         CHECK(same_pixels(got, oracle));
         // Rewritten whole: the next read is a clean hit, silently.
-        CHECK(bytes_of(entry) == clean);
+        CHECK(file_bytes(entry) == clean);
         std::ostringstream quiet;
         {
             log::scoped_sink sink(quiet);
@@ -135,7 +135,7 @@ TEST_CASE("image_cache: a damaged disk entry is recomputed with a warning naming
     CHECK(same_pixels(fresh.get(image), oracle));
     const auto fresh_entries = entries_in(elsewhere.disk_dir);
     REQUIRE(fresh_entries.size() == 1);
-    CHECK(bytes_of(fresh_entries.front()) == clean);
+    CHECK(file_bytes(fresh_entries.front()) == clean);
     CHECK(fresh_entries.front().filename() == entry.filename());
 }
 

@@ -11,17 +11,14 @@
 #include "dermtl/io/image.hpp"
 #include "dermtl/train/augmentation.hpp"
 #include "support/oracle.hpp"
+#include "train/images.hpp"
 
 using namespace dermtl;
+using dermtl::testing::all;
+using dermtl::testing::pattern;
 using dermtl::testing::scratch_dir;
 
 namespace {
-cv::Mat pattern(int w, int h, int seed) {
-    cv::Mat m(h, w, CV_8UC3, cv::Scalar(200, 150 + seed, 120));
-    cv::circle(m, cv::Point(w / 3, h / 2), w / 5, cv::Scalar(80, 40, 20 + seed), cv::FILLED);
-    cv::rectangle(m, cv::Rect(w / 2, h / 4, w / 4, h / 6), cv::Scalar(30, 90, 160), cv::FILLED);
-    return m;
-}
 data::dataset imbalanced(const scratch_dir& dir, std::vector<int> counts) {
     std::ofstream csv(dir / "labels.csv");
     csv << "image,level\n";
@@ -37,11 +34,6 @@ data::dataset imbalanced(const scratch_dir& dir, std::vector<int> counts) {
     data::label_csv_options o;
     o.image_dir = dir / "img";
     return data::read_label_csv(dir / "labels.csv", o);
-}
-std::vector<std::size_t> all(const data::dataset& d) {
-    std::vector<std::size_t> v(d.size());
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = i;
-    return v;
 }
 }  // namespace
 

@@ -20,8 +20,11 @@
 #include "dermtl/protocol/fingerprint.hpp"
 #include "dermtl/train/augmentation.hpp"
 #include "support/oracle.hpp"
+#include "train/images.hpp"
 
 using namespace dermtl;
+using dermtl::testing::all;
+using dermtl::testing::pattern;
 using dermtl::testing::scratch_dir;
 
 namespace frozen_main {
@@ -140,11 +143,6 @@ data::dataset labelled(const std::vector<int>& counts) {
     }
     return d;
 }
-std::vector<std::size_t> all(const data::dataset& d) {
-    std::vector<std::size_t> v(d.size());
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = i;
-    return v;
-}
 // Random float image (every pixel distinct with probability ~1), so a nearest-neighbour warp
 // that picks a wrong pixel shows.
 cv::Mat random_image(int rows, int cols, std::uint64_t seed) {
@@ -153,12 +151,6 @@ cv::Mat random_image(int rows, int cols, std::uint64_t seed) {
     for (int y = 0; y < rows; ++y)
         for (int x = 0; x < cols; ++x)
             for (int c = 0; c < 3; ++c) m.at<cv::Vec3f>(y, x)[c] = 1 + 254 * r.uniform();
-    return m;
-}
-cv::Mat pattern(int w, int h, int seed) {
-    cv::Mat m(h, w, CV_8UC3, cv::Scalar(200, 150 + seed, 120));
-    cv::circle(m, cv::Point(w / 3, h / 2), w / 5, cv::Scalar(80, 40, 20 + seed), cv::FILLED);
-    cv::rectangle(m, cv::Rect(w / 2, h / 4, w / 4, h / 6), cv::Scalar(30, 90, 160), cv::FILLED);
     return m;
 }
 // Kolmogorov-Smirnov distance of samples from U(0, 1).
