@@ -85,8 +85,8 @@ function(dermtl_add_compiled_component component)
   # file. It is safe because the header-only mode already puts every .ipp into one translation unit:
   # their file-local helpers have distinct names in `detail` namespaces, never `static`.
   # DERMTL_COMPILED_UNITY_BATCH=0 compiles one .ipp a translation unit (to find an .ipp that does not
-  # compile alone). 16 a batch rather than 8: the components took 216 s of compile time in 12 batches
-  # and 169 s in 7 (2 cores, -j2, side by side), the largest 28 s.
+  # compile alone). 16 a batch rather than 8: the components took 216 s of compile time in 14 batches
+  # and 169 s in 9 (2 cores, -j2, side by side), the largest 28 s.
   if(DERMTL_COMPILED_UNITY_BATCH GREATER 0 AND NOT component STREQUAL "cuda")
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${DERMTL_COMPILED_UNITY_BATCH})
   endif()
