@@ -7,6 +7,7 @@
 #include "support/compare.hpp"
 
 #include "support/oracle.hpp"
+#include "support/scaled_cells.hpp"  // the scaled VGG-M's network half, compiled once (dermtl_test_cells)
 
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/data/synthetic_lesions.hpp"

@@ -2,6 +2,7 @@
 #define DERMTL_TEST_CELLS_DEFINE
 #include "support/scaled_cells.hpp"
 
-#define DERMTL_TEST_DEFINE_CELL(Family, Transfer, Classes) \
-    template class dermtl::protocol::cell_network_of<Family, dermtl::backend::cpu, Transfer, Classes>;
+#define DERMTL_TEST_DEFINE_NETWORK(Family, Classes) DERMTL_TEST_NETWORK_INSTANCE(, Family, Classes)
+#define DERMTL_TEST_DEFINE_CELL(Family, Transfer, Classes) DERMTL_TEST_CELL_INSTANCE(, Family, Transfer, Classes)
+DERMTL_TEST_SCALED_NETWORKS(DERMTL_TEST_DEFINE_NETWORK)
 DERMTL_TEST_SCALED_CELLS(DERMTL_TEST_DEFINE_CELL)
