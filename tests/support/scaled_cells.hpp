@@ -47,10 +47,10 @@ using scaled_vgg_m_reference = models::vgg_m_family<64, 8, models::vgg_m_pool2::
     X(dermtl::testing::scaled_vgg_m_reference, dermtl::protocol::transfer::from_imagenet, 3)
 
 // X(family, classes) for every shared cell_network_on.
-#define DERMTL_TEST_SCALED_NETWORKS(X)       \
-    X(dermtl::testing::scaled_vgg_m, 2) \
+#define DERMTL_TEST_SCALED_NETWORKS(X) \
+    X(dermtl::testing::scaled_vgg_m, 2)  \
     X(dermtl::testing::scaled_vgg_m, 3)
-#define DERMTL_TEST_SCALED_REFERENCE_NETWORKS(X)       \
+#define DERMTL_TEST_SCALED_REFERENCE_NETWORKS(X)  \
     X(dermtl::testing::scaled_vgg_m_reference, 2) \
     X(dermtl::testing::scaled_vgg_m_reference, 3)
 
