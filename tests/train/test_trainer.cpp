@@ -661,6 +661,11 @@ TEST_CASE("replacing the classifier: 1000 -> 2 classes keeps every other layer",
         msg = e.what();
     }
     CHECK_THAT(msg, Catch::Contains("'fc8'") && Catch::Contains("[2,512,1,1]") && Catch::Contains("[1000,512,1,1]"));
+    // Every layer is checked before any is copied: the refused copy left conv1 to fc7 as they were.
+    for (const char* name : {"conv1", "fc7"}) {
+        const bool untouched = !(target.params(lesion_net::find(name))[0].value == source.params(imagenet_net::find(name))[0].value);
+        CHECK(untouched);
+    }
 
     const auto copied = train::replace_classifier(source, target);
     CHECK(copied == std::vector<std::string>{"conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7"});

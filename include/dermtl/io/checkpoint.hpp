@@ -53,12 +53,16 @@ static_assert(std::endian::native == std::endian::little,
               "io/checkpoint.hpp: the checkpoint format is little-endian and written with memcpy; add byte swapping "
               "for a big-endian host");
 
+namespace checkpoint_detail {
+// net_signature's text from a net's input shape, depth, labels and shapes (Net::label, Net::shape_text).
+DERMTL_DECL std::string signature(const std::string& input, std::size_t depth, std::string (*label)(std::size_t),
+                                  std::string (*shape_text)(std::size_t));
+}  // namespace checkpoint_detail
+
 // One line per layer: "input 3x224x224", then "layer 0 'conv1' (conv2d<96,7,2,pad 0 0 0 0>) -> 96x109x109".
 template <nn::net_type Net>
 std::string net_signature() {
-    std::string s = "input " + Net::input_shape::str() + "\n";
-    for (std::size_t i = 0; i < Net::depth; ++i) s += Net::label(i) + " -> " + Net::shape_text(i + 1) + "\n";
-    return s;
+    return checkpoint_detail::signature(Net::input_shape::str(), Net::depth, &Net::label, &Net::shape_text);
 }
 
 // Identity of a network type: the hash of its layer list (names, descriptors, shapes).

@@ -132,43 +132,48 @@ inline constexpr bool is_conv = L::kind == std::string_view("conv2d");
 template <class L>
 inline constexpr bool is_dense = L::kind == std::string_view("dense");
 
-// The tensors Net wants under `names`, two per layer with parameters (weight, bias), in layer order.
+// What wanted_of needs of one layer of a net, read from the net's type at compile time: its kind
+// (a layer without parameters is `none`), output channels, input shape and kernel side.
+enum class param_layer { none, conv, dense };
+struct layer_geometry {
+    param_layer kind = param_layer::none;
+    std::size_t out_channels = 0, in_channels = 0, in_height = 0, in_width = 0, kernel = 0;
+};
+
 template <class Net>
-std::vector<wanted_tensor> wanted_of(weight_names names, const tensor_load_options& opt, const std::string& where) {
-    std::vector<wanted_tensor> out;
+constexpr std::array<layer_geometry, Net::depth> geometry_of() {
+    std::array<layer_geometry, Net::depth> g{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         (
             [&] {
                 using L = typename Net::template layer_at<I>;
                 using In = typename Net::template input_of<I>;
                 using Out = typename Net::template shape_at<I>;
-                if constexpr (is_conv<L> || is_dense<L>) {
-                    const std::string_view layer = Net::names[I];
-                    bool kept = false;
-                    for (const auto& k : opt.keep) kept = kept || (!layer.empty() && k == layer);
-                    const std::string prefix = prefix_for(names, layer, I + 1);
-                    if (prefix.empty() && !kept)
-                        throw io_error(where + ": the " + std::string(weight_names_text(names)) +
-                                       " name map has no tensor for " + Net::label(I) +
-                                       " (it covers VGG-16's conv1_1 ... fc8 only)");
-                    wanted_tensor w{prefix + ".weight", Net::label(I), {}, {}, kept};
-                    if constexpr (is_conv<L>) {
-                        w.shape = {Out::channels, In::channels, L::kernel, L::kernel};
-                    } else {
-                        w.shape = {Out::channels, In::size};
-                        w.alternative = {Out::channels, In::channels, In::height, In::width};
-                    }
-                    out.push_back(w);
-                    out.push_back(wanted_tensor{prefix + ".bias", Net::label(I), {Out::channels}, {}, kept});
+                if constexpr (is_conv<L>) {
+                    g[I] = {param_layer::conv, Out::channels, In::channels, In::height, In::width, L::kernel};
+                } else if constexpr (is_dense<L>) {
+                    g[I] = {param_layer::dense, Out::channels, In::channels, In::height, In::width, 0};
                 } else {
                     static_assert(L::template param_count<In> == 0,
                                   "models::weight_maps: a layer with parameters that is neither conv2d nor dense; "
-                                  "teach weight_maps_detail::wanted_of its tensors");
+                                  "teach weight_maps_detail::geometry_of and wanted_from its tensors");
                 }
             }(),
             ...);
     }(std::make_index_sequence<Net::depth>{});
-    return out;
+    return g;
+}
+
+// The tensors a net of these layers (names: Net::names, label: Net::label) wants under `names`.
+DERMTL_DECL std::vector<wanted_tensor> wanted_from(std::span<const layer_geometry> layers, const std::string_view* layer_names,
+                                                   std::string (*label)(std::size_t), weight_names names,
+                                                   const tensor_load_options& opt, const std::string& where);
+
+// The tensors Net wants under `names`, two per layer with parameters (weight, bias), in layer order.
+template <class Net>
+std::vector<wanted_tensor> wanted_of(weight_names names, const tensor_load_options& opt, const std::string& where) {
+    static constexpr std::array<layer_geometry, Net::depth> layers = geometry_of<Net>();
+    return wanted_from(layers, Net::names.data(), &Net::label, names, opt, where);
 }
 
 }  // namespace weight_maps_detail

@@ -9,52 +9,58 @@
 //
 // copy_layers copies every named layer with parameters of `to` from the layer of the same name
 // in `from`, except those listed; shapes must agree (shape_error naming the layer and both
-// shapes), and a layer missing from `from` is a config_error. Works across backends (through
-// host tensors).
-#include <algorithm>
+// shapes), and a layer missing from `from` is a config_error; all are checked before anything is
+// copied. Works across backends (through host tensors). The matching and its messages are not
+// templates (copy_detail::plan, impl/replace_classifier.ipp): only the copying loop is.
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include "dermtl/core/error.hpp"
+#include "dermtl/core/config.hpp"
 #include "dermtl/core/tensor.hpp"
+#include "dermtl/nn/layer.hpp"
 
 namespace dermtl::train {
 
-// Returns the names of the layers copied.
+namespace copy_detail {
+
+// One network's layers as copy_layers matches them: its net's names and labels ("layer 3 'conv2'
+// (...)") and each layer's parameter tensors (role, dims).
+struct layer_table {
+    std::size_t depth = 0;
+    const std::string_view* names = nullptr;      // Net::names
+    std::string (*label)(std::size_t) = nullptr;  // Net::label
+    std::vector<std::vector<std::pair<nn::param_role, dims4>>> params;
+};
+
+template <class Network>
+layer_table table_of(Network& network) {
+    using Net = typename Network::net_type;
+    layer_table t{Net::depth, Net::names.data(), &Net::label, {}};
+    t.params.resize(Net::depth);
+    for (std::size_t i = 0; i < Net::depth; ++i)
+        for (auto& p : network.params(i)) t.params[i].emplace_back(p.role, Network::ops::dims(p.value));
+    return t;
+}
+
+// The (layer of `to`, layer of `from`) pairs to copy, in `to`'s order, after every check of
+// copy_layers (names, tensor counts, shapes): an error leaves both networks as they were.
+DERMTL_DECL std::vector<std::pair<std::size_t, std::size_t>> plan(const layer_table& to, const layer_table& from,
+                                                                   const std::vector<std::string>& except);
+
+}  // namespace copy_detail
+
+// Returns the names of the layers copied. Every layer is checked before any is copied.
 template <class From, class To>
 std::vector<std::string> copy_layers(From& from, To& to, const std::vector<std::string>& except = {}) {
-    using FromNet = typename From::net_type;
-    using ToNet = typename To::net_type;
-    using from_ops = typename From::ops;
-    using to_ops = typename To::ops;
     std::vector<std::string> copied;
-    for (std::size_t i = 0; i < ToNet::depth; ++i) {
+    for (const auto& [i, j] : copy_detail::plan(copy_detail::table_of(to), copy_detail::table_of(from), except)) {
         auto dst = to.params(i);
-        if (dst.empty()) continue;
-        const std::string_view name = ToNet::names[i];
-        if (name.empty())
-            throw config_error("copy_layers: " + ToNet::label(i) +
-                               " has parameters but no name, so it cannot be matched; name it with named<\"...\", L>");
-        if (std::find(except.begin(), except.end(), name) != except.end()) continue;
-        const std::size_t j = FromNet::find(name);
-        if (j == FromNet::depth)
-            throw config_error("copy_layers: the source network has no layer '" + std::string(name) + "' (needed by " +
-                               ToNet::label(i) + "); list it in `except` to keep its own weights");
         auto src = from.params(j);
-        if (src.size() != dst.size())
-            throw shape_error("copy_layers: " + ToNet::label(i) + " has " + std::to_string(dst.size()) +
-                              " parameter tensors, the source's " + FromNet::label(j) + " has " +
-                              std::to_string(src.size()));
-        for (std::size_t k = 0; k < dst.size(); ++k) {
-            const dims4 want = to_ops::dims(dst[k].value), got = from_ops::dims(src[k].value);
-            if (want != got)
-                throw shape_error("copy_layers: " + ToNet::label(i) + " " + std::string(nn::role_name(dst[k].role)) + ": expected " +
-                                  describe(want) + ", the source's " + FromNet::label(j) + " has " + describe(got) +
-                                  (i + 1 == ToNet::depth ? " (the classifier: use replace_classifier)" : ""));
-        }
-        for (std::size_t k = 0; k < dst.size(); ++k) dst[k].value = to_ops::from_host(from_ops::to_host(src[k].value));
-        copied.emplace_back(name);
+        for (std::size_t k = 0; k < dst.size(); ++k) dst[k].value = To::ops::from_host(From::ops::to_host(src[k].value));
+        copied.emplace_back(To::net_type::names[i]);
     }
     return copied;
 }
@@ -68,3 +74,7 @@ std::vector<std::string> replace_classifier(From& from, To& to) {
 }
 
 }  // namespace dermtl::train
+
+#if DERMTL_HEADER_ONLY
+#include "dermtl/train/impl/replace_classifier.ipp"
+#endif

@@ -20,6 +20,13 @@ namespace dermtl::io {
 
 namespace checkpoint_detail {
 
+DERMTL_DECL std::string signature(const std::string& input, std::size_t depth, std::string (*label)(std::size_t),
+                                  std::string (*shape_text)(std::size_t)) {
+    std::string s = "input " + input + "\n";
+    for (std::size_t i = 0; i < depth; ++i) s += label(i) + " -> " + shape_text(i + 1) + "\n";
+    return s;
+}
+
 class writer {
 public:
     // `failed(errno)` makes the exception thrown when a write fails.

@@ -141,6 +141,33 @@ DERMTL_DECL host_tensor host_of(const dims4& d, const std::vector<float>& values
     return h;
 }
 
+DERMTL_DECL std::vector<wanted_tensor> wanted_from(std::span<const layer_geometry> layers, const std::string_view* layer_names,
+                                                   std::string (*label)(std::size_t), weight_names names,
+                                                   const tensor_load_options& opt, const std::string& where) {
+    std::vector<wanted_tensor> out;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const layer_geometry& g = layers[i];
+        if (g.kind == param_layer::none) continue;
+        const std::string_view layer = layer_names[i];
+        bool kept = false;
+        for (const auto& k : opt.keep) kept = kept || (!layer.empty() && k == layer);
+        const std::string prefix = prefix_for(names, layer, i + 1);
+        if (prefix.empty() && !kept)
+            throw io_error(where + ": the " + std::string(weight_names_text(names)) + " name map has no tensor for " +
+                           label(i) + " (it covers VGG-16's conv1_1 ... fc8 only)");
+        wanted_tensor w{prefix + ".weight", label(i), {}, {}, kept};
+        if (g.kind == param_layer::conv) {
+            w.shape = {g.out_channels, g.in_channels, g.kernel, g.kernel};
+        } else {
+            w.shape = {g.out_channels, g.in_channels * g.in_height * g.in_width};
+            w.alternative = {g.out_channels, g.in_channels, g.in_height, g.in_width};
+        }
+        out.push_back(w);
+        out.push_back(wanted_tensor{prefix + ".bias", label(i), {g.out_channels}, {}, kept});
+    }
+    return out;
+}
+
 }  // namespace weight_maps_detail
 
 }  // namespace dermtl::models
