@@ -46,13 +46,14 @@ case "$what" in
     stage baseline-test ctest --test-dir "$baseline" --output-on-failure -j "$jobs" \
       -R "^($(IFS='|'; echo "${baseline_tests[*]}"))\$"
     # The Meson twin builds it too (separately compiled, as the CMake build): the compiled
-    # components, then test_core, test_nn and a protocol test (test_svm), built and run.
+    # components, then test_core, test_nn, the protocol component's test_svm and tests/protocol's
+    # test_stored_files (results and caches read back), built and run.
     meson_build="$build-meson"
     meson_setup=(meson setup "$meson_build" -Dcuda=disabled)
     if [ -d "$meson_build/meson-private" ]; then meson_setup+=(--reconfigure); fi
     stage meson-configure "${meson_setup[@]}"
-    stage meson-build meson compile -C "$meson_build" -j "$jobs" test_core test_nn test_svm
-    stage meson-test meson test -C "$meson_build" --no-rebuild --print-errorlogs core nn svm
+    stage meson-build meson compile -C "$meson_build" -j "$jobs" test_core test_nn test_svm test_stored_files
+    stage meson-test meson test -C "$meson_build" --no-rebuild --print-errorlogs core nn svm stored_files
     # Hostile input: each reader's libFuzzer target, 30 s over its seed corpus after replaying its
     # known (fixed) findings (clang, ASan + UBSan; any crash, new or known, fails the stage), then
     # a fast subset of the tests built with ASan + UBSan.
