@@ -153,6 +153,11 @@ model_description describe_model(const io::final_model& m, io::model_tensors ten
 // anything is written).
 void check_model(const model_description& m);
 
+// The model's tensor `name`, checked: present, of `shape`, as many values, all finite (config_error
+// naming the tensor otherwise). check_model and the graph (onnx_graph.cpp) read tensors through it.
+const io::safetensors_tensor& tensor_of(const model_description& m, const std::string& name,
+                                        const std::vector<std::size_t>& shape);
+
 // What was written.
 struct export_summary {
     std::size_t nodes = 0, initializers = 0;
