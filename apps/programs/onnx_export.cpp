@@ -5,18 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <fstream>
-#include <limits>
 #include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "dermtl/core/error.hpp"
-#include "dermtl/core/version.hpp"
-#include "dermtl/io/atomic_file.hpp"
 #include "dermtl/models/vgg.hpp"
 
 namespace dermtl::programs::onnx_export {
@@ -51,7 +45,6 @@ std::string shape_text(const std::vector<std::size_t>& s) {
     for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
     return t + "]";
 }
-
 
 // ONNX's pooling output size (Pool operators, opset 13): floor or ceil of (in + pads - k) / s, plus 1.
 std::size_t onnx_pool_size(std::size_t in, std::size_t k, std::size_t s, std::size_t lo, std::size_t hi, bool ceil_mode) {

@@ -4,26 +4,17 @@
 // describes and checks the model.
 #include "programs/onnx_export.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
 #include <limits>
 #include <string>
-#include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "dermtl/core/error.hpp"
 #include "dermtl/core/version.hpp"
 #include "dermtl/io/atomic_file.hpp"
-#include "dermtl/models/vgg.hpp"
 
 #if DERMTL_HAS_ONNX
 #include <onnx/onnx_pb.h>
 #endif
-
 
 namespace dermtl::programs::onnx_export {
 
