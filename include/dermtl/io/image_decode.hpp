@@ -14,7 +14,7 @@
 //     carry them (camera and editor trailers) and the image itself is complete;
 //   - a file that ends before its image does is "truncated".
 // TIFF, BMP and WebP are decoded by cv::imdecode, but only after their size has been read from the
-// header by our own small parsers (header_dimensions: TIFF's IFD0 ImageWidth/ImageLength in either
+// header by our own small parsers (header_dimensions, io/image_header.hpp: TIFF's IFD0 ImageWidth/ImageLength in either
 // byte order, BMP's BITMAPINFOHEADER or old core header, WebP's VP8, VP8L or VP8X chunk) and checked
 // as for JPEG and PNG; a header of these formats whose size cannot be read is refused undecoded.
 // The decoded size is checked again afterwards. Any other file is refused by its first bytes:
@@ -41,6 +41,7 @@
 
 #include "dermtl/core/config.hpp"
 #include "dermtl/core/error.hpp"
+#include "dermtl/io/image_header.hpp"
 
 namespace dermtl::io {
 
@@ -58,22 +59,6 @@ struct image_read_options {
     // input is not a lesion image (a placeholder, an icon, a failed export).
     int min_side = 8;
 };
-
-// Width and height as an image file's header states them, before any decoding.
-struct image_dimensions {
-    std::uint64_t width = 0, height = 0;
-    bool operator==(const image_dimensions&) const = default;
-};
-
-// The size the header of `bytes` claims, for each format read_image reads (told by the first bytes):
-// JPEG (its first SOFn marker), PNG (IHDR), TIFF (IFD0's ImageWidth and ImageLength, SHORT or LONG,
-// either byte order), BMP (BITMAPINFOHEADER and its successors, or the OS/2 core header; a negative
-// height, a top-down bitmap, counts as its absolute value) and WebP (VP8, VP8L or VP8X, the canvas).
-// Ensures: the header's numbers, before EXIF orientation (a JPEG's width and height may be swapped
-// by it); nullopt with `problem` set (when given) saying what is missing or malformed, for bytes of
-// no known format or a header that ends early, lacks the size or states a zero or negative one.
-DERMTL_DECL std::optional<image_dimensions> header_dimensions(std::span<const std::uint8_t> bytes,
-                                                              std::string* problem = nullptr);
 
 // Decodes an image file's bytes (format from its magic bytes, not its name) to RGB CV_8UC3.
 // Requires: `where` names the operation and the file ("read_image: a.jpg (listed at labels.csv:4)").
