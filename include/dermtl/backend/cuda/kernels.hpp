@@ -48,6 +48,6 @@ DERMTL_DECL void from_bf16(const std::uint16_t* x, float* y, std::size_t n);
 
 }  // namespace dermtl::backend::cuda_detail::kernels
 
-#if DERMTL_HEADER_ONLY
+#if DERMTL_HEADER_ONLY || DERMTL_CUDA_DEVICE_PASS  // core/config.hpp
 #include "dermtl/backend/cuda/impl/kernels.ipp"
 #endif
