@@ -18,7 +18,7 @@
 // written atomically after every epoch, with the trainer's record (train/epoch_record.hpp) as its
 // `extra` text; a run started again with the same options resumes after
 // the last completed epoch and, on the CPU, ends with bitwise the same weights as a run that was
-// never interrupted (tests/train/test_trainer.cpp interrupts after epoch k and compares).
+// never interrupted (tests/train/test_trainer_resume.cpp interrupts after epoch k and compares).
 // The seed and batch size must match to resume (they fix the data order; a mismatch is an
 // error); other options (learning rate, epochs) may change between runs.
 //
@@ -32,7 +32,7 @@
 // needs) -- and stop_requested_error is thrown, naming the checkpoint, epoch and step. A program
 // catches it and exits with requeue_exit_code (85). A run started again resumes at the next step
 // of that epoch and ends, like an epoch-level resume, with bitwise the same weights, loss history
-// and best epoch as an uninterrupted run with the same thread count (tests/train/test_trainer.cpp
+// and best epoch as an uninterrupted run with the same thread count (tests/train/test_trainer_resume.cpp
 // stops after step 3 of epoch 2 and compares). At most one step is lost: the one in progress when
 // the job is killed without warning. Without `checkpoint` the stop is still honoured, and the
 // error says that the progress is lost. After the throw the network holds the weights of the last

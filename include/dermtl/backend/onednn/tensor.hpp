@@ -63,7 +63,7 @@ inline std::atomic<std::uint64_t>& reorder_count() {
 
 // Precision casts (float32 <-> bf16 copies made for a primitive: the master weights' bf16 copy,
 // an input or gradient that arrives in float32) since the process started. Diagnostics only:
-// tests check that a warm bf16 step casts only what bf16 needs (tests/backend/test_onednn.cpp).
+// tests check that a warm bf16 step casts only what bf16 needs (tests/backend/test_onednn_bf16.cpp).
 inline std::atomic<std::uint64_t>& cast_count() {
     static std::atomic<std::uint64_t> n{0};
     return n;
