@@ -14,9 +14,10 @@
 //     carry them (camera and editor trailers) and the image itself is complete;
 //   - a file that ends before its image does is "truncated".
 // TIFF, BMP and WebP are decoded by cv::imdecode, but only after their size has been read from the
-// header by our own small parsers (header_dimensions, io/image_header.hpp: TIFF's IFD0 ImageWidth/ImageLength in either
-// byte order, BMP's BITMAPINFOHEADER or old core header, WebP's VP8, VP8L or VP8X chunk) and checked
-// as for JPEG and PNG; a header of these formats whose size cannot be read is refused undecoded.
+// header by our own small parsers (header_dimensions, io/image_header.hpp: TIFF's IFD0
+// ImageWidth/ImageLength in either byte order, BMP's BITMAPINFOHEADER or old core header, WebP's
+// VP8, VP8L or VP8X chunk) and checked as for JPEG and PNG; a header of these formats whose size
+// cannot be read is refused undecoded.
 // The decoded size is checked again afterwards. Any other file is refused by its first bytes:
 // cv::imdecode's other decoders (DICOM, HDR, PFM, EXR, ...) are not dermtl's.
 //
