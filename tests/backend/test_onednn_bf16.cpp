@@ -6,9 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "../nn/layer_check.hpp"
