@@ -21,6 +21,7 @@
 #include "dermtl/nn/loss.hpp"
 #include "dermtl/nn/network.hpp"
 #include "dermtl/train/sgd.hpp"
+#include "backend_compare.hpp"
 
 using namespace dermtl;
 using cpu = backend::ops<backend::cpu>;
@@ -73,28 +74,9 @@ host_tensor random_tensor(const dims4& d, rng& gen, float scale = 1.0f) {
     return t;
 }
 
-double max_abs(const host_tensor& t) {
-    double m = 0;
-    for (float v : t) m = std::max(m, double(std::abs(v)));
-    return m;
-}
-
 // Checks shape equality and |a - b| <= tol * max(1, max|b|); reports the worst element.
 void require_close(const host_tensor& got, const host_tensor& want, const char* what, double tol = tolerance) {
-    INFO(what << ": gpu " << describe(dims_of(got)) << " vs cpu " << describe(dims_of(want)));
-    REQUIRE(dims_of(got) == dims_of(want));
-    const double bound = tol * std::max(1.0, max_abs(want));
-    double worst = 0;
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        const double d = std::abs(double(got.data()[i]) - double(want.data()[i]));
-        if (!(d <= worst)) {
-            worst = d;
-            at = i;
-        }
-    }
-    INFO("max |gpu - cpu| = " << worst << " at element " << at << " (bound " << bound << ")");
-    CHECK(worst <= bound);
+    testing::backend_compare::compare_close(got, want, what, tol, "gpu", false);
 }
 
 host_tensor host(const gpu::tensor& t) { return gpu::to_host(t); }

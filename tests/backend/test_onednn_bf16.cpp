@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "../nn/layer_check.hpp"
-#include "onednn_compare.hpp"
+#include "backend_compare.hpp"
 #include "support/bf16_bound.hpp"
 #include "dermtl/backend/cpu/ops.hpp"
 #include "dermtl/backend/onednn/ops.hpp"
@@ -25,7 +25,7 @@ using namespace dermtl;
 using cpu = backend::ops<backend::cpu>;
 using dnn = backend::ops<backend::onednn>;
 using Catch::Matchers::Contains;
-using namespace dermtl::testing::onednn_compare;
+using namespace dermtl::testing::backend_compare;
 
 // ---------------------------------------------------------------------------------------------
 // bf16 numerics (issue 28; backend/precision.hpp, docs/performance.md "bf16").

@@ -54,6 +54,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -179,7 +180,10 @@ public:
     std::pair<double, double> evaluate(std::size_t batch_size) override {
         return dermtl::train::evaluate(net_, validation_, batch_size);
     }
-    std::size_t validation_size() override { return validation_.plan(0).size(); }
+    std::size_t validation_size() override {  // the same every epoch: planned once
+        if (!validation_size_) validation_size_ = validation_.plan(0).size();
+        return *validation_size_;
+    }
 
 private:
     Network& net_;
@@ -190,6 +194,7 @@ private:
     host_tensor x_;
     std::vector<int> y_;
     typename Network::tensor input_, dlogits_;  // the batch on the backend, reused every step
+    std::optional<std::size_t> validation_size_;
 };
 
 }  // namespace trainer_detail

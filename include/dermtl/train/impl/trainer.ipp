@@ -156,7 +156,8 @@ DERMTL_DECL training_result train(trainee& t, const trainer_options& opt, const 
         double loss_sum = continued ? partial.loss_sum : 0;
         std::size_t seen = continued ? partial.images : 0;
         const double seconds_before = continued ? partial.seconds : 0;
-        auto train_seconds_so_far = [&] {
+        // Seconds of this epoch so far, a resumed epoch's earlier part included.
+        auto epoch_seconds = [&] {
             return seconds_before + std::chrono::duration<double>(clock::now() - epoch_start).count();
         };
         if (steps_done > steps)
@@ -193,14 +194,14 @@ DERMTL_DECL training_result train(trainee& t, const trainer_options& opt, const 
             t.backward_and_step();
             loss_sum += loss * double(n);
             seen += n;
-            const double elapsed = train_seconds_so_far();
+            const double elapsed = epoch_seconds();
             const step_report sr{epoch, opt.epochs, step, steps, seen, loss_sum / double(seen),
                                  elapsed > 0 ? double(seen) / elapsed : 0};
             if (opt.print_progress) printer.on_step(sr);
             if (callbacks.on_step) callbacks.on_step(sr);
             if (stop_requested()) throw stopped(epoch, step, steps, {seen, loss_sum, elapsed});
         }
-        const double train_seconds = train_seconds_so_far();
+        const double train_seconds = epoch_seconds();
         epoch_report r;
         r.epoch = epoch;
         r.epochs = opt.epochs;
@@ -215,7 +216,7 @@ DERMTL_DECL training_result train(trainee& t, const trainer_options& opt, const 
             best_weights = t.weights();
             r.best = true;
         }
-        r.seconds = seconds_before + std::chrono::duration<double>(clock::now() - epoch_start).count();
+        r.seconds = epoch_seconds();  // training and validation
         seconds_so_far += r.seconds;
         ++epochs_timed;
         r.eta_seconds = seconds_so_far / double(epochs_timed) * double(opt.epochs - epoch);
