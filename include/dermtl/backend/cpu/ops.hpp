@@ -106,21 +106,9 @@ struct ops<cpu> {
     }
     static void softmax(const tensor& logits, tensor& probs) { cpu_detail::softmax(logits, probs); }
 
-    // One fused pass of Nesterov-momentum SGD over a parameter buffer (Lasagne's formulation):
-    //   g' = g + 2 * l2 * w   (penalty l2 * sum(w^2), Lasagne's regularization.l2; l2 = 0 for biases)
-    //   v  = momentum * v - lr * g'
-    //   w += momentum * v - lr * g'
+    // One fused pass of Nesterov-momentum SGD over a parameter buffer (cpu/pointwise.hpp).
     static void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2) {
-        const std::ptrdiff_t n = std::ptrdiff_t(w.size());
-        float* wd = w.data();
-        const float* gd = g.data();
-        float* vd = v.data();
-#pragma omp parallel for simd schedule(static)
-        for (std::ptrdiff_t i = 0; i < n; ++i) {
-            const float step = lr * (gd[i] + 2.0f * l2 * wd[i]);
-            vd[i] = momentum * vd[i] - step;
-            wd[i] += momentum * vd[i] - step;
-        }
+        cpu_detail::sgd_nesterov_update(w, g, v, lr, momentum, l2);
     }
     static void fill(tensor& t, float value) { std::fill(t.begin(), t.end(), value); }
 };

@@ -33,6 +33,15 @@ DERMTL_DECL double softmax_cross_entropy(const tensor& logits, std::span<const i
 // Row-wise softmax probabilities (for evaluation).
 DERMTL_DECL void softmax(const tensor& logits, tensor& probs);
 
+// One fused pass of Nesterov-momentum SGD over a parameter buffer (Lasagne's formulation):
+//   g' = g + 2 * l2 * w   (penalty l2 * sum(w^2), Lasagne's regularization.l2; l2 = 0 for biases)
+//   v  = momentum * v - lr * g'
+//   w += momentum * v - lr * g'
+// Compiled with the other kernels, not inline in the code that trains: how its products and sums
+// contract to FMA is then fixed by the component's flags, whatever the trainer's unit is compiled
+// with (the cells' -O1 forms no FMA; CMakeLists.txt, DERMTL_CELLS_OPTIMIZATION).
+DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2);
+
 // Index of the first NaN/Inf, or -1 when all values are finite.
 DERMTL_DECL std::ptrdiff_t first_non_finite(const tensor& t);
 
