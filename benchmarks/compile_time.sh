@@ -260,7 +260,9 @@ echo "The 10 slowest translation units of the clean build:"
 echo
 echo "| Translation unit | Seconds | Peak memory (MiB) |"
 echo "|---|---:|---:|"
-grep -E '^[0-9.]+ [0-9]+ ' "$out/clean.log" | sort -k1,1 -rn | head -10 |
+# sed, not head: head stops reading after 10 lines, and sort, still writing, then dies of SIGPIPE,
+# which pipefail turns into this script's exit status (141) after a complete table.
+grep -E '^[0-9.]+ [0-9]+ ' "$out/clean.log" | sort -k1,1 -rn | sed -n '1,10p' |
   while read -r s kib object; do
     tu=$(sed -E 's|CMakeFiles/[^/]+\.dir/||; s|^\./||; s|\.o$||' <<< "$object")
     echo "| \`$tu\` | $s | $(mib "$kib") |"
