@@ -124,7 +124,7 @@ concept backend_layer_ops =
 //       shape_error / config_error otherwise.
 //   softmax(logits, probs)          Row-wise probabilities (evaluation).
 //   sgd_nesterov_update(w, g, v, lr, momentum, l2)
-//       One fused Nesterov-momentum step with L2 penalty (formula in cpu/ops.hpp); w, g, v one shape.
+//       One fused Nesterov-momentum step with L2 penalty (formula in cpu/pointwise.hpp); w, g, v one shape.
 template <class Ops>
 concept backend_training_ops =
     requires(const typename Ops::tensor& ct, typename Ops::tensor& t, std::span<const int> labels, float lr,

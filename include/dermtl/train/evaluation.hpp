@@ -56,7 +56,8 @@ std::pair<double, double> evaluate(Network& net, Source& source, std::size_t bat
         const tensor& logits = net.forward(input, nn::mode::eval);
         // Fused on purpose: the sum is the same whether or not the unit that instantiates this is
         // compiled to contract a * b + c to FMA (g++ does from -O2; the cells are -O1).
-        total = std::fma(nn::softmax_cross_entropy<typename Network::backend_type>(logits, y, dlogits), double(n), total);
+        const double loss = nn::softmax_cross_entropy<typename Network::backend_type>(logits, y, dlogits);
+        total = std::fma(loss, double(n), total);
         ops::softmax(logits, p);
         ops::to_host(p, hp);
         probs.insert(probs.end(), hp.data(), hp.data() + hp.size());

@@ -1,6 +1,6 @@
 #pragma once
-// CPU element-wise layers and the loss: ReLU, inverted dropout, softmax + cross-entropy, and the
-// finite check that the network runs after each layer.
+// CPU element-wise layers and the loss: ReLU, inverted dropout, softmax + cross-entropy, the
+// finite check that the network runs after each layer, and the SGD step.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -37,9 +37,10 @@ DERMTL_DECL void softmax(const tensor& logits, tensor& probs);
 //   g' = g + 2 * l2 * w   (penalty l2 * sum(w^2), Lasagne's regularization.l2; l2 = 0 for biases)
 //   v  = momentum * v - lr * g'
 //   w += momentum * v - lr * g'
-// Compiled with the other kernels, not inline in the code that trains: how its products and sums
-// contract to FMA is then fixed by the component's flags, whatever the trainer's unit is compiled
-// with (the cells' -O1 forms no FMA; CMakeLists.txt, DERMTL_CELLS_OPTIMIZATION).
+// Not inline in ops<cpu>: with separate compilation it is compiled with the other kernels, so
+// how its products and sums contract to FMA follows the component's flags, not those of the unit
+// that trains (the project's cells compile at -O1, which forms no FMA; DERMTL_CELLS_OPTIMIZATION
+// in CMakeLists.txt).
 DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2);
 
 // Index of the first NaN/Inf, or -1 when all values are finite.

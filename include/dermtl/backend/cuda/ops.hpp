@@ -140,7 +140,7 @@ struct ops<cuda> {
     }
     static void softmax(const tensor& logits, tensor& probs) { cuda_detail::softmax(logits, probs); }
 
-    // The CPU backend's fused Nesterov update (see cpu/ops.hpp for the formula), one kernel.
+    // The CPU backend's fused Nesterov update (see cpu/pointwise.hpp for the formula), one kernel.
     static void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2) {
         cuda_detail::sgd_nesterov_update(w, g, v, lr, momentum, l2);
     }

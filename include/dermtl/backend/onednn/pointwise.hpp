@@ -42,7 +42,7 @@ DERMTL_DECL double softmax_cross_entropy(const tensor& logits, std::span<const i
 
 DERMTL_DECL void softmax(const tensor& logits, tensor& probs);
 
-// The reference's fused Nesterov step (cpu/ops.hpp), over the weights' physical layout. Padding
+// The reference's fused Nesterov step (cpu/pointwise.hpp), over the weights' physical layout. Padding
 // elements of a blocked layout are 0 in w, g and v, and stay 0.
 DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2);
 
