@@ -30,7 +30,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-constexpr double tolerance = 1e-4;
+using dermtl::testing::backend_compare::tolerance;  // the oneDNN tests' bound too
 
 // The skip rule of cuda_device_probe (cuda/driver_probe.hpp), for a test binary run directly: no
 // NVIDIA driver (or every GPU hidden on purpose by CUDA_VISIBLE_DEVICES) skips; a driver that is

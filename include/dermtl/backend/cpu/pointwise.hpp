@@ -33,14 +33,20 @@ DERMTL_DECL double softmax_cross_entropy(const tensor& logits, std::span<const i
 // Row-wise softmax probabilities (for evaluation).
 DERMTL_DECL void softmax(const tensor& logits, tensor& probs);
 
-// One fused pass of Nesterov-momentum SGD over a parameter buffer (Lasagne's formulation):
+// One fused pass of Nesterov-momentum SGD over n floats of a parameter buffer (Lasagne's
+// formulation), element by element:
 //   g' = g + 2 * l2 * w   (penalty l2 * sum(w^2), Lasagne's regularization.l2; l2 = 0 for biases)
 //   v  = momentum * v - lr * g'
 //   w += momentum * v - lr * g'
-// Not inline in ops<cpu>: with separate compilation it is compiled with the other kernels, so
-// how its products and sums contract to FMA follows the component's flags, not those of the unit
-// that trains (the project's cells compile at -O1, which forms no FMA; DERMTL_CELLS_OPTIMIZATION
-// in CMakeLists.txt).
+// The one loop of the CPU and oneDNN backends' sgd_nesterov_update (oneDNN's over its physical
+// layout). Not inline in ops<cpu>: with separate compilation it is compiled with the other
+// kernels, so how its products and sums contract to FMA follows the component's flags, not those
+// of the unit that trains (the project's cells compile at -O1, which forms no FMA;
+// DERMTL_CELLS_OPTIMIZATION in CMakeLists.txt).
+DERMTL_DECL void nesterov_step(float* w, const float* g, float* v, std::ptrdiff_t n, float lr, float momentum,
+                               float l2);
+
+// nesterov_step over a whole tensor (w, g and v of one shape).
 DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2);
 
 // Index of the first NaN/Inf, or -1 when all values are finite.

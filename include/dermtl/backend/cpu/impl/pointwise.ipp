@@ -90,17 +90,18 @@ DERMTL_DECL void softmax(const tensor& logits, tensor& probs) {
     }
 }
 
-DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2) {
-    const std::ptrdiff_t n = std::ptrdiff_t(w.size());
-    float* wd = w.data();
-    const float* gd = g.data();
-    float* vd = v.data();
+DERMTL_DECL void nesterov_step(float* w, const float* g, float* v, std::ptrdiff_t n, float lr, float momentum,
+                               float l2) {
 #pragma omp parallel for simd schedule(static)
     for (std::ptrdiff_t i = 0; i < n; ++i) {
-        const float step = lr * (gd[i] + 2.0f * l2 * wd[i]);
-        vd[i] = momentum * vd[i] - step;
-        wd[i] += momentum * vd[i] - step;
+        const float step = lr * (g[i] + 2.0f * l2 * w[i]);
+        v[i] = momentum * v[i] - step;
+        w[i] += momentum * v[i] - step;
     }
+}
+
+DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2) {
+    nesterov_step(w.data(), g.data(), v.data(), std::ptrdiff_t(w.size()), lr, momentum, l2);
 }
 
 DERMTL_DECL std::ptrdiff_t first_non_finite(const tensor& t) {

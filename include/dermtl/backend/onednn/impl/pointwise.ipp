@@ -113,16 +113,7 @@ DERMTL_DECL void softmax(const tensor& logits, tensor& probs) {
 DERMTL_DECL void sgd_nesterov_update(tensor& w, const tensor& g, tensor& v, float lr, float momentum, float l2) {
     g.relayout(w.desc());
     v.relayout(w.desc());
-    const std::ptrdiff_t n = std::ptrdiff_t(w.physical_floats());
-    float* wd = w.data();
-    const float* gd = g.data();
-    float* vd = v.data();
-#pragma omp parallel for simd schedule(static)
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-        const float step = lr * (gd[i] + 2.0f * l2 * wd[i]);
-        vd[i] = momentum * vd[i] - step;
-        wd[i] += momentum * vd[i] - step;
-    }
+    cpu_detail::nesterov_step(w.data(), g.data(), v.data(), std::ptrdiff_t(w.physical_floats()), lr, momentum, l2);
 }
 
 DERMTL_DECL std::ptrdiff_t first_non_finite(const tensor& t) {
